@@ -1,0 +1,59 @@
+# The two commands: `make run` (demo server) and `make test` (the whole suite). See README.md.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test bench install install-test chromium quality pytest clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	@echo ""
+	@echo "Serveur de démonstration : http://127.0.0.1:$(PORT)/  (Ctrl+C pour arrêter)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests drive Debian's Chromium: install it when missing (as root), never skip silently.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installation de Chromium (paquet Debian 'chromium') pour les tests navigateur…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Les tests navigateur ont besoin de Chromium : installez le paquet Debian 'chromium'"; \
+	    echo "(sudo apt-get install chromium), puis relancez make test."; exit 1; \
+	  fi; \
+	fi
+
+quality: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install-test chromium
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test: quality pytest
+
+bench: install
+	$(BIN)/python manage.py migrate --noinput
+	@echo "Aucun banc d'essai n'est encore défini." 
+
+clean-db:
+	rm -rf .data/pg

@@ -1,0 +1,5 @@
+"""URLs of the ateliers app."""
+
+app_name = "ateliers"
+
+urlpatterns = []

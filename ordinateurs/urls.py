@@ -1,0 +1,5 @@
+"""URLs of the ordinateurs app."""
+
+app_name = "ordinateurs"
+
+urlpatterns = []

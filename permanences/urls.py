@@ -1,0 +1,5 @@
+"""URLs of the permanences app."""
+
+app_name = "permanences"
+
+urlpatterns = []

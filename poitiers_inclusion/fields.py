@@ -1,0 +1,19 @@
+"""Model fields shared by the apps."""
+
+from django import forms
+from django.contrib.postgres.fields import ArrayField
+
+
+class ChoiceArrayField(ArrayField):
+    """A PostgreSQL array of choices, edited as a list of checkboxes."""
+
+    def formfield(self, **kwargs):
+        defaults = {
+            "form_class": forms.TypedMultipleChoiceField,
+            "choices": self.base_field.choices,
+            "coerce": self.base_field.to_python,
+            "widget": forms.CheckboxSelectMultiple,
+        }
+        defaults.update(kwargs)
+        # Skip ArrayField.formfield, which would force a comma-separated text input.
+        return super(ArrayField, self).formfield(**defaults)

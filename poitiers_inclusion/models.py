@@ -1,0 +1,364 @@
+"""Kernel records: accounts, the usager (a resident helped), the append-only audit log."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .enums import AGE_BAND_LOWER_BOUNDS, CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("role", Role.ADMIN)
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("adresse e-mail", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    structure = models.ForeignKey(
+        "reseau.Structure",
+        verbose_name="structure",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text="Structure partenaire d'un prescripteur.",
+    )
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField("accès à l'administration Django", default=False)
+    date_joined = models.DateTimeField("créé le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = "compte"
+        verbose_name_plural = "comptes"
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="prescripteur") | Q(structure__isnull=False),
+                name="prescripteur_has_structure",
+                violation_error_message="Un prescripteur doit être rattaché à une structure.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    def has_role(self, *roles) -> bool:
+        return self.is_active and self.role in roles
+
+    @property
+    def is_conseiller(self):
+        return self.role == Role.CONSEILLER
+
+    @property
+    def is_coordinateur(self):
+        return self.role == Role.COORDINATEUR
+
+    @property
+    def is_technicien(self):
+        return self.role == Role.TECHNICIEN
+
+    @property
+    def is_prescripteur(self):
+        return self.role == Role.PRESCRIPTEUR
+
+    @property
+    def is_admin_role(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def sees_whole_city(self) -> bool:
+        """Coordinator and admin see the whole city's data, identified usagers included."""
+        return self.role in CITYWIDE_ROLES
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def user_for(self, raw: str):
+        token = self.select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        return token.user
+
+
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 hash is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+
+    def __str__(self):
+        return f"Jeton de {self.user} créé le {self.created_at:%d/%m/%Y}"
+
+    @classmethod
+    def issue(cls, user) -> str:
+        raw = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, key_hash=_hash_token(raw))
+        return raw
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept a short while to slow down password guessing."""
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"Échec de connexion {self.email} le {self.at:%d/%m/%Y %H:%M}"
+
+    @classmethod
+    def too_many(cls, *, email: str, ip: str | None) -> bool:
+        since = timezone.now() - datetime.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+        recent = cls.objects.filter(at__gte=since)
+        by_email = recent.filter(email=email.lower()).count()
+        by_ip = recent.filter(ip=ip).count() if ip else 0
+        limit = settings.LOGIN_FAILURE_LIMIT
+        return by_email >= limit or by_ip >= limit * 4
+
+
+def age_band_expression(reference_year: int | None = None, prefix: str = ""):
+    """SQL expression giving a usager's age band: from the birth year when known, else stored."""
+    year = reference_year or timezone.localdate().year
+    birth = f"{prefix}birth_year"
+    whens = [
+        When(**{f"{birth}__lte": year - lower}, then=Value(band.value))
+        for lower, band in AGE_BAND_LOWER_BOUNDS
+    ]
+    return Case(
+        When(**{f"{birth}__isnull": True}, then=Coalesce(f"{prefix}tranche_age", Value(""))),
+        *whens,
+        default=Value(TrancheAge.NON_COMMUNIQUE.value),
+        output_field=models.CharField(),
+    )
+
+
+class UsagerQuerySet(models.QuerySet):
+    def visible_for(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        active = self.filter(merged_into__isnull=True)
+        if user.sees_whole_city:
+            return active
+        if user.role == Role.CONSEILLER:
+            return active.filter(conseillers=user).distinct()
+        return self.none()
+
+    def identified(self):
+        return self.filter(consent_at__isnull=False, anonymised_at__isnull=True)
+
+
+class Usager(models.Model):
+    """A resident helped. Anonymous by default; identified only with a recorded consent."""
+
+    # Identity: filled only when the person consented to be identified.
+    first_name = models.CharField("prénom", max_length=100, blank=True)
+    last_name = models.CharField("nom", max_length=100, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    birth_year = models.PositiveSmallIntegerField("année de naissance", null=True, blank=True)
+    consent_at = models.DateTimeField("consentement recueilli le", null=True, blank=True)
+    # Statistical fields: kept after anonymisation.
+    genre = models.CharField(
+        "genre", max_length=20, choices=Genre.choices, default=Genre.NON_COMMUNIQUE
+    )
+    tranche_age = models.CharField(
+        "tranche d'âge",
+        max_length=20,
+        choices=TrancheAge.choices,
+        default=TrancheAge.NON_COMMUNIQUE,
+    )
+    statut_social = models.CharField(
+        "statut social",
+        max_length=40,
+        choices=StatutSocial.choices,
+        default=StatutSocial.NON_COMMUNIQUE,
+    )
+    quartier = models.ForeignKey(
+        "reseau.Quartier",
+        verbose_name="quartier de résidence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="usagers",
+    )
+    commune = models.CharField("commune de résidence", max_length=100, blank=True)
+    code_postal = models.CharField("code postal", max_length=5, blank=True)
+    code_insee = models.CharField("code INSEE", max_length=5, blank=True)
+    conseillers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="conseillers qui l'ont accompagné",
+        blank=True,
+        related_name="usagers_suivis",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_seen_on = models.DateField("dernière venue", null=True, blank=True)
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        verbose_name="fusionné dans",
+    )
+
+    objects = UsagerQuerySet.as_manager()
+
+    # Fields that hold personal data: emptied by anonymisation (a guard test checks the list).
+    PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email", "birth_year", "consent_at")
+
+    class Meta:
+        verbose_name = "usager"
+        verbose_name_plural = "usagers"
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_at__isnull=False)
+                | (
+                    Q(first_name="")
+                    & Q(last_name="")
+                    & Q(phone="")
+                    & Q(email="")
+                    & Q(birth_year__isnull=True)
+                ),
+                name="usager_identity_requires_consent",
+                violation_error_message="Identifier un usager demande son consentement.",
+            ),
+        ]
+
+    def __str__(self):
+        if self.is_identified:
+            return self.full_name or f"Usager n°{self.pk}"
+        return f"Usager anonyme n°{self.pk}"
+
+    @property
+    def is_identified(self) -> bool:
+        return self.consent_at is not None and self.anonymised_at is None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def age_band(self) -> str:
+        """The age band: derived from the birth year when known (so it moves with time)."""
+        if self.birth_year:
+            return TrancheAge.for_age(timezone.localdate().year - self.birth_year).value
+        return self.tranche_age
+
+    def get_age_band_display(self) -> str:
+        return TrancheAge(self.age_band).label
+
+    def anonymise(self):
+        """Empty every personal field, keeping the statistical ones (age band frozen)."""
+        self.tranche_age = self.age_band
+        for name in self.PERSONAL_FIELDS:
+            field = self._meta.get_field(name)
+            setattr(self, name, None if field.null else "")
+        self.anonymised_at = timezone.now()
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
+
+    def delete(self):
+        raise AppendOnlyError("Le journal d'audit ne peut pas être supprimé.")
+
+    def for_object(self, obj):
+        return self.filter(
+            target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)
+        )
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and who viewed identified data. Append-only."""
+
+    at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        verbose_name="auteur",
+    )
+    action = models.CharField("action", max_length=100, db_index=True)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name="type d'objet"
+    )
+    target_id = models.CharField("identifiant de l'objet", max_length=64)
+    changes = models.JSONField("champs modifiés", default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "événement d'audit"
+        verbose_name_plural = "journal d'audit"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action} #{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Le journal d'audit ne peut pas être supprimé.")

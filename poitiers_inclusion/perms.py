@@ -1,0 +1,54 @@
+"""Access rules for views: every view declares who may open it; the rest is denied.
+
+`role_required` marks a view with the roles allowed (others get a French 403 page); `public`
+marks a page open without login; `token_api` marks an API view that authenticates by token.
+The role x URL permission test walks the URLconf and fails on any view that declares nothing.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+
+from .enums import Role
+
+ALL_ROLES = tuple(Role.values)
+STAFF = (Role.COORDINATEUR, Role.ADMIN)
+
+
+def role_required(*roles):
+    allowed = frozenset(roles)
+    unknown = allowed - set(ALL_ROLES)
+    if unknown:
+        raise ValueError(f"Rôles inconnus : {sorted(unknown)}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated or not user.has_role(*allowed):
+                raise PermissionDenied("Votre rôle ne donne pas accès à cette page.")
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = allowed
+        return wrapper
+
+    return decorator
+
+
+def any_role(view):
+    """Any logged-in account, whatever its role."""
+    return role_required(*ALL_ROLES)(view)
+
+
+def public(view):
+    view = login_not_required(view)
+    view.access = "public"
+    return view
+
+
+def token_api(view):
+    """API view: no session login; the view authenticates the bearer token itself (401/403)."""
+    view = login_not_required(view)
+    view.access = "api"
+    return view

@@ -1,0 +1,64 @@
+"""Root URLconf: kernel pages, then each app under its own prefix."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from . import views
+from .perms import any_role, public
+
+kernel_patterns = (
+    [
+        path("comptes/", views.user_list, name="user_list"),
+        path("comptes/nouveau/", views.user_edit, name="user_create"),
+        path("comptes/<int:pk>/", views.user_edit, name="user_edit"),
+    ],
+    "kernel",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", views.login, name="login"),
+    path("deconnexion/", any_role(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "mot-de-passe/changer/",
+        any_role(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "mot-de-passe/change/",
+        any_role(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+    path(
+        "mot-de-passe/oubli/",
+        public(
+            auth_views.PasswordResetView.as_view(success_url=reverse_lazy("password_reset_done"))
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        public(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        public(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/fait/",
+        public(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path("", include(kernel_patterns)),
+    path("reseau/", include("reseau.urls")),
+    path("permanences/", include("permanences.urls")),
+    path("ateliers/", include("ateliers.urls")),
+    path("ordinateurs/", include("ordinateurs.urls")),
+    path("pilotage/", include("reporting.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "poitiers_inclusion.views.permission_denied"

@@ -1,0 +1,78 @@
+"""Kernel pages: the home page of each role, account management, error pages."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from .audit import audited_save
+from .enums import Role
+from .forms import LoginForm, UserForm
+from .models import User
+from .perms import any_role, public, role_required
+
+# Where each role lands after logging in: a URL name when the app provides one, else a template.
+ROLE_HOME = {
+    Role.CONSEILLER: "permanences:home",
+    Role.COORDINATEUR: "reporting:dashboard",
+    Role.TECHNICIEN: "ordinateurs:home",
+    Role.PRESCRIPTEUR: "reseau:home_prescripteur",
+    Role.ADMIN: "reseau:structure_list",
+}
+
+
+@any_role
+def home(request):
+    target = ROLE_HOME.get(request.user.role)
+    if target:
+        try:
+            return redirect(reverse(target))
+        except NoReverseMatch:
+            pass
+    return render(request, "kernel/home.html")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+login = public(LoginView.as_view())
+
+
+@role_required(Role.ADMIN)
+def user_list(request):
+    users = User.objects.select_related("structure").order_by("last_name", "email")
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(
+            Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        )
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        users = users.filter(role=role)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kernel/user_list.html",
+        {"page": page, "q": q, "role": role, "roles": Role.choices},
+    )
+
+
+@role_required(Role.ADMIN)
+def user_edit(request, pk=None):
+    user = get_object_or_404(User, pk=pk) if pk else None
+    form = UserForm(data=request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        account = form.save(commit=False)
+        audited_save(account, actor=request.user)
+        messages.success(request, f"Le compte {account.email} est enregistré.")
+        return redirect("kernel:user_list")
+    return render(request, "kernel/user_form.html", {"form": form, "account": user})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)

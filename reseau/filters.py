@@ -1,0 +1,98 @@
+"""Filters of the referential's list screens."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .enums import Service, Typologie
+from .models import Contact, Lieu, Quartier, Structure
+
+ARCHIVE_CHOICES = [("actifs", "Actifs"), ("archives", "Archivés"), ("tous", "Tous")]
+
+
+class ArchiveFilterMixin(django_filters.FilterSet):
+    etat = django_filters.ChoiceFilter(
+        label="État", choices=ARCHIVE_CHOICES, method="filter_etat", empty_label=None
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("etat", "actifs")
+        super().__init__(data, *args, **kwargs)
+
+    def filter_etat(self, queryset, name, value):
+        if value == "archives":
+            return queryset.filter(archived_at__isnull=False)
+        if value == "tous":
+            return queryset
+        return queryset.filter(archived_at__isnull=True)
+
+
+class StructureFilter(ArchiveFilterMixin):
+    q = django_filters.CharFilter(label="Recherche", method="search")
+    typologie = django_filters.ChoiceFilter(
+        label="Typologie",
+        choices=Typologie.choices,
+        field_name="typologies",
+        lookup_expr="contains",
+        method="filter_array",
+    )
+    service = django_filters.ChoiceFilter(
+        label="Service", choices=Service.choices, field_name="services", method="filter_array"
+    )
+    quartier = django_filters.ModelChoiceFilter(
+        label="Quartier desservi", queryset=Quartier.objects.all(), field_name="quartiers"
+    )
+
+    class Meta:
+        model = Structure
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(nom__icontains=value) | Q(pivot__icontains=value))
+
+    def filter_array(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__contains": [value]})
+
+
+class LieuFilter(ArchiveFilterMixin):
+    q = django_filters.CharFilter(label="Recherche", method="search")
+    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all())
+    service = django_filters.ChoiceFilter(
+        label="Service", choices=Service.choices, method="filter_service"
+    )
+    connexion_solidaire = django_filters.BooleanFilter(
+        label="Wi-Fi gratuit",
+        widget=forms.Select(choices=[("", "Tous"), ("true", "Oui"), ("false", "Non")]),
+    )
+
+    class Meta:
+        model = Lieu
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(nom__icontains=value) | Q(adresse__icontains=value) | Q(commune__icontains=value)
+        )
+
+    def filter_service(self, queryset, name, value):
+        return queryset.filter(services__contains=[value])
+
+
+class ContactFilter(ArchiveFilterMixin):
+    q = django_filters.CharFilter(label="Recherche", method="search")
+    structure = django_filters.ModelChoiceFilter(
+        label="Structure", queryset=Structure.objects.active()
+    )
+
+    class Meta:
+        model = Contact
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(nom__icontains=value)
+            | Q(prenom__icontains=value)
+            | Q(courriel__icontains=value)
+            | Q(structure__nom__icontains=value)
+        )

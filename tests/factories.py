@@ -1,0 +1,106 @@
+"""Factories of the kernel and the referential; each app's tests add theirs in tests/<app>/factories.py."""
+
+import factory
+from django.utils import timezone
+
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import Usager, User
+from reseau.models import Contact, Lieu, Quartier, Structure
+
+PASSWORD = "mot-de-passe-de-test-42"
+
+
+class QuartierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quartier
+        django_get_or_create = ("code",)
+
+    nom = factory.Sequence(lambda n: f"Quartier {n}")
+    code = factory.Sequence(lambda n: f"Q{n:04d}")
+    qpv = False
+    commune = "Poitiers"
+
+    class Params:
+        prioritaire = factory.Trait(qpv=True)
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+
+    nom = factory.Sequence(lambda n: f"Structure {n}")
+    pivot = factory.Sequence(lambda n: f"{21860194000000 + n}")
+    typologies = factory.LazyFunction(lambda: ["ASSO"])
+    commune = "Poitiers"
+    code_postal = "86000"
+
+
+class LieuFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lieu
+
+    nom = factory.Sequence(lambda n: f"Lieu {n}")
+    structure = factory.SubFactory(StructureFactory)
+    pivot = factory.LazyAttribute(lambda o: o.structure.pivot if o.structure else "21860194000000")
+    quartier = factory.SubFactory(QuartierFactory)
+    adresse = factory.Sequence(lambda n: f"{n} rue des Essais")
+    code_postal = "86000"
+    commune = "Poitiers"
+    code_insee = "86194"
+    latitude = 46.58
+    longitude = 0.34
+
+    class Params:
+        archived = factory.Trait(archived_at=factory.LazyFunction(timezone.now))
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    structure = factory.SubFactory(StructureFactory)
+    prenom = "Claire"
+    nom = factory.Sequence(lambda n: f"Contact{n}")
+    courriel = factory.Sequence(lambda n: f"contact{n}@exemple.test")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"compte{n}@exemple.test")
+    first_name = "Prénom"
+    last_name = factory.Sequence(lambda n: f"Nom{n}")
+    role = Role.CONSEILLER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+    class Params:
+        conseiller = factory.Trait(role=Role.CONSEILLER)
+        coordinateur = factory.Trait(role=Role.COORDINATEUR)
+        technicien = factory.Trait(role=Role.TECHNICIEN)
+        admin = factory.Trait(role=Role.ADMIN)
+        prescripteur = factory.Trait(
+            role=Role.PRESCRIPTEUR, structure=factory.SubFactory(StructureFactory)
+        )
+
+
+class UsagerFactory(factory.django.DjangoModelFactory):
+    """An anonymous usager; use the `identified` trait for one who consented."""
+
+    class Meta:
+        model = Usager
+
+    class Params:
+        identified = factory.Trait(
+            first_name="Jeanne",
+            last_name=factory.Sequence(lambda n: f"Usager{n}"),
+            phone="0600000000",
+            birth_year=1960,
+            consent_at=factory.LazyFunction(timezone.now),
+        )

@@ -1,0 +1,94 @@
+"""Role x URL matrix built from the URLconf: every named URL declares who may open it.
+
+A new view that declares nothing fails here; a role outside the declared ones must get a 403,
+an anonymous visitor the login page; public pages open to all. Objects are given ids that do
+not exist, so an allowed role gets past the role check and ends on a 404, never a 403.
+"""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from poitiers_inclusion.enums import Role
+
+SKIPPED_NAMESPACES = {"admin"}  # Django's admin has its own is_staff gate, tested below.
+
+SAMPLE_VALUES = {"int": 999999, "str": "inexistant", "slug": "inexistant", "path": "inexistant"}
+
+
+def _walk(resolver, namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            yield from _walk(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def _sample_kwargs(pattern: URLPattern) -> dict:
+    kwargs = {}
+    for name, converter in pattern.pattern.converters.items():
+        kind = type(converter).__name__.replace("Converter", "").lower()
+        kwargs[name] = uuid.UUID(int=1) if kind == "uuid" else SAMPLE_VALUES.get(kind, "inexistant")
+    return kwargs
+
+
+ROUTES = sorted({name: pattern for name, pattern in _walk(get_resolver())}.items())
+
+
+def _access(callback):
+    if getattr(callback, "access", None) in ("public", "api"):
+        return callback.access
+    return getattr(callback, "allowed_roles", None)
+
+
+def _request(client, url):
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return response
+
+
+def test_every_named_url_declares_its_access():
+    undeclared = [name for name, pattern in ROUTES if _access(pattern.callback) is None]
+    assert undeclared == [], f"Ces vues ne déclarent ni rôles ni accès public : {undeclared}"
+
+
+@pytest.mark.parametrize("name,pattern", ROUTES, ids=[name for name, _ in ROUTES])
+def test_role_matrix(name, pattern, client, users, client_for):
+    access = _access(pattern.callback)
+    url = reverse(name, kwargs=_sample_kwargs(pattern))
+
+    anonymous = _request(client, url)
+    if access == "public":
+        assert anonymous.status_code in (200, 302, 404), (url, anonymous.status_code)
+        return
+    if access == "api":
+        assert anonymous.status_code == 401, (url, anonymous.status_code)
+        return
+    assert anonymous.status_code == 302 and "/connexion/" in anonymous["Location"], url
+
+    for role in Role.values:
+        response = _request(client_for(users[role]), url)
+        if role in access:
+            assert response.status_code not in (401, 403, 500), (url, role, response.status_code)
+        else:
+            assert response.status_code == 403, (url, role, response.status_code)
+            assert "Accès refusé" in response.content.decode()
+
+
+def test_inactive_account_is_refused(make_user, client_for):
+    user = make_user(Role.COORDINATEUR)
+    client = client_for(user)
+    user.is_active = False
+    user.save()
+    response = client.get(reverse("reseau:structure_list"))
+    assert response.status_code in (302, 403)
+
+
+def test_django_admin_needs_staff(users, client_for):
+    response = client_for(users[Role.COORDINATEUR]).get("/django-admin/")
+    assert response.status_code == 302 and "login" in response["Location"]
