@@ -1,1 +1,225 @@
-"""Models of the permanences app."""
+"""Drop-in schedules (permanences) and the médiation log: activities and the people helped in them.
+
+Vocabulary: a *Mediation* is one activity report (a "CRA" in La Coop's words: individual help or a
+collective workshop session); an *Accompagnement* is one person helped in one activity. The
+national figure "médiations" counts accompagnements; unique usagers count distinct usagers.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
+from poitiers_inclusion.fields import ChoiceArrayField
+
+from .enums import (
+    Autonomie,
+    Materiel,
+    ModePermanence,
+    NiveauAtelier,
+    Satisfaction,
+    SourceConnaissance,
+    StructureRedirection,
+    Thematique,
+    ThematiqueDemarche,
+    TypeActivite,
+    TypeLieu,
+    Weekday,
+)
+
+
+class PermanenceQuerySet(models.QuerySet):
+    def visible_for(self, user):
+        """Schedules are public information."""
+        return self
+
+    def active_on(self, day):
+        return self.filter(
+            Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+
+
+class Permanence(models.Model):
+    """A recurring drop-in slot at a Lieu: weekday and hours, valid between two dates."""
+
+    lieu = models.ForeignKey(
+        "reseau.Lieu", verbose_name="lieu", on_delete=models.PROTECT, related_name="permanences"
+    )
+    weekday = models.PositiveSmallIntegerField("jour", choices=Weekday.choices)
+    start_time = models.TimeField("début")
+    end_time = models.TimeField("fin")
+    conseillers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="conseillers", blank=True, related_name="permanences"
+    )
+    valid_from = models.DateField("en place depuis le")
+    valid_until = models.DateField("jusqu'au", null=True, blank=True)
+    mode = models.CharField(
+        "accueil", max_length=10, choices=ModePermanence.choices, default=ModePermanence.SANS_RDV
+    )
+    capacity = models.PositiveSmallIntegerField(
+        "places sur rendez-vous",
+        null=True,
+        blank=True,
+        help_text="Nombre de rendez-vous possibles sur le créneau (permanence sur rendez-vous).",
+    )
+
+    objects = PermanenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "permanence"
+        verbose_name_plural = "permanences"
+        ordering = ["lieu__nom", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="permanence_ends_after_start",
+                violation_error_message="L'heure de fin doit suivre l'heure de début.",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.lieu} — {self.get_weekday_display().lower()} "
+            f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        )
+
+
+class MediationQuerySet(models.QuerySet):
+    def visible_for(self, user):
+        """A conseiller sees their own activity; coordinator and admin see everyone's."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in CITYWIDE_ROLES:
+            return self
+        if user.role == Role.CONSEILLER:
+            return self.filter(conseiller=user)
+        return self.none()
+
+
+class Mediation(models.Model):
+    """One activity report: individual help, or one collective workshop session."""
+
+    date = models.DateField("date", db_index=True)
+    conseiller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="conseiller",
+        on_delete=models.PROTECT,
+        related_name="mediations",
+    )
+    type_activite = models.CharField(
+        "type", max_length=12, choices=TypeActivite.choices, default=TypeActivite.INDIVIDUEL
+    )
+    type_lieu = models.CharField(
+        "canal d’accompagnement",
+        max_length=15,
+        choices=TypeLieu.choices,
+        default=TypeLieu.LIEU_ACTIVITE,
+    )
+    lieu = models.ForeignKey(
+        "reseau.Lieu",
+        verbose_name="lieu",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mediations",
+    )
+    permanence = models.ForeignKey(
+        Permanence,
+        verbose_name="permanence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mediations",
+    )
+    duree_minutes = models.PositiveSmallIntegerField(
+        "durée (min)", validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    thematiques = ChoiceArrayField(
+        models.CharField(max_length=40, choices=Thematique.choices),
+        verbose_name="thématiques",
+        default=list,
+    )
+    thematiques_demarche = ChoiceArrayField(
+        models.CharField(max_length=40, choices=ThematiqueDemarche.choices),
+        verbose_name="démarches administratives",
+        default=list,
+        blank=True,
+    )
+    nom_demarche = models.CharField("nom de la démarche", max_length=200, blank=True)
+    materiel = ChoiceArrayField(
+        models.CharField(max_length=12, choices=Materiel.choices),
+        verbose_name="matériel numérique utilisé",
+        default=list,
+        blank=True,
+    )
+    autonomie = models.CharField(
+        "niveau d’autonomie", max_length=25, choices=Autonomie.choices, blank=True
+    )
+    titre_atelier = models.CharField("nom de l’atelier", max_length=200, blank=True)
+    niveau_atelier = models.CharField(
+        "niveau de l’atelier", max_length=15, choices=NiveauAtelier.choices, blank=True
+    )
+    redirige = models.BooleanField("bénéficiaire réorienté", default=False)
+    structure_redirection = models.CharField(
+        "structure de redirection", max_length=40, choices=StructureRedirection.choices, blank=True
+    )
+    satisfaction = models.CharField(
+        "satisfaction", max_length=25, choices=Satisfaction.choices, blank=True
+    )
+    source_connaissance = models.CharField(
+        "comment avez-vous connu ce service ?",
+        max_length=20,
+        choices=SourceConnaissance.choices,
+        blank=True,
+    )
+    premiere_visite = models.BooleanField("première visite", null=True, blank=True)
+    notes = models.TextField("notes", blank=True)
+    tags = ArrayField(
+        models.CharField(max_length=60), verbose_name="tags", default=list, blank=True
+    )
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+    updated_at = models.DateTimeField("dernière modification le", auto_now=True)
+    # Keys that make writes idempotent: the Coop's "ID CRA" on import, a per-form token on entry.
+    coop_id = models.CharField("ID CRA (Coop)", max_length=64, null=True, blank=True, unique=True)
+    source_donnee = models.CharField("source de la donnée", max_length=100, blank=True)
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = MediationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "médiation"
+        verbose_name_plural = "médiations"
+        ordering = ["-date", "-created_at"]
+        indexes = [
+            models.Index(fields=["conseiller", "date"]),
+            models.Index(fields=["lieu", "date"]),
+            models.Index(fields=["permanence", "date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_activite_display()} du {self.date:%d/%m/%Y}"
+
+
+class Accompagnement(models.Model):
+    """One person helped in one activity: the unit counted as a "médiation" in the figures."""
+
+    mediation = models.ForeignKey(
+        Mediation, on_delete=models.CASCADE, related_name="accompagnements"
+    )
+    usager = models.ForeignKey(
+        "kernel.Usager", on_delete=models.PROTECT, related_name="accompagnements"
+    )
+
+    class Meta:
+        verbose_name = "accompagnement"
+        verbose_name_plural = "accompagnements"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mediation", "usager"], name="one_accompagnement_per_usager"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.usager} — {self.mediation}"

@@ -1,5 +1,10 @@
-"""URLs of the permanences app."""
+"""URLs of the permanences app, one list per area of the app."""
+
+from .coop_urls import urlpatterns as coop_urls
+from .log_urls import urlpatterns as log_urls
+from .schedule_urls import urlpatterns as schedule_urls
+from .usager_urls import urlpatterns as usager_urls
 
 app_name = "permanences"
 
-urlpatterns = []
+urlpatterns = [*log_urls, *usager_urls, *coop_urls, *schedule_urls]
