@@ -5,11 +5,14 @@ collective workshop session); an *Accompagnement* is one person helped in one ac
 national figure "médiations" counts accompagnements; unique usagers count distinct usagers.
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
 from poitiers_inclusion.fields import ChoiceArrayField
@@ -64,6 +67,9 @@ class Permanence(models.Model):
         blank=True,
         help_text="Nombre de rendez-vous possibles sur le créneau (permanence sur rendez-vous).",
     )
+    # A one-off extra slot is a Permanence valid on a single day: bookings, the agenda, the log
+    # form and attendance then treat it like any other slot.
+    is_one_off = models.BooleanField("créneau ponctuel", default=False)
 
     objects = PermanenceQuerySet.as_manager()
 
@@ -223,3 +229,210 @@ class Accompagnement(models.Model):
 
     def __str__(self):
         return f"{self.usager} — {self.mediation}"
+
+
+# --- Schedule: closures, slot occurrences and bookings -------------------------------------------
+
+
+class FermetureQuerySet(models.QuerySet):
+    def visible_for(self, user):
+        """Closures and their message are public information."""
+        return self
+
+    def overlapping(self, start, end):
+        return self.filter(start_date__lte=end, end_date__gte=start)
+
+
+class Fermeture(models.Model):
+    """A temporary closure of a whole lieu or of one permanence, with a message for the public."""
+
+    lieu = models.ForeignKey(
+        "reseau.Lieu",
+        verbose_name="lieu entier",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fermetures",
+    )
+    permanence = models.ForeignKey(
+        Permanence,
+        verbose_name="permanence seulement",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fermetures",
+    )
+    start_date = models.DateField("fermé du")
+    end_date = models.DateField("au (inclus)")
+    message = models.CharField(
+        "message au public",
+        max_length=300,
+        help_text="Affiché sur la page publique. Ex. : « Fermé pour travaux, rendez-vous à la "
+        "médiathèque ».",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = FermetureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "fermeture temporaire"
+        verbose_name_plural = "fermetures temporaires"
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="fermeture_ends_after_start",
+                violation_error_message="La date de fin doit suivre la date de début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(lieu__isnull=True, permanence__isnull=False)
+                | Q(lieu__isnull=False, permanence__isnull=True),
+                name="fermeture_targets_lieu_or_permanence",
+                violation_error_message="Choisissez un lieu entier ou une permanence.",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.permanence or self.lieu
+        return f"{target} fermé du {self.start_date:%d/%m/%Y} au {self.end_date:%d/%m/%Y}"
+
+    def covers(self, permanence, day) -> bool:
+        if not self.start_date <= day <= self.end_date:
+            return False
+        if self.permanence_id:
+            return self.permanence_id == permanence.pk
+        return self.lieu_id == permanence.lieu_id
+
+
+class Creneau(models.Model):
+    """One occurrence of a bookable permanence on a given day: the row locked while booking.
+
+    Created on the first booking of that day; `select_for_update()` on it serialises concurrent
+    bookings so that the capacity is never exceeded.
+    """
+
+    permanence = models.ForeignKey(
+        Permanence, verbose_name="permanence", on_delete=models.CASCADE, related_name="creneaux"
+    )
+    date = models.DateField("date")
+
+    class Meta:
+        verbose_name = "créneau"
+        verbose_name_plural = "créneaux"
+        constraints = [
+            models.UniqueConstraint(fields=["permanence", "date"], name="one_creneau_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.permanence} — {self.date:%d/%m/%Y}"
+
+
+class StatutRendezVous(models.TextChoices):
+    CONFIRME = "confirme", "Confirmé"
+    ARRIVE = "arrive", "Arrivé"
+    VU = "vu", "Reçu"
+    ABSENT = "absent", "Absent"
+    ANNULE = "annule", "Annulé"
+
+
+# Statuses that hold a place on the slot.
+STATUTS_ACTIFS = (
+    StatutRendezVous.CONFIRME,
+    StatutRendezVous.ARRIVE,
+    StatutRendezVous.VU,
+    StatutRendezVous.ABSENT,
+)
+
+
+class BesoinRendezVous(models.TextChoices):
+    DEMARCHES = "demarches", "Faire une démarche en ligne (CAF, impôts, santé…)"
+    TELEPHONE = "telephone", "Utiliser mon téléphone ou ma tablette"
+    ORDINATEUR = "ordinateur", "Utiliser un ordinateur"
+    EMAIL = "email", "E-mail, internet, comptes en ligne"
+    AUTRE = "autre", "Autre chose"
+
+
+class RendezVousQuerySet(models.QuerySet):
+    def visible_for(self, user):
+        """Coordinator and admin see every booking; a conseiller those of the desks they staff."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in CITYWIDE_ROLES:
+            return self
+        if user.role == Role.CONSEILLER:
+            return self.filter(creneau__permanence__conseillers=user).distinct()
+        return self.none()
+
+    def actifs(self):
+        return self.filter(statut__in=STATUTS_ACTIFS)
+
+
+def new_booking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class RendezVous(models.Model):
+    """A resident's booking on a bookable slot. Personal fields are emptied 30 days after."""
+
+    creneau = models.ForeignKey(
+        Creneau, verbose_name="créneau", on_delete=models.PROTECT, related_name="rendez_vous"
+    )
+    heure = models.TimeField("heure")
+    statut = models.CharField(
+        "statut", max_length=10, choices=StatutRendezVous.choices, default=StatutRendezVous.CONFIRME
+    )
+    # Personal data: the least needed to receive the person and reach them (purged later).
+    nom = models.CharField("nom", max_length=100, blank=True)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    besoin = models.CharField("besoin", max_length=20, choices=BesoinRendezVous.choices)
+    precision = models.CharField("précision", max_length=200, blank=True)
+    consent_at = models.DateTimeField("consentement à être contacté le", null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_booking_token, editable=False)
+    created_at = models.DateTimeField("réservé le", auto_now_add=True)
+    cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
+    reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
+    purged_at = models.DateTimeField("données personnelles effacées le", null=True, blank=True)
+    mediation = models.ForeignKey(
+        Mediation,
+        verbose_name="médiation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rendez_vous",
+    )
+
+    objects = RendezVousQuerySet.as_manager()
+
+    # Emptied by the purge (a test checks every personal-looking field is listed here).
+    PERSONAL_FIELDS = ("nom", "telephone", "email", "precision", "consent_at")
+
+    class Meta:
+        verbose_name = "rendez-vous"
+        verbose_name_plural = "rendez-vous"
+        ordering = ["creneau__date", "heure"]
+        constraints = [
+            # Two active bookings never share a time on the same slot.
+            models.UniqueConstraint(
+                fields=["creneau", "heure"],
+                condition=Q(statut__in=STATUTS_ACTIFS),
+                name="one_active_booking_per_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rendez-vous du {self.creneau.date:%d/%m/%Y} à {self.heure:%H:%M}"
+
+    @property
+    def date(self):
+        return self.creneau.date
+
+    @property
+    def is_active(self) -> bool:
+        return self.statut in STATUTS_ACTIFS
+
+    def purge(self):
+        for name in self.PERSONAL_FIELDS:
+            field = self._meta.get_field(name)
+            setattr(self, name, None if field.null else "")
+        self.purged_at = timezone.now()

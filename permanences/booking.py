@@ -1,0 +1,409 @@
+"""Schedule services: slot occurrences computed from the recurring permanences, public bookings
+(capacity enforced under a row lock), the conseiller's statuses, reminders and the purge.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from poitiers_inclusion.audit import log_event
+
+from .enums import ModePermanence
+from .models import (
+    STATUTS_ACTIFS,
+    Creneau,
+    Fermeture,
+    Permanence,
+    RendezVous,
+    StatutRendezVous,
+)
+
+PURGE_AFTER_DAYS = 30
+SHORTEST_APPOINTMENT = 5  # minutes
+
+
+# --- Occurrences --------------------------------------------------------------------------------
+
+
+@dataclass
+class Occurrence:
+    """A permanence on one day, with the closure that cancels it, if any."""
+
+    permanence: Permanence
+    date: datetime.date
+    fermeture: Fermeture | None = None
+    booked: int = 0
+    rendez_vous: list = field(default_factory=list)
+
+    @property
+    def closed(self) -> bool:
+        return self.fermeture is not None
+
+    @property
+    def bookable(self) -> bool:
+        return self.permanence.mode == ModePermanence.SUR_RDV and not self.closed
+
+    @property
+    def capacity(self) -> int:
+        return self.permanence.capacity or 0
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.permanence.start_time))
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.permanence.end_time))
+
+
+def dates_of(permanence: Permanence, start: datetime.date, end: datetime.date):
+    """The days between start and end (inclusive) when the permanence is held, closures aside."""
+    first = max(start, permanence.valid_from)
+    last = min(end, permanence.valid_until) if permanence.valid_until else end
+    if first > last:
+        return
+    day = first + datetime.timedelta(days=(permanence.weekday - first.weekday()) % 7)
+    while day <= last:
+        yield day
+        day += datetime.timedelta(days=7)
+
+
+def closures_for(permanences: Iterable[Permanence], start, end) -> list[Fermeture]:
+    permanences = list(permanences)
+    return list(
+        Fermeture.objects.overlapping(start, end).filter(
+            Q(permanence__in=[p.pk for p in permanences])
+            | Q(lieu__in={p.lieu_id for p in permanences})
+        )
+    )
+
+
+def occurrences(
+    permanences: Iterable[Permanence],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    with_bookings: bool = False,
+) -> list[Occurrence]:
+    """Every occurrence of the permanences between start and end (inclusive), in time order.
+
+    Closed occurrences are kept, with their closure, so that pages can show the message; callers
+    that count open slots skip `closed` ones. `with_bookings` fills the booked count per slot.
+    """
+    permanences = list(permanences)
+    if not permanences or start > end:
+        return []
+    by_permanence, by_lieu = defaultdict(list), defaultdict(list)
+    for closure in closures_for(permanences, start, end):
+        if closure.permanence_id:
+            by_permanence[closure.permanence_id].append(closure)
+        else:
+            by_lieu[closure.lieu_id].append(closure)
+    result = []
+    for permanence in permanences:
+        candidates = by_permanence[permanence.pk] + by_lieu[permanence.lieu_id]
+        for day in dates_of(permanence, start, end):
+            closure = next((c for c in candidates if c.start_date <= day <= c.end_date), None)
+            result.append(Occurrence(permanence, day, closure))
+    if with_bookings:
+        _fill_bookings(result, start, end)
+    result.sort(key=lambda o: (o.date, o.permanence.start_time, o.permanence.lieu_id))
+    return result
+
+
+def _fill_bookings(items: list[Occurrence], start, end) -> None:
+    bookable = {o.permanence.pk for o in items if o.permanence.mode == ModePermanence.SUR_RDV}
+    if not bookable:
+        return
+    counts = {
+        (row["permanence_id"], row["date"]): row["n"]
+        for row in Creneau.objects.filter(permanence__in=bookable, date__range=(start, end))
+        .values("permanence_id", "date")
+        .annotate(n=Count("rendez_vous", filter=Q(rendez_vous__statut__in=STATUTS_ACTIFS)))
+    }
+    for o in items:
+        o.booked = counts.get((o.permanence.pk, o.date), 0)
+
+
+def occurrence_on(permanence: Permanence, day: datetime.date) -> Occurrence | None:
+    """The occurrence of this permanence on that day, or None when it is not held that day."""
+    found = occurrences([permanence], day, day, with_bookings=True)
+    return found[0] if found else None
+
+
+# --- Booking ------------------------------------------------------------------------------------
+
+
+class BookingError(Exception):
+    """A booking that cannot be made; the message is written for the resident."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def slot_times(permanence: Permanence) -> list[datetime.time]:
+    """The appointment times of a bookable slot: its hours shared equally by its capacity."""
+    if not permanence.capacity:
+        return []
+    start = datetime.datetime.combine(datetime.date.min, permanence.start_time)
+    end = datetime.datetime.combine(datetime.date.min, permanence.end_time)
+    minutes = int((end - start).total_seconds() // 60)
+    step = max(minutes // permanence.capacity // 5 * 5, SHORTEST_APPOINTMENT)
+    times = []
+    for n in range(permanence.capacity):
+        at = start + datetime.timedelta(minutes=n * step)
+        if at >= end:
+            break
+        times.append(at.time())
+    return times
+
+
+def free_times(occurrence: Occurrence, *, now: datetime.datetime | None = None):
+    """The times still free on this occurrence (and not already past)."""
+    taken = set(
+        RendezVous.objects.actifs()
+        .filter(creneau__permanence=occurrence.permanence, creneau__date=occurrence.date)
+        .values_list("heure", flat=True)
+    )
+    now = timezone.localtime(now or timezone.now())
+    times = [t for t in slot_times(occurrence.permanence) if t not in taken]
+    if occurrence.date == now.date():
+        times = [t for t in times if t > now.time()]
+    return times
+
+
+def check_bookable(occurrence: Occurrence | None, *, now=None) -> None:
+    today = timezone.localdate(now or timezone.now())
+    if occurrence is None:
+        raise BookingError("Cette permanence n'a pas lieu ce jour-là.")
+    if occurrence.permanence.mode != ModePermanence.SUR_RDV:
+        raise BookingError("Cette permanence est sans rendez-vous : venez directement.")
+    if occurrence.closed:
+        raise BookingError(
+            f"Cette permanence est fermée ce jour-là : {occurrence.fermeture.message}"
+        )
+    if occurrence.date < today:
+        raise BookingError("Cette date est passée.")
+
+
+def book(
+    *,
+    permanence: Permanence,
+    day: datetime.date,
+    heure: datetime.time,
+    nom: str,
+    telephone: str = "",
+    email: str = "",
+    besoin: str,
+    precision: str = "",
+    now: datetime.datetime | None = None,
+) -> RendezVous:
+    """Book a time on a slot, then send the confirmation e-mail.
+
+    The slot's row is locked (`select_for_update`) while places are counted, so two people
+    booking at the same moment are served one after the other and never exceed the capacity.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        permanence = Permanence.objects.get(pk=permanence.pk)
+        occurrence = occurrence_on(permanence, day)
+        check_bookable(occurrence, now=now)
+        Creneau.objects.bulk_create(
+            [Creneau(permanence=permanence, date=day)], ignore_conflicts=True
+        )
+        creneau = Creneau.objects.select_for_update().get(permanence=permanence, date=day)
+        taken = set(creneau.rendez_vous.actifs().values_list("heure", flat=True))
+        if len(taken) >= (permanence.capacity or 0):
+            raise BookingError("Ce créneau est complet. Choisissez un autre jour.")
+        if heure not in slot_times(permanence):
+            raise BookingError("Choisissez un des horaires proposés.", field="heure")
+        if heure in taken:
+            raise BookingError(
+                "Cet horaire vient d'être réservé par quelqu'un d'autre. Choisissez-en un autre.",
+                field="heure",
+            )
+        if day == timezone.localdate(now) and heure <= timezone.localtime(now).time():
+            raise BookingError("Cet horaire est déjà passé.", field="heure")
+        rendez_vous = RendezVous.objects.create(
+            creneau=creneau,
+            heure=heure,
+            nom=nom,
+            telephone=telephone,
+            email=email,
+            besoin=besoin,
+            precision=precision,
+            consent_at=now,
+        )
+        log_event(actor=None, action="permanences.rendezvous.created", target=rendez_vous)
+    if rendez_vous.email:
+        send_booking_email(rendez_vous, "confirmation")
+    return rendez_vous
+
+
+@transaction.atomic
+def cancel(*, rendez_vous: RendezVous, actor=None, now=None) -> None:
+    """Cancel a booking (by its link, or by the staff): the place is free again."""
+    rendez_vous = RendezVous.objects.select_for_update().get(pk=rendez_vous.pk)
+    if rendez_vous.statut != StatutRendezVous.CONFIRME:
+        raise BookingError("Ce rendez-vous ne peut plus être annulé.")
+    rendez_vous.statut = StatutRendezVous.ANNULE
+    rendez_vous.cancelled_at = now or timezone.now()
+    rendez_vous.save(update_fields=["statut", "cancelled_at"])
+    log_event(actor=actor, action="permanences.rendezvous.cancelled", target=rendez_vous)
+
+
+def can_cancel(rendez_vous: RendezVous, *, now=None) -> bool:
+    today = timezone.localdate(now or timezone.now())
+    return rendez_vous.statut == StatutRendezVous.CONFIRME and rendez_vous.date >= today
+
+
+@transaction.atomic
+def set_status(*, rendez_vous: RendezVous, statut: str, actor) -> RendezVous:
+    """The conseiller marks a booking arrived, seen or absent (or back to confirmed)."""
+    allowed = {
+        StatutRendezVous.CONFIRME,
+        StatutRendezVous.ARRIVE,
+        StatutRendezVous.VU,
+        StatutRendezVous.ABSENT,
+    }
+    if statut not in allowed:
+        raise BookingError("Statut inconnu.")
+    if rendez_vous.statut == StatutRendezVous.ANNULE:
+        raise BookingError("Ce rendez-vous a été annulé.")
+    before = rendez_vous.statut
+    rendez_vous.statut = statut
+    rendez_vous.save(update_fields=["statut"])
+    log_event(
+        actor=actor,
+        action="permanences.rendezvous.status_changed",
+        target=rendez_vous,
+        changes={"statut": [before, statut]},
+    )
+    return rendez_vous
+
+
+def mediation_url(rendez_vous: RendezVous) -> str:
+    """The log form, pre-filled with this booking's place, slot and day."""
+    permanence = rendez_vous.creneau.permanence
+    query = urlencode(
+        {
+            "lieu": permanence.lieu_id,
+            "permanence": permanence.pk,
+            "date": rendez_vous.date.isoformat(),
+            "booking": rendez_vous.pk,
+        }
+    )
+    return f"{reverse('permanences:log')}?{query}"
+
+
+@transaction.atomic
+def attach_mediation(*, rendez_vous_id, mediation, actor) -> RendezVous | None:
+    """Link a booking to the médiation logged for it (called by the log form with `?booking=`).
+
+    Only a booking of the same permanence and day that the actor may see is linked; anything else
+    is ignored, so a forged parameter never attaches a stranger's booking.
+    """
+    rendez_vous = (
+        RendezVous.objects.visible_for(actor)
+        .select_for_update(of=("self",))
+        .filter(pk=rendez_vous_id, creneau__date=mediation.date)
+        .first()
+    )
+    if rendez_vous is None or (
+        mediation.permanence_id and rendez_vous.creneau.permanence_id != mediation.permanence_id
+    ):
+        return None
+    rendez_vous.mediation = mediation
+    if rendez_vous.statut in (StatutRendezVous.CONFIRME, StatutRendezVous.ARRIVE):
+        rendez_vous.statut = StatutRendezVous.VU
+    rendez_vous.save(update_fields=["mediation", "statut"])
+    log_event(actor=actor, action="permanences.rendezvous.mediation_linked", target=rendez_vous)
+    return rendez_vous
+
+
+# --- E-mails, reminders and purge ---------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def send_booking_email(rendez_vous: RendezVous, kind: str) -> None:
+    """kind: "confirmation" or "rappel". Plain-text e-mail with the cancellation link."""
+    permanence = rendez_vous.creneau.permanence
+    context = {
+        "rdv": rendez_vous,
+        "permanence": permanence,
+        "lieu": permanence.lieu,
+        "cancel_url": _absolute(reverse("permanences:booking_cancel", args=[rendez_vous.token])),
+        "CITY_NAME": settings.CITY_NAME,
+    }
+    subject = render_to_string(f"permanences/emails/{kind}_subject.txt", context).strip()
+    body = render_to_string(f"permanences/emails/{kind}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [rendez_vous.email])
+
+
+def send_reminders(*, today: datetime.date | None = None, dry_run: bool = False) -> int:
+    """E-mail the bookings of tomorrow and the day after, once each; return how many were sent.
+
+    Each booking is claimed under `select_for_update(skip_locked=True)`, so two runs at the same
+    time never send the same reminder twice.
+    """
+    today = today or timezone.localdate()
+    days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
+    due = RendezVous.objects.filter(
+        statut=StatutRendezVous.CONFIRME,
+        creneau__date__in=days,
+        reminder_sent_at__isnull=True,
+    ).exclude(email="")
+    if dry_run:
+        return due.count()
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            rendez_vous = (
+                due.select_for_update(skip_locked=True, of=("self",))
+                .select_related("creneau__permanence__lieu")
+                .filter(pk=pk)
+                .first()
+            )
+            if rendez_vous is None:
+                continue
+            send_booking_email(rendez_vous, "rappel")
+            rendez_vous.reminder_sent_at = timezone.now()
+            rendez_vous.save(update_fields=["reminder_sent_at"])
+            sent += 1
+    return sent
+
+
+def purge_bookings(*, today: datetime.date | None = None, dry_run: bool = False) -> int:
+    """Empty the name and contact of bookings whose slot is more than 30 days old."""
+    today = today or timezone.localdate()
+    limit = today - datetime.timedelta(days=PURGE_AFTER_DAYS)
+    old = RendezVous.objects.filter(creneau__date__lt=limit, purged_at__isnull=True)
+    if dry_run:
+        return old.count()
+    purged = 0
+    with transaction.atomic():
+        for rendez_vous in old.select_for_update(of=("self",)):
+            rendez_vous.purge()
+            rendez_vous.save(update_fields=[*RendezVous.PERSONAL_FIELDS, "purged_at"])
+            log_event(actor=None, action="permanences.rendezvous.purged", target=rendez_vous)
+            purged += 1
+    return purged
