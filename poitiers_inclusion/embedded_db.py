@@ -8,7 +8,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
 
 
-def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
+def embedded_database_url(data_dir: Path = DATA_DIR, database: str = "postgres") -> str:
     """Return a connection URL to the embedded server, starting it if needed.
 
     A file lock serialises the start, so two processes launched at once (the test runner and
@@ -25,6 +25,24 @@ def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             server = pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
+            if database != "postgres":
+                _create_database(server.get_uri(), database)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-    return server.get_uri()
+    return server.get_uri(database)
+
+
+def _create_database(url: str, name: str) -> None:
+    """Create a second database on the embedded server (the benchmarks use their own)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        conn.close()

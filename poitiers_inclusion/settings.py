@@ -91,7 +91,8 @@ if not _database_url:
         )
     from .embedded_db import embedded_database_url
 
-    _database_url = embedded_database_url()
+    # EMBEDDED_DB_NAME picks another database on the same server (make bench uses its own).
+    _database_url = embedded_database_url(database=env_str("EMBEDDED_DB_NAME") or "postgres")
 if not _database_url.startswith(("postgres://", "postgresql://")):
     raise ConfigurationError("DATABASE_URL doit désigner une base PostgreSQL (postgres://…).")
 DATABASES = {

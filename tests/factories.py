@@ -1,10 +1,11 @@
 """Factories of the kernel and the referential; each app's tests add theirs in tests/<app>/factories.py."""
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.models import Usager, User
+from poitiers_inclusion.models import ApiToken, AuditEvent, LoginFailure, Usager, User
 from reseau.models import Contact, Lieu, Quartier, Structure
 
 PASSWORD = "mot-de-passe-de-test-42"
@@ -104,3 +105,29 @@ class UsagerFactory(factory.django.DjangoModelFactory):
             birth_year=1960,
             consent_at=factory.LazyFunction(timezone.now),
         )
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory, coordinateur=True)
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    actor = factory.SubFactory(UserFactory)
+    action = "kernel.usager.viewed"
+    target_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Usager))
+    target_id = "1"
+
+
+class LoginFailureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoginFailure
+
+    email = factory.Sequence(lambda n: f"echec{n}@exemple.test")
+    ip = "127.0.0.1"

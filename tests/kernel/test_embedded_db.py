@@ -36,7 +36,7 @@ def test_two_processes_starting_at_once_share_one_server(tmp_path):
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
     starts = {out.split()[0] for out, _ in outputs}
     versions = {int(out.split()[1]) for out, _ in outputs}

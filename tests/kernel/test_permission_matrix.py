@@ -92,3 +92,27 @@ def test_inactive_account_is_refused(make_user, client_for):
 def test_django_admin_needs_staff(users, client_for):
     response = client_for(users[Role.COORDINATEUR]).get("/django-admin/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_every_page_is_french_with_a_unique_title(users, client_for, client):
+    """RGAA: each page has lang="fr" and a title of its own (pages without parameters, GET)."""
+    import re
+
+    titles = {}
+    for name, pattern in ROUTES:
+        if pattern.pattern.converters:
+            continue
+        access = _access(pattern.callback)
+        if access == "api":
+            continue
+        viewer = client if access == "public" else client_for(users[sorted(access)[0]])
+        response = viewer.get(reverse(name))
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        assert '<html lang="fr"' in html, name
+        match = re.search(r"<title>(.*?)</title>", html, re.S)
+        assert match and match.group(1).strip(), f"{name} n'a pas de titre"
+        titles.setdefault(" ".join(match.group(1).split()), []).append(name)
+    duplicates = {title: names for title, names in titles.items() if len(names) > 1}
+    assert duplicates == {}
