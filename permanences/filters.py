@@ -1,0 +1,75 @@
+"""Filters of the médiation log's list ("Mon activité")."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import User
+from reseau.models import Lieu
+
+from .enums import Thematique, TypeActivite
+from .models import Accompagnement, Mediation
+
+
+class MediationFilter(django_filters.FilterSet):
+    du = django_filters.DateFilter(
+        label="Du",
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    au = django_filters.DateFilter(
+        label="Au",
+        field_name="date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    lieu = django_filters.ModelChoiceFilter(
+        label="Lieu", queryset=Lieu.objects.order_by("nom"), empty_label="Tous les lieux"
+    )
+    type_activite = django_filters.ChoiceFilter(
+        label="Type", choices=TypeActivite.choices, empty_label="Tous les types"
+    )
+    thematique = django_filters.ChoiceFilter(
+        label="Thématique",
+        choices=Thematique.choices,
+        method="filter_thematique",
+        empty_label="Toutes les thématiques",
+    )
+    usager = django_filters.CharFilter(
+        label="Usager", method="filter_usager", help_text="Nom, prénom ou numéro d'usager."
+    )
+    conseiller = django_filters.ModelChoiceFilter(
+        label="Conseiller",
+        queryset=User.objects.filter(role__in=[Role.CONSEILLER, Role.COORDINATEUR]).order_by(
+            "last_name", "first_name"
+        ),
+        empty_label="Tous les conseillers",
+    )
+
+    class Meta:
+        model = Mediation
+        fields = []
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if user is None or not user.sees_whole_city:
+            del self.filters["conseiller"]
+        for name in ("du", "au"):
+            self.form.fields[name].error_messages["invalid"] = "Saisissez une date valide."
+
+    def filter_thematique(self, queryset, name, value):
+        return queryset.filter(thematiques__contains=[value])
+
+    def filter_usager(self, queryset, name, value):
+        value = value.strip()
+        people = Accompagnement.objects.filter(mediation=OuterRef("pk"))
+        if value.isdigit():
+            people = people.filter(usager_id=int(value))
+        else:
+            for word in value.split()[:4]:
+                people = people.filter(
+                    Q(usager__first_name__icontains=word) | Q(usager__last_name__icontains=word)
+                )
+        return queryset.filter(Exists(people))

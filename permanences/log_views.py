@@ -1,0 +1,237 @@
+"""Pages of the médiation log: the conseiller's home, the log form, "Mon activité"."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.perms import role_required
+
+from . import services
+from .enums import Thematique
+from .filters import MediationFilter
+from .log_forms import (
+    LogForm,
+    current_permanences,
+    default_initial,
+    initial_from_mediation,
+    initial_from_post,
+    new_token,
+    search_usagers,
+)
+from .models import Accompagnement, Mediation
+
+LOGGERS = (Role.CONSEILLER, Role.COORDINATEUR)
+THEME_LABELS = dict(Thematique.choices)
+
+
+def _labelled(mediations):
+    """Readable thématiques for the rows shown (array fields have no get_FOO_display)."""
+    for m in mediations:
+        m.thematiques_labels = ", ".join(THEME_LABELS.get(t, t) for t in m.thematiques)
+    return mediations
+
+
+def _with_people(qs):
+    return (
+        qs.select_related("lieu", "conseiller")
+        .annotate(nb_accompagnements=Count("accompagnements"))
+        .prefetch_related(
+            Prefetch(
+                "accompagnements",
+                queryset=Accompagnement.objects.select_related("usager").order_by("pk"),
+            )
+        )
+    )
+
+
+@role_required(*LOGGERS)
+def home(request):
+    today = timezone.localdate()
+    recent = _labelled(
+        list(
+            _with_people(Mediation.objects.filter(conseiller=request.user)).order_by(
+                "-date", "-created_at"
+            )[:5]
+        )
+    )
+    return render(
+        request,
+        "permanences/home.html",
+        {
+            "today": today,
+            "permanences": current_permanences(request.user, today),
+            "recent": recent,
+        },
+    )
+
+
+def _render_form(request, form, *, mediation=None, duplicate_of=None, search=None, status=200):
+    title = "Modifier la médiation" if mediation else "Saisir une médiation"
+    return render(
+        request,
+        "permanences/log/form.html",
+        {
+            "form": form,
+            "mediation": mediation,
+            "duplicate_of": duplicate_of,
+            "title": title,
+            "today_slots": current_permanences(request.user),
+            "search": search or {},
+            "chosen_usager": form.chosen_usager(),
+            "chosen_participants": form.chosen_participants(),
+        },
+        status=status,
+    )
+
+
+def _search_requested(request):
+    """The no-JavaScript search: a submit button that shows the form again with results."""
+    action = request.POST.get("action", "")
+    if action not in ("rechercher_usager", "rechercher_participants"):
+        return None
+    field = "usager" if action == "rechercher_usager" else "participants"
+    results = search_usagers(request.user, request.POST.get(f"{field}_q", ""))
+    return {field: results, f"{field}_done": True}
+
+
+def _log(request, initial, *, duplicate_of=None):
+    if request.method == "POST":
+        search = _search_requested(request)
+        if search is not None:
+            form = LogForm(
+                initial=initial_from_post(LogForm, request.POST, user=request.user),
+                user=request.user,
+            )
+            return _render_form(request, form, duplicate_of=duplicate_of, search=search)
+    form = LogForm(data=request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        mediation, created = services.record_mediation(
+            conseiller=request.user,
+            data=form.service_data(),
+            submission_token=form.cleaned_data.get("submission_token"),
+        )
+        if not created:
+            messages.info(request, "Cette médiation était déjà enregistrée : la voici.")
+            if Mediation.objects.visible_for(request.user).filter(pk=mediation.pk).exists():
+                return redirect("permanences:mediation_edit", pk=mediation.pk)
+            return redirect("permanences:activity")
+        people = mediation.accompagnements.count()
+        messages.success(
+            request,
+            f"Médiation du {mediation.date:%d/%m/%Y} enregistrée"
+            + (f" ({people} participants)." if people > 1 else "."),
+        )
+        if "suivante" in request.POST:
+            query = {"date": mediation.date.isoformat(), "type_lieu": mediation.type_lieu}
+            if mediation.lieu_id:
+                query["lieu"] = mediation.lieu_id
+            return redirect(f"{reverse('permanences:log')}?{urlencode(query)}")
+        return redirect("permanences:home")
+    status = 400 if request.method == "POST" else 200
+    return _render_form(request, form, duplicate_of=duplicate_of, status=status)
+
+
+def _defaults_from_query(request) -> dict:
+    lieu = request.GET.get("lieu", "")
+    date = request.GET.get("date", "")
+    try:
+        date = timezone.datetime.fromisoformat(date).date() if date else None
+    except ValueError:
+        date = None
+    return default_initial(
+        request.user,
+        lieu_id=int(lieu) if lieu.isdigit() else None,
+        date=date,
+        type_lieu=request.GET.get("type_lieu") or None,
+    )
+
+
+@role_required(*LOGGERS)
+def log(request):
+    initial = _defaults_from_query(request)
+    initial["submission_token"] = new_token()
+    return _log(request, initial)
+
+
+@role_required(*LOGGERS)
+def mediation_duplicate(request, pk):
+    source = get_object_or_404(Mediation.objects.visible_for(request.user), pk=pk)
+    initial = initial_from_mediation(source, duplicate=True)
+    initial["submission_token"] = new_token()
+    return _log(request, initial, duplicate_of=source)
+
+
+@role_required(*LOGGERS)
+def mediation_edit(request, pk):
+    mediation = get_object_or_404(
+        Mediation.objects.visible_for(request.user).select_related("lieu", "conseiller"), pk=pk
+    )
+    if request.method == "POST" and (search := _search_requested(request)) is not None:
+        form = LogForm(
+            initial=initial_from_post(LogForm, request.POST, user=request.user),
+            user=request.user,
+        )
+        return _render_form(request, form, mediation=mediation, search=search)
+    form = LogForm(
+        data=request.POST or None, initial=initial_from_mediation(mediation), user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_mediation(mediation=mediation, actor=request.user, data=form.service_data())
+        messages.success(
+            request, f"La médiation du {form.cleaned_data['date']:%d/%m/%Y} est modifiée."
+        )
+        return redirect("permanences:activity")
+    status = 400 if request.method == "POST" else 200
+    return _render_form(request, form, mediation=mediation, status=status)
+
+
+@role_required(*LOGGERS)
+def mediation_delete(request, pk):
+    mediation = get_object_or_404(_with_people(Mediation.objects.visible_for(request.user)), pk=pk)
+    if request.method == "POST":
+        services.delete_mediation(mediation=mediation, actor=request.user)
+        messages.success(request, f"La médiation du {mediation.date:%d/%m/%Y} est supprimée.")
+        return redirect("permanences:activity")
+    return render(request, "permanences/log/confirm_delete.html", {"mediation": mediation})
+
+
+@role_required(*LOGGERS)
+def activity(request):
+    qs = _with_people(Mediation.objects.visible_for(request.user)).order_by("-date", "-created_at")
+    filterset = MediationFilter(request.GET, queryset=qs, user=request.user)
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    _labelled(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "permanences/log/activity.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "querystring": query.urlencode(),
+            "sees_all": request.user.sees_whole_city,
+        },
+    )
+
+
+@role_required(*LOGGERS)
+def usager_search(request):
+    """Search-as-you-type (htmx): an HTML fragment of choosable usagers."""
+    field = "participants" if request.GET.get("field") == "participants" else "usager"
+    query = request.GET.get(f"{field}_q", "") or request.GET.get("q", "")
+    return render(
+        request,
+        "permanences/log/_usager_results.html",
+        {
+            "results": search_usagers(request.user, query),
+            "field": field,
+            "query": query,
+            "done": len(query.strip()) >= 2,
+        },
+    )

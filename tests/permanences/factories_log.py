@@ -1,0 +1,38 @@
+"""Helpers for the médiation log's tests: the POST of a filled log form, a permanence of today."""
+
+import datetime
+import uuid
+
+from django.utils import timezone
+
+from permanences.enums import Thematique, TypeActivite, TypeLieu
+from tests.permanences.factories import PermanenceFactory
+
+
+def log_post(lieu=None, **overrides) -> dict:
+    """What a conseiller's browser sends for a simple individual, anonymous médiation."""
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "type_activite": TypeActivite.INDIVIDUEL.value,
+        "type_lieu": TypeLieu.LIEU_ACTIVITE.value,
+        "lieu": str(lieu.pk) if lieu else "",
+        "duree": "30",
+        "duree_autre": "",
+        "thematiques": [Thematique.EMAIL.value],
+        "redirige": "non",
+        "usager_mode": "anonyme",
+        "submission_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def permanence_today(conseiller, **kwargs):
+    today = timezone.localdate()
+    permanence = PermanenceFactory(
+        weekday=today.weekday(),
+        valid_from=today - datetime.timedelta(days=30),
+        **kwargs,
+    )
+    permanence.conseillers.add(conseiller)
+    return permanence
