@@ -1,0 +1,208 @@
+"""The Coop import page (upload, preview, confirm) and the export page, through the test client."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from permanences.coop import read_workbook
+from permanences.models import Accompagnement, Mediation
+from poitiers_inclusion.enums import Role
+from tests.factories import UserFactory
+
+from .factories_coop import SAMPLE, coop_row, coop_workbook
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = reverse("permanences:coop_import")
+PREVIEW = reverse("permanences:coop_import_preview")
+CONFIRM = reverse("permanences:coop_import_confirm")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def coordinator(client_for, users):
+    return client_for(users[Role.COORDINATEUR])
+
+
+@pytest.fixture
+def conseiller():
+    return UserFactory(conseiller=True, first_name="Inès", last_name="Médiatrice")
+
+
+def _upload(client, content, conseiller, name="export.xlsx"):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(IMPORT, {"fichier": upload, "conseiller": conseiller.pk})
+
+
+def _pending_files(settings):
+    return list(Path(settings.MEDIA_ROOT).glob("imports/coop/*.xlsx"))
+
+
+def test_it_previews_then_imports_the_sample(coordinator, conseiller, settings):
+    response = _upload(coordinator, SAMPLE.read_bytes(), conseiller)
+    assert response.status_code == 302 and response["Location"] == PREVIEW
+    assert len(_pending_files(settings)) == 1
+    assert "coop_import" in coordinator.session
+    assert not isinstance(coordinator.session["coop_import"].get("token"), bytes)
+
+    page = coordinator.get(PREVIEW).content.decode()
+    for figure, value in [
+        ("accompagnements", 489),
+        ("individual", 480),
+        ("collective", 1),
+        ("unique_usagers", 294),
+        ("lieux", 4),
+        ("errors", 0),
+    ]:
+        assert f'data-figure="{figure}">{value}<' in page
+    assert not Mediation.objects.exists()
+
+    token = coordinator.session["coop_import"]["token"]
+    response = coordinator.post(CONFIRM, {"token": token, "choix": "tout"}, follow=True)
+    assert "Import terminé" in response.content.decode()
+    assert Accompagnement.objects.count() == 489
+    assert set(Mediation.objects.values_list("conseiller", flat=True)) == {conseiller.pk}
+    assert _pending_files(settings) == [] and "coop_import" not in coordinator.session
+
+
+def test_it_lists_every_bad_row_and_offers_the_valid_ones_only(coordinator, conseiller):
+    rows = [
+        coop_row(1),
+        coop_row(2, **{"Thématique(s) d’accompagnement": "Jardinage"}),
+        coop_row(3),
+        coop_row(4, **{"Date": "le 3 mars"}),
+    ]
+    _upload(coordinator, coop_workbook(rows), conseiller)
+    page = coordinator.get(PREVIEW).content.decode()
+    assert "<td>14</td><td>test-00002</td><td>thématique inconnue « Jardinage »</td>" in page
+    assert "<td>16</td>" in page and "date illisible « le 3 mars »" in page
+    assert "Importer uniquement les lignes valides" in page
+    assert 'value="tout"' not in page
+
+    token = coordinator.session["coop_import"]["token"]
+    # Without the explicit choice, nothing is imported.
+    coordinator.post(CONFIRM, {"token": token, "choix": "tout"})
+    assert not Mediation.objects.exists()
+    coordinator.post(CONFIRM, {"token": token, "choix": "valides"})
+    assert sorted(Mediation.objects.values_list("coop_id", flat=True)) == [
+        "test-00001",
+        "test-00003",
+    ]
+
+
+def test_it_cancels_and_forgets_the_file(coordinator, conseiller, settings):
+    _upload(coordinator, coop_workbook([coop_row(1)]), conseiller)
+    token = coordinator.session["coop_import"]["token"]
+    response = coordinator.post(CONFIRM, {"token": token, "choix": "annuler"}, follow=True)
+    assert "Import annulé" in response.content.decode()
+    assert _pending_files(settings) == [] and not Mediation.objects.exists()
+    assert coordinator.get(PREVIEW)["Location"] == IMPORT
+
+
+def test_it_refuses_a_confirmation_with_another_token(coordinator, conseiller):
+    _upload(coordinator, coop_workbook([coop_row(1)]), conseiller)
+    coordinator.post(CONFIRM, {"token": "x" * 32, "choix": "tout"})
+    assert not Mediation.objects.exists()
+
+
+def test_it_says_when_everything_is_already_imported(coordinator, conseiller):
+    content = coop_workbook([coop_row(1)])
+    _upload(coordinator, content, conseiller)
+    coordinator.post(
+        CONFIRM, {"token": coordinator.session["coop_import"]["token"], "choix": "tout"}
+    )
+    _upload(coordinator, content, conseiller)
+    page = coordinator.get(PREVIEW).content.decode()
+    assert "Rien de nouveau à importer" in page
+    assert Mediation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "content,name,message",
+    [
+        (b"Date;ID CRA\n", "export.csv", "n’est pas un classeur Excel (.xlsx)"),
+        (b"%PDF-1.4 faux", "export.xlsx", "n’est pas un classeur Excel (.xlsx)"),
+        (b"PK\x03\x04" + b"\x00" * 200, "export.xlsx", "illisible"),
+        (coop_workbook([coop_row(1)], sheet="Feuil1"), "export.xlsx", "feuille « Activités »"),
+    ],
+    ids=["csv", "not-xlsx", "corrupt", "no-sheet"],
+)
+def test_it_explains_why_a_file_is_refused(coordinator, conseiller, content, name, message):
+    response = _upload(coordinator, content, conseiller, name=name)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "coop_import" not in coordinator.session
+
+
+def test_it_refuses_a_file_above_the_size_limit(coordinator, conseiller, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    response = _upload(coordinator, SAMPLE.read_bytes(), conseiller)
+    assert response.status_code == 200
+    assert "la taille maximale est 1000" in response.content.decode()
+    form = response.context["form"]
+    assert form["conseiller"].value() in (conseiller.pk, str(conseiller.pk))  # kept
+
+
+def test_it_needs_a_conseiller(coordinator):
+    upload = io.BytesIO(coop_workbook([coop_row(1)]))
+    upload.name = "export.xlsx"
+    response = coordinator.post(IMPORT, {"fichier": upload})
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire" in response.content.decode()
+
+
+def test_the_preview_without_a_pending_file_goes_back_to_the_upload(coordinator):
+    assert coordinator.get(PREVIEW)["Location"] == IMPORT
+
+
+# --- Export ---
+
+
+def _download(client, **params):
+    response = client.get(reverse("permanences:coop_export"), {"telecharger": "1", **params})
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return b"".join(response.streaming_content)
+
+
+def test_the_export_page_offers_filters(coordinator, client_for, conseiller):
+    page = coordinator.get(reverse("permanences:coop_export")).content.decode()
+    assert "Conseiller" in page and "Lieu" in page
+    own = client_for(conseiller).get(reverse("permanences:coop_export")).content.decode()
+    assert 'name="conseiller"' not in own
+
+
+def test_a_conseiller_exports_only_their_own_activities(client_for, conseiller):
+    from .factories import MediationFactory
+
+    MediationFactory(conseiller=conseiller, coop_id="mine")
+    MediationFactory(coop_id="someone-else")
+    parsed = read_workbook(io.BytesIO(_download(client_for(conseiller))))
+    assert [r.coop_id for r in parsed.rows] == ["mine"]
+    assert not parsed.has_coordinator_columns and parsed.has_beneficiaire
+
+
+def test_the_export_writes_its_filters_in_the_metadata_block(coordinator, conseiller):
+    from openpyxl import load_workbook
+
+    content = _download(coordinator, du="2025-01-01", au="2025-06-30", conseiller=conseiller.pk)
+    ws = load_workbook(io.BytesIO(content), read_only=True)["Activités"]
+    top = [row for row in ws.iter_rows(max_row=14, values_only=True)]
+    assert ("Période", "Du 01/01/2025 au 30/06/2025") in [tuple(r[:2]) for r in top]
+    assert ("Conseiller", str(conseiller)) in [tuple(r[:2]) for r in top]
+
+
+def test_the_export_refuses_an_inverted_period(coordinator):
+    response = coordinator.get(
+        reverse("permanences:coop_export"),
+        {"telecharger": "1", "du": "2025-06-30", "au": "2025-01-01"},
+    )
+    assert response.status_code == 200
+    assert "La date de fin doit suivre la date de début." in response.content.decode()
