@@ -1,5 +1,374 @@
-"""Figures of the médiation log (attendance)."""
+"""Figures of the drop-in schedule (attendance): the one place where they are computed.
+
+A *slot* (créneau) is one occurrence of a permanence: its weekday within its validity dates, up
+to today, minus the days a closure covers. A *visit* (passage) is one accompagnement whose
+médiation names that permanence. Occurrences come from date arithmetic over the (few)
+permanences; visits and unique usagers come from SQL aggregates, never from Python loops over
+médiations.
+"""
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from poitiers_inclusion import figures
+from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
+
+from ..booking import occurrences
+from ..models import Accompagnement, Mediation, Permanence
+
+FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
+
+
+@dataclass
+class Stats:
+    """Attendance of a group of slots (one permanence, one lieu, one month, a whole period)."""
+
+    label: str = ""
+    slots: int = 0  # occurrences held (within validity, not closed, not in the future)
+    closed: int = 0  # occurrences cancelled by a closure
+    empty: int = 0  # held occurrences without any visit
+    visits: int = 0
+    usagers: int = 0
+    months: int = 0  # months with at least one slot held
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def visits_per_slot(self) -> float | None:
+        return round(self.visits / self.slots, 1) if self.slots else None
+
+    @property
+    def empty_share(self) -> float | None:
+        """Percentage of held slots without any visit."""
+        return round(100 * self.empty / self.slots, 1) if self.slots else None
+
+    @property
+    def visits_per_month(self) -> float | None:
+        return round(self.visits / self.months, 1) if self.months else None
+
+
+# --- Selections ---------------------------------------------------------------------------------
+
+
+def permanences_for(scope: figures.Scope):
+    """The permanences a scope covers: its lieux and quartiers, and a conseiller's own desks."""
+    qs = Permanence.objects.select_related("lieu__quartier")
+    if scope.lieux:
+        qs = qs.filter(lieu__in=scope.lieux)
+    if scope.quartiers:
+        qs = qs.filter(lieu__quartier__in=scope.quartiers)
+    user = scope.user
+    if user is not None and getattr(user, "role", None) not in CITYWIDE_ROLES:
+        if getattr(user, "role", None) == Role.CONSEILLER:
+            qs = qs.filter(conseillers=user)
+        else:
+            qs = qs.none()
+    if scope.conseillers:
+        qs = qs.filter(conseillers__in=scope.conseillers)
+    return qs.distinct()
+
+
+def mediations_for(scope: figures.Scope):
+    qs = (
+        Mediation.objects.all() if scope.user is None else Mediation.objects.visible_for(scope.user)
+    )
+    if scope.conseillers:
+        qs = qs.filter(conseiller__in=scope.conseillers)
+    if scope.types:
+        qs = qs.filter(type_activite__in=scope.types)
+    if scope.thematiques:
+        qs = qs.filter(thematiques__overlap=list(scope.thematiques))
+    return qs
+
+
+def period(scope: figures.Scope, permanences=None) -> tuple[datetime.date, datetime.date]:
+    """The scope's dates, bounded by today (future slots cannot have visits yet)."""
+    today = timezone.localdate()
+    end = min(scope.end or today, today)
+    start = scope.start
+    if start is None:
+        qs = permanences if permanences is not None else Permanence.objects.all()
+        start = qs.aggregate(first=Min("valid_from"))["first"] or end
+    return start, end
+
+
+# --- Core computation ---------------------------------------------------------------------------
+
+
+def _accompagnements(mediations, permanence_ids, start, end):
+    return Accompagnement.objects.filter(
+        mediation__in=mediations,
+        mediation__permanence__in=permanence_ids,
+        mediation__date__range=(start, end),
+    )
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+class Attendance:
+    """Everything the page and the dashboard need, computed once for a set of permanences."""
+
+    def __init__(self, permanences, start, end, mediations=None):
+        self.permanences = list(permanences)
+        self.start, self.end = start, min(end, timezone.localdate())
+        self.mediations = mediations if mediations is not None else Mediation.objects.all()
+        ids = [p.pk for p in self.permanences]
+        self.occurrences = occurrences(self.permanences, self.start, self.end)
+        acc = _accompagnements(self.mediations, ids, self.start, self.end)
+        # Visits per (permanence, day): one grouped query.
+        self.visits_by_slot = {
+            (row["mediation__permanence"], row["mediation__date"]): row["n"]
+            for row in acc.values("mediation__permanence", "mediation__date").annotate(
+                n=Count("id")
+            )
+        }
+        self._acc = acc
+
+    # Per slot ---------------------------------------------------------------------------------
+
+    def slots(self):
+        """Every occurrence with its visits (closed ones with None), newest first."""
+        rows = [
+            (o, None if o.closed else self.visits_by_slot.get((o.permanence.pk, o.date), 0))
+            for o in self.occurrences
+        ]
+        return sorted(rows, key=lambda r: (r[0].date, r[0].permanence.start_time), reverse=True)
+
+    def _fill(self, stats: Stats, occurrences_) -> Stats:
+        months = set()
+        for o in occurrences_:
+            if o.closed:
+                stats.closed += 1
+                continue
+            stats.slots += 1
+            months.add(_month(o.date))
+            if not self.visits_by_slot.get((o.permanence.pk, o.date)):
+                stats.empty += 1
+        stats.months = len(months)
+        return stats
+
+    # Groupings --------------------------------------------------------------------------------
+
+    def total(self, label="") -> Stats:
+        stats = self._fill(Stats(label), self.occurrences)
+        totals = self._acc.aggregate(visits=Count("id"), usagers=Count("usager", distinct=True))
+        stats.visits, stats.usagers = totals["visits"], totals["usagers"]
+        return stats
+
+    def _grouped(self, key_of_occurrence, sql_key, labels) -> list[Stats]:
+        groups = defaultdict(list)
+        for o in self.occurrences:
+            groups[key_of_occurrence(o)].append(o)
+        counts = {
+            row[sql_key]: row
+            for row in self._acc.values(sql_key).annotate(
+                visits=Count("id"), usagers=Count("usager", distinct=True)
+            )
+        }
+        result = []
+        for key in set(groups) | set(counts):
+            stats = self._fill(Stats(labels(key)), groups.get(key, []))
+            stats.visits = counts.get(key, {}).get("visits", 0)
+            stats.usagers = counts.get(key, {}).get("usagers", 0)
+            stats.extra["key"] = key
+            result.append(stats)
+        return result
+
+    def by_permanence(self) -> list[Stats]:
+        by_pk = {p.pk: p for p in self.permanences}
+        rows = self._grouped(
+            lambda o: o.permanence.pk, "mediation__permanence", lambda k: str(by_pk[k])
+        )
+        for stats in rows:
+            stats.extra["permanence"] = by_pk[stats.extra["key"]]
+        return sorted(rows, key=lambda s: (-(s.visits_per_slot or 0), s.label))
+
+    def by_lieu(self) -> list[Stats]:
+        lieux = {p.lieu_id: p.lieu for p in self.permanences}
+        rows = self._grouped(
+            lambda o: o.permanence.lieu_id, "mediation__permanence__lieu", lambda k: lieux[k].nom
+        )
+        for stats in rows:
+            stats.extra["lieu"] = lieux[stats.extra["key"]]
+        flag_far_below_median(rows)
+        return sorted(rows, key=lambda s: (-(s.visits_per_slot or 0), s.label))
+
+    def by_month(self) -> list[Stats]:
+        groups = defaultdict(list)
+        for o in self.occurrences:
+            groups[_month(o.date)].append(o)
+        counts = {
+            row["month"]: row
+            for row in self._acc.annotate(month=TruncMonth("mediation__date"))
+            .values("month")
+            .annotate(visits=Count("id"), usagers=Count("usager", distinct=True))
+        }
+        rows = []
+        for month in sorted(set(groups) | set(counts)):
+            stats = self._fill(Stats(f"{month:%m/%Y}"), groups.get(month, []))
+            stats.visits = counts.get(month, {}).get("visits", 0)
+            stats.usagers = counts.get(month, {}).get("usagers", 0)
+            stats.extra["month"] = month
+            rows.append(stats)
+        return rows
+
+
+def flag_far_below_median(rows: list[Stats]) -> float | None:
+    """Mark places whose visits per slot are far below the median of places with slots held."""
+    rates = [s.visits_per_slot for s in rows if s.visits_per_slot is not None]
+    if not rates:
+        return None
+    median = statistics.median(rates)
+    for stats in rows:
+        rate = stats.visits_per_slot
+        stats.extra["median"] = median
+        stats.extra["far_below"] = rate is not None and rate < FAR_BELOW_MEDIAN * median
+    return median
+
+
+# --- Comparisons --------------------------------------------------------------------------------
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return datetime.date(year, month, 1) if day.day == 1 else _clamp(year, month, day.day)
+
+
+def _clamp(year, month, day):
+    while True:
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+def before_after(permanences, pivot: datetime.date, months: int = 6, mediations=None):
+    """The same places' attendance in the `months` before the pivot date and from it on."""
+    before = Attendance(
+        permanences, add_months(pivot, -months), pivot - datetime.timedelta(1), mediations
+    )
+    after = Attendance(
+        permanences, pivot, add_months(pivot, months) - datetime.timedelta(1), mediations
+    )
+    return (
+        before.total(f"Avant le {pivot:%d/%m/%Y}"),
+        after.total(f"À partir du {pivot:%d/%m/%Y}"),
+    )
+
+
+def compare_permanences(first, second, start, end, mediations=None) -> list[Stats]:
+    """Two permanences side by side over the same period (each within its own validity)."""
+    return [Attendance([p], start, end, mediations).total(str(p)) for p in (first, second)]
+
+
+# --- Dashboard section --------------------------------------------------------------------------
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def build_section(scope: figures.Scope) -> figures.Section:
+    permanences = permanences_for(scope)
+    start, end = period(scope, permanences)
+    data = Attendance(permanences, start, end, mediations_for(scope))
+    total = data.total()
+    lieux = data.by_lieu()
+    section = figures.Section("permanences", "Permanences : fréquentation")
+    section.kpis = [
+        ("Créneaux tenus", total.slots),
+        ("Passages sur les permanences", total.visits),
+        ("Usagers uniques", total.usagers),
+        ("Passages par créneau", total.visits_per_slot),
+        ("Créneaux vides (%)", total.empty_share),
+    ]
+    section.tables = [
+        figures.Table(
+            "passages_par_creneau_lieu",
+            "Passages par créneau, par lieu",
+            ["Lieu", "Passages par créneau"],
+            [[s.label, s.visits_per_slot or 0] for s in lieux],
+            chart="bar",
+        ),
+        figures.Table(
+            "frequentation_lieux",
+            "Fréquentation par lieu",
+            [
+                "Lieu",
+                "Quartier",
+                "Créneaux tenus",
+                "Passages",
+                "Passages par créneau",
+                "Usagers uniques",
+                "Créneaux vides (%)",
+                "Très en dessous de la médiane",
+            ],
+            [
+                [
+                    s.label,
+                    str(s.extra["lieu"].quartier or ""),
+                    s.slots,
+                    s.visits,
+                    s.visits_per_slot,
+                    s.usagers,
+                    s.empty_share,
+                    "oui" if s.extra.get("far_below") else "",
+                ]
+                for s in lieux
+            ],
+            chart=None,
+        ),
+        figures.Table(
+            "frequentation_permanences",
+            "Fréquentation par permanence",
+            [
+                "Permanence",
+                "Créneaux tenus",
+                "Créneaux fermés",
+                "Passages",
+                "Passages par créneau",
+                "Usagers uniques",
+                "Créneaux vides (%)",
+            ],
+            [
+                [s.label, s.slots, s.closed, s.visits, s.visits_per_slot, s.usagers, s.empty_share]
+                for s in data.by_permanence()
+            ],
+            chart=None,
+        ),
+        figures.Table(
+            "frequentation_mois",
+            "Passages par mois sur les permanences",
+            ["Mois", "Passages", "Usagers uniques", "Créneaux tenus"],
+            [[s.label, s.visits, s.usagers, s.slots] for s in data.by_month()],
+            chart="line",
+        ),
+    ]
+    flagged = [s.label for s in lieux if s.extra.get("far_below")]
+    if flagged:
+        median = lieux[0].extra["median"]
+        section.notes.append(
+            "Lieux très en dessous de la médiane (moins de la moitié de "
+            f"{_decimal(median)} passages par créneau) : {', '.join(sorted(flagged))}."
+        )
+    section.notes.append(
+        f"Du {start:%d/%m/%Y} au {end:%d/%m/%Y}. Un créneau est une date de permanence (hors "
+        "fermetures) ; un passage est une personne accompagnée sur cette permanence ce jour-là."
+    )
+    return section
 
 
 def register():
-    """Register this module's dashboard sections and API blocks (poitiers_inclusion.figures)."""
+    """Register this module's dashboard section (key "permanences", order 20)."""
+    figures.register_section(
+        figures.SectionSpec("permanences", "Permanences : fréquentation", 20, build_section)
+    )
