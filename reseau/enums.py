@@ -144,3 +144,46 @@ class ModaliteAccompagnement(models.TextChoices):
 class Itinerance(models.TextChoices):
     ITINERANT = "Itinérant", "Itinérant"
     FIXE = "Fixe", "Fixe"
+
+
+# --- The network's life: update campaigns, meetings, orientations ---------------------------
+
+
+class EtatVerification(models.TextChoices):
+    """Where a structure stands in an update campaign."""
+
+    A_FAIRE = "a_faire", "À faire"
+    RELANCEE = "relancee", "Relancée"
+    CONFIRMEE = "confirmee", "Confirmée sans changement"
+    MISE_A_JOUR = "mise_a_jour", "Mise à jour"
+
+
+class TypeReunion(models.TextChoices):
+    ASSEMBLEE = "assemblee", "Assemblée"
+    COMITE = "comite", "Comité technique/de pilotage"
+    GROUPE_DE_TRAVAIL = "groupe_de_travail", "Groupe de travail"
+    MOMENT_ECHANGE = "moment_d_echange", "Moment d'échange"
+    COORDINATION = "reunion_de_coordination", "Réunion de coordination"
+    WEBINAIRE = "webinaire", "Webinaire"
+    AUTRE = "autre", "Autre"
+
+
+class Reponse(models.TextChoices):
+    """An invited person's answer (RSVP)."""
+
+    OUI = "oui", "Présent(e)"
+    NON = "non", "Excusé(e)"
+
+
+class EtatOrientation(models.TextChoices):
+    OUVERTE = "ouverte", "Ouverte"
+    VALIDEE = "validee", "Validée"
+    REFUSEE = "refusee", "Refusée"
+    EXPIREE = "expiree", "Expirée"
+
+
+class PreferenceContact(models.TextChoices):
+    TELEPHONE = "telephone", "Par téléphone"
+    SMS = "sms", "Par SMS"
+    COURRIEL = "courriel", "Par e-mail"
+    VIA_ORIENTEUR = "via_orienteur", "Par l'intermédiaire de la structure qui oriente"

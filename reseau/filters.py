@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from .enums import Service, Typologie
-from .models import Contact, Lieu, Quartier, Structure
+from .enums import EtatOrientation, Public, Service, Typologie
+from .models import Contact, Lieu, Orientation, Quartier, Structure
 
 ARCHIVE_CHOICES = [("actifs", "Actifs"), ("archives", "Archivés"), ("tous", "Tous")]
 
@@ -96,3 +96,103 @@ class ContactFilter(ArchiveFilterMixin):
             | Q(courriel__icontains=value)
             | Q(structure__nom__icontains=value)
         )
+
+
+class DirectoryFilter(django_filters.FilterSet):
+    """The professionals' directory: active structures only."""
+
+    q = django_filters.CharFilter(label="Recherche", method="search")
+    quartier = django_filters.ModelChoiceFilter(
+        label="Quartier desservi", queryset=Quartier.objects.all(), method="filter_quartier"
+    )
+    service = django_filters.ChoiceFilter(
+        label="Service", choices=Service.choices, method="filter_service"
+    )
+    typologie = django_filters.ChoiceFilter(
+        label="Typologie", choices=Typologie.choices, method="filter_typologie"
+    )
+    public = django_filters.ChoiceFilter(
+        label="Public", choices=Public.choices, method="filter_public"
+    )
+
+    class Meta:
+        model = Structure
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(nom__icontains=value)
+            | Q(presentation__icontains=value)
+            | Q(lieux__nom__icontains=value)
+            | Q(contacts__nom__icontains=value)
+        ).distinct()
+
+    def filter_quartier(self, queryset, name, value):
+        return queryset.filter(Q(quartiers=value) | Q(lieux__quartier=value)).distinct()
+
+    def filter_service(self, queryset, name, value):
+        return queryset.filter(
+            Q(services__contains=[value]) | Q(lieux__services__contains=[value])
+        ).distinct()
+
+    def filter_typologie(self, queryset, name, value):
+        return queryset.filter(typologies__contains=[value])
+
+    def filter_public(self, queryset, name, value):
+        return queryset.filter(
+            Q(publics__contains=[value])
+            | Q(lieux__publics_specifiquement_adresses__contains=[value])
+        ).distinct()
+
+
+class PublicLieuFilter(django_filters.FilterSet):
+    """Filters of the public page of the places offering help."""
+
+    q = django_filters.CharFilter(label="Nom ou adresse", method="search")
+    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all())
+    service = django_filters.ChoiceFilter(
+        label="Service", choices=Service.choices, method="filter_service"
+    )
+    public = django_filters.ChoiceFilter(
+        label="Public", choices=Public.choices, method="filter_public"
+    )
+    connexion_solidaire = django_filters.BooleanFilter(
+        label="Wi-Fi gratuit",
+        widget=forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")]),
+    )
+
+    class Meta:
+        model = Lieu
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(nom__icontains=value) | Q(adresse__icontains=value) | Q(commune__icontains=value)
+        )
+
+    def filter_service(self, queryset, name, value):
+        return queryset.filter(services__contains=[value])
+
+    def filter_public(self, queryset, name, value):
+        return queryset.filter(publics_specifiquement_adresses__contains=[value])
+
+
+class OrientationFilter(django_filters.FilterSet):
+    etat = django_filters.ChoiceFilter(label="État", choices=EtatOrientation.choices)
+    sens = django_filters.ChoiceFilter(
+        label="Sens",
+        choices=[("recues", "Reçues par ma structure"), ("envoyees", "Envoyées par ma structure")],
+        method="filter_sens",
+    )
+
+    class Meta:
+        model = Orientation
+        fields = []
+
+    def filter_sens(self, queryset, name, value):
+        structure_id = getattr(self.request.user, "structure_id", None) if self.request else None
+        if not structure_id:
+            return queryset
+        if value == "recues":
+            return queryset.filter(structure_destination_id=structure_id)
+        return queryset.filter(structure_origine_id=structure_id)

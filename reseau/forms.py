@@ -2,7 +2,10 @@
 
 from django import forms
 
-from .models import Contact, Lieu, Quartier, Structure
+from poitiers_inclusion.enums import Role
+
+from .enums import PreferenceContact, Reponse
+from .models import Campagne, Contact, Lieu, Orientation, Quartier, Reunion, Structure
 
 
 class StructureForm(forms.ModelForm):
@@ -115,3 +118,232 @@ class QuartierForm(forms.ModelForm):
     class Meta:
         model = Quartier
         fields = ["nom", "code", "qpv", "commune", "latitude", "longitude"]
+
+
+# --- Uploads ------------------------------------------------------------------------------
+
+# Extension -> the first bytes every such file starts with (the name alone proves nothing).
+SIGNATURES = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "pptx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "ods": (b"PK\x03\x04",),
+    "odp": (b"PK\x03\x04",),
+}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def check_upload(upload, allowed: tuple[str, ...], max_bytes: int = MAX_UPLOAD_BYTES):
+    if not upload:
+        return upload
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    kinds = ", ".join(e.upper() for e in allowed)
+    if extension not in allowed:
+        raise forms.ValidationError(f"Ce type de fichier n'est pas accepté (formats : {kinds}).")
+    if upload.size > max_bytes:
+        raise forms.ValidationError(
+            f"Le fichier dépasse {max_bytes // (1024 * 1024)} Mo : réduisez-le ou scannez-le en "
+            "plus basse résolution."
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(SIGNATURES[extension]):
+        raise forms.ValidationError(
+            f"Le contenu du fichier ne correspond pas à un fichier {extension.upper()}."
+        )
+    return upload
+
+
+# --- Update campaigns ---------------------------------------------------------------------
+
+
+class CampagneForm(forms.ModelForm):
+    class Meta:
+        model = Campagne
+        fields = ["titre", "message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+
+class StructureUpdateForm(forms.ModelForm):
+    """What a structure's contact may correct through the campaign link."""
+
+    class Meta:
+        model = Structure
+        fields = [
+            "nom",
+            "adresse",
+            "code_postal",
+            "commune",
+            "telephone",
+            "courriel",
+            "site_web",
+            "horaires",
+            "services",
+            "publics",
+            "quartiers",
+            "presentation",
+        ]
+        widgets = {
+            "quartiers": forms.CheckboxSelectMultiple,
+            "presentation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+# --- Network meetings ---------------------------------------------------------------------
+
+
+class ReunionForm(forms.ModelForm):
+    class Meta:
+        model = Reunion
+        fields = ["type", "titre", "date", "lieu", "lieu_precision", "ordre_du_jour"]
+        widgets = {
+            "date": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ordre_du_jour": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lieu"].queryset = Lieu.objects.active()
+
+
+class CompteRenduForm(forms.ModelForm):
+    class Meta:
+        model = Reunion
+        fields = ["compte_rendu", "rapport"]
+        widgets = {"compte_rendu": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {"rapport": "PDF, tableur ou document bureautique, 5 Mo au plus."}
+
+    def clean_rapport(self):
+        return check_upload(
+            self.cleaned_data.get("rapport"),
+            ("pdf", "xlsx", "docx", "pptx", "odt", "ods", "odp"),
+        )
+
+
+class InvitationForm(forms.Form):
+    ALL, REFERENTS = "tous", "referents"
+    destinataires = forms.ChoiceField(
+        label="Qui inviter",
+        choices=[
+            (ALL, "Tous les contacts actifs du réseau"),
+            (REFERENTS, "Les référents numériques de chaque structure"),
+        ],
+        widget=forms.RadioSelect,
+        initial=ALL,
+    )
+    structures = forms.ModelMultipleChoiceField(
+        label="Limiter à ces structures (facultatif)",
+        queryset=Structure.objects.active(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def contacts(self):
+        qs = Contact.objects.active().select_related("structure").exclude(courriel="")
+        if self.cleaned_data["destinataires"] == self.REFERENTS:
+            qs = qs.filter(referent_numerique=True)
+        if self.cleaned_data["structures"]:
+            qs = qs.filter(structure__in=self.cleaned_data["structures"])
+        return qs
+
+
+class RsvpForm(forms.Form):
+    reponse = forms.ChoiceField(
+        label="Votre réponse",
+        choices=[
+            (Reponse.OUI, "Je serai présent(e)"),
+            (Reponse.NON, "Je ne pourrai pas venir"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une réponse."},
+    )
+
+
+# --- Orientations -------------------------------------------------------------------------
+
+
+class OrientationForm(forms.ModelForm):
+    consentement = forms.BooleanField(
+        label="La personne a donné son accord pour que ces informations soient transmises à la "
+        "structure d'accueil.",
+        error_messages={
+            "required": "Sans l'accord de la personne, l'orientation ne peut pas être envoyée."
+        },
+    )
+
+    class Meta:
+        model = Orientation
+        fields = [
+            "structure_origine",
+            "structure_destination",
+            "besoin",
+            "prenom",
+            "nom",
+            "telephone",
+            "courriel",
+            "preference_contact",
+            "situation",
+            "piece_jointe",
+        ]
+        widgets = {"situation": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"piece_jointe": "Facultatif. PDF, JPG ou PNG, 5 Mo au plus."}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        structures = Structure.objects.active()
+        self.fields["structure_destination"].queryset = structures
+        if user.role == Role.PRESCRIPTEUR:
+            # A prescripteur always sends from their own structure.
+            del self.fields["structure_origine"]
+            self.instance.structure_origine_id = user.structure_id
+            self.fields["structure_destination"].queryset = structures.exclude(pk=user.structure_id)
+        else:
+            self.fields["structure_origine"].queryset = structures
+
+    def clean_piece_jointe(self):
+        return check_upload(self.cleaned_data.get("piece_jointe"), ("pdf", "jpg", "jpeg", "png"))
+
+    def clean(self):
+        data = super().clean()
+        origin = data.get("structure_origine") or self.instance.structure_origine_id
+        destination = data.get("structure_destination")
+        origin_id = getattr(origin, "pk", origin)
+        if destination and origin_id == destination.pk:
+            self.add_error(
+                "structure_destination", "Choisissez une autre structure que celle qui oriente."
+            )
+        preference = data.get("preference_contact")
+        if preference in (PreferenceContact.TELEPHONE, PreferenceContact.SMS) and not data.get(
+            "telephone"
+        ):
+            self.add_error("telephone", "Indiquez un téléphone pour être recontacté ainsi.")
+        if preference == PreferenceContact.COURRIEL and not data.get("courriel"):
+            self.add_error("courriel", "Indiquez une adresse e-mail pour être recontacté ainsi.")
+        return data
+
+
+class ReponseOrientationForm(forms.Form):
+    ACCEPT, REFUSE = "valider", "refuser"
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[(ACCEPT, "Accepter l'orientation"), (REFUSE, "Refuser l'orientation")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez d'accepter ou de refuser."},
+    )
+    motif = forms.CharField(
+        label="Motif du refus",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire en cas de refus ; il sera lu par la structure qui oriente.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REFUSE and not data.get("motif", "").strip():
+            self.add_error("motif", "Indiquez pourquoi vous refusez cette orientation.")
+        return data

@@ -10,7 +10,7 @@ from django.utils import timezone
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 
-from .enums import (
+from ..enums import (
     Dispositif,
     FormationLabel,
     Frais,

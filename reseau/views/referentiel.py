@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from poitiers_inclusion.audit import audited_form_save, audited_save
 from poitiers_inclusion.perms import STAFF, role_required
 
-from .filters import ContactFilter, LieuFilter, StructureFilter
-from .forms import ContactForm, LieuForm, QuartierForm, StructureForm
-from .models import Contact, Lieu, Quartier, Structure
+from ..filters import ContactFilter, LieuFilter, StructureFilter
+from ..forms import ContactForm, LieuForm, QuartierForm, StructureForm
+from ..models import Contact, Lieu, Quartier, Structure
 
 
 @dataclass(frozen=True)

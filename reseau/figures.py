@@ -1,0 +1,138 @@
+"""The réseau's figures, the one place that computes them: structures, contacts, places,
+network meetings and attendance, orientations by outcome, uncovered cells (zones blanches)."""
+
+from django.db.models import Count
+
+from poitiers_inclusion.figures import Scope, Section, Table
+
+from . import coverage
+from .enums import EtatOrientation, Typologie
+from .models import Contact, Lieu, Orientation, Reunion, Structure
+
+
+def _reunions(scope: Scope):
+    qs = Reunion.objects.all()
+    if scope.start:
+        qs = qs.filter(date__date__gte=scope.start)
+    if scope.end:
+        qs = qs.filter(date__date__lte=scope.end)
+    return qs
+
+
+def _orientations(scope: Scope):
+    qs = Orientation.objects.all()
+    if scope.user is not None:
+        qs = Orientation.objects.visible_for(scope.user)
+    if scope.start:
+        qs = qs.filter(created_at__date__gte=scope.start)
+    if scope.end:
+        qs = qs.filter(created_at__date__lte=scope.end)
+    return qs
+
+
+def orientations_by_outcome(scope: Scope) -> dict[str, int]:
+    counts = dict(_orientations(scope).values_list("etat").annotate(n=Count("pk")))
+    return {etat: counts.get(etat, 0) for etat in EtatOrientation.values}
+
+
+def structures_by_typology() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for typologies in Structure.objects.active().values_list("typologies", flat=True):
+        for code in typologies or ["non_renseignee"]:
+            counts[code] = counts.get(code, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def meetings(scope: Scope) -> list[dict]:
+    rows = []
+    for reunion in _reunions(scope).with_counts().order_by("date"):
+        rows.append(
+            {
+                "date": reunion.date.date().isoformat(),
+                "type": reunion.type,
+                "titre": reunion.titre,
+                "invites": reunion.nb_invites,
+                "personnes_presentes": reunion.nb_presents,
+                "structures_presentes": reunion.nb_structures_presentes,
+            }
+        )
+    return rows
+
+
+def api_block(scope: Scope) -> dict:
+    reunions = meetings(scope)
+    return {
+        "structures": Structure.objects.active().count(),
+        "contacts": Contact.objects.active().count(),
+        "lieux": Lieu.objects.active().count(),
+        "reunions": len(reunions),
+        "participants": sum(r["personnes_presentes"] for r in reunions),
+        "structures_par_typologie": structures_by_typology(),
+        "orientations": orientations_by_outcome(scope),
+        "reunions_detail": reunions,
+        "zones_blanches": coverage.matrix().zones_blanches,
+    }
+
+
+def build_section(scope: Scope) -> Section:
+    reunions = meetings(scope)
+    outcomes = orientations_by_outcome(scope)
+    typology_labels = dict(Typologie.choices)
+    type_labels = dict(Reunion._meta.get_field("type").choices)
+    matrix = coverage.matrix()
+    return Section(
+        key="reseau",
+        title="Réseau d'acteurs",
+        kpis=[
+            ("Structures partenaires", Structure.objects.active().count()),
+            ("Contacts", Contact.objects.active().count()),
+            ("Lieux d'accueil", Lieu.objects.active().count()),
+            ("Réunions du réseau", len(reunions)),
+            ("Présences aux réunions", sum(r["personnes_presentes"] for r in reunions)),
+            ("Orientations", sum(outcomes.values())),
+            ("Zones blanches (quartier × service)", matrix.zones_blanches),
+        ],
+        tables=[
+            Table(
+                "reseau_reunions",
+                "Réunions du réseau et présences",
+                ["Date", "Type", "Réunion", "Invités", "Personnes présentes", "Structures"],
+                [
+                    [
+                        r["date"],
+                        type_labels.get(r["type"], r["type"]),
+                        r["titre"],
+                        r["invites"],
+                        r["personnes_presentes"],
+                        r["structures_presentes"],
+                    ]
+                    for r in reunions
+                ],
+                chart="bar",
+            ),
+            Table(
+                "reseau_orientations",
+                "Orientations par issue",
+                ["Issue", "Orientations"],
+                [[EtatOrientation(etat).label, n] for etat, n in outcomes.items()],
+                chart="pie",
+            ),
+            Table(
+                "reseau_typologies",
+                "Structures par typologie",
+                ["Typologie", "Structures"],
+                [[typology_labels.get(c, c), n] for c, n in structures_by_typology().items()],
+                chart="bar",
+            ),
+            Table(
+                "reseau_couverture",
+                "Couverture : lieux par quartier",
+                ["Quartier", "QPV", "Lieux", "Zones blanches (services sans lieu)"],
+                [
+                    [row.quartier.nom, row.quartier.qpv, row.nb_lieux, row.zones_blanches]
+                    for row in matrix.rows
+                ],
+                chart=None,
+            ),
+        ],
+    )

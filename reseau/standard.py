@@ -1,0 +1,352 @@
+"""The national places standard (lieux de médiation numérique, v1.0.2): export and import.
+
+One row per active Lieu, the schema's columns in the schema's order, multi-valued fields joined
+with `|`, UTF-8 without BOM, comma-separated. Import reads the same format back, checks every
+row, and reports each bad one with its line number and the reason in French.
+"""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+
+from poitiers_inclusion.audit import audited_save
+from poitiers_inclusion.exports import safe_text
+
+from .enums import (
+    Dispositif,
+    FormationLabel,
+    Frais,
+    Itinerance,
+    ModaliteAcces,
+    ModaliteAccompagnement,
+    PriseEnCharge,
+    Public,
+    Service,
+    Typologie,
+)
+from .models import Lieu, Structure
+
+VERSION = "v1.0.2"
+SEPARATOR = "|"
+
+# The schema's columns, in its order (a test compares this list with schema.json).
+FIELDS = [
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "itinerance",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+]
+REQUIRED = ["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"]
+
+# Multi-valued columns restricted to a list of values, and the list.
+CHOICE_LISTS = {
+    "typologie": Typologie,
+    "itinerance": Itinerance,
+    "services": Service,
+    "publics_specifiquement_adresses": Public,
+    "prise_en_charge_specifique": PriseEnCharge,
+    "frais_a_charge": Frais,
+    "dispositif_programmes_nationaux": Dispositif,
+    "formations_labels": FormationLabel,
+    "modalites_acces": ModaliteAcces,
+    "modalites_accompagnement": ModaliteAccompagnement,
+}
+FREE_LISTS = ["courriels", "site_web", "autres_formations_labels"]
+# Columns whose value the schema constrains to digits/codes: written as they are.
+CODE_COLUMNS = {"id", "pivot", "code_postal", "code_insee", "telephone", "date_maj"}
+PATTERNS = {
+    "pivot": (r"^[a-zA-Z0-9]{9,14}$", "un SIRET (14 chiffres), un SIREN ou un RNA est attendu"),
+    "code_postal": (r"^\d{5}$", "le code postal compte 5 chiffres"),
+    "code_insee": (r"^([013-9]\d|2[AB1-9])\d{3}$", "le code INSEE compte 5 caractères"),
+    "telephone": (
+        r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$",
+        "le téléphone est attendu au format international sans espace (+33549000000)",
+    ),
+}
+
+
+# --- Export -------------------------------------------------------------------------------
+
+
+def lieux_for_export():
+    return Lieu.objects.active().order_by("nom", "pk")
+
+
+def row(lieu: Lieu) -> dict:
+    """One Lieu as the standard's row: strings, numbers for the coordinates, an ISO date."""
+    values = {
+        "id": lieu.identifiant,
+        "latitude": lieu.latitude,
+        "longitude": lieu.longitude,
+        "date_maj": lieu.date_maj.isoformat(),
+    }
+    for name in FIELDS:
+        if name in values:
+            continue
+        value = getattr(lieu, name)
+        if isinstance(value, list):
+            value = SEPARATOR.join(str(v) for v in value)
+        values[name] = value or ""
+    return values
+
+
+def _csv_cell(name, value):
+    if value is None:
+        return ""
+    if name in CODE_COLUMNS or not isinstance(value, str):
+        return value
+    return safe_text(value)
+
+
+def write_csv(stream, lieux=None) -> int:
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    count = 0
+    for lieu in lieux if lieux is not None else lieux_for_export():
+        data = row(lieu)
+        writer.writerow([_csv_cell(name, data[name]) for name in FIELDS])
+        count += 1
+    return count
+
+
+def csv_text(lieux=None) -> str:
+    buffer = io.StringIO()
+    write_csv(buffer, lieux)
+    return buffer.getvalue()
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    line: int
+    reason: str
+
+    def __str__(self):
+        return f"ligne {self.line} : {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+_email = EmailValidator()
+_url = URLValidator(schemes=["http", "https"])
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(SEPARATOR) if part.strip()]
+
+
+def _check(data: dict) -> tuple[dict, list[str]]:
+    """Clean one row: returns the model's values and the list of reasons it is bad."""
+    errors = []
+    for name in REQUIRED:
+        if not data.get(name):
+            errors.append(f"le champ « {name} » est obligatoire")
+    for name, (pattern, message) in PATTERNS.items():
+        if data.get(name) and not re.match(pattern, data[name]):
+            errors.append(f"{name} « {data[name]} » : {message}")
+    values = {}
+    for name in ("latitude", "longitude"):
+        raw = data.get(name, "")
+        if not raw:
+            values[name] = None
+            continue
+        try:
+            values[name] = float(raw)
+        except ValueError:
+            errors.append(f"{name} « {raw} » n'est pas un nombre")
+            continue
+        bound = 90 if name == "latitude" else 180
+        if not -bound <= values[name] <= bound:
+            errors.append(f"{name} « {raw} » est hors des bornes (±{bound})")
+    if data.get("date_maj"):
+        try:
+            values["date_maj"] = datetime.date.fromisoformat(data["date_maj"])
+        except ValueError:
+            errors.append(f"date_maj « {data['date_maj']} » n'est pas une date AAAA-MM-JJ")
+    for name, choices in CHOICE_LISTS.items():
+        items = _split(data.get(name, ""))
+        unknown = [item for item in items if item not in choices.values]
+        if unknown:
+            errors.append(f"{name} : valeur inconnue du standard « {', '.join(unknown)} »")
+        values[name] = items
+    for name in FREE_LISTS:
+        values[name] = _split(data.get(name, ""))
+    for address in values["courriels"]:
+        try:
+            _email(address)
+        except ValidationError:
+            errors.append(f"courriels : « {address} » n'est pas une adresse e-mail")
+    for name, urls in (
+        ("site_web", values["site_web"]),
+        ("fiche_acces_libre", _split(data.get("fiche_acces_libre", ""))),
+        ("prise_rdv", _split(data.get("prise_rdv", ""))),
+    ):
+        for url in urls:
+            try:
+                _url(url)
+            except ValidationError:
+                errors.append(f"{name} : « {url} » n'est pas une adresse web")
+    if len(data.get("presentation_resume", "")) > 280:
+        errors.append("presentation_resume dépasse 280 caractères")
+    for name in (
+        "pivot",
+        "nom",
+        "commune",
+        "code_postal",
+        "code_insee",
+        "adresse",
+        "complement_adresse",
+        "telephone",
+        "horaires",
+        "presentation_resume",
+        "presentation_detail",
+        "source",
+        "structure_parente",
+        "fiche_acces_libre",
+        "prise_rdv",
+    ):
+        values[name] = data.get(name, "")
+    return values, errors
+
+
+def _match(identifiant: str, values: dict) -> tuple[Lieu | None, str]:
+    lieu = Lieu.objects.filter(identifiant=identifiant).first()
+    if lieu:
+        return lieu, "id"
+    same_name = Lieu.objects.filter(
+        nom__iexact=values["nom"], commune__iexact=values["commune"]
+    ).order_by("pk")
+    lieu = same_name.first()
+    return (lieu, "nom et commune") if lieu else (None, "")
+
+
+def read_rows(text: str):
+    """Yield (line number of the row's first line, dict) for each data row."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [h.strip() for h in header]
+    yield 1, header
+    previous_end = reader.line_num
+    for cells in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            yield start, {"__error__": f"{len(cells)} cellules pour {len(header)} colonnes"}
+            continue
+        yield start, {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+
+
+def import_csv(text: str, *, skip_invalid: bool = False, actor=None) -> ImportReport:
+    """Check every row; save nothing if one is bad, unless `skip_invalid` (then the good ones)."""
+    report = ImportReport()
+    rows = read_rows(text.lstrip("\ufeff"))
+    first = next(rows, None)
+    if first is None:
+        report.problems.append(Problem(1, "le fichier est vide"))
+        return report
+    header = first[1]
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in FIELDS]
+    if missing or unknown:
+        reasons = []
+        if missing:
+            reasons.append(f"colonnes obligatoires absentes : {', '.join(missing)}")
+        if unknown:
+            reasons.append(f"colonnes inconnues du standard : {', '.join(unknown)}")
+        report.problems.append(Problem(1, " ; ".join(reasons)))
+        return report
+
+    good = []
+    seen: dict[str, int] = {}
+    for line, data in rows:
+        if "__error__" in data:
+            report.problems.append(Problem(line, data["__error__"]))
+            continue
+        values, errors = _check(data)
+        identifiant = data.get("id", "")
+        if identifiant in seen:
+            errors.append(f"l'identifiant « {identifiant} » figure déjà ligne {seen[identifiant]}")
+        seen.setdefault(identifiant, line)
+        if errors:
+            report.problems.append(Problem(line, " ; ".join(errors)))
+        else:
+            good.append((line, identifiant, values))
+
+    if report.problems and not skip_invalid:
+        return report
+    with transaction.atomic():
+        for line, identifiant, values in good:
+            lieu, matched_by = _match(identifiant, values)
+            created = lieu is None
+            if created:
+                lieu = Lieu(identifiant=identifiant)
+                lieu.structure = Structure.objects.active().filter(pivot=values["pivot"]).first()
+            for name, value in values.items():
+                setattr(lieu, name, value)
+            try:
+                lieu.full_clean(exclude=["structure", "quartier"])
+            except ValidationError as error:
+                reasons = [
+                    f"{name} : {' '.join(messages)}"
+                    for name, messages in error.message_dict.items()
+                ]
+                report.problems.append(Problem(line, " ; ".join(reasons)))
+                continue
+            audited_save(lieu, actor=actor)
+            (report.created if created else report.updated).append((line, lieu, matched_by))
+        if report.problems and not skip_invalid:
+            transaction.set_rollback(True)
+            report.created, report.updated = [], []
+            return report
+    report.applied = True
+    return report

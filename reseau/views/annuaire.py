@@ -1,0 +1,166 @@
+"""The directory for professionals, the public page and map of places, the coverage matrix."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.exports import csv_response
+from poitiers_inclusion.perms import STAFF, any_role, public, role_required
+
+from .. import coverage, hours
+from ..enums import Service
+from ..filters import DirectoryFilter, PublicLieuFilter
+from ..models import Contact, Lieu, Quartier, Structure
+
+COVERAGE_ROLES = (*STAFF, Role.CONSEILLER)
+
+
+def _querystring(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _directory_queryset(user):
+    return (
+        Structure.objects.visible_for(user)
+        .active()
+        .prefetch_related(
+            "quartiers",
+            Prefetch(
+                "lieux",
+                queryset=Lieu.objects.active().select_related("quartier"),
+                to_attr="active_lieux",
+            ),
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.visible_for(user).active(),
+                to_attr="active_contacts",
+            ),
+        )
+    )
+
+
+@any_role
+def annuaire(request):
+    filterset = DirectoryFilter(request.GET, queryset=_directory_queryset(request.user))
+    page = Paginator(filterset.qs.order_by("nom"), 20).get_page(request.GET.get("page"))
+    for structure in page:
+        for lieu in structure.active_lieux:
+            lieu.horaires_lisibles = hours.describe(lieu.horaires)
+    return render(
+        request,
+        "reseau/annuaire.html",
+        {"filter": filterset, "page": page, "querystring": _querystring(request)},
+    )
+
+
+@any_role
+def annuaire_structure(request, pk):
+    structure = get_object_or_404(_directory_queryset(request.user), pk=pk)
+    for lieu in structure.active_lieux:
+        lieu.horaires_lisibles = hours.describe(lieu.horaires)
+    editable = Structure.objects.editable_by(request.user).filter(pk=structure.pk).exists()
+    return render(
+        request,
+        "reseau/annuaire_structure.html",
+        {
+            "structure": structure,
+            "horaires": hours.describe(structure.horaires),
+            "editable": editable,
+        },
+    )
+
+
+def _marker(lieu) -> dict:
+    return {
+        "id": lieu.pk,
+        "nom": lieu.nom,
+        "lat": lieu.latitude,
+        "lon": lieu.longitude,
+        "adresse": f"{lieu.adresse}, {lieu.code_postal} {lieu.commune}",
+        "ancre": f"lieu-{lieu.pk}",
+    }
+
+
+@public
+def carte(request):
+    """Where to get help: a list that works alone, and a map on top when tiles load."""
+    lieux = Lieu.objects.active().select_related("quartier", "structure").order_by("nom")
+    filterset = PublicLieuFilter(request.GET, queryset=lieux)
+    rows = list(filterset.qs)
+    for lieu in rows:
+        lieu.horaires_lisibles = hours.describe(lieu.horaires)
+    markers = [_marker(lieu) for lieu in rows if lieu.latitude is not None]
+    return render(
+        request,
+        "reseau/carte.html",
+        {
+            "filter": filterset,
+            "lieux": rows,
+            "map_data": {
+                "tiles": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+                "markers": markers,
+                "zones": [],
+            },
+        },
+    )
+
+
+def _zone(row, service_label) -> dict:
+    quartier = row.quartier
+    cell_count = row.nb_lieux if not service_label else row.cells[0].count
+    return {
+        "nom": quartier.nom,
+        "qpv": quartier.qpv,
+        "lat": quartier.latitude,
+        "lon": quartier.longitude,
+        "contour": quartier.contour,
+        "lieux": cell_count,
+        "zone_blanche": cell_count == 0,
+    }
+
+
+@role_required(*COVERAGE_ROLES)
+def couverture(request):
+    service = request.GET.get("service", "")
+    if service not in Service.values:
+        service = ""
+    table = coverage.matrix()
+    if request.GET.get("export") == "csv":
+        columns = ["Quartier", "QPV"]
+        for _code, label in table.services:
+            columns += [f"{label} — lieux", f"{label} — heures par semaine"]
+        rows = (
+            [row.quartier.nom, row.quartier.qpv]
+            + [v for cell in row.cells for v in (cell.count, cell.heures)]
+            for row in table.rows
+        )
+        return csv_response("couverture-quartiers-services.csv", columns, rows)
+
+    chosen = [(service, Service(service).label)] if service else None
+    map_table = coverage.matrix(services=chosen) if chosen else table
+    zones = [_zone(row, service) for row in map_table.rows if row.quartier.latitude is not None]
+    lieux = Lieu.objects.active().filter(latitude__isnull=False)
+    if service:
+        lieux = lieux.filter(services__contains=[service])
+    return render(
+        request,
+        "reseau/couverture.html",
+        {
+            "table": table,
+            "service": service,
+            "services": Service.choices,
+            "quartiers_sans_lieu": [row for row in table.rows if row.nb_lieux == 0],
+            "map_data": {
+                "tiles": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+                "markers": [_marker(lieu) for lieu in lieux],
+                "zones": zones,
+            },
+            "nb_quartiers": Quartier.objects.count(),
+        },
+    )

@@ -1,0 +1,146 @@
+"""Orientations between structures, and the prescripteur's home page."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from poitiers_inclusion.audit import audited_form_save, log_view
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.perms import role_required
+
+from .. import services
+from ..enums import EtatOrientation
+from ..filters import OrientationFilter
+from ..forms import OrientationForm, ReponseOrientationForm, StructureForm
+from ..models import Orientation, Structure
+
+ORIENTEURS = (Role.PRESCRIPTEUR, Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
+
+
+def _orientations(user):
+    return Orientation.objects.visible_for(user).select_related(
+        "structure_origine", "structure_destination", "created_by"
+    )
+
+
+@role_required(Role.PRESCRIPTEUR)
+def home_prescripteur(request):
+    user = request.user
+    visible = _orientations(user)
+    return render(
+        request,
+        "reseau/home_prescripteur.html",
+        {
+            "structure": user.structure,
+            "a_traiter": Orientation.objects.answerable_by(user).select_related(
+                "structure_origine"
+            ),
+            "envoyees": visible.filter(structure_origine_id=user.structure_id)[:10],
+        },
+    )
+
+
+@role_required(Role.PRESCRIPTEUR)
+def ma_structure(request):
+    structure = get_object_or_404(
+        Structure.objects.editable_by(request.user), pk=request.user.structure_id
+    )
+    form = StructureForm(data=request.POST or None, instance=structure)
+    if request.method == "POST" and form.is_valid():
+        audited_form_save(form, actor=request.user)
+        messages.success(request, "La fiche de votre structure est à jour. Merci !")
+        return redirect("reseau:home_prescripteur")
+    return render(request, "reseau/ma_structure.html", {"form": form, "structure": structure})
+
+
+@role_required(*ORIENTEURS)
+def orientation_list(request):
+    filterset = OrientationFilter(
+        request.GET, queryset=_orientations(request.user), request=request
+    )
+    if request.user.role != Role.PRESCRIPTEUR:
+        del filterset.form.fields["sens"]
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reseau/orientation_list.html",
+        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+    )
+
+
+@role_required(*ORIENTEURS)
+def orientation_create(request):
+    if request.user.role == Role.PRESCRIPTEUR and not request.user.structure_id:
+        raise Http404
+    form = OrientationForm(
+        data=request.POST or None, files=request.FILES or None, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        orientation = services.send_orientation(form=form, actor=request.user)
+        messages.success(
+            request,
+            f"Orientation envoyée à {orientation.structure_destination} ; "
+            "vous serez prévenu(e) de sa réponse.",
+        )
+        return redirect("reseau:orientation_detail", orientation.pk)
+    return render(request, "reseau/orientation_form.html", {"form": form})
+
+
+@role_required(*ORIENTEURS)
+def orientation_detail(request, pk):
+    orientation = get_object_or_404(_orientations(request.user), pk=pk)
+    if not orientation.anonymised_at:
+        log_view(actor=request.user, target=orientation)
+    can_answer = Orientation.objects.answerable_by(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "reseau/orientation_detail.html",
+        {
+            "orientation": orientation,
+            "can_answer": can_answer,
+            "form": ReponseOrientationForm() if can_answer else None,
+        },
+    )
+
+
+@require_POST
+@role_required(*ORIENTEURS)
+def orientation_answer(request, pk):
+    orientation = get_object_or_404(_orientations(request.user), pk=pk)
+    if not Orientation.objects.answerable_by(request.user).filter(pk=pk).exists():
+        messages.error(request, "Cette orientation n'attend pas de réponse de votre part.")
+        return redirect("reseau:orientation_detail", pk)
+    form = ReponseOrientationForm(data=request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "reseau/orientation_detail.html",
+            {"orientation": orientation, "can_answer": True, "form": form},
+            status=400,
+        )
+    accept = form.cleaned_data["decision"] == ReponseOrientationForm.ACCEPT
+    services.answer_orientation(
+        orientation=orientation, accept=accept, motif=form.cleaned_data["motif"], actor=request.user
+    )
+    label = EtatOrientation.VALIDEE.label if accept else EtatOrientation.REFUSEE.label
+    messages.success(
+        request, f"Orientation {label.lower()} ; la structure qui oriente est prévenue."
+    )
+    return redirect("reseau:orientation_detail", pk)
+
+
+@role_required(*ORIENTEURS)
+def orientation_piece_jointe(request, pk):
+    orientation = get_object_or_404(_orientations(request.user), pk=pk)
+    if not orientation.piece_jointe:
+        raise Http404("Aucune pièce jointe.")
+    log_view(actor=request.user, target=orientation)
+    return FileResponse(
+        orientation.piece_jointe.open("rb"),
+        as_attachment=True,
+        filename=orientation.piece_jointe.name.rsplit("/", 1)[-1],
+    )
