@@ -54,6 +54,7 @@ urlpatterns = [
     ),
     path("", include(kernel_patterns)),
     path("reseau/", include("reseau.urls")),
+    path("api/v1/", include("reseau.api_urls")),
     path("permanences/", include("permanences.urls")),
     path("ateliers/", include("ateliers.urls")),
     path("ordinateurs/", include("ordinateurs.urls")),
