@@ -1,1 +1,75 @@
-"""Models of the reporting app."""
+"""External indicators (CAF, France Travail, CPAM…) by quartier and month, imported from files."""
+
+from django.conf import settings
+from django.db import models
+
+
+class IndicatorImport(models.Model):
+    """One imported file: who brought which figures in, and when."""
+
+    file_name = models.CharField("fichier", max_length=255)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="importé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="indicator_imports",
+    )
+    imported_at = models.DateTimeField("importé le", auto_now_add=True)
+    row_count = models.PositiveIntegerField("lignes importées", default=0)
+    skipped_count = models.PositiveIntegerField("lignes écartées", default=0)
+
+    class Meta:
+        verbose_name = "import d'indicateurs"
+        verbose_name_plural = "imports d'indicateurs"
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.imported_at:%d/%m/%Y})"
+
+
+class ExternalIndicatorQuerySet(models.QuerySet):
+    def names(self) -> list[str]:
+        return list(self.order_by("indicateur").values_list("indicateur", flat=True).distinct())
+
+
+class ExternalIndicator(models.Model):
+    """The value of one indicator in one quartier for one month (the month's first day)."""
+
+    indicateur = models.CharField("indicateur", max_length=120)
+    quartier = models.ForeignKey(
+        "reseau.Quartier",
+        verbose_name="quartier",
+        on_delete=models.CASCADE,
+        related_name="external_indicators",
+    )
+    mois = models.DateField("mois", help_text="Premier jour du mois.")
+    valeur = models.DecimalField("valeur", max_digits=14, decimal_places=2)
+    source = models.ForeignKey(
+        IndicatorImport,
+        verbose_name="import",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="values",
+    )
+
+    objects = ExternalIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "indicateur externe"
+        verbose_name_plural = "indicateurs externes"
+        ordering = ["indicateur", "quartier__nom", "mois"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "quartier", "mois"], name="one_value_per_indicator_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mois__day=1),
+                name="indicator_month_is_first_day",
+                violation_error_message="Le mois est enregistré à son premier jour.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicateur} — {self.quartier} — {self.mois:%m/%Y}"

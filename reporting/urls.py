@@ -1,5 +1,19 @@
-"""URLs of the reporting app."""
+"""URLs of the reporting app, mounted under /pilotage/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "reporting"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.xlsx", views.export_dashboard, name="export_dashboard"),
+    path("export/<slug:section>/<slug:table>.csv", views.export_table_csv, name="export_table_csv"),
+    path(
+        "export/<slug:section>/<slug:table>.xlsx", views.export_table_xlsx, name="export_table_xlsx"
+    ),
+    path("rapport/", views.network_report, name="report"),
+    path("indicateurs/", views.indicators, name="indicators"),
+    path("indicateurs/importer/", views.indicator_import, name="indicator_import"),
+]

@@ -1,0 +1,12 @@
+"""URLs of the statistics API, mounted under /api/v1/."""
+
+from django.urls import path
+
+from . import api
+
+app_name = "reporting_api"
+
+urlpatterns = [
+    path("statistiques", api.statistics, name="statistics"),
+    path("openapi.json", api.openapi, name="openapi"),
+]

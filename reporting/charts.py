@@ -1,0 +1,149 @@
+"""Turn a figures `Table` into what the chart template draws (server-side, no JavaScript).
+
+A table's first column holds the categories (lieu, month…); the numeric columns after it are the
+series. `bar` draws horizontal bars (grouped when there are several series), `stacked` one bar per
+category split by series, `line` one line per series over the rows (months). Percent columns are
+never drawn on the same axis as counts: when both are present, only the columns of the first
+numeric column's kind are drawn. Bars and stacks are HTML (text stays at its real size on a phone
+and in print); lines are an SVG path with HTML axis labels. The numbers are always in the table
+shown next to the chart, which is what screen readers read.
+"""
+
+import decimal
+import math
+from dataclasses import dataclass, field
+
+from poitiers_inclusion.figures import Table
+
+PALETTE = ["#0b5394", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#6a3d9a", "#6b6b6b"]
+LINE_WIDTH, LINE_HEIGHT = 600, 200
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
+
+
+def numeric_columns(table: Table) -> list[int]:
+    if not table.rows:
+        return []
+    indexes = [
+        i
+        for i in range(1, len(table.columns))
+        if all(is_number(row[i]) or row[i] is None for row in table.rows if i < len(row))
+        and any(is_number(row[i]) for row in table.rows if i < len(row))
+    ]
+    if not indexes:
+        return []
+    is_percent = ["%" in str(table.columns[i]) for i in indexes]
+    return [i for i, p in zip(indexes, is_percent, strict=True) if p == is_percent[0]]
+
+
+def nice_ceiling(value: float) -> float:
+    """The round number just above value (1, 2, 2.5, 5 × 10^n), so gridlines read easily."""
+    if value <= 0:
+        return 1
+    exponent = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * exponent:
+            return step * exponent
+    return 10 * exponent
+
+
+def format_number(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not is_number(value):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}".replace(",", "\u202f")
+    return f"{float(value):,.1f}".replace(",", "\u202f").replace(".", ",")
+
+
+@dataclass
+class Chart:
+    kind: str
+    title: str
+    series: list[dict] = field(default_factory=list)  # {label, color}
+    rows: list[dict] = field(default_factory=list)
+    axis: list[dict] = field(default_factory=list)  # gridline labels {label, pct}
+    paths: list[dict] = field(default_factory=list)  # line charts: {d, color}
+    x_labels: list[str] = field(default_factory=list)
+
+
+def build_chart(table: Table) -> Chart | None:
+    if not table.chart or not table.rows:
+        return None
+    columns = numeric_columns(table)
+    if not columns:
+        return None
+    kind = table.chart if table.chart in ("bar", "stacked", "line") else "bar"
+    series = [
+        {"label": str(table.columns[i]), "color": PALETTE[n % len(PALETTE)]}
+        for n, i in enumerate(columns)
+    ]
+    values = [[float(row[i] or 0) for i in columns] for row in table.rows]
+    labels = [str(row[0]) for row in table.rows]
+    if kind == "stacked":
+        top = nice_ceiling(max(sum(v) for v in values))
+    else:
+        top = nice_ceiling(max(max(v) for v in values))
+    axis = [
+        {"label": format_number(top * f), "pct": _css(f * 100), "y": _css(LINE_HEIGHT * (1 - f))}
+        for f in (0, 0.25, 0.5, 0.75, 1)
+    ]
+    chart = Chart(kind=kind, title=table.title, series=series, axis=axis)
+    if kind == "line":
+        chart.paths = _line_paths(values, top, series)
+        chart.x_labels = _spread_labels(labels)
+        return chart
+    for label, row_values in zip(labels, values, strict=True):
+        chart.rows.append(
+            {
+                "label": label,
+                "total": format_number(sum(row_values)),
+                "bars": [
+                    {
+                        "pct": _css(v / top * 100),
+                        "value": format_number(v),
+                        "color": s["color"],
+                        "series": s["label"],
+                    }
+                    for v, s in zip(row_values, series, strict=True)
+                ],
+            }
+        )
+    return chart
+
+
+def _line_paths(values: list[list[float]], top: float, series: list[dict]) -> list[dict]:
+    count = len(values)
+    paths = []
+    for n, s in enumerate(series):
+        points = []
+        for i, row in enumerate(values):
+            x = LINE_WIDTH * (i / (count - 1) if count > 1 else 0.5)
+            y = LINE_HEIGHT - row[n] / top * LINE_HEIGHT
+            points.append(
+                {"x": round(x, 1), "y": round(y, 1), "left": x / LINE_WIDTH * 100, "v": row[n]}
+            )
+        d = "M" + " L".join(f"{p['x']},{p['y']}" for p in points)
+        dots = (
+            [{"left": _css(p["left"]), "bottom": _css(p["v"] / top * 100)} for p in points]
+            if count <= 36
+            else []
+        )
+        paths.append({"d": d, "color": s["color"], "label": s["label"], "dots": dots})
+    return paths
+
+
+def _css(number: float) -> str:
+    """A number for a style attribute: always a dot, whatever the page's locale."""
+    return f"{number:.2f}"
+
+
+def _spread_labels(labels: list[str], wanted: int = 4) -> list[str]:
+    """A few x-axis labels, evenly spread, first and last included."""
+    if len(labels) <= wanted:
+        return labels
+    step = (len(labels) - 1) / (wanted - 1)
+    return [labels[round(i * step)] for i in range(wanted)]

@@ -1,0 +1,93 @@
+"""Composition of the figures registered by the apps: sections, API payload and export sheets.
+
+Nothing here knows which apps exist: it walks `poitiers_inclusion.figures`' registry.
+"""
+
+import datetime
+from collections.abc import Iterator
+
+from django.http import Http404
+from django.utils import timezone
+
+from poitiers_inclusion import figures
+from poitiers_inclusion.exports import Sheet
+
+
+def build_sections(scope: figures.Scope) -> list[figures.Section]:
+    return [spec.build(scope) for spec in figures.sections()]
+
+
+def build_section(key: str, scope: figures.Scope) -> figures.Section:
+    for spec in figures.sections():
+        if spec.key == key:
+            return spec.build(scope)
+    raise Http404("Cette section n'existe pas.")
+
+
+def find_table(section: figures.Section, key: str) -> figures.Table:
+    for table in section.tables:
+        if table.key == key:
+            return table
+    raise Http404("Ce tableau n'existe pas.")
+
+
+def api_payload(scope: figures.Scope) -> dict:
+    payload = {"periode": {"du": _iso(scope.start), "au": _iso(scope.end)}}
+    for key, build in sorted(figures.api_blocks().items()):
+        payload[key] = build(scope)
+    return payload
+
+
+def _iso(day: datetime.date | None):
+    return day.isoformat() if day else None
+
+
+def preamble(title: str, filters: list[tuple[str, str]]) -> list[list]:
+    """The lines written above every exported table: what it is, when, and which filters."""
+    now = timezone.localtime()
+    lines = [[title], ["Exporté le", now.strftime("%d/%m/%Y à %H:%M")]]
+    lines += [[label, value] for label, value in filters]
+    return lines
+
+
+def section_rows(section: figures.Section) -> Iterator[list]:
+    """A whole section as rows of one sheet: key figures, then each table under its title."""
+    if section.kpis:
+        yield ["Chiffres clés"]
+        for label, value in section.kpis:
+            yield [label, value]
+        yield []
+    for table in section.tables:
+        yield [table.title]
+        yield list(table.columns)
+        yield from (list(row) for row in table.rows)
+        if table.note:
+            yield [table.note]
+        yield []
+    for note in section.notes:
+        yield [note]
+
+
+def dashboard_sheets(
+    sections: list[figures.Section], filters: list[tuple[str, str]]
+) -> Iterator[Sheet]:
+    used: set[str] = set()
+    for section in sections:
+        yield Sheet(
+            title=_sheet_title(section.title, used),
+            columns=[],
+            rows=section_rows(section),
+            preamble=preamble(f"Tableau de bord — {section.title}", filters),
+        )
+
+
+_FORBIDDEN_IN_SHEET_TITLES = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = title.translate(_FORBIDDEN_IN_SHEET_TITLES).strip()[:28] or "Section"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        candidate, n = f"{base} {n}", n + 1
+    used.add(candidate.lower())
+    return candidate

@@ -1,0 +1,158 @@
+"""The dashboard's filters (a GET form, so the URL can be bookmarked) and the indicator import form."""
+
+import datetime
+
+from django import forms
+
+from permanences.enums import Thematique, TypeActivite
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.figures import Scope
+from poitiers_inclusion.models import User
+from reseau.models import Lieu, Quartier
+
+
+class FrenchDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ConseillerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+class DashboardFilterForm(forms.Form):
+    """Period, lieu, quartier, conseiller, type, thématique; turned into a figures `Scope`."""
+
+    du = forms.DateField(label="Du", required=False, widget=FrenchDateInput())
+    au = forms.DateField(label="Au", required=False, widget=FrenchDateInput())
+    lieu = forms.ModelChoiceField(
+        label="Lieu", queryset=Lieu.objects.none(), required=False, empty_label="Tous les lieux"
+    )
+    quartier = forms.ModelChoiceField(
+        label="Quartier",
+        queryset=Quartier.objects.all(),
+        required=False,
+        empty_label="Tous les quartiers",
+    )
+    conseiller = ConseillerChoiceField(
+        label="Conseiller",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Tous les conseillers",
+    )
+    type = forms.ChoiceField(
+        label="Type",
+        choices=[("", "Tous les types"), *TypeActivite.choices],
+        required=False,
+    )
+    thematique = forms.ChoiceField(
+        label="Thématique",
+        choices=[("", "Toutes les thématiques"), *Thematique.choices],
+        required=False,
+    )
+
+    error_messages = {"order": "La date de début doit précéder la date de fin."}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["du"].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
+        self.fields["au"].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
+        self.fields["lieu"].queryset = Lieu.objects.visible_for(user).order_by("nom")
+        if user.role == Role.CONSEILLER:
+            # A conseiller's figures are their own: choosing another conseiller means nothing.
+            del self.fields["conseiller"]
+        else:
+            self.fields["conseiller"].queryset = User.objects.filter(role=Role.CONSEILLER).order_by(
+                "last_name", "first_name"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("du"), cleaned.get("au")
+        if start and end and start > end:
+            self.add_error("au", self.error_messages["order"])
+        return cleaned
+
+    def scope(self) -> Scope:
+        """The scope of the valid filters (an invalid one is shown in error and ignored)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+
+        def one(name, attr="pk"):
+            value = data.get(name)
+            if value in (None, ""):
+                return ()
+            return (getattr(value, attr) if attr else value,)
+
+        return Scope(
+            user=self.user,
+            start=data.get("du"),
+            end=data.get("au"),
+            lieux=one("lieu"),
+            quartiers=one("quartier"),
+            conseillers=one("conseiller"),
+            types=one("type", attr=None),
+            thematiques=one("thematique", attr=None),
+        )
+
+    def description(self) -> list[tuple[str, str]]:
+        """The filters in words, for the page, the exports and the printed report."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        start, end = data.get("du"), data.get("au")
+        lines = [("Période", period_label(start, end))]
+        for name in ("lieu", "quartier", "conseiller", "type", "thematique"):
+            if name not in self.fields or not data.get(name):
+                continue
+            field = self.fields[name]
+            value = data[name]
+            if isinstance(field, forms.ModelChoiceField):
+                text = field.label_from_instance(value)
+            else:
+                text = dict(field.choices).get(value, value)
+            lines.append((field.label, str(text)))
+        return lines
+
+
+def period_label(start: datetime.date | None, end: datetime.date | None) -> str:
+    if start and end:
+        return f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"
+    if start:
+        return f"depuis le {start:%d/%m/%Y}"
+    if end:
+        return f"jusqu'au {end:%d/%m/%Y}"
+    return "toute la période"
+
+
+class IndicatorImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier (CSV ou Excel)",
+        help_text="Colonnes : indicateur, code quartier, mois (AAAA-MM), valeur.",
+    )
+    importer_lignes_valides = forms.BooleanField(
+        label="Importer les lignes valides même si d'autres sont en erreur",
+        required=False,
+    )
+
+    def clean_fichier(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["fichier"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Le fichier doit être au format CSV ou Excel (.xlsx).")
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Le fichier est trop volumineux.")
+        return upload
+
+
+class IndicatorChoiceForm(forms.Form):
+    indicateur = forms.ChoiceField(label="Indicateur", choices=())
+
+    def __init__(self, *args, names, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicateur"].choices = [(n, n) for n in names]
