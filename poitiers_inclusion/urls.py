@@ -59,6 +59,7 @@ urlpatterns = [
     path("ateliers/", include("ateliers.urls")),
     path("ordinateurs/", include("ordinateurs.urls")),
     path("pilotage/", include("reporting.urls")),
+    path("api/v1/", include("reporting.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
 
