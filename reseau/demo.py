@@ -5,10 +5,34 @@ Idempotent: records are looked up by a stable key before being created.
 """
 
 import datetime
+import io
 import random
 
-from .enums import Frais, ModaliteAcces, ModaliteAccompagnement, Service
-from .models import Contact, Lieu, Quartier, Structure
+from django.conf import settings
+from django.utils import timezone
+
+from .enums import (
+    EtatOrientation,
+    EtatVerification,
+    Frais,
+    ModaliteAcces,
+    ModaliteAccompagnement,
+    PreferenceContact,
+    Reponse,
+    Service,
+    TypeReunion,
+)
+from .models import (
+    Campagne,
+    Contact,
+    Invitation,
+    Lieu,
+    Orientation,
+    Quartier,
+    Reunion,
+    Structure,
+    Verification,
+)
 
 COMMUNE, CODE_POSTAL, CODE_INSEE = "Poitiers", "86000", "86194"
 
@@ -389,4 +413,256 @@ def load(stdout):
     stdout.write(
         f"Référentiel : {Quartier.objects.count()} quartiers, {Structure.objects.count()} structures, "
         f"{Lieu.objects.count()} lieux, {Contact.objects.count()} contacts."
+    )
+    load_activity(stdout)
+
+
+# --- The network's life: meetings, an update campaign, orientations --------------------------
+
+MEETINGS = [
+    # (month, day, hour, type, title)
+    (3, 17, 14, TypeReunion.ASSEMBLEE, "Assemblée du réseau d'inclusion numérique"),
+    (10, 13, 9, TypeReunion.COMITE, "Comité de pilotage de l'inclusion numérique"),
+]
+FIRST_MEETING_YEAR = 2022
+
+
+def _meetings(rng, today):
+    lieu = Lieu.objects.get(identifiant="poitiers-lieu-01")
+    contacts = list(Contact.objects.active().order_by("pk"))
+    for year in range(FIRST_MEETING_YEAR, today.year + 2):
+        for month, day, hour, kind, title in MEETINGS:
+            when = timezone.make_aware(datetime.datetime(year, month, day, hour, 0))
+            if when.date() > today + datetime.timedelta(days=180):
+                continue
+            reunion, created = Reunion.objects.get_or_create(
+                type=kind,
+                date=when,
+                defaults={
+                    "titre": f"{title} — {year}",
+                    "lieu": lieu,
+                    "lieu_precision": "Auditorium",
+                    "ordre_du_jour": "1. Bilan des permanences\n2. Ateliers à venir\n"
+                    "3. Ordinateurs solidaires\n4. Questions diverses",
+                },
+            )
+            if not created:
+                continue
+            past = when.date() < today
+            for contact in contacts:
+                answer = rng.random()
+                present = past and answer < 0.45
+                Invitation.objects.create(
+                    reunion=reunion,
+                    contact=contact,
+                    sent_at=when - datetime.timedelta(days=21),
+                    reponse=Reponse.OUI if answer < 0.5 else (Reponse.NON if answer < 0.7 else ""),
+                    answered_at=when - datetime.timedelta(days=10) if answer < 0.7 else None,
+                    present=present,
+                )
+            if past:
+                reunion.compte_rendu = (
+                    f"{title} du {when:%d/%m/%Y}. Présentation des chiffres de l'année, "
+                    "échanges sur les quartiers sans permanence, calendrier des ateliers."
+                )
+                reunion.save(update_fields=["compte_rendu"])
+
+
+def _campaign(rng, today):
+    year = today.year
+    season = "printemps" if today.month < 7 else "automne"
+    opened = timezone.make_aware(datetime.datetime(year, 4 if season == "printemps" else 10, 1, 9))
+    campagne, created = Campagne.objects.get_or_create(
+        titre=f"Mise à jour de l'annuaire — {season} {year}",
+        defaults={"opened_at": opened, "message": "Merci de vérifier vos horaires d'accueil."},
+    )
+    if not created:
+        return
+    for n, structure in enumerate(Structure.objects.active().order_by("nom")):
+        address = (
+            structure.contacts.filter(referent_numerique=True)
+            .values_list("courriel", flat=True)
+            .first()
+            or structure.courriel
+        )
+        state = n % 5
+        Verification.objects.create(
+            campagne=campagne,
+            structure=structure,
+            destinataire=address or "",
+            sent_at=opened,
+            reminded_at=opened + datetime.timedelta(days=15) if state in (3, 4) else None,
+            reminders=1 if state in (3, 4) else 0,
+            answered_at=opened + datetime.timedelta(days=3 + n % 10)
+            if state in (0, 1, 4)
+            else None,
+            resultat={
+                0: EtatVerification.CONFIRMEE,
+                1: EtatVerification.MISE_A_JOUR,
+                4: EtatVerification.CONFIRMEE,
+            }.get(state, ""),
+            changed_fields=["horaires"] if state == 1 else [],
+        )
+
+
+# (prénom, nom, from, to, besoin, state, days ago, refusal reason)
+ORIENTATIONS = [
+    (
+        "Aline",
+        "Démo-Morel",
+        "CCAS de Poitiers",
+        "Médiathèques de Poitiers",
+        Service.OUTILS_QUOTIDIEN,
+        EtatOrientation.OUVERTE,
+        3,
+        "",
+    ),
+    (
+        "Bruno",
+        "Démo-Perrin",
+        "CCAS de Poitiers",
+        "Maison de quartier SEVE",
+        Service.DEMARCHES,
+        EtatOrientation.OUVERTE,
+        26,
+        "",
+    ),
+    (
+        "Céline",
+        "Démo-Robin",
+        "Mission locale d'insertion du Poitou",
+        "CCAS de Poitiers",
+        Service.DEMARCHES,
+        EtatOrientation.OUVERTE,
+        6,
+        "",
+    ),
+    (
+        "Driss",
+        "Démo-Colin",
+        "France Travail Poitiers Sud",
+        "CCAS de Poitiers",
+        Service.DEMARCHES,
+        EtatOrientation.OUVERTE,
+        24,
+        "",
+    ),
+    (
+        "Emma",
+        "Démo-Gauthier",
+        "CCAS de Poitiers",
+        "Association Cap Sud",
+        Service.DEMARCHES,
+        EtatOrientation.VALIDEE,
+        45,
+        "",
+    ),
+    (
+        "Farid",
+        "Démo-Lucas",
+        "CCAS de Poitiers",
+        "Le Local",
+        Service.SECURITE,
+        EtatOrientation.VALIDEE,
+        80,
+        "",
+    ),
+    (
+        "Gisèle",
+        "Démo-Brun",
+        "Maison départementale des solidarités Poitiers Nord",
+        "Ville de Poitiers",
+        Service.DEMARCHES,
+        EtatOrientation.VALIDEE,
+        20,
+        "",
+    ),
+    (
+        "Hugo",
+        "Démo-Roy",
+        "CCAS de Poitiers",
+        "Atelier chantier d'insertion Ordi'Vienne",
+        Service.MATERIEL_SOLIDAIRE,
+        EtatOrientation.REFUSEE,
+        60,
+        "Liste d'attente complète jusqu'au printemps ; nous recontacterons la personne.",
+    ),
+    (
+        "Inès",
+        "Démo-Noël",
+        "Mission locale d'insertion du Poitou",
+        "CCAS de Poitiers",
+        Service.INSERTION_PRO,
+        EtatOrientation.REFUSEE,
+        35,
+        "Relève de la Mission locale elle-même : accompagnement emploi déjà en cours.",
+    ),
+    (
+        "Jules",
+        "Démo-Marie",
+        "CCAS de Poitiers",
+        "Centre social des Trois-Cités",
+        Service.PARENTALITE,
+        EtatOrientation.EXPIREE,
+        50,
+        "",
+    ),
+    (
+        "Karine",
+        "Démo-Henry",
+        "Centre d'animation de Beaulieu",
+        "Emmaüs Connect Poitiers",
+        Service.ACCES_INTERNET,
+        EtatOrientation.EXPIREE,
+        70,
+        "",
+    ),
+]
+
+
+def _orientations(today):
+    from poitiers_inclusion import demo as kernel_demo
+    from poitiers_inclusion.models import User
+
+    # The demo prescripteur sends the CCAS's orientations; the accounts are idempotent.
+    kernel_demo.load_accounts(io.StringIO())
+    sender = User.objects.filter(email="prescripteur@demo.example").first()
+    now = timezone.now()
+    for prenom, nom, origin, destination, besoin, etat, days, motif in ORIENTATIONS:
+        origine = Structure.objects.get(nom=origin)
+        created_at = now - datetime.timedelta(days=days)
+        closed = etat != EtatOrientation.OUVERTE
+        closed_at = created_at + datetime.timedelta(
+            days=settings.ORIENTATION_EXPIRY_DAYS if etat == EtatOrientation.EXPIREE else 4
+        )
+        Orientation.objects.get_or_create(
+            prenom=prenom,
+            nom=nom,
+            defaults={
+                "structure_origine": origine,
+                "structure_destination": Structure.objects.get(nom=destination),
+                "created_by": sender if origin == "CCAS de Poitiers" else None,
+                "created_at": created_at,
+                "besoin": besoin,
+                "preference_contact": PreferenceContact.TELEPHONE,
+                "telephone": "+33600000000",
+                "situation": "Personne orientée pour la démonstration (données inventées).",
+                "consent_at": created_at,
+                "etat": etat,
+                "motif_refus": motif,
+                "closed_at": closed_at if closed else None,
+                "reminded_at": created_at + datetime.timedelta(days=23) if days > 23 else None,
+            },
+        )
+
+
+def load_activity(stdout):
+    rng = random.Random(2023)
+    today = timezone.localdate()
+    _meetings(rng, today)
+    _campaign(rng, today)
+    _orientations(today)
+    stdout.write(
+        f"Réseau : {Reunion.objects.count()} réunions, {Campagne.objects.count()} campagne(s), "
+        f"{Orientation.objects.count()} orientations."
     )

@@ -108,14 +108,16 @@ def lieux_for_export():
 
 def row(lieu: Lieu) -> dict:
     """One Lieu as the standard's row: strings, numbers for the coordinates, an ISO date."""
-    values = {
+    special = {
         "id": lieu.identifiant,
         "latitude": lieu.latitude,
         "longitude": lieu.longitude,
         "date_maj": lieu.date_maj.isoformat(),
     }
+    values = {}
     for name in FIELDS:
-        if name in values:
+        if name in special:
+            values[name] = special[name]
             continue
         value = getattr(lieu, name)
         if isinstance(value, list):

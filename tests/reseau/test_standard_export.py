@@ -1,0 +1,115 @@
+"""The national places standard: the export validates with frictionless against schema.json."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from frictionless import Resource, Schema
+
+from reseau import demo, standard
+from reseau.enums import (
+    Dispositif,
+    FormationLabel,
+    Frais,
+    Itinerance,
+    ModaliteAcces,
+    ModaliteAccompagnement,
+    PriseEnCharge,
+    Public,
+    Service,
+)
+
+from ..factories import LieuFactory
+
+DATA = Path(__file__).parent / "data"
+SCHEMA = DATA / "schema.json"
+
+pytestmark = pytest.mark.django_db
+
+
+def _validate(folder: Path, name: str):
+    schema = Schema.from_descriptor(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    report = Resource(path=name, basepath=str(folder), schema=schema).validate()
+    return report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_it_follows_the_schema_columns_in_order():
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert standard.FIELDS == [f["name"] for f in schema["fields"]]
+    assert schema["version"] == standard.VERSION
+
+
+def test_it_keeps_a_byte_identical_copy_of_the_shared_schema():
+    shared = Path("/work/shared/standards/lieux-mediation-numerique/schema.json")
+    if not shared.exists():
+        pytest.skip("Le dossier partagé n'est pas disponible ici.")
+    assert SCHEMA.read_bytes() == shared.read_bytes()
+
+
+def test_it_exports_the_demo_data_in_a_file_that_validates(tmp_path):
+    demo.load(io.StringIO())
+    out = tmp_path / "lieux.csv"
+    call_command("export_lieux", str(out), stderr=io.StringIO())
+    valid, errors = _validate(tmp_path, "lieux.csv")
+    assert valid, errors
+    raw = out.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert len(rows) == 13
+    assert {r["date_maj"] for r in rows} == {"2022-09-01"}
+
+
+def test_it_exports_crafted_lieux_with_every_listed_value(tmp_path):
+    full = LieuFactory(
+        nom="=Lieu au nom piégé",
+        identifiant="lieu-complet",
+        telephone="+33549000000",
+        courriels=["a@exemple.test", "b@exemple.test"],
+        site_web=["https://exemple.test/", "https://exemple.test/facebook"],
+        horaires="Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00",
+        presentation_resume="x" * 280,
+        typologie=["TIERS_LIEUX", "ASSO"],
+        itinerance=Itinerance.values,
+        services=Service.values,
+        publics_specifiquement_adresses=Public.values,
+        prise_en_charge_specifique=PriseEnCharge.values,
+        frais_a_charge=Frais.values,
+        dispositif_programmes_nationaux=Dispositif.values,
+        formations_labels=FormationLabel.values,
+        autres_formations_labels=["Label local", "Autre label"],
+        modalites_acces=ModaliteAcces.values,
+        modalites_accompagnement=ModaliteAccompagnement.values,
+        fiche_acces_libre="https://acceslibre.beta.gouv.fr/app/erp/1/",
+        prise_rdv="https://www.rdv-solidarites.fr/",
+    )
+    LieuFactory(nom="Sans coordonnées", latitude=None, longitude=None, code_insee="")
+    LieuFactory(nom="Lieu archivé", archived=True)
+    out = tmp_path / "lieux.csv"
+    out.write_text(standard.csv_text(), encoding="utf-8")
+    valid, errors = _validate(tmp_path, "lieux.csv")
+    assert valid, errors
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
+    assert "Lieu archivé" not in {r["nom"] for r in rows.values()}
+    exported = rows["lieu-complet"]
+    assert exported["services"].split("|") == Service.values
+    assert exported["courriels"] == "a@exemple.test|b@exemple.test"
+    assert exported["telephone"] == "+33549000000"
+    assert not exported["nom"].startswith("=")  # never a formula from typed text
+    assert exported["date_maj"] == full.date_maj.isoformat()
+
+
+def test_it_serves_the_csv_and_json_to_anyone(client):
+    lieu = LieuFactory(nom="Médiathèque des Essais", services=[Service.DEMARCHES.value])
+    csv_response = client.get("/api/v1/lieux.csv")
+    assert csv_response.status_code == 200
+    assert csv_response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8"))))
+    assert rows[0]["nom"] == "Médiathèque des Essais"
+
+    data = client.get("/api/v1/lieux.json").json()
+    assert data[0]["id"] == lieu.identifiant
+    assert data[0]["services"] == Service.DEMARCHES.value
+    assert list(data[0]) == standard.FIELDS
