@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from poitiers_inclusion.audit import audited_delete, audited_save, log_event
+from poitiers_inclusion.audit import audited_delete, audited_save
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager
 
@@ -166,10 +166,9 @@ def record_mediation(
     and creates nothing, even when both requests arrive at the same time: the unique constraint
     on the token decides, and the loser finds the winner's report.
     """
-    if submission_token:
-        existing = Mediation.objects.filter(submission_token=submission_token).first()
-        if existing is not None:
-            return existing, False
+    existing = _already_recorded(submission_token)
+    if existing is not None:
+        return existing, False
     try:
         with transaction.atomic():
             mediation = Mediation(conseiller=conseiller, submission_token=submission_token)
@@ -178,12 +177,18 @@ def record_mediation(
             usagers = _usagers_for(mediation, data, conseiller)
             _link(mediation, usagers, conseiller)
     except IntegrityError:
-        if submission_token:
-            existing = Mediation.objects.filter(submission_token=submission_token).first()
-            if existing is not None:
-                return existing, False
+        # Another request with the same token committed between the check and the insert.
+        existing = Mediation.objects.filter(submission_token=submission_token).first()
+        if submission_token and existing is not None:
+            return existing, False
         raise
     return mediation, True
+
+
+def _already_recorded(submission_token):
+    if not submission_token:
+        return None
+    return Mediation.objects.filter(submission_token=submission_token).first()
 
 
 def _current_anonymous(mediation: Mediation) -> list[Usager]:
@@ -279,7 +284,3 @@ def delete_mediation(*, mediation: Mediation, actor) -> None:
                 usager.delete()
         except ProtectedError:
             pass
-
-
-def log_duplicate(*, mediation: Mediation, actor) -> None:
-    log_event(actor=actor, action="permanences.mediation.duplicated", target=mediation)

@@ -1,6 +1,7 @@
 """Helpers for the médiation log's tests: the POST of a filled log form, a permanence of today."""
 
 import datetime
+import re
 import uuid
 
 from django.utils import timezone
@@ -9,13 +10,13 @@ from permanences.enums import Thematique, TypeActivite, TypeLieu
 from tests.permanences.factories import PermanenceFactory
 
 
-def log_post(lieu=None, **overrides) -> dict:
+def log_post(lieu_=None, **overrides) -> dict:
     """What a conseiller's browser sends for a simple individual, anonymous médiation."""
     data = {
         "date": timezone.localdate().isoformat(),
         "type_activite": TypeActivite.INDIVIDUEL.value,
         "type_lieu": TypeLieu.LIEU_ACTIVITE.value,
-        "lieu": str(lieu.pk) if lieu else "",
+        "lieu": str(lieu_.pk) if lieu_ else "",
         "duree": "30",
         "duree_autre": "",
         "thematiques": [Thematique.EMAIL.value],
@@ -36,3 +37,9 @@ def permanence_today(conseiller, **kwargs):
     )
     permanence.conseillers.add(conseiller)
     return permanence
+
+
+def checked(page: str, name: str) -> set[str]:
+    """Values of the inputs named `name` that are checked in an HTML page."""
+    inputs = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
+    return {re.search(r'value="([^"]*)"', i).group(1) for i in inputs if " checked" in i}

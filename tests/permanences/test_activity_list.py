@@ -1,0 +1,105 @@
+"""'Mon activité': each conseiller's list, filtered and paged; the coordinator sees everyone's."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from permanences.enums import Thematique, TypeActivite
+from tests.factories import LieuFactory, UsagerFactory, UserFactory
+from tests.permanences.factories import MediationFactory
+
+pytestmark = pytest.mark.django_db
+URL = "permanences:activity"
+
+
+@pytest.fixture
+def conseiller(users):
+    return users["conseiller"]
+
+
+def _rows(response):
+    return list(response.context["page"].object_list)
+
+
+def test_a_conseiller_sees_only_their_own_activity(conseiller, client_for):
+    mine = MediationFactory(conseiller=conseiller)
+    MediationFactory()
+    response = client_for(conseiller).get(reverse(URL))
+    assert _rows(response) == [mine]
+    assert "conseiller" not in response.context["filter"].form.fields
+
+
+def test_the_coordinator_sees_everyone_and_filters_by_conseiller(users, client_for):
+    a, b = MediationFactory(), MediationFactory()
+    client = client_for(users["coordinateur"])
+    assert set(_rows(client.get(reverse(URL)))) == {a, b}
+    response = client.get(reverse(URL), {"conseiller": a.conseiller_id})
+    assert _rows(response) == [a]
+    assert a.conseiller.last_name in response.content.decode()
+
+
+def test_it_filters_by_period_lieu_type_theme_and_usager(conseiller, client_for):
+    lieu = LieuFactory()
+    person = UsagerFactory(identified=True, last_name="Renaud")
+    match = MediationFactory(
+        conseiller=conseiller,
+        date=datetime.date(2024, 5, 10),
+        lieu=lieu,
+        thematiques=[Thematique.SANTE, Thematique.EMAIL],
+        usagers=[person],
+    )
+    MediationFactory(conseiller=conseiller, date=datetime.date(2024, 5, 11), lieu=lieu)
+    MediationFactory(conseiller=conseiller, date=datetime.date(2024, 4, 30), lieu=lieu)
+    MediationFactory(
+        conseiller=conseiller, date=datetime.date(2024, 5, 10), type_activite=TypeActivite.COLLECTIF
+    )
+    client = client_for(conseiller)
+    cases = [
+        {"du": "2024-05-01", "au": "2024-05-10", "lieu": lieu.pk},
+        {"thematique": Thematique.SANTE},
+        {"usager": "renaud"},
+        {"usager": str(person.pk)},
+    ]
+    for params in cases:
+        assert _rows(client.get(reverse(URL), params)) == [match], params
+    collective = _rows(client.get(reverse(URL), {"type_activite": TypeActivite.COLLECTIF}))
+    assert [m.type_activite for m in collective] == [TypeActivite.COLLECTIF]
+
+
+def test_it_pages_the_list(conseiller, client_for):
+    for _ in range(27):
+        MediationFactory(conseiller=conseiller)
+    client = client_for(conseiller)
+    assert len(_rows(client.get(reverse(URL)))) == 25
+    assert len(_rows(client.get(reverse(URL), {"page": 2}))) == 2
+
+
+def test_a_bad_filter_date_is_explained(conseiller, client_for):
+    response = client_for(conseiller).get(reverse(URL), {"du": "demain"})
+    assert "Saisissez une date valide." in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["conseiller", "coordinateur"])
+def test_the_query_count_stays_flat_as_rows_grow(
+    role, users, client_for, django_assert_max_num_queries
+):
+    user = users[role]
+    client = client_for(user)
+    lieu = LieuFactory()
+    other = UserFactory(conseiller=True)
+
+    def add(n):
+        for i in range(n):
+            people = [UsagerFactory(identified=True), UsagerFactory()] if i % 3 == 0 else None
+            MediationFactory(
+                conseiller=user if role == "conseiller" else other, lieu=lieu, usagers=people
+            )
+
+    add(5)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse(URL))
+    add(55)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse(URL))
+    assert len(_rows(response)) == 25
