@@ -360,7 +360,7 @@ class RendezVousQuerySet(models.QuerySet):
         if user.role in CITYWIDE_ROLES:
             return self
         if user.role == Role.CONSEILLER:
-            return self.filter(creneau__permanence__conseillers=user).distinct()
+            return self.filter(creneau__permanence__in=Permanence.objects.filter(conseillers=user))
         return self.none()
 
     def actifs(self):

@@ -248,7 +248,10 @@ class BookingForm(forms.Form):
         label="Horaire",
         widget=forms.RadioSelect,
         coerce=lambda value: datetime.time.fromisoformat(value),
-        error_messages={"required": "Choisissez un horaire."},
+        error_messages={
+            "required": "Choisissez un horaire.",
+            "invalid_choice": "Cet horaire n'est plus libre : choisissez-en un autre.",
+        },
     )
     nom = forms.CharField(
         label="Votre nom",
@@ -290,7 +293,10 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, times=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["heure"].choices = [(t.strftime("%H:%M"), t.strftime("%H:%M")) for t in times]
+        self.set_times(times)
+
+    def set_times(self, times):
+        self.fields["heure"].choices = [(t.strftime("%H:%M"), t.strftime("%Hh%M")) for t in times]
 
     def clean_nom(self):
         return " ".join(self.cleaned_data["nom"].split())

@@ -291,7 +291,7 @@ def booking_new(request, pk, day):
             )
         except services.BookingError as error:
             times = services.free_times(occurrence)
-            form.fields["heure"].choices = [(t.strftime("%H:%M"),) * 2 for t in times]
+            form.set_times(times)
             form.add_error(error.field, error.message)
         else:
             return redirect("permanences:booking_done", token=rendez_vous.token)

@@ -1,0 +1,57 @@
+"""Factories of the drop-in schedule: bookable permanences, closures, slots and bookings."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from permanences.enums import ModePermanence
+from permanences.models import BesoinRendezVous, Creneau, Fermeture, RendezVous
+from tests.permanences.factories import PermanenceFactory
+
+
+def next_weekday(weekday: int, *, after: datetime.date | None = None, weeks: int = 1):
+    """The first given weekday strictly after `after` (today by default), plus weeks - 1."""
+    after = after or timezone.localdate()
+    days = (weekday - after.weekday()) % 7 or 7
+    return after + datetime.timedelta(days=days + 7 * (weeks - 1))
+
+
+class BookablePermanenceFactory(PermanenceFactory):
+    mode = ModePermanence.SUR_RDV
+    capacity = 4
+    start_time = datetime.time(14, 0)
+    end_time = datetime.time(16, 0)
+
+
+class FermetureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fermeture
+
+    lieu = None
+    permanence = factory.SubFactory(PermanenceFactory)
+    start_date = factory.LazyFunction(timezone.localdate)
+    end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=7))
+    message = "Fermé pour travaux"
+
+
+class CreneauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Creneau
+        django_get_or_create = ("permanence", "date")
+
+    permanence = factory.SubFactory(BookablePermanenceFactory)
+    date = factory.LazyAttribute(lambda o: next_weekday(o.permanence.weekday))
+
+
+class RendezVousFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RendezVous
+
+    creneau = factory.SubFactory(CreneauFactory)
+    heure = datetime.time(14, 0)
+    nom = factory.Sequence(lambda n: f"Personne {n}")
+    telephone = "0612345678"
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.test")
+    besoin = BesoinRendezVous.DEMARCHES
+    consent_at = factory.LazyFunction(timezone.now)
