@@ -1,0 +1,203 @@
+"""Attendance figures on data whose answer is known by hand, the dashboard section and the page."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from permanences.enums import Weekday
+from permanences.figures import attendance
+from poitiers_inclusion import figures
+from poitiers_inclusion.enums import Role
+from tests.factories import LieuFactory, QuartierFactory, UsagerFactory
+from tests.permanences.factories import MediationFactory, PermanenceFactory
+from tests.permanences.factories_schedule import FermetureFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+# March 2023: Tuesdays 7, 14, 21, 28. February 2023: Tuesdays 7, 14, 21, 28.
+MARCH = (D(2023, 3, 1), D(2023, 3, 31))
+
+
+def _visit(permanence, day, usagers=None, **kwargs):
+    return MediationFactory(
+        permanence=permanence, lieu=permanence.lieu, date=day, usagers=usagers, **kwargs
+    )
+
+
+@pytest.fixture
+def tuesday():
+    return PermanenceFactory(weekday=Weekday.MARDI, valid_from=D(2023, 1, 1))
+
+
+def test_one_tuesday_without_visits_out_of_four_is_25_percent_empty(tuesday):
+    regular = UsagerFactory()
+    _visit(tuesday, D(2023, 3, 7), [regular, UsagerFactory()])
+    _visit(tuesday, D(2023, 3, 14), [regular])
+    _visit(tuesday, D(2023, 3, 28), [UsagerFactory()])
+    _visit(PermanenceFactory(), D(2023, 3, 21))  # another desk
+    MediationFactory(date=D(2023, 3, 21), permanence=None)  # not logged on a permanence
+
+    total = attendance.Attendance([tuesday], *MARCH).total()
+    assert (total.slots, total.empty, total.empty_share) == (4, 1, 25.0)
+    assert total.visits == 4  # accompagnements, not médiations
+    assert total.usagers == 3  # the regular counts once
+    assert total.visits_per_slot == 1.0
+
+
+def test_closed_tuesdays_are_not_counted_as_empty(tuesday):
+    _visit(tuesday, D(2023, 3, 7))
+    _visit(tuesday, D(2023, 3, 14))
+    FermetureFactory(permanence=tuesday, start_date=D(2023, 3, 20), end_date=D(2023, 3, 31))
+    total = attendance.Attendance([tuesday], *MARCH).total()
+    assert (total.slots, total.closed, total.empty, total.empty_share) == (2, 2, 0, 0.0)
+
+
+def test_slots_outside_the_validity_dates_do_not_count():
+    short = PermanenceFactory(
+        weekday=Weekday.MARDI, valid_from=D(2023, 3, 10), valid_until=D(2023, 3, 21)
+    )
+    _visit(short, D(2023, 3, 14))
+    total = attendance.Attendance([short], *MARCH).total()
+    assert (total.slots, total.empty, total.empty_share) == (2, 1, 50.0)
+
+
+def test_future_slots_are_never_counted_as_empty():
+    permanence = PermanenceFactory(weekday=Weekday.MARDI, valid_from=D(2023, 1, 1))
+    far = D(2100, 1, 1)
+    total = attendance.Attendance([permanence], D(2100, 1, 1), far).total()
+    assert total.slots == 0 and total.empty_share is None
+
+
+def test_the_monthly_trend_counts_each_month(tuesday):
+    _visit(tuesday, D(2023, 2, 7), [UsagerFactory(), UsagerFactory()])
+    _visit(tuesday, D(2023, 3, 7))
+    rows = attendance.Attendance([tuesday], D(2023, 2, 1), D(2023, 3, 31)).by_month()
+    assert [(r.extra["month"], r.slots, r.visits, r.empty) for r in rows] == [
+        (D(2023, 2, 1), 4, 2, 3),
+        (D(2023, 3, 1), 4, 1, 3),
+    ]
+
+
+def test_places_far_below_the_median_are_flagged():
+    busy, middle, quiet = (
+        PermanenceFactory(weekday=Weekday.MARDI, valid_from=D(2023, 1, 1)) for _ in range(3)
+    )
+    for day in (7, 14, 21, 28):
+        for _ in range(4):
+            _visit(busy, D(2023, 3, day))
+        for _ in range(2):
+            _visit(middle, D(2023, 3, day))
+    _visit(quiet, D(2023, 3, 7))
+    _visit(quiet, D(2023, 3, 14))  # 0.5 per slot, median is 2
+    rows = {
+        r.extra["lieu"]: r for r in attendance.Attendance([busy, middle, quiet], *MARCH).by_lieu()
+    }
+    assert rows[busy.lieu].visits_per_slot == 4.0
+    assert rows[quiet.lieu].extra["median"] == 2.0
+    assert rows[quiet.lieu].extra["far_below"] is True
+    assert rows[middle.lieu].extra["far_below"] is False
+    assert rows[quiet.lieu].empty_share == 50.0
+
+
+def test_a_move_compares_monthly_averages_before_and_after():
+    quartier = QuartierFactory()
+    old = PermanenceFactory(
+        lieu=LieuFactory(quartier=quartier),
+        weekday=Weekday.MARDI,
+        valid_from=D(2023, 1, 1),
+        valid_until=D(2023, 2, 28),
+    )
+    new = PermanenceFactory(
+        lieu=LieuFactory(quartier=quartier), weekday=Weekday.JEUDI, valid_from=D(2023, 3, 1)
+    )
+    # Before: January and February, 1 visit each Tuesday (Jan: 5 Tuesdays, Feb: 4) = 9.
+    day = D(2023, 1, 3)
+    while day < D(2023, 3, 1):
+        _visit(old, day)
+        day += datetime.timedelta(days=7)
+    # After: March and April, 3 visits each Thursday (Mar: 5 Thursdays, Apr: 4) = 27.
+    day = D(2023, 3, 2)
+    while day < D(2023, 5, 1):
+        for _ in range(3):
+            _visit(new, day)
+        day += datetime.timedelta(days=7)
+
+    before, after = attendance.before_after([old, new], D(2023, 3, 1), months=2)
+    assert (before.visits, before.months, before.visits_per_month) == (9, 2, 4.5)
+    assert (after.visits, after.months, after.visits_per_month) == (27, 2, 13.5)
+    assert (before.visits_per_slot, after.visits_per_slot) == (1.0, 3.0)
+
+    first, second = attendance.compare_permanences(old, new, D(2023, 1, 1), D(2023, 4, 30))
+    assert (first.slots, second.slots) == (9, 9)
+
+
+def test_the_figures_take_a_fixed_number_of_queries(tuesday, django_assert_max_num_queries):
+    for day in (7, 14, 21, 28):
+        for _ in range(5):
+            _visit(tuesday, D(2023, 3, day))
+    with django_assert_max_num_queries(8):
+        data = attendance.Attendance([tuesday], *MARCH)
+        data.total(), data.by_lieu(), data.by_permanence(), data.by_month()
+
+
+def test_the_dashboard_section_is_registered_with_the_figures(tuesday, users):
+    spec = next(s for s in figures.sections() if s.key == "permanences")
+    assert spec.order == 20
+    _visit(tuesday, D(2023, 3, 7))
+    scope = figures.Scope(user=users[Role.COORDINATEUR], start=MARCH[0], end=MARCH[1])
+    section = spec.build(scope)
+    kpis = dict(section.kpis)
+    assert kpis["Créneaux tenus"] == 4 and kpis["Créneaux vides (%)"] == 75.0
+    tables = {t.key: t for t in section.tables}
+    assert tables["frequentation_lieux"].rows[0][0] == tuesday.lieu.nom
+
+
+def test_a_conseiller_scope_covers_only_their_desks(tuesday, users):
+    conseiller = users[Role.CONSEILLER]
+    mine = PermanenceFactory(weekday=Weekday.MARDI, valid_from=D(2023, 1, 1))
+    mine.conseillers.add(conseiller)
+    scope = figures.Scope(user=conseiller, start=MARCH[0], end=MARCH[1])
+    assert list(attendance.permanences_for(scope)) == [mine]
+    prescripteur = figures.Scope(user=users[Role.PRESCRIPTEUR])
+    assert not attendance.permanences_for(prescripteur).exists()
+
+
+def test_the_attendance_page_shows_busy_and_empty_desks(tuesday, users, client_for):
+    quiet = PermanenceFactory(
+        lieu=LieuFactory(nom="Maison calme"), weekday=Weekday.MARDI, valid_from=D(2023, 1, 1)
+    )
+    for day in (7, 14, 21, 28):
+        for _ in range(3):
+            _visit(tuesday, D(2023, 3, day))
+    _visit(quiet, D(2023, 3, 7))
+    client = client_for(users[Role.COORDINATEUR])
+    response = client.get(
+        reverse("permanences:attendance"), {"start": "2023-03-01", "end": "2023-03-31"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index(tuesday.lieu.nom) < html.index("Maison calme")
+    assert "Très peu fréquenté" in html
+
+    ba = client.get(
+        reverse("permanences:attendance"),
+        {"pivot": "2023-03-15", "months": "3", "ba_lieu": tuesday.lieu.pk},
+    )
+    before, after = ba.context["before_after"]
+    assert (before.visits, after.visits) == (6, 6)
+    cmp = client.get(reverse("permanences:attendance"), {"first": tuesday.pk, "second": quiet.pk})
+    assert [s.visits for s in cmp.context["compared"]] == [12, 1]
+    detail = client.get(
+        reverse("permanences:attendance"),
+        {"start": "2023-03-01", "end": "2023-03-31", "permanence": quiet.pk},
+    )
+    assert [v for _, v in detail.context["focus_slots"]] == [0, 0, 0, 1]
+
+
+def test_a_bad_period_is_explained(users, client_for):
+    response = client_for(users[Role.COORDINATEUR]).get(
+        reverse("permanences:attendance"), {"start": "2023-03-31", "end": "2023-03-01"}
+    )
+    assert "La fin de la période doit suivre son début." in response.content.decode()
