@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
         from poitiers_inclusion import nav
         from poitiers_inclusion.enums import Role
 
-        staff = [Role.COORDINATEUR, Role.ADMIN]
+        # The report and the external indicators are reached from the dashboard's buttons.
         nav.register(
             nav.NavItem(
                 "Tableau de bord",
@@ -19,6 +19,4 @@ class ReportingConfig(AppConfig):
                 roles=[Role.COORDINATEUR, Role.ADMIN, Role.CONSEILLER, Role.PRESCRIPTEUR],
                 order=1,
             ),
-            nav.NavItem("Rapport du réseau", "reporting:report", roles=staff, order=80),
-            nav.NavItem("Indicateurs externes", "reporting:indicators", roles=staff, order=81),
         )

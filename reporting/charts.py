@@ -82,11 +82,16 @@ def build_chart(table: Table) -> Chart | None:
         for n, i in enumerate(columns)
     ]
     values = [[float(row[i] or 0) for i in columns] for row in table.rows]
+    if not any(v for row_values in values for v in row_values):
+        return None  # all zero: a flat chart says nothing the table does not
     labels = [str(row[0]) for row in table.rows]
+    # Lines sit on a round-numbered grid; bars carry their own values, so the longest fills the row.
     if kind == "stacked":
-        top = nice_ceiling(max(sum(v) for v in values))
+        top = max(sum(v) for v in values) or 1
     else:
-        top = nice_ceiling(max(max(v) for v in values))
+        top = max(max(v) for v in values) or 1
+    if kind == "line":
+        top = nice_ceiling(top)
     axis = [
         {"label": format_number(top * f), "pct": _css(f * 100), "y": _css(LINE_HEIGHT * (1 - f))}
         for f in (0, 0.25, 0.5, 0.75, 1)

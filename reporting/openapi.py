@@ -18,8 +18,8 @@ def _breakdown(description: str) -> dict:
             "type": "object",
             "properties": {
                 "code": {"type": ["string", "null"], "description": "Code (national si existant)."},
-                "libelle": {"type": "string"},
-                "total": COUNT,
+                "label": {"type": "string", "description": "Libellé affiché."},
+                "valeur": COUNT,
             },
             "additionalProperties": True,
         },

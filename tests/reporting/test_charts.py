@@ -4,9 +4,16 @@ from poitiers_inclusion.figures import Table
 from reporting.charts import build_chart, format_number, nice_ceiling
 
 
-def test_bars_are_scaled_on_a_round_maximum():
+def test_the_longest_bar_fills_the_row():
     chart = build_chart(Table("t", "T", ["Lieu", "Visites"], [["A", 40], ["B", 10]]))
-    assert [row["bars"][0]["pct"] for row in chart.rows] == ["80.00", "20.00"]  # axis up to 50
+    assert [row["bars"][0]["pct"] for row in chart.rows] == ["100.00", "25.00"]
+
+
+def test_lines_sit_on_a_round_scale():
+    chart = build_chart(
+        Table("t", "T", ["Mois", "Visites"], [["01", 40], ["02", 10]], chart="line")
+    )
+    assert [a["label"] for a in chart.axis] == ["0", "12,5", "25", "37,5", "50"]
 
 
 def test_percentages_are_not_drawn_on_the_same_axis_as_counts():
@@ -20,11 +27,13 @@ def test_a_stacked_bar_is_as_long_as_its_total():
     )
     assert chart.rows[1]["total"] == "10"
     assert [b["pct"] for b in chart.rows[1]["bars"]] == ["60.00", "40.00"]
+    assert [b["pct"] for b in chart.rows[0]["bars"]] == ["30.00", "10.00"]
 
 
 def test_a_table_without_numbers_or_rows_has_no_chart():
     assert build_chart(Table("t", "T", ["Lieu", "Adresse"], [["A", "1 rue"]])) is None
     assert build_chart(Table("t", "T", ["Lieu", "Visites"], [])) is None
+    assert build_chart(Table("t", "T", ["Lieu", "Visites"], [["A", 0], ["B", 0]])) is None
     assert build_chart(Table("t", "T", ["Lieu", "Visites"], [["A", 1]], chart=None)) is None
 
 

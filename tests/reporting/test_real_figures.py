@@ -1,0 +1,110 @@
+"""End to end with the figures the apps really register (permanences, réseau): page, API, export."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from permanences.enums import TypeActivite
+from poitiers_inclusion import figures
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import ApiToken
+from tests.factories import ContactFactory, LieuFactory, UsagerFactory
+from tests.permanences.factories import MediationFactory
+
+pytestmark = pytest.mark.skipif(
+    "mediations" not in figures.api_blocks() or "reseau" not in figures.api_blocks(),
+    reason="the permanences and réseau figures are not registered",
+)
+
+
+@pytest.fixture
+def activity(users, make_user):
+    """Known by hand: 5 accompagnements (3 individual, 2 in a workshop) for 4 usagers; 1 in 2021."""
+    conseiller = make_user(Role.CONSEILLER)
+    regular = UsagerFactory(identified=True)
+    first, second = LieuFactory(nom="Médiathèque"), LieuFactory(nom="Mairie de quartier")
+    # The same identified usager seen in two places counts once among unique usagers.
+    MediationFactory(
+        conseiller=conseiller, lieu=first, date=datetime.date(2022, 3, 1), usagers=[regular]
+    )
+    MediationFactory(
+        conseiller=conseiller, lieu=second, date=datetime.date(2022, 4, 1), usagers=[regular]
+    )
+    MediationFactory(conseiller=conseiller, lieu=first, date=datetime.date(2022, 5, 2))
+    MediationFactory(
+        conseiller=conseiller,
+        lieu=second,
+        date=datetime.date(2022, 6, 7),
+        type_activite=TypeActivite.COLLECTIF,
+        usagers=[UsagerFactory(), UsagerFactory()],
+    )
+    MediationFactory(
+        conseiller=users[Role.CONSEILLER], lieu=first, date=datetime.date(2021, 12, 31)
+    )
+    ContactFactory.create_batch(2)
+    return conseiller
+
+
+def _api(client, user, **params):
+    token = ApiToken.issue(user)
+    return client.get(
+        reverse("reporting_api:statistics"), params, headers={"Authorization": f"Bearer {token}"}
+    ).json()
+
+
+def _integers(block, keys):
+    return {key: block[key] for key in keys if isinstance(block[key], int)}
+
+
+def test_the_api_serves_the_published_keys_as_integers(activity, users, client):
+    data = _api(client, users[Role.COORDINATEUR], du="2022-01-01", au="2022-12-31")
+    keys = ("total", "individuels", "collectifs", "usagers_uniques")
+    assert _integers(data["mediations"], keys) == {
+        "total": 5,
+        "individuels": 3,
+        "collectifs": 2,
+        "usagers_uniques": 4,
+    }
+    reseau = data["reseau"]
+    assert all(isinstance(reseau[k], int) for k in ("structures", "contacts", "reunions"))
+    assert reseau["contacts"] == 2
+    for breakdown in ("par_lieu", "par_thematique", "par_tranche_age", "par_genre", "par_mois"):
+        assert all(isinstance(row["valeur"], int) for row in data["mediations"][breakdown])
+    by_lieu = {row["label"]: row["valeur"] for row in data["mediations"]["par_lieu"]}
+    assert by_lieu == {"Médiathèque": 2, "Mairie de quartier": 3}
+
+
+def test_the_api_period_is_inclusive(activity, users, client):
+    day = _api(client, users[Role.COORDINATEUR], du="2021-12-31", au="2021-12-31")
+    assert day["mediations"]["total"] == 1
+    assert _api(client, users[Role.ADMIN])["mediations"]["total"] == 6
+
+
+def test_the_dashboard_shows_every_registered_section(activity, users, client_for):
+    html = client_for(users[Role.COORDINATEUR]).get(reverse("reporting:dashboard")).content.decode()
+    for spec in figures.sections():
+        assert f'id="section-{spec.key}"' in html
+
+
+def test_a_conseiller_dashboard_counts_only_their_activity(activity, users, client_for):
+    from permanences.figures import activity as activity_figures
+
+    scope = figures.Scope(user=users[Role.CONSEILLER])
+    assert activity_figures.api_block(scope)["total"] == 1
+    html = client_for(users[Role.CONSEILLER]).get(reverse("reporting:dashboard")).content.decode()
+    assert "Votre propre activité." in html
+
+
+def test_the_workbook_has_one_sheet_per_registered_section(activity, users, client_for):
+    response = client_for(users[Role.COORDINATEUR]).get(
+        reverse("reporting:export_dashboard"), {"du": "2022-01-01"}
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(workbook.sheetnames) == len(figures.sections())
+    first = workbook.worksheets[0]
+    assert ["Période", "depuis le 01/01/2022"] in [
+        [c.value for c in row][:2] for row in first.iter_rows()
+    ]
