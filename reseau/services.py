@@ -280,7 +280,9 @@ def remind_expire_anonymise(now: datetime.datetime | None = None) -> dict[str, i
 
     with transaction.atomic():
         for orientation in (
-            Orientation.objects.overdue(now).select_for_update().select_related("created_by")
+            Orientation.objects.overdue(now)
+            .select_for_update(of=("self",))
+            .select_related("created_by")
         ):
             orientation.expire()
             audited_save(orientation, actor=None)

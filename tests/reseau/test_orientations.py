@@ -1,0 +1,272 @@
+"""Orientations: consent, who sees and answers, outcome back to the sender, expiry, anonymisation."""
+
+import datetime
+import io
+import os
+from html import unescape
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import AuditEvent
+from reseau.enums import EtatOrientation, PreferenceContact, Service
+from reseau.models import Orientation
+
+from ..factories import StructureFactory
+from .factories import OrientationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def sides(make_user, client_for):
+    ccas, ml, other = StructureFactory(nom="CCAS"), StructureFactory(nom="ML"), StructureFactory()
+    sender = make_user(Role.PRESCRIPTEUR, structure=ccas, email="envoi@ccas.test")
+    receiver = make_user(Role.PRESCRIPTEUR, structure=ml, email="accueil@ml.test")
+    outsider = make_user(Role.PRESCRIPTEUR, structure=other)
+    return {
+        "ccas": ccas,
+        "ml": ml,
+        "sender": client_for(sender),
+        "sender_user": sender,
+        "receiver": client_for(receiver),
+        "receiver_user": receiver,
+        "outsider": client_for(outsider),
+    }
+
+
+def _form(destination, **extra):
+    data = {
+        "structure_destination": destination.pk,
+        "besoin": Service.INSERTION_PRO,
+        "prenom": "Jeanne",
+        "nom": "Orientée",
+        "telephone": "0600000000",
+        "preference_contact": PreferenceContact.TELEPHONE,
+        "situation": "Cherche un accompagnement pour son CV en ligne.",
+        "consentement": "on",
+    }
+    data.update(extra)
+    return data
+
+
+def test_it_refuses_to_send_without_the_persons_consent(sides):
+    data = _form(sides["ml"])
+    del data["consentement"]
+    response = sides["sender"].post(reverse("reseau:orientation_create"), data)
+    assert response.status_code == 200
+    assert "Sans l'accord de la personne" in unescape(response.content.decode())
+    assert 'value="Jeanne"' in response.content.decode()
+    assert not Orientation.objects.exists()
+
+
+def test_it_sends_from_the_prescripteurs_own_structure(sides):
+    data = _form(sides["ml"], structure_origine=sides["ml"].pk)
+    response = sides["sender"].post(reverse("reseau:orientation_create"), data)
+    orientation = Orientation.objects.get()
+    assert response.status_code == 302
+    assert orientation.structure_origine == sides["ccas"]
+    assert orientation.consent_at and orientation.etat == EtatOrientation.OUVERTE
+    assert [m.to for m in mail.outbox] == [["accueil@ml.test"]]
+    assert "Orientée" not in mail.outbox[0].body  # no personal data by e-mail
+
+
+def test_the_receiving_structure_accepts_and_the_sender_sees_it(sides):
+    sides["sender"].post(reverse("reseau:orientation_create"), _form(sides["ml"]))
+    orientation = Orientation.objects.get()
+    mail.outbox.clear()
+    url = reverse("reseau:orientation_answer", args=[orientation.pk])
+    sides["sender"].post(url, {"decision": "valider"})  # the sender cannot answer
+    orientation.refresh_from_db()
+    assert orientation.is_open
+
+    sides["receiver"].post(url, {"decision": "valider"})
+    orientation.refresh_from_db()
+    assert orientation.etat == EtatOrientation.VALIDEE
+    assert orientation.answered_by == sides["receiver_user"]
+    assert mail.outbox and "envoi@ccas.test" in mail.outbox[0].to
+    page = sides["sender"].get(reverse("reseau:orientation_detail", args=[orientation.pk]))
+    assert "Validée" in page.content.decode()
+
+
+def test_a_refusal_needs_a_reason_that_the_sender_reads(sides):
+    orientation = OrientationFactory(
+        structure_origine=sides["ccas"], structure_destination=sides["ml"]
+    )
+    url = reverse("reseau:orientation_answer", args=[orientation.pk])
+    response = sides["receiver"].post(url, {"decision": "refuser", "motif": " "})
+    assert response.status_code == 400
+    assert "Indiquez pourquoi" in response.content.decode()
+    sides["receiver"].post(url, {"decision": "refuser", "motif": "Hors de notre champ."})
+    page = sides["sender"].get(reverse("reseau:orientation_detail", args=[orientation.pk]))
+    assert "Refusée" in page.content.decode() and "Hors de notre champ." in page.content.decode()
+
+
+def test_a_prescripteur_sees_only_their_structures_orientations(sides, make_user):
+    sent = OrientationFactory(structure_origine=sides["ccas"])
+    received = OrientationFactory(structure_destination=sides["ccas"])
+    elsewhere = OrientationFactory()
+    user = sides["sender_user"]
+    assert set(Orientation.objects.visible_for(user)) == {sent, received}
+    assert (
+        sides["outsider"].get(reverse("reseau:orientation_detail", args=[sent.pk])).status_code
+        == 404
+    )
+    conseiller = make_user(Role.CONSEILLER)
+    own = OrientationFactory(created_by=conseiller)
+    assert list(Orientation.objects.visible_for(conseiller)) == [own]
+    assert set(Orientation.objects.visible_for(make_user(Role.COORDINATEUR))) == {
+        sent,
+        received,
+        elsewhere,
+        own,
+    }
+    assert not Orientation.objects.visible_for(make_user(Role.TECHNICIEN)).exists()
+
+
+def test_the_coordinator_answers_any_open_orientation(sides, make_user, client_for):
+    orientation = OrientationFactory()
+    client = client_for(make_user(Role.COORDINATEUR))
+    client.post(
+        reverse("reseau:orientation_answer", args=[orientation.pk]), {"decision": "valider"}
+    )
+    orientation.refresh_from_db()
+    assert orientation.etat == EtatOrientation.VALIDEE
+
+
+def test_viewing_an_orientation_is_logged(sides):
+    orientation = OrientationFactory(structure_destination=sides["ml"])
+    sides["receiver"].get(reverse("reseau:orientation_detail", args=[orientation.pk]))
+    assert AuditEvent.objects.filter(
+        action="reseau.orientation.viewed", actor=sides["receiver_user"]
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("virus.exe", b"MZ\x90\x00", "Ce type de fichier n'est pas accepté"),
+        ("faux.pdf", b"GIF89a", "ne correspond pas à un fichier PDF"),
+        ("gros.pdf", b"%PDF" + b"0" * (5 * 1024 * 1024), "Le fichier dépasse 5 Mo"),
+    ],
+)
+def test_it_checks_the_attachment(sides, name, content, message):
+    data = _form(sides["ml"], piece_jointe=SimpleUploadedFile(name, content))
+    response = sides["sender"].post(reverse("reseau:orientation_create"), data)
+    assert message in unescape(response.content.decode())
+    assert not Orientation.objects.exists()
+
+
+def test_it_keeps_a_valid_attachment_for_both_sides_only(sides):
+    scan = SimpleUploadedFile("justificatif.png", b"\x89PNG\r\n\x1a\n...")
+    sides["sender"].post(
+        reverse("reseau:orientation_create"), _form(sides["ml"], piece_jointe=scan)
+    )
+    orientation = Orientation.objects.get()
+    url = reverse("reseau:orientation_piece_jointe", args=[orientation.pk])
+    assert sides["receiver"].get(url).status_code == 200
+    assert sides["outsider"].get(url).status_code == 404
+
+
+def _run_job():
+    out = io.StringIO()
+    call_command("orientations_reminders", stdout=out)
+    return out.getvalue()
+
+
+def test_the_daily_job_reminds_then_expires(sides, settings):
+    settings.ORIENTATION_EXPIRY_DAYS = 30
+    now = timezone.now()
+    fresh = OrientationFactory(structure_destination=sides["ml"], created_at=now)
+    soon = OrientationFactory(
+        structure_destination=sides["ml"], created_at=now - datetime.timedelta(days=24)
+    )
+    overdue = OrientationFactory(
+        structure_origine=sides["ccas"],
+        structure_destination=sides["ml"],
+        created_at=now - datetime.timedelta(days=31),
+    )
+    answered = OrientationFactory(created_at=now - datetime.timedelta(days=40))
+    answered.accept(by=None)
+    answered.save()
+
+    output = _run_job()
+    assert "1 relancée(s), 1 expirée(s)" in output
+    for o in (fresh, soon, overdue, answered):
+        o.refresh_from_db()
+    assert fresh.is_open and fresh.reminded_at is None
+    assert soon.is_open and soon.reminded_at
+    assert overdue.etat == EtatOrientation.EXPIREE
+    assert answered.etat == EtatOrientation.VALIDEE
+    recipients = [m.to for m in mail.outbox]
+    assert ["accueil@ml.test"] in recipients  # reminder to the receiving side
+    assert ["envoi@ccas.test"] in recipients  # the sender hears of the expiry
+
+    mail.outbox.clear()
+    assert "0 relancée(s), 0 expirée(s)" in _run_job()
+    assert mail.outbox == []
+
+
+def test_the_expiry_delay_is_a_setting(sides, settings):
+    settings.ORIENTATION_EXPIRY_DAYS = 10
+    orientation = OrientationFactory(created_at=timezone.now() - datetime.timedelta(days=11))
+    _run_job()
+    orientation.refresh_from_db()
+    assert orientation.etat == EtatOrientation.EXPIREE
+
+
+def test_it_anonymises_personal_fields_after_the_retention_delay(sides, settings):
+    settings.ORIENTATION_RETENTION_MONTHS = 12
+    old = OrientationFactory(
+        created_at=timezone.now() - datetime.timedelta(days=400),
+        piece_jointe=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+        courriel="jeanne@exemple.test",
+    )
+    old.accept(by=None)
+    old.closed_at = timezone.now() - datetime.timedelta(days=380)
+    old.save()
+    recent = OrientationFactory()
+    path = old.piece_jointe.path
+
+    assert "1 anonymisée(s)" in _run_job()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.anonymised_at and old.personne == "Personne anonymisée"
+    assert (old.prenom, old.nom, old.telephone, old.courriel, old.situation) == ("",) * 5
+    assert not old.piece_jointe
+    assert not os.path.exists(path)
+    assert old.besoin == Service.DEMARCHES and old.etat == EtatOrientation.VALIDEE
+    assert recent.prenom == "Jeanne"
+
+
+# Fields that describe the referral, not the person: kept after anonymisation.
+NOT_PERSONAL = {"besoin", "preference_contact", "etat"}
+
+
+def test_every_personal_looking_field_is_anonymised():
+    text_fields = {
+        f.name
+        for f in Orientation._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField | models.FileField)
+    }
+    assert text_fields - NOT_PERSONAL <= set(Orientation.PERSONAL_FIELDS)
+
+
+def test_the_prescripteur_home_lists_what_to_answer_and_what_was_sent(sides):
+    to_answer = OrientationFactory(structure_destination=sides["ccas"])
+    sent = OrientationFactory(structure_origine=sides["ccas"])
+    page = sides["sender"].get(reverse("reseau:home_prescripteur"))
+    assert list(page.context["a_traiter"]) == [to_answer]
+    assert list(page.context["envoyees"]) == [sent]
+    assert reverse("reseau:ma_structure") in page.content.decode()
