@@ -254,8 +254,28 @@ class Usager(models.Model):
 
     objects = UsagerQuerySet.as_manager()
 
-    # Fields that hold personal data: emptied by anonymisation (a guard test checks the list).
+    # Every field is classified (a guard test fails on a field missing from these lists).
+    # Personal data: emptied by anonymisation.
     PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email", "birth_year", "consent_at")
+    # Statistical fields: kept after anonymisation (coarse enough not to identify a person).
+    STATISTICAL_FIELDS = (
+        "genre",
+        "tranche_age",
+        "statut_social",
+        "quartier",
+        "commune",
+        "code_postal",
+        "code_insee",
+    )
+    # Bookkeeping of the record itself.
+    RECORD_FIELDS = (
+        "id",
+        "conseillers",
+        "created_at",
+        "last_seen_on",
+        "anonymised_at",
+        "merged_into",
+    )
 
     class Meta:
         verbose_name = "usager"

@@ -1,0 +1,190 @@
+"""Pages on the people helped: list, record with its history, merge, export, anonymise.
+
+A conseiller sees the usagers they helped, the coordinator and admin everyone
+(`Usager.objects.visible_for`). Opening an identified person's page, exporting or changing it is
+written to the audit log.
+"""
+
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from poitiers_inclusion.audit import log_event, log_view
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import Usager
+from poitiers_inclusion.perms import role_required
+
+from . import usagers as services
+from .enums import Thematique
+from .models import Mediation
+from .usager_forms import AnonymiseForm, MergeForm, UsagerFilter, search
+
+ROLES = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
+
+
+def _visible(user):
+    return Usager.objects.visible_for(user)
+
+
+def _get(request, pk):
+    """The usager through the user's scope; a merged record leads to the one it was merged into."""
+    usager = _visible(request.user).select_related("quartier").filter(pk=pk).first()
+    if usager is None:
+        merged = Usager.objects.filter(pk=pk, merged_into__isnull=False).first()
+        if merged and _visible(request.user).filter(pk=merged.merged_into_id).exists():
+            return None, merged.merged_into_id
+        raise Http404("Aucun usager ne correspond.")
+    return usager, None
+
+
+@role_required(*ROLES)
+def usager_list(request):
+    qs = (
+        _visible(request.user)
+        .select_related("quartier")
+        .annotate(
+            nb_accompagnements=Count("accompagnements", distinct=True),
+            derniere_venue=Max("accompagnements__mediation__date"),
+        )
+        .order_by("last_name", "first_name", "-pk")
+    )
+    filterset = UsagerFilter(request.GET, queryset=qs)
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "permanences/usagers/list.html",
+        {"page": page, "filter": filterset, "querystring": query.urlencode()},
+    )
+
+
+@role_required(*ROLES)
+def usager_detail(request, pk):
+    usager, moved_to = _get(request, pk)
+    if moved_to:
+        messages.info(request, "Cette fiche a été fusionnée : voici la fiche conservée.")
+        return redirect("permanences:usager_detail", pk=moved_to)
+    if usager.is_identified:
+        log_view(actor=request.user, target=usager)
+    mediations = Mediation.objects.visible_for(request.user)
+    rows = services.history(usager, mediations=mediations)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    themes = dict(Thematique.choices)
+    for acc in page.object_list:
+        acc.themes = ", ".join(themes.get(t, t) for t in acc.mediation.thematiques)
+    hidden = usager.accompagnements.exclude(mediation__in=mediations).count()
+    return render(
+        request,
+        "permanences/usagers/detail.html",
+        {
+            "usager": usager,
+            "page": page,
+            "hidden": hidden,
+            "conseillers": usager.conseillers.order_by("last_name", "first_name"),
+            "querystring": "",
+        },
+    )
+
+
+def _fetch(request, pk):
+    usager, moved_to = _get(request, pk)
+    if moved_to:
+        raise Http404("Cette fiche a été fusionnée.")
+    return usager
+
+
+@role_required(*ROLES)
+def usager_merge(request, pk):
+    kept = _fetch(request, pk)
+    candidates = _visible(request.user).exclude(pk=kept.pk).filter(anonymised_at__isnull=True)
+    # A form of one checkbox posts nothing else than the token when unchecked: bind on POST.
+    form = MergeForm(data=request.POST if request.method == "POST" else None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        other = form.cleaned_data["autre"]
+        try:
+            kept = services.merge_usagers(kept=kept, other=other, actor=request.user)
+        except services.MergeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"La fiche n°{other.pk} a été fusionnée dans celle-ci.")
+            return redirect("permanences:usager_detail", pk=kept.pk)
+    for error in form.errors.get("autre", []):
+        messages.error(request, error)
+    other_pk = request.POST.get("autre") or request.GET.get("autre")
+    other = candidates.filter(pk=other_pk).first() if str(other_pk or "").isdigit() else None
+    if other is not None and not form.is_bound:
+        form = MergeForm(initial={"autre": other.pk}, candidates=candidates)
+    query = request.GET.get("q", "").strip()
+    results = []
+    if query and other is None:
+        results = (
+            search(candidates, query)
+            .annotate(nb_accompagnements=Count("accompagnements", distinct=True))
+            .order_by("last_name", "first_name", "pk")[:20]
+        )
+    preview = None
+    if other is not None:
+        values = services.merge_preview(kept, other)
+        preview = Usager(**{k: v for k, v in values.items()})
+    return render(
+        request,
+        "permanences/usagers/merge.html",
+        {
+            "usager": kept,
+            "other": other,
+            "preview": preview,
+            "form": form,
+            "query": query,
+            "results": results,
+        },
+    )
+
+
+@role_required(*ROLES)
+def usager_export_json(request, pk):
+    usager = _fetch(request, pk)
+    data = services.usager_data(usager)
+    log_event(
+        actor=request.user, action="kernel.usager.exported", target=usager, changes={"as": "json"}
+    )
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="usager-{usager.pk}-{timezone.localdate():%Y-%m-%d}.json"'
+    )
+    return response
+
+
+@role_required(*ROLES)
+def usager_export_print(request, pk):
+    usager = _fetch(request, pk)
+    data = services.usager_data(usager)
+    log_event(
+        actor=request.user, action="kernel.usager.exported", target=usager, changes={"as": "print"}
+    )
+    return render(request, "permanences/usagers/print.html", {"usager": usager, "data": data})
+
+
+@role_required(*ROLES)
+def usager_anonymise(request, pk):
+    usager = _fetch(request, pk)
+    if not usager.is_identified:
+        messages.info(
+            request, "Cette fiche est déjà anonyme : elle ne contient aucune donnée nominative."
+        )
+        return redirect("permanences:usager_detail", pk=usager.pk)
+    form = AnonymiseForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.anonymise_usager(usager=usager, actor=request.user, reason="demande")
+        messages.success(
+            request, "La fiche est anonymisée : seules les données statistiques sont conservées."
+        )
+        return redirect("permanences:usager_detail", pk=usager.pk)
+    return render(request, "permanences/usagers/anonymise.html", {"usager": usager, "form": form})
