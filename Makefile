@@ -51,9 +51,13 @@ pytest: install-test chromium
 
 test: quality pytest
 
+# Benchmarks run on a database of their own ("bench" on the embedded server, or BENCH_DATABASE_URL).
+BENCH_MEDIATIONS ?= 1000000
+BENCH_ENV := EMBEDDED_DB_NAME=bench $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=1)
+
 bench: install
-	$(BIN)/python manage.py migrate --noinput
-	@echo "Aucun banc d'essai n'est encore défini." 
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
+	$(BENCH_ENV) $(BIN)/python manage.py bench_dashboard --mediations $(BENCH_MEDIATIONS)
 
 clean-db:
 	rm -rf .data/pg
