@@ -51,9 +51,9 @@ pytest: install-test chromium
 
 test: quality pytest
 
-# Benchmarks run on a database of their own ("bench" on the embedded server, or BENCH_DATABASE_URL).
+# Benchmarks run on a database of their own ("bench" on the embedded server).
 BENCH_MEDIATIONS ?= 1000000
-BENCH_ENV := EMBEDDED_DB_NAME=bench $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=1)
+BENCH_ENV := EMBEDDED_DB_NAME=bench
 
 bench: install
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
