@@ -133,3 +133,16 @@ def test_it_writes_one_row_per_accompagnement_in_the_coop_layout():
     assert {r["Bénéficiaire"] for r in workshop} == {"Bénéficiaire anonyme"}
     assert workshop[0]["Niveau d’autonomie (ou de l’atelier)"] == "3/3"
     assert workshop[0]["ID CRA"] == workshop[1]["ID CRA"]
+
+
+def test_the_export_command_writes_a_file_the_import_reads(tmp_path):
+    from django.core.management import call_command
+
+    conseiller = UserFactory(conseiller=True, email="c@exemple.test")
+    apply_import(parsed=read_workbook(SAMPLE), conseiller=conseiller, actor=None)
+    path = tmp_path / "out.xlsx"
+    call_command(
+        "export_coop", str(path), conseiller="c@exemple.test", du="2025-01-01", au="2025-06-30"
+    )
+    parsed = read_workbook(path)
+    assert parsed.errors == [] and len(parsed.rows) == 248
