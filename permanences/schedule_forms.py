@@ -435,10 +435,12 @@ class CompareForm(StyledForm):
     first = forms.ModelChoiceField(
         label="Première permanence",
         queryset=Permanence.objects.select_related("lieu").order_by("lieu__nom", "valid_from"),
+        empty_label="Choisir une permanence",
     )
     second = forms.ModelChoiceField(
         label="Seconde permanence",
         queryset=Permanence.objects.select_related("lieu").order_by("lieu__nom", "valid_from"),
+        empty_label="Choisir une permanence",
     )
 
     def clean(self):
