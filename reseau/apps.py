@@ -14,26 +14,12 @@ class ReseauConfig(AppConfig):
 
         from . import figures as reseau_figures
 
+        # The bar is shared by every app and must fit on one line: the réseau's hub page lists
+        # what each role may open (structures, contacts, quartiers, meetings, campaigns…).
         managers = [Role.ADMIN, Role.COORDINATEUR]
-        everyone = list(Role.values)
         nav.register(
-            nav.NavItem("Annuaire", "reseau:annuaire", roles=everyone, order=55),
-            nav.NavItem(
-                "Orientations",
-                "reseau:orientation_list",
-                roles=[Role.PRESCRIPTEUR, Role.CONSEILLER, *managers],
-                order=56,
-            ),
-            nav.NavItem(
-                "Couverture", "reseau:couverture", roles=[Role.CONSEILLER, *managers], order=57
-            ),
-            nav.NavItem("Réunions", "reseau:reunion_list", roles=managers, order=58),
-            nav.NavItem("Campagnes", "reseau:campagne_list", roles=managers, order=59),
-            nav.NavItem("Structures", "reseau:structure_list", roles=managers, order=60),
+            nav.NavItem("Réseau", "reseau:index", roles=list(Role.values), order=55),
             nav.NavItem("Lieux", "reseau:lieu_list", roles=managers, order=61),
-            nav.NavItem("Contacts", "reseau:contact_list", roles=managers, order=62),
-            nav.NavItem("Quartiers", "reseau:quartier_list", roles=managers, order=63),
-            nav.NavItem("Carte des lieux", "reseau:carte", roles=everyone, order=64),
         )
         figures.register_section(
             figures.SectionSpec("reseau", "Réseau d'acteurs", 80, reseau_figures.build_section)

@@ -7,6 +7,17 @@ from django.db.models import Q
 from .enums import EtatOrientation, Public, Service, Typologie
 from .models import Contact, Lieu, Orientation, Quartier, Structure
 
+
+class StyledFilterSet(django_filters.FilterSet):
+    """Bootstrap classes on the filter widgets, so that they are as large as the form fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
 ARCHIVE_CHOICES = [("actifs", "Actifs"), ("archives", "Archivés"), ("tous", "Tous")]
 
 
@@ -98,7 +109,7 @@ class ContactFilter(ArchiveFilterMixin):
         )
 
 
-class DirectoryFilter(django_filters.FilterSet):
+class DirectoryFilter(StyledFilterSet):
     """The professionals' directory: active structures only."""
 
     q = django_filters.CharFilter(label="Recherche", method="search")
@@ -145,7 +156,7 @@ class DirectoryFilter(django_filters.FilterSet):
         ).distinct()
 
 
-class PublicLieuFilter(django_filters.FilterSet):
+class PublicLieuFilter(StyledFilterSet):
     """Filters of the public page of the places offering help."""
 
     q = django_filters.CharFilter(label="Nom ou adresse", method="search")
@@ -177,7 +188,7 @@ class PublicLieuFilter(django_filters.FilterSet):
         return queryset.filter(publics_specifiquement_adresses__contains=[value])
 
 
-class OrientationFilter(django_filters.FilterSet):
+class OrientationFilter(StyledFilterSet):
     etat = django_filters.ChoiceFilter(label="État", choices=EtatOrientation.choices)
     sens = django_filters.ChoiceFilter(
         label="Sens",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("quartiers/", referentiel.quartier_list, name="quartier_list"),
     path("quartiers/nouveau/", referentiel.quartier_edit, name="quartier_create"),
     path("quartiers/<int:pk>/", referentiel.quartier_edit, name="quartier_edit"),
+    path("", annuaire.index, name="index"),
     # Directory, public map, coverage.
     path("annuaire/", annuaire.annuaire, name="annuaire"),
     path("annuaire/<int:pk>/", annuaire.annuaire_structure, name="annuaire_structure"),

@@ -164,3 +164,53 @@ def couverture(request):
             "nb_quartiers": Quartier.objects.count(),
         },
     )
+
+
+# (label, URL name, roles, description) of the hub page: what each role finds in the réseau.
+HUB = [
+    ("Annuaire du réseau", "reseau:annuaire", None, "Structures, lieux, services et contacts."),
+    (
+        "Orientations",
+        "reseau:orientation_list",
+        (Role.PRESCRIPTEUR, Role.CONSEILLER, *STAFF),
+        "Orienter une personne vers une structure, suivre les réponses.",
+    ),
+    (
+        "Couverture du territoire",
+        "reseau:couverture",
+        COVERAGE_ROLES,
+        "Lieux et heures d'accueil par quartier et par service ; zones blanches.",
+    ),
+    ("Réunions du réseau", "reseau:reunion_list", STAFF, "Invitations, présences, comptes rendus."),
+    (
+        "Campagnes de mise à jour",
+        "reseau:campagne_list",
+        STAFF,
+        "Faire vérifier les fiches par les structures.",
+    ),
+    ("Structures", "reseau:structure_list", STAFF, "Gérer les structures partenaires."),
+    ("Lieux", "reseau:lieu_list", STAFF, "Gérer les lieux d'accueil (standard national)."),
+    ("Contacts", "reseau:contact_list", STAFF, "Gérer les personnes du réseau."),
+    ("Quartiers", "reseau:quartier_list", STAFF, "Quartiers et quartiers prioritaires."),
+    ("Carte publique des lieux", "reseau:carte", None, "La page que voit le public."),
+]
+
+
+@any_role
+def index(request):
+    role = request.user.role
+    links = [
+        {"label": label, "url_name": name, "description": text}
+        for label, name, roles, text in HUB
+        if roles is None or role in roles
+    ]
+    if role == Role.PRESCRIPTEUR:
+        links.insert(
+            0,
+            {
+                "label": "Fiche de ma structure",
+                "url_name": "reseau:ma_structure",
+                "description": "Tenir à jour ce que l'annuaire dit de votre structure.",
+            },
+        )
+    return render(request, "reseau/index.html", {"links": links})

@@ -1,0 +1,94 @@
+"""Headless Chromium: the public map page works with the tile server unreachable, on a phone."""
+
+import re
+
+import pytest
+
+from poitiers_inclusion.enums import Role
+from reseau.enums import Service
+
+from ..browser import AXE_JS, axe_violations, login_in_browser, screenshot
+from ..factories import LieuFactory, QuartierFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def places():
+    nord = QuartierFactory(nom="Nord", prioritaire=True, latitude=46.595, longitude=0.36)
+    QuartierFactory(nom="Sud", latitude=46.56, longitude=0.36)
+    return [
+        LieuFactory(
+            nom="Médiathèque du Nord",
+            quartier=nord,
+            latitude=46.594,
+            longitude=0.362,
+            horaires="Tu-Sa 10:00-18:00",
+            services=[Service.OUTILS_QUOTIDIEN.value],
+        ),
+        LieuFactory(
+            nom="Mairie de quartier",
+            quartier=nord,
+            latitude=46.597,
+            longitude=0.358,
+            horaires="Mo-Fr 09:00-12:00,14:00-17:30",
+            services=[Service.DEMARCHES.value],
+        ),
+        LieuFactory(nom="Sans coordonnées", quartier=nord, latitude=None, longitude=None),
+    ]
+
+
+def _axe_on_content(page):
+    """axe-core on the page's own content: the shared header (whose width depends on every app's
+    navigation entries) is checked by the kernel's browser tests."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async () => await axe.run({include: [['#contenu']]}, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _block_tiles(page, live_server):
+    """Everything that is not the application itself (the tile server) is unreachable."""
+    own = re.escape(live_server.url)
+    page.route(re.compile(rf"^(?!{own}).*"), lambda route: route.abort())
+
+
+def test_the_public_map_stays_useful_without_tiles_on_a_phone(phone_page, live_server, places):
+    _block_tiles(phone_page, live_server)
+    phone_page.goto(f"{live_server.url}/reseau/carte/")
+    phone_page.wait_for_selector(".leaflet-marker-icon")
+    assert phone_page.locator(".leaflet-marker-icon").count() == 2
+    assert phone_page.locator(".lieux-list > li").count() == 3
+    assert phone_page.get_by_role("heading", name="Mairie de quartier").is_visible()
+    phone_page.wait_for_function("document.getElementById('carte-message').textContent.length > 0")
+    assert "indisponible" in phone_page.locator("#carte-message").inner_text()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    screenshot(phone_page, "reseau-carte-publique-390")
+    assert axe_violations(phone_page) == []
+
+
+def test_the_public_map_filters_by_service(page, live_server, places):
+    _block_tiles(page, live_server)
+    page.goto(f"{live_server.url}/reseau/carte/")
+    page.get_by_label("Service").select_option(Service.DEMARCHES.value)
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_selector(".leaflet-marker-icon")
+    assert page.locator(".leaflet-marker-icon").count() == 1
+    assert page.locator(".lieux-list > li").count() == 1
+
+
+def test_the_coverage_page_is_accessible(page, live_server, places, make_user):
+    _block_tiles(page, live_server)
+    login_in_browser(page, live_server, make_user(Role.COORDINATEUR))
+    page.goto(f"{live_server.url}/reseau/couverture/")
+    page.wait_for_selector(".leaflet-interactive")
+    assert page.locator("td.zone-blanche").count() > 0
+    screenshot(page, "reseau-couverture")
+    assert _axe_on_content(page) == []

@@ -1,0 +1,68 @@
+"""The réseau's figures, as the dashboard and the statistics API receive them."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from poitiers_inclusion import figures
+from poitiers_inclusion.enums import Role
+from reseau.enums import EtatOrientation
+
+from ..factories import ContactFactory, StructureFactory
+from .factories import InvitationFactory, OrientationFactory, ReunionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def network():
+    a, b = StructureFactory(typologies=["CCAS"]), StructureFactory(typologies=["ASSO"])
+    StructureFactory(archived_at=timezone.now())
+    people = [ContactFactory(structure=a), ContactFactory(structure=a), ContactFactory(structure=b)]
+    spring = ReunionFactory(date=timezone.make_aware(datetime.datetime(2024, 3, 14, 14)))
+    autumn = ReunionFactory(date=timezone.make_aware(datetime.datetime(2024, 10, 10, 9)))
+    for contact in people:
+        InvitationFactory(reunion=spring, contact=contact, present=True)
+        InvitationFactory(reunion=autumn, contact=contact, present=contact.structure == b)
+    OrientationFactory(structure_origine=a, structure_destination=b)
+    refused = OrientationFactory(structure_origine=b, structure_destination=a)
+    refused.refuse(by=None, motif="Complet")
+    refused.save()
+    return a, b
+
+
+def test_it_registers_the_section_and_the_api_block():
+    spec = next(s for s in figures.sections() if s.key == "reseau")
+    assert spec.order == 80
+    assert "reseau" in figures.api_blocks()
+
+
+def test_the_api_block_counts_the_network(network):
+    block = figures.api_blocks()["reseau"](figures.Scope())
+    assert (block["structures"], block["contacts"], block["reunions"]) == (2, 3, 2)
+    assert all(isinstance(block[k], int) for k in ("structures", "contacts", "reunions"))
+    assert block["participants"] == 3 + 1
+    assert block["orientations"][EtatOrientation.OUVERTE] == 1
+    assert block["orientations"][EtatOrientation.REFUSEE] == 1
+    assert block["structures_par_typologie"] == {"ASSO": 1, "CCAS": 1}
+    autumn = block["reunions_detail"][1]
+    assert (autumn["personnes_presentes"], autumn["structures_presentes"]) == (1, 1)
+
+
+def test_the_figures_follow_the_period_and_the_viewer(network, make_user):
+    a, _b = network
+    scope = figures.Scope(start=datetime.date(2024, 6, 1), end=datetime.date(2024, 12, 31))
+    assert figures.api_blocks()["reseau"](scope)["reunions"] == 1
+    OrientationFactory()  # between two other structures
+    prescripteur = make_user(Role.PRESCRIPTEUR, structure=a)
+    mine = figures.api_blocks()["reseau"](figures.Scope(user=prescripteur))["orientations"]
+    assert sum(mine.values()) == 2
+
+
+def test_the_section_has_kpis_and_tables(network):
+    spec = next(s for s in figures.sections() if s.key == "reseau")
+    section = spec.build(figures.Scope())
+    kpis = dict(section.kpis)
+    assert kpis["Structures partenaires"] == 2 and kpis["Réunions du réseau"] == 2
+    assert {t.key for t in section.tables} >= {"reseau_reunions", "reseau_orientations"}
