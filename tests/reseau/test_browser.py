@@ -92,3 +92,33 @@ def test_the_coverage_page_is_accessible(page, live_server, places, make_user):
     assert page.locator("td.zone-blanche").count() > 0
     screenshot(page, "reseau-couverture")
     assert _axe_on_content(page) == []
+
+
+def test_the_network_pages_are_accessible_on_a_phone(phone_page, live_server, make_user):
+    import io
+
+    from reseau import demo
+    from reseau.models import Campagne, Orientation, Reunion, Structure
+
+    demo.load(io.StringIO())
+    _block_tiles(phone_page, live_server)
+    ccas = Structure.objects.get(nom="CCAS de Poitiers")
+    prescripteur = make_user(Role.PRESCRIPTEUR, structure=ccas)
+    login_in_browser(phone_page, live_server, prescripteur)
+    orientation = Orientation.objects.filter(structure_destination=ccas, etat="ouverte").first()
+    verification = Campagne.objects.get().verifications.first()
+    invitation = Reunion.objects.filter(invitations__isnull=False).first().invitations.first()
+    pages = {
+        "accueil-prescripteur": "/reseau/accueil/",
+        "annuaire": "/reseau/annuaire/",
+        "orientation-nouvelle": "/reseau/orientations/nouvelle/",
+        "orientation-a-traiter": f"/reseau/orientations/{orientation.pk}/",
+        "verification-publique": f"/reseau/mise-a-jour/{verification.token}/",
+        "invitation-publique": f"/reseau/invitation/{invitation.token}/",
+    }
+    for name, path in pages.items():
+        phone_page.goto(f"{live_server.url}{path}")
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (name, width)
+        screenshot(phone_page, f"reseau-{name}-390")
+        assert _axe_on_content(phone_page) == [], name
