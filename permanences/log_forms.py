@@ -348,10 +348,13 @@ class LogForm(forms.Form):
 
     # Groups of fields, for the template.
     def count_groups(self):
-        return [
-            (label, [self[f"{prefix}_{code}"] for code, _ in choices], f"{prefix}_{choices[0][0]}")
-            for _dim, prefix, label, choices in COUNT_GROUPS
-        ]
+        """(legend, fields, errors of the group, id) for the anonymous participants' counts."""
+        groups = []
+        for _dim, prefix, label, choices in COUNT_GROUPS:
+            fields = [self[f"{prefix}_{code}"] for code, _ in choices]
+            errors = [e for f in fields for e in f.errors]
+            groups.append((label, fields, errors, f"group_{prefix}"))
+        return groups
 
     def _value(self, name):
         if self.is_bound:
@@ -459,7 +462,8 @@ class LogForm(forms.Form):
             "date": data["date"],
             "type_activite": data["type_activite"],
             "type_lieu": data["type_lieu"],
-            "lieu": data.get("lieu"),
+            # The lieu is for reports at a place of activity (hidden otherwise, but still sent).
+            "lieu": data.get("lieu") if data["type_lieu"] == TypeLieu.LIEU_ACTIVITE else None,
             "duree_minutes": self.minutes(),
             "thematiques": list(data["thematiques"]),
             "materiel": list(data.get("materiel") or []),

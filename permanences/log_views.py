@@ -225,13 +225,13 @@ def usager_search(request):
     """Search-as-you-type (htmx): an HTML fragment of choosable usagers."""
     field = "participants" if request.GET.get("field") == "participants" else "usager"
     query = request.GET.get(f"{field}_q", "") or request.GET.get("q", "")
-    return render(
-        request,
-        "permanences/log/_usager_results.html",
-        {
-            "results": search_usagers(request.user, query),
-            "field": field,
-            "query": query,
-            "done": len(query.strip()) >= 2,
-        },
-    )
+    context = {
+        "results": search_usagers(request.user, query),
+        "field": field,
+        "query": query,
+        "done": len(query.strip()) >= 2,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "permanences/log/_usager_results.html", context)
+    # Opened directly (not by htmx): a page of its own around the same results.
+    return render(request, "permanences/log/usager_search.html", context)

@@ -331,14 +331,21 @@ def test_the_search_fragment_lists_only_the_conseillers_usagers(client, conseill
     UsagerFactory(identified=True, last_name="Lambertin")  # helped by someone else
     anonymous = UsagerFactory()
     anonymous.conseillers.add(conseiller)
-    response = client.get(reverse("permanences:usager_search"), {"usager_q": "lamb"})
+    response = client.get(
+        reverse("permanences:usager_search"), {"usager_q": "lamb"}, headers={"HX-Request": "true"}
+    )
     page = response.content.decode()
     assert "LAMBERT " in page and "LAMBERTIN" not in page
     assert f'name="usager" value="{mine.pk}"' in page
     response = client.get(
-        reverse("permanences:usager_search"), {"participants_q": "lamb", "field": "participants"}
+        reverse("permanences:usager_search"),
+        {"participants_q": "lamb", "field": "participants"},
+        headers={"HX-Request": "true"},
     )
     assert 'type="checkbox" name="participants"' in response.content.decode()
+    # Opened without htmx, the same search is a page of its own.
+    page = client.get(reverse("permanences:usager_search"), {"q": "lamb"}).content.decode()
+    assert "<h1" in page and "LAMBERT " in page and "LAMBERTIN" not in page
 
 
 def test_the_search_works_without_javascript_and_keeps_the_form(client, conseiller):
@@ -388,3 +395,10 @@ def test_home_shows_todays_permanence_and_last_mediations(client, conseiller):
 def test_a_conseiller_lands_on_the_log_home(client):
     response = client.get(reverse("home"))
     assert response["Location"] == reverse("permanences:home")
+
+
+def test_a_report_at_home_has_no_lieu_nor_permanence(client, conseiller):
+    permanence = permanence_today(conseiller)
+    client.post(reverse(LOG), log_post(permanence.lieu, type_lieu="domicile"))
+    mediation = Mediation.objects.get()
+    assert (mediation.lieu, mediation.permanence) == (None, None)
