@@ -1,5 +1,6 @@
 """Orientations between structures, and the prescripteur's home page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -87,7 +88,11 @@ def orientation_create(request):
             "vous serez prévenu(e) de sa réponse.",
         )
         return redirect("reseau:orientation_detail", orientation.pk)
-    return render(request, "reseau/orientation_form.html", {"form": form})
+    return render(
+        request,
+        "reseau/orientation_form.html",
+        {"form": form, "expiry_days": settings.ORIENTATION_EXPIRY_DAYS},
+    )
 
 
 @role_required(*ORIENTEURS)
