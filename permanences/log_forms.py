@@ -91,7 +91,7 @@ def default_initial(user, *, lieu_id=None, date=None, type_lieu=None) -> dict:
             initial["lieu"] = slot.lieu_id
     last = (
         Mediation.objects.filter(conseiller=user)
-        .order_by("-created_at")
+        .order_by("-date", "-pk")  # served by the (conseiller, date) index
         .values_list("duree_minutes", flat=True)
         .first()
     )

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,18 +33,15 @@ def _labelled(mediations):
     """Readable thématiques for the rows shown (array fields have no get_FOO_display)."""
     for m in mediations:
         m.thematiques_labels = ", ".join(THEME_LABELS.get(t, t) for t in m.thematiques)
+        m.nb_accompagnements = len(m.accompagnements.all())
     return mediations
 
 
 def _with_people(qs):
-    return (
-        qs.select_related("lieu", "conseiller")
-        .annotate(nb_accompagnements=Count("accompagnements"))
-        .prefetch_related(
-            Prefetch(
-                "accompagnements",
-                queryset=Accompagnement.objects.select_related("usager").order_by("pk"),
-            )
+    return qs.select_related("lieu", "conseiller").prefetch_related(
+        Prefetch(
+            "accompagnements",
+            queryset=Accompagnement.objects.select_related("usager").order_by("pk"),
         )
     )
 
@@ -153,7 +150,8 @@ def _defaults_from_query(request) -> dict:
 
 @role_required(*LOGGERS)
 def log(request):
-    initial = _defaults_from_query(request)
+    # Defaults matter only to show a fresh form; a POST carries its own values.
+    initial = {} if request.method == "POST" else _defaults_from_query(request)
     initial["submission_token"] = new_token()
     return _log(request, initial)
 
@@ -193,6 +191,7 @@ def mediation_edit(request, pk):
 @role_required(*LOGGERS)
 def mediation_delete(request, pk):
     mediation = get_object_or_404(_with_people(Mediation.objects.visible_for(request.user)), pk=pk)
+    _labelled([mediation])
     if request.method == "POST":
         services.delete_mediation(mediation=mediation, actor=request.user)
         messages.success(request, f"La médiation du {mediation.date:%d/%m/%Y} est supprimée.")

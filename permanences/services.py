@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from poitiers_inclusion.audit import audited_delete, audited_save
@@ -151,10 +151,9 @@ def _link(mediation: Mediation, usagers: list[Usager], conseiller) -> None:
     )
     # last_seen_on only moves forward (a report typed late must not pull it back).
     ids = [u.pk for u in usagers]
-    Usager.objects.filter(pk__in=ids, last_seen_on__isnull=True).update(last_seen_on=mediation.date)
-    Usager.objects.filter(pk__in=ids, last_seen_on__lt=mediation.date).update(
-        last_seen_on=mediation.date
-    )
+    Usager.objects.filter(
+        Q(last_seen_on__isnull=True) | Q(last_seen_on__lt=mediation.date), pk__in=ids
+    ).update(last_seen_on=mediation.date)
 
 
 def record_mediation(

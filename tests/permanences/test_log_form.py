@@ -402,3 +402,16 @@ def test_a_report_at_home_has_no_lieu_nor_permanence(client, conseiller):
     client.post(reverse(LOG), log_post(permanence.lieu, type_lieu="domicile"))
     mediation = Mediation.objects.get()
     assert (mediation.lieu, mediation.permanence) == (None, None)
+
+
+def test_saving_takes_a_few_queries_whatever_the_history(
+    client, conseiller, django_assert_max_num_queries
+):
+    lieu = LieuFactory()
+    client.post(reverse(LOG), log_post(lieu))
+    with django_assert_max_num_queries(25) as first:
+        client.post(reverse(LOG), log_post(lieu))
+    for _ in range(30):
+        MediationFactory(conseiller=conseiller, lieu=lieu)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.post(reverse(LOG), log_post(lieu))
