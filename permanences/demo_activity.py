@@ -41,20 +41,20 @@ IDENTIFIED = 180
 SEED = 2022
 
 # Expected visits per opening, by place (identifiant of the demo Lieu): some desks busy, some empty.
-BEFORE_MOVE = {"poitiers-lieu-01": 7.0, "poitiers-lieu-02": 0.5, "poitiers-lieu-03": 0.4}
+BEFORE_MOVE = {"poitiers-lieu-01": 5.0, "poitiers-lieu-02": 0.5, "poitiers-lieu-03": 0.4}
 AFTER_MOVE = {
-    "poitiers-lieu-01": 3.0,
-    "poitiers-lieu-02": 1.0,
-    "poitiers-lieu-04": 0.4,
-    "poitiers-lieu-05": 0.3,
-    "poitiers-lieu-06": 2.0,
-    "poitiers-lieu-07": 1.8,
-    "poitiers-lieu-08": 1.2,
-    "poitiers-lieu-09": 4.5,
-    "poitiers-lieu-10": 4.0,
-    "poitiers-lieu-11": 3.0,
-    "poitiers-lieu-12": 1.5,
-    "poitiers-lieu-13": 2.5,
+    "poitiers-lieu-01": 1.2,
+    "poitiers-lieu-02": 0.6,
+    "poitiers-lieu-04": 0.25,
+    "poitiers-lieu-05": 0.2,
+    "poitiers-lieu-06": 1.2,
+    "poitiers-lieu-07": 1.1,
+    "poitiers-lieu-08": 0.8,
+    "poitiers-lieu-09": 3.2,
+    "poitiers-lieu-10": 2.8,
+    "poitiers-lieu-11": 2.0,
+    "poitiers-lieu-12": 0.9,
+    "poitiers-lieu-13": 1.6,
 }
 MOVE = datetime.date(2022, 9, 1)
 # Quieter months (holidays), busier ones (tax returns in spring, back to school).
