@@ -227,4 +227,13 @@ class Command(BaseCommand):
 
 
 def _peak_mb() -> float:
+    """Peak resident memory of this process. VmHWM starts afresh at exec, whereas ru_maxrss
+    keeps the parent's peak from before the fork, so it would report the dashboard's memory."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
