@@ -14,7 +14,9 @@ from .openapi import openapi_document
 
 
 def _error(status: int, message: str, **headers) -> JsonResponse:
-    response = JsonResponse({"erreur": message}, status=status)
+    response = JsonResponse(
+        {"erreur": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response

@@ -108,3 +108,11 @@ def test_the_workbook_has_one_sheet_per_registered_section(activity, users, clie
     assert ["Période", "depuis le 01/01/2022"] in [
         [c.value for c in row][:2] for row in first.iter_rows()
     ]
+
+
+def test_with_the_demo_data_the_api_returns_the_citys_published_figures(db, client, users):
+    from django.core.management import call_command
+
+    call_command("demo", stdout=io.StringIO())
+    data = _api(client, users[Role.COORDINATEUR])
+    assert (data["mediations"]["total"], data["mediations"]["usagers_uniques"]) == (1000, 600)
