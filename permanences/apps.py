@@ -16,9 +16,7 @@ class PermanencesConfig(AppConfig):
         loggers = [Role.CONSEILLER, Role.COORDINATEUR]
         staff = [Role.COORDINATEUR, Role.ADMIN]
         nav.register(
-            nav.NavItem(
-                "Saisir une médiation", "permanences:log", roles=[Role.CONSEILLER], order=10
-            ),
+            nav.NavItem("Saisir une médiation", "permanences:log", roles=loggers, order=10),
             nav.NavItem("Activité", "permanences:activity", roles=loggers, order=11),
             nav.NavItem("Usagers", "permanences:usager_list", roles=loggers, order=12),
             nav.NavItem("Agenda", "permanences:agenda", roles=loggers, order=13),

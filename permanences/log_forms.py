@@ -257,6 +257,8 @@ class LogForm(forms.Form):
         label="Tags", required=False, max_length=600, help_text="Séparés par des virgules."
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The booking this report answers (from the agenda's one click); linked once saved.
+    rendez_vous = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     # The person helped (individual report).
     usager_mode = forms.ChoiceField(label="Usager", choices=USAGER_MODES, widget=ToggleRadio)

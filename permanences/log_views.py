@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.perms import role_required
 
-from . import services
+from . import booking, services
 from .enums import Thematique
 from .filters import MediationFilter
 from .log_forms import (
@@ -112,6 +112,12 @@ def _log(request, initial, *, duplicate_of=None):
             data=form.service_data(),
             submission_token=form.cleaned_data.get("submission_token"),
         )
+        if created and form.cleaned_data.get("rendez_vous"):
+            booking.attach_mediation(
+                rendez_vous_id=form.cleaned_data["rendez_vous"],
+                mediation=mediation,
+                actor=request.user,
+            )
         if not created:
             messages.info(request, "Cette médiation était déjà enregistrée : la voici.")
             if Mediation.objects.visible_for(request.user).filter(pk=mediation.pk).exists():
@@ -153,6 +159,8 @@ def log(request):
     # Defaults matter only to show a fresh form; a POST carries its own values.
     initial = {} if request.method == "POST" else _defaults_from_query(request)
     initial["submission_token"] = new_token()
+    if request.method == "GET" and request.GET.get("booking", "").isdigit():
+        initial["rendez_vous"] = int(request.GET["booking"])
     return _log(request, initial)
 
 

@@ -30,6 +30,8 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© les contributeurs OpenStreetMap")
 USAGER_RETENTION_MONTHS = env_int("USAGER_RETENTION_MONTHS", 24)
 ORIENTATION_EXPIRY_DAYS = env_int("ORIENTATION_EXPIRY_DAYS", 30)
+# Months after which a closed orientation's personal fields (name, contact, message) are erased.
+ORIENTATION_RETENTION_MONTHS = env_int("ORIENTATION_RETENTION_MONTHS", 12)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

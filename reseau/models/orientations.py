@@ -17,8 +17,7 @@ def expiry_delay() -> datetime.timedelta:
 
 
 def retention_months() -> int:
-    # Until the settings module defines it, personal fields follow the usager retention delay.
-    return getattr(settings, "ORIENTATION_RETENTION_MONTHS", settings.USAGER_RETENTION_MONTHS)
+    return settings.ORIENTATION_RETENTION_MONTHS
 
 
 class OrientationQuerySet(models.QuerySet):

@@ -52,3 +52,26 @@ def test_skip_link_and_visible_focus(page, live_server):
     assert outline != "none"
     assert axe_violations(page) == []
     screenshot(page, "comptes-desktop")
+
+
+@pytest.mark.parametrize("role,width", [(Role.COORDINATEUR, 1280), (Role.ADMIN, 1024)])
+def test_the_longest_menus_stay_inside_the_header_on_desktop(browser, live_server, role, width):
+    """Every menu entry and the logout button are on the (dark) bar, readable and reachable."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        login_in_browser(page, live_server, UserFactory(role=role))
+        header = page.locator("header").bounding_box()
+        entries = page.get_by_role("navigation", name="Navigation principale").get_by_role("link")
+        assert entries.count() >= 5
+        boxes = [entries.nth(i).bounding_box() for i in range(entries.count())]
+        boxes.append(page.get_by_role("button", name="Se déconnecter").bounding_box())
+        for box in boxes:
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width
+            assert box["y"] >= header["y"]
+            assert box["y"] + box["height"] <= header["y"] + header["height"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert axe_violations(page) == []
+        screenshot(page, f"menu-{role}-{width}")
+    finally:
+        context.close()

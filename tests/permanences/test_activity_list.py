@@ -28,6 +28,8 @@ def test_a_conseiller_sees_only_their_own_activity(conseiller, client_for):
     response = client_for(conseiller).get(reverse(URL))
     assert _rows(response) == [mine]
     assert "conseiller" not in response.context["filter"].form.fields
+    # From their list, the conseiller reaches the Coop export of their own activity.
+    assert f'href="{reverse("permanences:coop_export")}"' in response.content.decode()
 
 
 def test_the_coordinator_sees_everyone_and_filters_by_conseiller(users, client_for):

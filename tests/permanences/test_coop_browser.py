@@ -3,27 +3,12 @@
 import pytest
 
 from permanences.models import Accompagnement
-from tests.browser import AXE_JS, login_in_browser, screenshot
+from tests.browser import axe_violations, login_in_browser, screenshot
 from tests.factories import UserFactory
 
 from .factories_coop import SAMPLE, coop_row, coop_workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def axe_violations(page):
-    """Serious and critical axe-core findings in the page's own content (the shared header is
-    checked by the layout's tests)."""
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        "async () => await axe.run({include: [['main']]}, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import pytest
 
 from permanences.models import Mediation
-from tests.browser import ARTIFACTS, AXE_JS, axe_violations, login_in_browser, screenshot
+from tests.browser import ARTIFACTS, axe_violations, login_in_browser, screenshot
 from tests.factories import UsagerFactory, UserFactory
 from tests.permanences.factories import MediationFactory
 from tests.permanences.factories_log import permanence_today
@@ -15,24 +15,6 @@ def _viewport_shot(page, name):
     """What the phone shows without scrolling (a full-page shot misplaces the sticky buttons)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
-def _axe_in_main(page):
-    """axe-core on the page's own content, serious and critical issues only.
-
-    On a desktop screen the shared header's long menu is not this page's concern (reported to
-    the layout's owner); the phone test runs axe on the whole document.
-    """
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        "async () => await axe.run('#contenu', {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        (v["id"], [n["target"] for n in v["nodes"]][:5])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_a_conseiller_logs_a_mediation_on_a_phone(phone_page, live_server):
@@ -88,7 +70,7 @@ def test_a_conseiller_finds_a_person_already_helped_and_logs_a_workshop(page, li
     page.get_by_text("MARCHAND Odette").click()
     page.locator("#id_thematiques_group").get_by_text("E-mail", exact=True).click()
     screenshot(page, "log-form-desktop")
-    assert _axe_in_main(page) == []
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Enregistrer et saisir la suivante").click()
     page.wait_for_load_state()
     assert "enregistrée" in page.get_by_role("status").inner_text()
@@ -106,5 +88,5 @@ def test_a_conseiller_finds_a_person_already_helped_and_logs_a_workshop(page, li
         "Genre : 5 participants comptés pour 4 participants anonymes."
     ).is_visible()
     assert page.get_by_label("Participants anonymes").input_value() == "4"
-    assert _axe_in_main(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "log-form-errors-desktop")

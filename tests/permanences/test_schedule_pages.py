@@ -340,3 +340,47 @@ def test_attach_mediation_links_only_the_matching_booking(users):
     booking.attach_mediation(rendez_vous_id=rdv.pk, mediation=right, actor=conseiller)
     rdv.refresh_from_db()
     assert rdv.mediation == right and rdv.statut == StatutRendezVous.VU
+
+
+def _booking_today():
+    from tests.permanences.factories_schedule import BookablePermanenceFactory, CreneauFactory
+
+    today = timezone.localdate()
+    permanence = BookablePermanenceFactory(
+        weekday=today.weekday(), valid_from=today - datetime.timedelta(days=30)
+    )
+    return RendezVousFactory(creneau=CreneauFactory(permanence=permanence, date=today))
+
+
+def test_the_report_logged_from_a_booking_is_linked_to_it(users, client_for):
+    """Agenda → "Saisir" → save: the booking points at the médiation the conseiller just logged."""
+    from tests.permanences.factories_log import log_post
+
+    conseiller = users[Role.CONSEILLER]
+    rdv = _booking_today()
+    permanence = rdv.creneau.permanence
+    permanence.conseillers.add(conseiller)
+    client = client_for(conseiller)
+    form_url = client.post(reverse("permanences:booking_mediation", args=[rdv.pk]))["Location"]
+    page = client.get(form_url).content.decode()
+    assert f'name="rendez_vous" value="{rdv.pk}"' in page
+
+    data = log_post(permanence.lieu, date=rdv.date.isoformat(), rendez_vous=str(rdv.pk))
+    response = client.post(reverse("permanences:log"), data)
+    assert response.status_code == 302
+    rdv.refresh_from_db()
+    assert rdv.mediation is not None
+    assert rdv.mediation.conseiller == conseiller and rdv.mediation.date == rdv.date
+    assert rdv.statut == StatutRendezVous.VU
+
+
+def test_a_forged_booking_number_links_nothing(users, client_for, make_user):
+    from tests.permanences.factories_log import log_post
+
+    conseiller = users[Role.CONSEILLER]
+    rdv = _booking_today()  # at a permanence this conseiller does not hold
+    rdv.creneau.permanence.conseillers.add(make_user(Role.CONSEILLER))
+    data = log_post(rdv.creneau.permanence.lieu, date=rdv.date.isoformat(), rendez_vous=str(rdv.pk))
+    assert client_for(conseiller).post(reverse("permanences:log"), data).status_code == 302
+    rdv.refresh_from_db()
+    assert rdv.mediation is None

@@ -7,26 +7,11 @@ import pytest
 from permanences.enums import TypeActivite
 from poitiers_inclusion.enums import Role
 from reporting.models import ExternalIndicator
-from tests.browser import AXE_JS, login_in_browser, screenshot
+from tests.browser import axe_violations, login_in_browser, screenshot
 from tests.factories import LieuFactory, QuartierFactory, UsagerFactory
 from tests.permanences.factories import MediationFactory, PermanenceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def axe_violations(page):
-    """Serious and critical axe-core findings in the page's content (the shared header and its
-    navigation belong to the base layout and are checked by the kernel's browser tests)."""
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        "async () => await axe.run({include: [['main']]}, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture

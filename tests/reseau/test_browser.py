@@ -7,7 +7,7 @@ import pytest
 from poitiers_inclusion.enums import Role
 from reseau.enums import Service
 
-from ..browser import AXE_JS, axe_violations, login_in_browser, screenshot
+from ..browser import axe_violations, login_in_browser, screenshot
 from ..factories import LieuFactory, QuartierFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,21 +35,6 @@ def places():
             services=[Service.DEMARCHES.value],
         ),
         LieuFactory(nom="Sans coordonnées", quartier=nord, latitude=None, longitude=None),
-    ]
-
-
-def _axe_on_content(page):
-    """axe-core on the page's own content: the shared header (whose width depends on every app's
-    navigation entries) is checked by the kernel's browser tests."""
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        "async () => await axe.run({include: [['#contenu']]}, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        (v["id"], [n["target"] for n in v["nodes"]][:5])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
 
 
@@ -91,7 +76,7 @@ def test_the_coverage_page_is_accessible(page, live_server, places, make_user):
     page.wait_for_selector(".leaflet-interactive")
     assert page.locator("td.zone-blanche").count() > 0
     screenshot(page, "reseau-couverture")
-    assert _axe_on_content(page) == []
+    assert axe_violations(page) == []
 
 
 def test_the_network_pages_are_accessible_on_a_phone(phone_page, live_server, make_user):
@@ -121,4 +106,4 @@ def test_the_network_pages_are_accessible_on_a_phone(phone_page, live_server, ma
         width = phone_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (name, width)
         screenshot(phone_page, f"reseau-{name}-390")
-        assert _axe_on_content(phone_page) == [], name
+        assert axe_violations(phone_page) == [], name
