@@ -35,6 +35,17 @@ class Scope:
     thematiques: tuple[str, ...] = ()
 
 
+def memoized(scope: Scope, key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per Scope object: sections built for one request share their aggregates.
+
+    Kept on the instance (not keyed by equality), so a later request never sees earlier figures.
+    """
+    memo = scope.__dict__.setdefault("_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 @dataclass
 class Table:
     """A table of figures; `chart` says how to draw it (bar, line, stacked, pie) or None."""

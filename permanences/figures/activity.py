@@ -13,15 +13,17 @@ Units:
 Every function takes a `poitiers_inclusion.figures.Scope`: the viewer (a conseiller sees their
 own activity, coordinator and admin everyone's; no user = the whole city, for commands) and the
 filters (dates inclusive, lieux, quartiers of the lieu, conseillers, types, thématiques). All is
-computed by SQL aggregates, never by a loop over rows.
+computed by SQL aggregates, never by a loop over rows; see "The aggregates" below.
 """
 
-from django.db.models import Case, Count, Min, Q, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models.functions import Coalesce
 
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
-from poitiers_inclusion.models import age_band_expression
+from poitiers_inclusion.models import Usager, User, age_band_expression
+from reseau.models import Lieu
 
 from ..enums import (
     Autonomie,
@@ -85,32 +87,255 @@ def accompagnements(scope: figures.Scope):
     )
 
 
+# --- The aggregates ----------------------------------------------------------------------------
+# A dashboard view needs about twenty breakdowns of the same scoped rows. Rather than one query
+# per breakdown, a handful of SQL statements compute them together (GROUPING SETS, one pass over
+# the rows each), and their results are kept on the Scope for the rest of the request: the
+# figures below only read them. PERSON is the usager after merges (merging moves accompagnements
+# to the record kept; the join, on merged records only, covers any left behind).
+
+FACT_COLUMNS = (
+    "id",
+    "date",
+    "lieu_id",
+    "conseiller_id",
+    "type_activite",
+    "duree_minutes",
+    "autonomie",
+    "redirige",
+    "structure_redirection",
+    "satisfaction",
+    "source_connaissance",
+    "thematiques",
+    "thematiques_demarche",
+    "materiel",
+)
+
+
+MERGED = "LEFT JOIN kernel_usager merged ON merged.id = a.usager_id AND merged.merged_into_id IS NOT NULL"
+PERSON = "COALESCE(merged.merged_into_id, a.usager_id)"
+
+
+def _facts(scope: figures.Scope) -> tuple[str, list] | None:
+    """FROM clause of the scoped médiations (alias m) joined to their accompagnements (alias a);
+    None when the viewer may see nothing."""
+    qs = mediations(scope).order_by().values(*FACT_COLUMNS)
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return f"({sql}) m JOIN permanences_accompagnement a ON a.mediation_id = m.id {MERGED}", list(
+        params
+    )
+
+
+def _fetch(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _people_sets(scope: figures.Scope) -> dict:
+    """Accompagnements and unique usagers in all, per month, per lieu and per conseiller."""
+
+    def compute():
+        facts = _facts(scope)
+        result = {"total": {}, "month": [], "lieu": [], "conseiller": []}
+        if facts is None:
+            return result
+        from_sql, params = facts
+        rows = _fetch(
+            f"""
+            SELECT GROUPING(date_trunc('month', m.date), m.lieu_id, m.conseiller_id) AS g,
+                   date_trunc('month', m.date)::date AS month, m.lieu_id, m.conseiller_id,
+                   count(*) AS n, count(DISTINCT {PERSON}) AS people,
+                   count(*) FILTER (WHERE m.type_activite = %s) AS individuels,
+                   count(*) FILTER (WHERE m.type_activite = %s) AS collectifs
+            FROM {from_sql}
+            GROUP BY GROUPING SETS (
+                (date_trunc('month', m.date)), (m.lieu_id), (m.conseiller_id), ()
+            )""",
+            [TypeActivite.INDIVIDUEL.value, TypeActivite.COLLECTIF.value, *params],
+        )
+        sets = {3: "month", 5: "lieu", 6: "conseiller"}
+        for row in rows:
+            if row["g"] == 7:
+                result["total"] = row
+            else:
+                result[sets[row["g"]]].append(row)
+        activites = _fetch(f"SELECT count(DISTINCT a.mediation_id) AS n FROM {from_sql}", params)[
+            0
+        ]["n"]
+        result["total"] = {**result["total"], "activites": activites}
+        return result
+
+    return figures.memoized(scope, "activity.people", compute)
+
+
+def _plain_counts(scope: figures.Scope) -> dict[str, dict]:
+    """Accompagnements per duration band, autonomy (individual help only), redirection and the
+    structure redirected to, satisfaction and source, in one pass."""
+
+    def compute():
+        facts = _facts(scope)
+        result = {key: {} for key in ("band", "aut", "structure", "satisfaction", "source")}
+        result["redirige"] = 0
+        if facts is None:
+            return result
+        from_sql, params = facts
+        rows = _fetch(
+            f"""
+            SELECT GROUPING(band, aut, redirige, structure, satisfaction, source) AS g,
+                   band, aut, redirige, structure, satisfaction, source, count(*) AS n
+            FROM (
+                SELECT CASE WHEN m.duree_minutes < 30 THEN %s WHEN m.duree_minutes < 60 THEN %s
+                            WHEN m.duree_minutes < 120 THEN %s ELSE %s END AS band,
+                       CASE WHEN m.type_activite = %s THEN m.autonomie END AS aut,
+                       m.redirige, m.structure_redirection AS structure, m.satisfaction,
+                       m.source_connaissance AS source
+                FROM {from_sql}
+            ) f
+            GROUP BY GROUPING SETS ((band), (aut), (redirige, structure), (satisfaction), (source))
+            """,
+            [
+                TrancheDuree.MOINS_30.value,
+                TrancheDuree.DE_30_A_60.value,
+                TrancheDuree.DE_60_A_120.value,
+                TrancheDuree.PLUS_120.value,
+                TypeActivite.INDIVIDUEL.value,
+                *params,
+            ],
+        )
+        # GROUPING's bits, left to right: band, aut, redirige, structure, satisfaction, source.
+        for row in rows:
+            g, n = row["g"], row["n"]
+            if g == 0b011111:
+                result["band"][row["band"]] = n
+            elif g == 0b101111 and row["aut"] is not None:  # NULL: a collective activity
+                result["aut"][row["aut"]] = n
+            elif g == 0b110011 and row["redirige"]:
+                result["redirige"] += n
+                key = row["structure"]
+                result["structure"][key] = result["structure"].get(key, 0) + n
+            elif g == 0b111101:
+                result["satisfaction"][row["satisfaction"]] = n
+            elif g == 0b111110:
+                result["source"][row["source"]] = n
+        return result
+
+    return figures.memoized(scope, "activity.plain", compute)
+
+
+def _array_sets(scope: figures.Scope) -> dict[str, dict]:
+    """Accompagnements per thématique, démarche and matériel (a row counts once per value)."""
+
+    def compute():
+        facts = _facts(scope)
+        result = {"t": {}, "d": {}, "m": {}}
+        if facts is None:
+            return result
+        from_sql, params = facts
+        rows = _fetch(
+            f"""
+            SELECT x.k, x.code, count(*) AS n FROM {from_sql}
+            CROSS JOIN LATERAL (
+                SELECT DISTINCT 't', unnest(m.thematiques)
+                UNION ALL SELECT DISTINCT 'd', unnest(m.thematiques_demarche)
+                UNION ALL SELECT DISTINCT 'm', unnest(m.materiel)
+            ) AS x(k, code)
+            GROUP BY 1, 2""",
+            params,
+        )
+        for row in rows:
+            result[row["k"]][row["code"]] = row["n"]
+        return result
+
+    return figures.memoized(scope, "activity.arrays", compute)
+
+
+def _publics(scope: figures.Scope) -> dict:
+    """Unique usagers per genre, age band, statut and quartier of residence, in one pass."""
+
+    def compute():
+        facts = _facts(scope)
+        result = {"genre": {}, "band": {}, "statut": {}, "quartier": [], "usagers": 0}
+        if facts is None:
+            return result
+        from_sql, params = facts
+        people = (
+            Usager.objects.order_by()
+            .annotate(band=age_band_expression())
+            .values("id", "genre", "band", "statut_social", "quartier_id")
+        )
+        people_sql, people_params = people.query.sql_with_params()
+        rows = _fetch(
+            f"""
+            SELECT GROUPING(p.genre, p.band, p.statut_social, p.quartier_id) AS g,
+                   p.genre, p.band, p.statut_social, p.quartier_id, q.nom, q.qpv, count(*) AS n
+            FROM ({people_sql}) p LEFT JOIN reseau_quartier q ON q.id = p.quartier_id
+            WHERE p.id IN (SELECT {PERSON} FROM {from_sql})
+            GROUP BY GROUPING SETS (
+                (p.genre), (p.band), (p.statut_social), (p.quartier_id, q.nom, q.qpv), ()
+            )""",
+            [*people_params, *params],
+        )
+        for row in rows:
+            g, n = row["g"], row["n"]
+            if g == 0b0111:
+                result["genre"][row["genre"]] = n
+            elif g == 0b1011:
+                result["band"][row["band"]] = n
+            elif g == 0b1101:
+                result["statut"][row["statut_social"]] = n
+            elif g == 0b1110:
+                result["quartier"].append(row)
+            else:
+                result["usagers"] = n
+        return result
+
+    return figures.memoized(scope, "activity.publics", compute)
+
+
 # --- Totals ------------------------------------------------------------------------------------
 
 
 def totals(scope: figures.Scope) -> dict[str, int]:
-    """Accompagnements (all, individual, collective), activities and unique usagers, one query."""
-    result = accompagnements(scope).aggregate(
-        total=Count("id"),
-        individuels=Count("id", filter=Q(mediation__type_activite=TypeActivite.INDIVIDUEL)),
-        collectifs=Count("id", filter=Q(mediation__type_activite=TypeActivite.COLLECTIF)),
-        activites=Count("mediation_id", distinct=True),
-        usagers_uniques=Count("person", distinct=True),
-    )
-    return {key: value or 0 for key, value in result.items()}
+    """Accompagnements (all, individual, collective), activities and unique usagers."""
+    total = _people_sets(scope)["total"]
+    return {
+        "total": total.get("n") or 0,
+        "individuels": total.get("individuels") or 0,
+        "collectifs": total.get("collectifs") or 0,
+        "activites": total.get("activites") or 0,
+        "usagers_uniques": total.get("people") or 0,
+    }
 
 
 def new_and_returning(scope: figures.Scope) -> dict[str, int]:
     """Unique usagers of the scope whose first accompagnement ever is in the period, and the rest."""
-    people = accompagnements(scope).values("person")
-    firsts = (
-        Accompagnement.objects.annotate(person=Coalesce("usager__merged_into_id", "usager_id"))
-        .filter(person__in=people)
-        .values("person")
-        .annotate(first=Min("mediation__date"))
-    )
-    usagers = firsts.count()
-    nouveaux = firsts.filter(first__gte=scope.start).count() if scope.start else usagers
+    usagers = totals(scope)["usagers_uniques"]
+    facts = _facts(scope)
+    if not scope.start or facts is None:
+        return {"nouveaux": usagers, "revenus": 0}
+
+    def compute():
+        from_sql, params = facts
+        row = _fetch(
+            f"""
+            SELECT count(*) FILTER (WHERE first >= %s) AS nouveaux FROM (
+                SELECT COALESCE(u.merged_into_id, u.id) AS person, min(med.date) AS first
+                FROM permanences_accompagnement acc
+                JOIN permanences_mediation med ON med.id = acc.mediation_id
+                JOIN kernel_usager u ON u.id = acc.usager_id
+                WHERE COALESCE(u.merged_into_id, u.id) IN (SELECT {PERSON} FROM {from_sql})
+                GROUP BY 1
+            ) firsts""",
+            [scope.start, *params],
+        )[0]
+        return row["nouveaux"]
+
+    nouveaux = figures.memoized(scope, "activity.new", compute)
     return {"nouveaux": nouveaux, "revenus": usagers - nouveaux}
 
 
@@ -133,129 +358,87 @@ def _rows(pairs, labels: dict, *, keep_empty=False, unknown_label=NOT_GIVEN):
     return rows
 
 
-def _grouped(qs, key: str, choices, *, count="id", distinct=False) -> list[dict]:
-    """Counts per value of one column, in the order of the choices, unknown values last."""
-    counts = dict(
-        qs.values_list(key)
-        .annotate(n=Count(count, distinct=distinct))
-        .order_by()
-        .values_list(key, "n")
-    )
+def _ordered(counts: dict, choices) -> list[dict]:
+    """Counts per code, in the order of the choices, unknown values (and "not given") last."""
+    counts = dict(counts)
     labels = dict(choices)
     ordered = [(code, counts.pop(code, 0)) for code in labels]
     ordered += sorted(counts.items(), key=lambda kv: str(kv[0]))
     return _rows(ordered, labels)
 
 
-def _array_counts(qs, key: str, choices) -> list[dict]:
-    """Counts per value of an array column (a row counts once for each value it holds)."""
-    aggregates = {
-        f"c{i}": Count("id", filter=Q(**{f"{key}__contains": [code]}))
-        for i, (code, _label) in enumerate(choices)
-    }
-    result = qs.aggregate(**aggregates)
-    return _rows(
-        [(code, result[f"c{i}"]) for i, (code, _label) in enumerate(choices)], dict(choices)
-    )
-
-
 def per_month(scope: figures.Scope) -> list[dict]:
-    rows = (
-        accompagnements(scope)
-        .annotate(month=TruncMonth("mediation__date"))
-        .values("month")
-        .annotate(valeur=Count("id"), usagers=Count("person", distinct=True))
-        .order_by("month")
-    )
+    rows = sorted(_people_sets(scope)["month"], key=lambda r: r["month"])
     return [
         {
             "code": f"{r['month']:%Y-%m}",
             "label": f"{MONTHS[r['month'].month - 1]} {r['month'].year}",
-            "valeur": r["valeur"],
-            "usagers": r["usagers"],
+            "valeur": r["n"],
+            "usagers": r["people"],
         }
         for r in rows
     ]
 
 
 def per_lieu(scope: figures.Scope) -> list[dict]:
-    rows = (
-        accompagnements(scope)
-        .values("mediation__lieu_id", "mediation__lieu__nom")
-        .annotate(valeur=Count("id"), usagers=Count("person", distinct=True))
-        .order_by("-valeur", "mediation__lieu__nom")
-    )
-    return [
+    rows = _people_sets(scope)["lieu"]
+    names = dict(Lieu.objects.filter(pk__in=[r["lieu_id"] for r in rows]).values_list("pk", "nom"))
+    result = [
         {
-            "code": r["mediation__lieu_id"] or "",
-            "label": r["mediation__lieu__nom"] or "Hors lieu (domicile, à distance…)",
-            "valeur": r["valeur"],
-            "usagers": r["usagers"],
+            "code": r["lieu_id"] or "",
+            "label": names.get(r["lieu_id"]) or "Hors lieu (domicile, à distance…)",
+            "valeur": r["n"],
+            "usagers": r["people"],
         }
         for r in rows
     ]
+    return sorted(result, key=lambda r: (-r["valeur"], r["label"]))
 
 
 def per_conseiller(scope: figures.Scope) -> list[dict]:
-    rows = (
-        accompagnements(scope)
-        .values(
-            "mediation__conseiller_id",
-            "mediation__conseiller__first_name",
-            "mediation__conseiller__last_name",
-            "mediation__conseiller__email",
+    rows = _people_sets(scope)["conseiller"]
+    people = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=[r["conseiller_id"] for r in rows]).only(
+            "first_name", "last_name", "email"
         )
-        .annotate(valeur=Count("id"), usagers=Count("person", distinct=True))
-        .order_by("-valeur", "mediation__conseiller__last_name")
-    )
-    return [
-        {
-            "code": r["mediation__conseiller_id"],
-            "label": f"{r['mediation__conseiller__first_name']} "
-            f"{r['mediation__conseiller__last_name']}".strip()
-            or r["mediation__conseiller__email"],
-            "valeur": r["valeur"],
-            "usagers": r["usagers"],
-        }
-        for r in rows
-    ]
+    }
+    result = []
+    for r in rows:
+        user = people[r["conseiller_id"]]
+        result.append(
+            {
+                "code": r["conseiller_id"],
+                "label": f"{user.first_name} {user.last_name}".strip() or user.email,
+                "valeur": r["n"],
+                "usagers": r["people"],
+                "_last_name": user.last_name,
+            }
+        )
+    result.sort(key=lambda r: (-r["valeur"], r.pop("_last_name")))
+    return result
 
 
 def per_genre(scope: figures.Scope) -> list[dict]:
-    return _grouped(
-        accompagnements(scope), "usager__genre", Genre.choices, count="person", distinct=True
-    )
+    return _ordered(_publics(scope)["genre"], Genre.choices)
 
 
 def per_age_band(scope: figures.Scope) -> list[dict]:
-    qs = accompagnements(scope).annotate(band=age_band_expression(prefix="usager__"))
-    return _grouped(qs, "band", TrancheAge.choices, count="person", distinct=True)
+    return _ordered(_publics(scope)["band"], TrancheAge.choices)
 
 
 def per_statut(scope: figures.Scope) -> list[dict]:
-    return _grouped(
-        accompagnements(scope),
-        "usager__statut_social",
-        StatutSocial.choices,
-        count="person",
-        distinct=True,
-    )
+    return _ordered(_publics(scope)["statut"], StatutSocial.choices)
 
 
 def per_quartier(scope: figures.Scope) -> list[dict]:
     """Unique usagers per quartier of residence (not the lieu's)."""
-    rows = (
-        accompagnements(scope)
-        .values("usager__quartier_id", "usager__quartier__nom", "usager__quartier__qpv")
-        .annotate(valeur=Count("person", distinct=True))
-        .order_by("-valeur", "usager__quartier__nom")
-    )
+    rows = sorted(_publics(scope)["quartier"], key=lambda r: (-r["n"], r["nom"] or ""))
     return [
         {
-            "code": r["usager__quartier_id"] or "",
-            "label": (r["usager__quartier__nom"] or NOT_GIVEN)
-            + (" (QPV)" if r["usager__quartier__qpv"] else ""),
-            "valeur": r["valeur"],
+            "code": r["quartier_id"] or "",
+            "label": (r["nom"] or NOT_GIVEN) + (" (QPV)" if r["qpv"] else ""),
+            "valeur": r["n"],
         }
         for r in rows
     ]
@@ -263,11 +446,9 @@ def per_quartier(scope: figures.Scope) -> list[dict]:
 
 def qpv_share(scope: figures.Scope) -> dict:
     """Unique usagers living in a QPV, among those whose quartier is known."""
-    result = accompagnements(scope).aggregate(
-        connus=Count("person", distinct=True, filter=Q(usager__quartier__isnull=False)),
-        qpv=Count("person", distinct=True, filter=Q(usager__quartier__qpv=True)),
-    )
-    known, qpv = result["connus"] or 0, result["qpv"] or 0
+    rows = _publics(scope)["quartier"]
+    known = sum(r["n"] for r in rows if r["quartier_id"])
+    qpv = sum(r["n"] for r in rows if r["quartier_id"] and r["qpv"])
     return {
         "qpv": qpv,
         "quartier_connu": known,
@@ -275,73 +456,56 @@ def qpv_share(scope: figures.Scope) -> dict:
     }
 
 
+def _array_rows(scope, key, choices) -> list[dict]:
+    counts = _array_sets(scope)[key]
+    return _rows([(code, counts.get(code, 0)) for code, _label in choices], dict(choices))
+
+
 def per_thematique(scope: figures.Scope) -> list[dict]:
-    return _array_counts(accompagnements(scope), "mediation__thematiques", Thematique.choices)
+    return _array_rows(scope, "t", Thematique.choices)
 
 
 def per_demarche(scope: figures.Scope) -> list[dict]:
-    return _array_counts(
-        accompagnements(scope), "mediation__thematiques_demarche", ThematiqueDemarche.choices
-    )
+    return _array_rows(scope, "d", ThematiqueDemarche.choices)
 
 
 def per_materiel(scope: figures.Scope) -> list[dict]:
-    return _array_counts(accompagnements(scope), "mediation__materiel", Materiel.choices)
+    return _array_rows(scope, "m", Materiel.choices)
 
 
 def per_duration_band(scope: figures.Scope) -> list[dict]:
-    band = Case(
-        When(mediation__duree_minutes__lt=30, then=Value(TrancheDuree.MOINS_30.value)),
-        When(mediation__duree_minutes__lt=60, then=Value(TrancheDuree.DE_30_A_60.value)),
-        When(mediation__duree_minutes__lt=120, then=Value(TrancheDuree.DE_60_A_120.value)),
-        default=Value(TrancheDuree.PLUS_120.value),
-    )
-    return _grouped(accompagnements(scope).annotate(band=band), "band", TrancheDuree.choices)
+    return _ordered(_plain_counts(scope)["band"], TrancheDuree.choices)
 
 
 def per_autonomie(scope: figures.Scope) -> list[dict]:
-    qs = accompagnements(scope).filter(mediation__type_activite=TypeActivite.INDIVIDUEL)
-    return _grouped(qs, "mediation__autonomie", Autonomie.choices)
+    return _ordered(_plain_counts(scope)["aut"], Autonomie.choices)
 
 
 def redirections(scope: figures.Scope) -> dict:
     """Accompagnements redirected, and to which kind of structure."""
-    qs = accompagnements(scope)
-    total = qs.aggregate(
-        n=Count("id", filter=Q(mediation__redirige=True)),
-    )["n"]
-    per_structure = _grouped(
-        qs.filter(mediation__redirige=True),
-        "mediation__structure_redirection",
-        StructureRedirection.choices,
-    )
-    return {"redirigés": total or 0, "par_structure": per_structure}
+    counts = _plain_counts(scope)
+    return {
+        "redirigés": counts["redirige"],
+        "par_structure": _ordered(counts["structure"], StructureRedirection.choices),
+    }
 
 
 def per_satisfaction(scope: figures.Scope) -> list[dict]:
-    return _grouped(accompagnements(scope), "mediation__satisfaction", Satisfaction.choices)
+    return _ordered(_plain_counts(scope)["satisfaction"], Satisfaction.choices)
 
 
 def per_source(scope: figures.Scope) -> list[dict]:
-    return _grouped(
-        accompagnements(scope), "mediation__source_connaissance", SourceConnaissance.choices
-    )
+    return _ordered(_plain_counts(scope)["source"], SourceConnaissance.choices)
 
 
 def satisfied_share(scope: figures.Scope) -> float | None:
     """Share of the answers that are "satisfait" or "très satisfait" (in %), None if no answer."""
-    result = accompagnements(scope).aggregate(
-        answered=Count("id", filter=~Q(mediation__satisfaction="")),
-        satisfied=Count(
-            "id",
-            filter=Q(
-                mediation__satisfaction__in=[Satisfaction.TRES_SATISFAIT, Satisfaction.SATISFAIT]
-            ),
-        ),
-    )
-    if not result["answered"]:
+    counts = _plain_counts(scope)["satisfaction"]
+    answered = sum(n for code, n in counts.items() if code)
+    if not answered:
         return None
-    return round(100 * result["satisfied"] / result["answered"], 1)
+    satisfied = counts.get(Satisfaction.TRES_SATISFAIT, 0) + counts.get(Satisfaction.SATISFAIT, 0)
+    return round(100 * satisfied / answered, 1)
 
 
 # --- Dashboard sections and API block ----------------------------------------------------------
