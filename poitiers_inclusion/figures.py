@@ -35,6 +35,13 @@ class Scope:
     thematiques: tuple[str, ...] = ()
 
 
+def percent(value: float | None) -> str:
+    """A share for display, the French way: 12.5 -> "12,5 %" (no-break space), None -> "—"."""
+    if value is None:
+        return "—"
+    return f"{value:.1f}".replace(".", ",") + "\u00a0%"
+
+
 def memoized(scope: Scope, key: str, compute: Callable[[], Any]) -> Any:
     """`compute()` once per Scope object: sections built for one request share their aggregates.
 

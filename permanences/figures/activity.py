@@ -580,7 +580,7 @@ def publics_section(scope: figures.Scope) -> figures.Section:
             ("Usagers uniques", totals(scope)["usagers_uniques"]),
             (
                 "Part des usagers résidant en QPV",
-                f"{qpv['part']} %" if qpv["part"] is not None else "—",
+                figures.percent(qpv["part"]),
             ),
         ],
         tables=[
@@ -636,7 +636,7 @@ def satisfaction_section(scope: figures.Scope) -> figures.Section:
     return figures.Section(
         key="satisfaction",
         title="Satisfaction et connaissance du service",
-        kpis=[("Satisfaits ou très satisfaits", f"{share} %" if share is not None else "—")],
+        kpis=[("Satisfaits ou très satisfaits", figures.percent(share))],
         tables=[
             _table(
                 "par_satisfaction",

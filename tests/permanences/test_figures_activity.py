@@ -234,6 +234,13 @@ def test_sections_and_api_block_are_registered(world):
         assert all(t.chart in ("bar", "line", "pie", "stacked", None) for t in section.tables)
     general = specs["general"].build(figures.Scope())
     assert ("Usagers uniques", 12) in general.kpis
+    # Shares are written the French way.
+    assert ("Satisfaits ou très satisfaits", "50,0\u00a0%") in specs["satisfaction"].build(
+        figures.Scope()
+    ).kpis
+    assert ("Part des usagers résidant en QPV", "100,0\u00a0%") in specs["publics"].build(
+        figures.Scope()
+    ).kpis
     block = figures.api_blocks()["mediations"](figures.Scope())
     assert {k: block[k] for k in ("total", "individuels", "collectifs", "usagers_uniques")} == {
         "total": 13,
@@ -250,6 +257,12 @@ def test_sections_and_api_block_are_registered(world):
 def test_figures_take_a_constant_number_of_queries(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(30):
         activity.api_block(figures.Scope())
+    # One request's sections share their aggregates: the four sections in a handful of queries.
+    scope = figures.Scope(start=datetime.date(2024, 1, 1))
+    specs = {spec.key: spec for spec in figures.sections()}
+    with django_assert_max_num_queries(9):
+        for key in ("general", "publics", "thematiques", "satisfaction"):
+            specs[key].build(scope)
     for _ in range(20):
         MediationFactory(conseiller=world["a"], type_lieu=TypeLieu.LIEU_ACTIVITE)
     with django_assert_max_num_queries(30):
