@@ -14,6 +14,7 @@ urlpatterns = [
         "export/<slug:section>/<slug:table>.xlsx", views.export_table_xlsx, name="export_table_xlsx"
     ),
     path("rapport/", views.network_report, name="report"),
+    path("rapport/reunion/<int:pk>/joindre/", views.attach_report, name="attach_report"),
     path("indicateurs/", views.indicators, name="indicators"),
     path("indicateurs/importer/", views.indicator_import, name="indicator_import"),
 ]

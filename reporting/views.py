@@ -1,14 +1,22 @@
 """The coordinator's dashboard, its exports, the printable network report, external indicators."""
 
+import datetime
+import tempfile
+
 import pandas as pd
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.core.files import File
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
+from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.exports import Sheet, csv_response, xlsx_response
+from poitiers_inclusion.exports import Sheet, csv_response, write_xlsx, xlsx_response
 from poitiers_inclusion.perms import STAFF, role_required
+from reseau.models import Reunion
 
 from . import compose
 from .crossapp import opening_dates
@@ -91,6 +99,49 @@ def network_report(request):
             "printed_on": timezone.localdate(),
         },
     )
+
+
+def _report_period(reunion: Reunion) -> tuple[datetime.date, datetime.date]:
+    """From the previous network meeting (or six months back) to the eve of this one."""
+    day = timezone.localtime(reunion.date).date()
+    end = min(day - datetime.timedelta(days=1), timezone.localdate())
+    previous = (
+        Reunion.objects.filter(date__lt=reunion.date).order_by("-date").values("date").first()
+    )
+    start = (
+        timezone.localtime(previous["date"]).date()
+        if previous
+        else end - datetime.timedelta(days=182)
+    )
+    return min(start, end), end
+
+
+@require_POST
+@role_required(*STAFF)
+def attach_report(request, pk):
+    """Attach the dashboard's workbook for the period since the last meeting to a meeting."""
+    reunion = get_object_or_404(Reunion.objects.visible_for(request.user), pk=pk)
+    start, end = _report_period(reunion)
+    form = DashboardFilterForm(
+        data={"du": start.isoformat(), "au": end.isoformat()}, user=request.user
+    )
+    sections = compose.build_sections(form.scope())
+    with tempfile.TemporaryFile() as spool, transaction.atomic():
+        write_xlsx(compose.dashboard_sheets(sections, form.description()), spool)
+        spool.seek(0)
+        reunion.rapport.save(f"rapport-{reunion.date:%Y-%m-%d}.xlsx", File(spool), save=False)
+        reunion.save(update_fields=["rapport"])
+        log_event(
+            actor=request.user,
+            action="reporting.rapport.joint",
+            target=reunion,
+            changes={"du": start.isoformat(), "au": end.isoformat()},
+        )
+    messages.success(
+        request,
+        f"Rapport du {start:%d/%m/%Y} au {end:%d/%m/%Y} (tableau de bord, Excel) joint à la réunion.",
+    )
+    return redirect("reseau:reunion_detail", pk=reunion.pk)
 
 
 @role_required(*STAFF)
