@@ -73,3 +73,21 @@ class ExternalIndicator(models.Model):
 
     def __str__(self):
         return f"{self.indicateur} — {self.quartier} — {self.mois:%m/%Y}"
+
+
+class FiguresSnapshot(models.Model):
+    """A citywide dashboard view's sections, stored because they were long to compute."""
+
+    key = models.CharField("clé", max_length=64, unique=True)
+    filters = models.JSONField("filtres")
+    payload = models.BinaryField("sections")
+    computed_at = models.DateTimeField("calculé le")
+    duration_ms = models.PositiveIntegerField("durée du calcul (ms)")
+    last_used_at = models.DateTimeField("dernière consultation")
+
+    class Meta:
+        verbose_name = "instantané de chiffres"
+        verbose_name_plural = "instantanés de chiffres"
+
+    def __str__(self):
+        return f"{self.filters} ({self.computed_at:%d/%m/%Y %H:%M})"

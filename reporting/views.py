@@ -18,7 +18,7 @@ from poitiers_inclusion.exports import Sheet, csv_response, write_xlsx, xlsx_res
 from poitiers_inclusion.perms import STAFF, role_required
 from reseau.models import Reunion
 
-from . import compose
+from . import compose, snapshots
 from .crossapp import opening_dates
 from .did import caveats, difference_in_differences, result_tables
 from .forms import DashboardFilterForm, IndicatorChoiceForm, IndicatorImportForm
@@ -39,13 +39,14 @@ def _stamp() -> str:
 @role_required(*DASHBOARD_ROLES)
 def dashboard(request):
     form = _filters(request)
-    sections = compose.build_sections(form.scope())
+    result = snapshots.dashboard_sections(form.scope())
     return render(
         request,
         "reporting/dashboard.html",
         {
             "form": form,
-            "sections": sections,
+            "sections": result.sections,
+            "computed_at": result.computed_at,
             "filters": form.description(),
             "querystring": request.GET.urlencode(),
         },
@@ -55,7 +56,7 @@ def dashboard(request):
 @role_required(*DASHBOARD_ROLES)
 def export_dashboard(request):
     form = _filters(request)
-    sections = compose.build_sections(form.scope())
+    sections = snapshots.dashboard_sections(form.scope()).sections
     return xlsx_response(
         f"tableau-de-bord-{_stamp()}.xlsx", compose.dashboard_sheets(sections, form.description())
     )
@@ -88,7 +89,7 @@ def export_table_xlsx(request, section, table):
 def network_report(request):
     """The page printed for the network's meetings: key figures, charts and tables of a period."""
     form = _filters(request)
-    sections = compose.build_sections(form.scope())
+    sections = snapshots.dashboard_sections(form.scope()).sections
     return render(
         request,
         "reporting/report.html",
@@ -125,7 +126,7 @@ def attach_report(request, pk):
     form = DashboardFilterForm(
         data={"du": start.isoformat(), "au": end.isoformat()}, user=request.user
     )
-    sections = compose.build_sections(form.scope())
+    sections = snapshots.dashboard_sections(form.scope()).sections
     with tempfile.TemporaryFile() as spool, transaction.atomic():
         write_xlsx(compose.dashboard_sheets(sections, form.description()), spool)
         spool.seek(0)

@@ -1,0 +1,84 @@
+"""Long citywide dashboard views are stored, read back, refreshed by cron; small ones stay live."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from poitiers_inclusion.enums import Role
+from reporting.models import FiguresSnapshot
+from tests.permanences.factories import MediationFactory
+
+URL = reverse("reporting:dashboard")
+
+
+def _mediations_kpi(response) -> int:
+    general = next(s for s in response.context["sections"] if s.key == "general")
+    return dict(general.kpis)["Médiations (accompagnements)"]
+
+
+@pytest.fixture
+def slow(settings):
+    """Every citywide view counts as long to compute."""
+    settings.FIGURES_SNAPSHOT_MIN_SECONDS = 0
+    return settings
+
+
+def test_small_views_are_always_live(users, client_for):
+    client = client_for(users[Role.COORDINATEUR])
+    MediationFactory()
+    assert _mediations_kpi(client.get(URL)) == 1
+    MediationFactory()
+    response = client.get(URL)
+    assert _mediations_kpi(response) == 2
+    assert "Chiffres calculés le" not in response.text
+    assert not FiguresSnapshot.objects.exists()
+
+
+def test_a_long_view_is_stored_then_read_back_and_refreshed_by_cron(slow, users, client_for):
+    client = client_for(users[Role.COORDINATEUR])
+    MediationFactory()
+    assert _mediations_kpi(client.get(URL)) == 1
+    assert FiguresSnapshot.objects.count() == 1
+
+    MediationFactory()
+    response = client.get(URL)
+    assert _mediations_kpi(response) == 1  # the stored figures, and the page says when
+    assert "Chiffres calculés le" in response.text
+
+    call_command("refresh_figures", stdout=io.StringIO())
+    assert _mediations_kpi(client.get(URL)) == 2
+    # Another coordinator sees the same stored view; other filters are another view.
+    other = client_for(users[Role.ADMIN])
+    assert _mediations_kpi(client.get(URL, {"du": "2000-01-01"})) == 2
+    assert FiguresSnapshot.objects.count() == 2
+    assert other.get(URL).status_code == 200
+
+
+def test_a_stale_snapshot_is_recomputed(slow, users, client_for):
+    client = client_for(users[Role.COORDINATEUR])
+    MediationFactory()
+    client.get(URL)
+    FiguresSnapshot.objects.update(computed_at=timezone.now() - datetime.timedelta(hours=2))
+    MediationFactory()
+    assert _mediations_kpi(client.get(URL)) == 2
+
+
+def test_a_conseillers_own_figures_are_never_stored(slow, users, client_for):
+    conseiller = users[Role.CONSEILLER]
+    client = client_for(conseiller)
+    MediationFactory(conseiller=conseiller)
+    assert _mediations_kpi(client.get(URL)) == 1
+    MediationFactory(conseiller=conseiller)
+    assert _mediations_kpi(client.get(URL)) == 2
+    assert not FiguresSnapshot.objects.exists()
+
+
+def test_refresh_forgets_views_nobody_looked_at(slow, users, client_for):
+    client_for(users[Role.COORDINATEUR]).get(URL)
+    FiguresSnapshot.objects.update(last_used_at=timezone.now() - datetime.timedelta(days=30))
+    call_command("refresh_figures", stdout=io.StringIO())
+    assert not FiguresSnapshot.objects.exists()
