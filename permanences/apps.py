@@ -25,3 +25,9 @@ class PermanencesConfig(AppConfig):
             nav.NavItem("Import Coop", "permanences:coop_import", roles=staff, order=22),
         )
         figures.register()
+
+        from reseau import hours
+
+        from .services import weekly_hours_by_lieu
+
+        hours.register_provider(weekly_hours_by_lieu)
