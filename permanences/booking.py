@@ -202,6 +202,26 @@ def check_bookable(occurrence: Occurrence | None, *, now=None) -> None:
         raise BookingError("Cette date est passée.")
 
 
+MAX_UPCOMING_PER_CONTACT = 3
+
+
+def _check_contact_limit(*, telephone: str, email: str, today: datetime.date) -> None:
+    """One person (a phone number or an e-mail) holds at most a few upcoming bookings, so that
+    nobody (nor any robot) can take every place of the week."""
+    same = Q(telephone=telephone) if telephone else Q()
+    if email:
+        same |= Q(email__iexact=email)
+    if not same:
+        return
+    upcoming = RendezVous.objects.actifs().filter(same, creneau__date__gte=today).count()
+    if upcoming >= MAX_UPCOMING_PER_CONTACT:
+        raise BookingError(
+            f"Vous avez déjà {upcoming} rendez-vous à venir : venez à l'un d'eux, ou annulez-en un "
+            "avec le lien reçu, avant d'en prendre un autre.",
+            field="telephone" if telephone else "email",
+        )
+
+
 def book(
     *,
     permanence: Permanence,
@@ -240,6 +260,7 @@ def book(
             )
         if day == timezone.localdate(now) and heure <= timezone.localtime(now).time():
             raise BookingError("Cet horaire est déjà passé.", field="heure")
+        _check_contact_limit(telephone=telephone, email=email, today=timezone.localdate(now))
         rendez_vous = RendezVous.objects.create(
             creneau=creneau,
             heure=heure,

@@ -291,9 +291,17 @@ class BookingForm(forms.Form):
         error_messages={"required": "Cochez cette case pour que nous puissions vous contacter."},
     )
 
+    # A trap for robots: hidden from people (display: none), filled by form-spamming scripts.
+    site_web = forms.CharField(label="Ne pas remplir", required=False)
+
     def __init__(self, *args, times=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.set_times(times)
+
+    def clean_site_web(self):
+        if self.cleaned_data["site_web"]:
+            raise forms.ValidationError("Ce champ doit rester vide.")
+        return ""
 
     def set_times(self, times):
         self.fields["heure"].choices = [(t.strftime("%H:%M"), t.strftime("%Hh%M")) for t in times]

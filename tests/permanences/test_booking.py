@@ -239,3 +239,32 @@ def test_walk_in_slots_have_no_booking_page(client):
     day = next_weekday(permanence.weekday)
     url = reverse("permanences:booking_new", args=[permanence.pk, day.isoformat()])
     assert "venez directement" in client.get(url).content.decode()
+
+
+def test_one_person_holds_at_most_three_upcoming_bookings():
+    permanence = BookablePermanenceFactory(capacity=4)
+    days = [next_weekday(permanence.weekday, weeks=w) for w in (1, 2, 3, 4)]
+    for day in days[:3]:
+        _book(permanence, day, datetime.time(14), telephone="0611111111")
+    with pytest.raises(booking.BookingError, match="déjà 3 rendez-vous à venir") as error:
+        _book(permanence, days[3], datetime.time(14), telephone="0611111111")
+    assert error.value.field == "telephone"
+    for day in days[:3]:  # the same e-mail, whatever its case
+        _book(permanence, day, datetime.time(15), telephone="", email="moi@exemple.fr")
+    with pytest.raises(booking.BookingError) as error:
+        _book(permanence, days[3], datetime.time(15), telephone="", email="Moi@Exemple.FR")
+    assert error.value.field == "email"
+    # Once one is cancelled, the person may book again.
+    first = RendezVous.objects.filter(telephone="0611111111").first()
+    first.statut = StatutRendezVous.ANNULE
+    first.save()
+    _book(permanence, days[3], datetime.time(14), telephone="0611111111")
+
+
+def test_a_form_filled_by_a_robot_books_nothing(client):
+    permanence = BookablePermanenceFactory()
+    day = next_weekday(permanence.weekday)
+    url = reverse("permanences:booking_new", args=[permanence.pk, day.isoformat()])
+    assert 'style="display: none"' in client.get(url).content.decode()
+    response = client.post(url, _form(site_web="http://spam.example"))
+    assert response.status_code == 200 and not RendezVous.objects.exists()
