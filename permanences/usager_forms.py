@@ -77,6 +77,16 @@ class MergeForm(forms.Form):
         )
 
 
+class DeleteForm(forms.Form):
+    confirmation = forms.BooleanField(
+        label=(
+            "Je confirme la suppression définitive de cette personne et de ses participations, "
+            "à sa demande."
+        ),
+        error_messages={"required": "Cochez la case pour confirmer la suppression."},
+    )
+
+
 class AnonymiseForm(forms.Form):
     confirmation = forms.BooleanField(
         label=(

@@ -15,4 +15,5 @@ urlpatterns = [
         "usagers/<int:pk>/imprimer/", usager_views.usager_export_print, name="usager_export_print"
     ),
     path("usagers/<int:pk>/anonymiser/", usager_views.usager_anonymise, name="usager_anonymise"),
+    path("usagers/<int:pk>/supprimer/", usager_views.usager_delete, name="usager_delete"),
 ]

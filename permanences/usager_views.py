@@ -22,7 +22,7 @@ from poitiers_inclusion.perms import role_required
 from . import usagers as services
 from .enums import Thematique
 from .models import Mediation
-from .usager_forms import AnonymiseForm, MergeForm, UsagerFilter, search
+from .usager_forms import AnonymiseForm, DeleteForm, MergeForm, UsagerFilter, search
 
 ROLES = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
 
@@ -188,3 +188,24 @@ def usager_anonymise(request, pk):
         )
         return redirect("permanences:usager_detail", pk=usager.pk)
     return render(request, "permanences/usagers/anonymise.html", {"usager": usager, "form": form})
+
+
+@role_required(Role.COORDINATEUR, Role.ADMIN)
+def usager_delete(request, pk):
+    """Erase a person at their request; the conseiller's tool for this is anonymisation."""
+    usager = _fetch(request, pk)
+    form = DeleteForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        removed = services.delete_usager(usager=usager, actor=request.user)
+        messages.success(
+            request,
+            f"Fiche n°{pk} supprimée, avec {removed['accompagnements']} participation(s) ; "
+            f"{removed['mediations']} activité(s) restée(s) sans participant supprimée(s).",
+        )
+        return redirect("permanences:usager_list")
+    mediations = usager.accompagnements.count()
+    return render(
+        request,
+        "permanences/usagers/delete.html",
+        {"usager": usager, "form": form, "participations": mediations},
+    )

@@ -23,7 +23,7 @@ from .enums import (
     Thematique,
     ThematiqueDemarche,
 )
-from .models import Accompagnement
+from .models import Accompagnement, Mediation
 
 NOT_GIVEN = {Genre.NON_COMMUNIQUE, TrancheAge.NON_COMMUNIQUE, StatutSocial.NON_COMMUNIQUE, ""}
 IDENTITY_FIELDS = ("first_name", "last_name", "phone", "email", "birth_year")
@@ -145,6 +145,31 @@ def anonymise_usager(*, usager: Usager, actor, reason: str) -> Usager:
         changes={"reason": reason, "fields": emptied},
     )
     return usager
+
+
+@transaction.atomic
+def delete_usager(*, usager: Usager, actor) -> dict[str, int]:
+    """Erase a person on request (RGPD right to erasure): their record, the records merged into
+    it, their participations; an activity left with nobody is deleted with them. The figures
+    drop accordingly. The audit log keeps numbers only, no personal data."""
+    person = Usager.objects.select_for_update().get(pk=usager.pk)
+    records = [person.pk, *Usager.objects.filter(merged_into=person).values_list("pk", flat=True)]
+    participations = Accompagnement.objects.filter(usager_id__in=records)
+    touched = set(participations.values_list("mediation_id", flat=True))
+    removed = participations.count()
+    participations.delete()
+    emptied = Mediation.objects.filter(pk__in=touched, accompagnements__isnull=True)
+    mediations = emptied.count()
+    emptied.delete()
+    log_event(
+        actor=actor,
+        action="kernel.usager.deleted",
+        target=person,
+        changes={"accompagnements": removed, "mediations": mediations, "fiches": len(records)},
+    )
+    Usager.objects.filter(merged_into=person).delete()
+    person.delete()
+    return {"accompagnements": removed, "mediations": mediations}
 
 
 def inactive_identified(*, before: datetime.date):

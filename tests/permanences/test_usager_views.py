@@ -167,3 +167,41 @@ def test_it_anonymises_after_confirmation(client_for, conseiller, mine):
     assert AuditEvent.objects.for_object(mine).get(action="kernel.usager.anonymised").actor == (
         conseiller
     )
+
+
+def test_the_coordinator_deletes_a_person_on_request(client_for, users, conseiller, mine):
+    from permanences.enums import TypeActivite
+    from permanences.models import Accompagnement, Mediation
+
+    other = UsagerFactory()
+    workshop = MediationFactory(
+        conseiller=conseiller, type_activite=TypeActivite.COLLECTIF, usagers=[mine, other]
+    )
+    duplicate = UsagerFactory(merged_into=mine)
+    client = client_for(users[Role.COORDINATEUR])
+    assert _url("usager_delete", mine) in client.get(_url("usager_detail", mine)).content.decode()
+    page = client.get(_url("usager_delete", mine))
+    assert "2 participations" in page.content.decode()
+
+    refused = client.post(_url("usager_delete", mine), {})
+    assert "Cochez la case pour confirmer la suppression" in refused.content.decode()
+    assert Usager.objects.filter(pk=mine.pk).exists()
+
+    response = client.post(_url("usager_delete", mine), {"confirmation": "on"}, follow=True)
+    assert "supprimée, avec 2 participation(s)" in response.content.decode()
+    assert not Usager.objects.filter(pk__in=[mine.pk, duplicate.pk]).exists()
+    # Their individual médiation went with them; the workshop keeps its other participant.
+    assert list(Mediation.objects.values_list("pk", flat=True)) == [workshop.pk]
+    assert list(Accompagnement.objects.values_list("usager_id", flat=True)) == [other.pk]
+    event = AuditEvent.objects.get(action="kernel.usager.deleted")
+    assert event.changes == {"accompagnements": 2, "mediations": 1, "fiches": 2}
+    assert "Diallo" not in json.dumps(event.changes)
+
+
+def test_a_conseiller_anonymises_but_cannot_delete(client_for, conseiller, mine):
+    client = client_for(conseiller)
+    detail = client.get(_url("usager_detail", mine)).content.decode()
+    assert _url("usager_anonymise", mine) in detail
+    assert _url("usager_delete", mine) not in detail
+    assert client.post(_url("usager_delete", mine), {"confirmation": "on"}).status_code == 403
+    assert Usager.objects.filter(pk=mine.pk).exists()
