@@ -58,6 +58,7 @@ BENCH_ENV := EMBEDDED_DB_NAME=bench
 bench: install
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
 	$(BENCH_ENV) $(BIN)/python manage.py bench_dashboard --mediations $(BENCH_MEDIATIONS)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_log_form --mediations $(BENCH_MEDIATIONS)
 
 clean-db:
 	rm -rf .data/pg
