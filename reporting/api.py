@@ -3,13 +3,14 @@
 import datetime
 
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from poitiers_inclusion.figures import Scope
 from poitiers_inclusion.models import ApiToken
 from poitiers_inclusion.perms import STAFF, public, token_api
 
-from . import compose
+from . import snapshots
 from .openapi import openapi_document
 
 
@@ -71,7 +72,8 @@ def statistics(request):
         return _error(400, str(error))
     if start and end and start > end:
         return _error(400, "La date « du » doit précéder la date « au ».")
-    payload = compose.api_payload(Scope(user=user, start=start, end=end))
+    result = snapshots.served(Scope(user=user, start=start, end=end), "api")
+    payload = {**result.value, "calcule_le": timezone.localtime(result.computed_at).isoformat()}
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
 

@@ -40,8 +40,14 @@ def _block(description: str, counts: dict[str, str], extra: dict | None = None) 
 
 SCHEMA = {
     "type": "object",
-    "required": ["periode"],
+    "required": ["periode", "calcule_le"],
     "properties": {
+        "calcule_le": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Quand ces chiffres ont été calculés : à la demande, ou pour les très "
+            "grands volumes par le recalcul périodique (au plus une heure plus tôt).",
+        },
         "periode": {
             "type": "object",
             "description": "La période demandée (null : sans borne).",
@@ -61,8 +67,8 @@ SCHEMA = {
             {
                 "par_lieu": _breakdown("Accompagnements par lieu."),
                 "par_thematique": _breakdown("Accompagnements par thématique."),
-                "par_tranche_age": _breakdown("Accompagnements par tranche d'âge."),
-                "par_genre": _breakdown("Accompagnements par genre."),
+                "par_tranche_age": _breakdown("Usagers uniques par tranche d'âge."),
+                "par_genre": _breakdown("Usagers uniques par genre."),
                 "par_mois": _breakdown("Accompagnements par mois (code AAAA-MM)."),
             },
         ),

@@ -6,7 +6,7 @@ coordinator's, the admin's) took longer than FIGURES_SNAPSHOT_MIN_SECONDS to com
 sections are stored; the next views of the same filters read them (a single indexed row) for
 FIGURES_SNAPSHOT_MAX_AGE_MINUTES, and `python manage.py refresh_figures` (cron, every ten minutes)
 recomputes the snapshots used lately so that they stay fresh. The page says when the figures it
-shows were computed. A conseiller's or a prescripteur's own figures are small, always live.
+shows were computed; the statistics API does the same for its payload (`calcule_le`). A conseiller's or a prescripteur's own figures are small, always live.
 """
 
 import dataclasses
@@ -16,6 +16,7 @@ import json
 import logging
 import pickle
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -31,14 +32,23 @@ log = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class Result:
-    sections: list[figures.Section]
-    computed_at: datetime.datetime | None = None  # set when read from a snapshot
+    value: Any  # the dashboard's sections, or the API's payload
+    computed_at: datetime.datetime
+    from_snapshot: bool = False
 
 
-def _filters(scope: figures.Scope) -> dict:
-    """The scope in JSON: its filters and the viewer's role (citywide roles see the same data)."""
+BUILDERS = {
+    "sections": compose.build_sections,  # the dashboard, its workbook and the printed report
+    "api": compose.api_payload,  # GET /api/v1/statistiques
+}
+
+
+def _filters(scope: figures.Scope, kind: str) -> dict:
+    """The view in JSON: what is built, its filters and the viewer's role (citywide roles see the
+    same data)."""
     values = dataclasses.asdict(dataclasses.replace(scope, user=None))
     values["user"] = getattr(scope.user, "role", None)
+    values["kind"] = kind
     return json.loads(json.dumps(values, default=str))
 
 
@@ -55,44 +65,48 @@ def _stored(key: str) -> FiguresSnapshot | None:
     return FiguresSnapshot.objects.filter(key=key, computed_at__gte=limit).first()
 
 
-def compute(scope: figures.Scope, *, store: bool | None = None) -> Result:
-    """Live sections; stored when they took long (or when `store` says so)."""
+def compute(scope: figures.Scope, *, kind: str = "sections", store: bool | None = None) -> Result:
+    """Live figures; stored when they took long (or when `store` says so)."""
+    now = timezone.now()
     started = time.perf_counter()
-    sections = compose.build_sections(scope)
+    value = BUILDERS[kind](scope)
     took = time.perf_counter() - started
     if store is None:
         store = _citywide(scope) and took >= settings.FIGURES_SNAPSHOT_MIN_SECONDS
     if store:
-        filters = _filters(scope)
-        now = timezone.now()
+        filters = _filters(scope, kind)
         with transaction.atomic():
             FiguresSnapshot.objects.update_or_create(
                 key=_key(filters),
                 defaults={
                     "filters": filters,
-                    "payload": pickle.dumps(sections),
+                    "payload": pickle.dumps(value),
                     "computed_at": now,
                     "duration_ms": round(took * 1000),
-                    "last_used_at": now,
+                    "last_used_at": timezone.now(),
                 },
             )
-    return Result(sections)
+    return Result(value, computed_at=now)
 
 
-def dashboard_sections(scope: figures.Scope) -> Result:
-    """The sections of a dashboard view: from a fresh snapshot if there is one, else live."""
+def served(scope: figures.Scope, kind: str = "sections") -> Result:
+    """Figures of a view: from a fresh snapshot if there is one, else live."""
     if not _citywide(scope):
-        return Result(compose.build_sections(scope))
-    snapshot = _stored(_key(_filters(scope)))
+        return compute(scope, kind=kind, store=False)
+    snapshot = _stored(_key(_filters(scope, kind)))
     if snapshot is not None:
         try:
-            sections = pickle.loads(snapshot.payload)  # noqa: S301 - written by compute() above
+            value = pickle.loads(snapshot.payload)  # noqa: S301 - written by compute() above
         except Exception:  # a snapshot from an older version of the code: recompute it
             log.warning("Instantané de chiffres illisible, recalculé : %s", snapshot.key)
         else:
             FiguresSnapshot.objects.filter(pk=snapshot.pk).update(last_used_at=timezone.now())
-            return Result(sections, computed_at=snapshot.computed_at)
-    return compute(scope)
+            return Result(value, computed_at=snapshot.computed_at, from_snapshot=True)
+    return compute(scope, kind=kind)
+
+
+def dashboard_sections(scope: figures.Scope) -> Result:
+    return served(scope, "sections")
 
 
 def refresh(*, used_within_days: int = 7) -> list[FiguresSnapshot]:
@@ -101,8 +115,11 @@ def refresh(*, used_within_days: int = 7) -> list[FiguresSnapshot]:
     FiguresSnapshot.objects.filter(last_used_at__lt=limit).delete()
     refreshed = []
     for snapshot in FiguresSnapshot.objects.order_by("-last_used_at"):
-        scope = scope_from(snapshot.filters)
-        compute(scope, store=True)
+        kind = snapshot.filters.get("kind", "sections")
+        if kind not in BUILDERS:
+            snapshot.delete()
+            continue
+        compute(scope_from(snapshot.filters), kind=kind, store=True)
         refreshed.append(snapshot)
     return refreshed
 

@@ -45,8 +45,8 @@ def dashboard(request):
         "reporting/dashboard.html",
         {
             "form": form,
-            "sections": result.sections,
-            "computed_at": result.computed_at,
+            "sections": result.value,
+            "computed_at": result.computed_at if result.from_snapshot else None,
             "filters": form.description(),
             "querystring": request.GET.urlencode(),
         },
@@ -56,7 +56,7 @@ def dashboard(request):
 @role_required(*DASHBOARD_ROLES)
 def export_dashboard(request):
     form = _filters(request)
-    sections = snapshots.dashboard_sections(form.scope()).sections
+    sections = snapshots.dashboard_sections(form.scope()).value
     return xlsx_response(
         f"tableau-de-bord-{_stamp()}.xlsx", compose.dashboard_sheets(sections, form.description())
     )
@@ -89,7 +89,7 @@ def export_table_xlsx(request, section, table):
 def network_report(request):
     """The page printed for the network's meetings: key figures, charts and tables of a period."""
     form = _filters(request)
-    sections = snapshots.dashboard_sections(form.scope()).sections
+    sections = snapshots.dashboard_sections(form.scope()).value
     return render(
         request,
         "reporting/report.html",
@@ -126,7 +126,7 @@ def attach_report(request, pk):
     form = DashboardFilterForm(
         data={"du": start.isoformat(), "au": end.isoformat()}, user=request.user
     )
-    sections = snapshots.dashboard_sections(form.scope()).sections
+    sections = snapshots.dashboard_sections(form.scope()).value
     with tempfile.TemporaryFile() as spool, transaction.atomic():
         write_xlsx(compose.dashboard_sheets(sections, form.description()), spool)
         spool.seek(0)

@@ -82,3 +82,20 @@ def test_refresh_forgets_views_nobody_looked_at(slow, users, client_for):
     FiguresSnapshot.objects.update(last_used_at=timezone.now() - datetime.timedelta(days=30))
     call_command("refresh_figures", stdout=io.StringIO())
     assert not FiguresSnapshot.objects.exists()
+
+
+def test_the_api_serves_a_long_computation_from_its_snapshot(slow, users, client):
+    from poitiers_inclusion.models import ApiToken
+
+    token = ApiToken.issue(users[Role.COORDINATEUR])
+    headers = {"Authorization": f"Bearer {token}"}
+    api = reverse("reporting_api:statistics")
+    MediationFactory()
+    first = client.get(api, headers=headers).json()
+    assert first["mediations"]["total"] == 1 and first["calcule_le"]
+    MediationFactory()
+    second = client.get(api, headers=headers).json()
+    assert second["mediations"]["total"] == 1  # stored; calcule_le says when
+    assert second["calcule_le"] == first["calcule_le"]
+    call_command("refresh_figures", stdout=io.StringIO())
+    assert client.get(api, headers=headers).json()["mediations"]["total"] == 2
