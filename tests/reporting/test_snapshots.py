@@ -99,3 +99,24 @@ def test_the_api_serves_a_long_computation_from_its_snapshot(slow, users, client
     assert second["calcule_le"] == first["calcule_le"]
     call_command("refresh_figures", stdout=io.StringIO())
     assert client.get(api, headers=headers).json()["mediations"]["total"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_runs_one_at_a_time(slow, users, client_for):
+    from django.db import connections
+
+    from reporting.management.commands.refresh_figures import LOCK_ID
+
+    client_for(users[Role.COORDINATEUR]).get(URL)
+    other = connections.create_connection("default")  # another process, holding the lock
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_ID])
+        out = io.StringIO()
+        call_command("refresh_figures", stdout=out)
+        assert "déjà en cours" in out.getvalue()
+    finally:
+        other.close()
+    out = io.StringIO()
+    call_command("refresh_figures", stdout=out)
+    assert "1 vue(s) recalculée(s)" in out.getvalue()

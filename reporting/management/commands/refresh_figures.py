@@ -3,8 +3,11 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from reporting import snapshots
+
+LOCK_ID = 7_201_2022  # any constant of our own for pg_try_advisory_lock
 
 
 class Command(BaseCommand):
@@ -14,6 +17,19 @@ class Command(BaseCommand):
         parser.add_argument("--jours", type=int, default=7, help="vues consultées depuis N jours")
 
     def handle(self, jours, **options):
+        # One run at a time: at ten million médiations a view takes a minute and more, so a run
+        # may outlast the cron's interval; the next one then leaves it to finish.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID])
+            if not cursor.fetchone()[0]:
+                self.stdout.write("Un recalcul est déjà en cours : rien à faire.")
+                return
+            try:
+                self._refresh(jours)
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
+
+    def _refresh(self, jours):
         started = time.perf_counter()
         refreshed = snapshots.refresh(used_within_days=jours)
         self.stdout.write(
