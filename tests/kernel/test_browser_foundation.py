@@ -20,10 +20,11 @@ def test_a_coordinator_logs_in_on_a_phone_and_opens_the_places(phone_page, live_
 
     login_in_browser(page, live_server, user)
     page.get_by_role("button", name="Ouvrir le menu").click()
+    page.wait_for_selector("#menu.collapse.show")  # the menu has finished opening
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Lieux"
+        "link", name="Lieux", exact=True
     ).click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/reseau/lieux/")
     assert page.title().startswith("Lieux — ")
     assert page.get_by_role("heading", level=1).inner_text() == "Lieux"
     assert axe_violations(page) == []
