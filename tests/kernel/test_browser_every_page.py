@@ -1,5 +1,5 @@
-"""Every page without parameters, on a 390-px phone, with the demo's data: axe-core finds no
-serious or critical issue, and nothing makes the page wider than the screen."""
+"""Every page without parameters, on a 390-px phone and a 1280-px desktop, with the demo's data:
+axe-core finds no serious or critical issue, and nothing makes the page wider than the screen."""
 
 import pytest
 from django.core.management import call_command
@@ -23,7 +23,8 @@ def _pages():
         yield name, None if access == "public" else sorted(access)[0]
 
 
-def test_every_page_is_accessible_and_fits_a_phone(browser, live_server):
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_page_is_accessible_and_fits_the_screen(browser, live_server, width):
     call_command("demo", stdout=open("/dev/null", "w"))
     problems = []
     by_role: dict = {}
@@ -31,8 +32,9 @@ def test_every_page_is_accessible_and_fits_a_phone(browser, live_server):
         by_role.setdefault(role, []).append(name)
     seen = 0
     for role, names in sorted(by_role.items(), key=lambda kv: str(kv[0])):
+        phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
         context = browser.new_context(
-            locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+            locale="fr-FR", viewport={"width": width, "height": 844}, **phone
         )
         page = context.new_page()
         if role is not None:
@@ -52,9 +54,9 @@ def test_every_page_is_accessible_and_fits_a_phone(browser, live_server):
             violations = axe_violations(page)
             if violations:
                 problems.append((name, role, violations))
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 390:
-                problems.append((name, role, f"page large de {width} px"))
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                problems.append((name, role, f"page large de {scroll_width} px"))
         context.close()
     assert seen >= 30
     assert problems == []
