@@ -55,7 +55,10 @@ def memoized(scope: Scope, key: str, compute: Callable[[], Any]) -> Any:
 
 @dataclass
 class Table:
-    """A table of figures; `chart` says how to draw it (bar, line, stacked, pie) or None."""
+    """A table of figures; `chart` says how to draw it (bar, line, stacked, pie) or None.
+
+    `public`: may appear on a view shared by link with people outside the programme (False for
+    tables naming staff, e.g. per conseiller)."""
 
     key: str
     title: str
@@ -63,6 +66,7 @@ class Table:
     rows: list[list[Any]]
     chart: str | None = "bar"
     note: str = ""
+    public: bool = True
 
 
 @dataclass

@@ -3,12 +3,15 @@
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from permanences.enums import Thematique, TypeActivite
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.figures import Scope
 from poitiers_inclusion.models import User
 from reseau.models import Lieu, Quartier
+
+from .models import VuePartagee
 
 
 class FrenchDateInput(forms.DateInput):
@@ -156,3 +159,35 @@ class IndicatorChoiceForm(forms.Form):
     def __init__(self, *args, names, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicateur"].choices = [(n, n) for n in names]
+
+
+class ShareForm(forms.ModelForm):
+    """Publish the current dashboard view by link: a title and an expiry date."""
+
+    MAX_DAYS = 366
+
+    class Meta:
+        model = VuePartagee
+        fields = ["titre", "expires_on"]
+        widgets = {"expires_on": FrenchDateInput()}
+        help_texts = {
+            "titre": "Affiché en tête de la page, par exemple « Bilan 2025 pour le conseil "
+            "municipal ».",
+            "expires_on": "Au plus un an. Vous pouvez révoquer le lien à tout moment.",
+        }
+        error_messages = {
+            "titre": {"required": "Donnez un titre à cette vue."},
+            "expires_on": {
+                "required": "Indiquez jusqu'à quand le lien est valable.",
+                "invalid": "Saisissez une date valide (jj/mm/aaaa).",
+            },
+        }
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError("Cette date est passée : choisissez une date à venir.")
+        if day > today + datetime.timedelta(days=self.MAX_DAYS):
+            raise forms.ValidationError("Un lien partagé est valable un an au plus.")
+        return day

@@ -91,3 +91,39 @@ class FiguresSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.filters} ({self.computed_at:%d/%m/%Y %H:%M})"
+
+
+def new_share_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class VuePartagee(models.Model):
+    """A dashboard view anyone with the link may read (the city council, partners, the State):
+    aggregated figures only, until its expiry date or until it is revoked."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    titre = models.CharField("titre affiché", max_length=150)
+    filtres = models.JSONField("filtres du tableau de bord", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créée par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="vues_partagees",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    expires_on = models.DateField("valable jusqu'au")
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "vue partagée"
+        verbose_name_plural = "vues partagées"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.titre
+
+    def is_active(self, today) -> bool:
+        return self.revoked_at is None and self.expires_on >= today

@@ -16,6 +16,8 @@ filters (dates inclusive, lieux, quartiers of the lieu, conseillers, types, thé
 computed by SQL aggregates, never by a loop over rows; see "The aggregates" below.
 """
 
+import dataclasses
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.functions import Coalesce
@@ -553,12 +555,15 @@ def general_section(scope: figures.Scope) -> figures.Section:
                 with_usagers=True,
             ),
             _table("par_lieu", "Par lieu", per_lieu(scope), first="Lieu", with_usagers=True),
-            _table(
-                "par_conseiller",
-                "Par conseiller",
-                per_conseiller(scope),
-                first="Conseiller",
-                with_usagers=True,
+            dataclasses.replace(
+                _table(
+                    "par_conseiller",
+                    "Par conseiller",
+                    per_conseiller(scope),
+                    first="Conseiller",
+                    with_usagers=True,
+                ),
+                public=False,
             ),
             _table("par_duree", "Durée", per_duration_band(scope), first="Durée"),
         ],

@@ -89,3 +89,21 @@ def test_the_report_and_indicator_pages_pass_axe(page, live_server, data):
     assert axe_violations(page) == []
     page.goto(f"{live_server.url}/pilotage/indicateurs/importer/")
     assert axe_violations(page) == []
+
+
+def test_a_shared_view_reads_on_a_phone_without_an_account(phone_page, live_server, data):
+    from reporting.models import VuePartagee
+
+    share = VuePartagee.objects.create(
+        titre="Bilan pour le conseil municipal",
+        filtres={"du": "2025-01-01", "au": "2025-06-30"},
+        expires_on=datetime.date.today() + datetime.timedelta(days=10),
+        created_by=data,
+    )
+    phone_page.goto(f"{live_server.url}/pilotage/vue/{share.token}/")
+    heading = phone_page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Bilan pour le conseil municipal"
+    assert phone_page.get_by_role("img", name="Graphique : Par lieu").first.is_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "reporting-shared-view-phone")
+    assert axe_violations(phone_page) == []
