@@ -11,16 +11,19 @@ from django.utils import timezone
 
 from poitiers_inclusion import figures
 from poitiers_inclusion.exports import Sheet
+from poitiers_inclusion.replica import reporting_reads
 
 
 def build_sections(scope: figures.Scope) -> list[figures.Section]:
-    return [spec.build(scope) for spec in figures.sections()]
+    with reporting_reads():  # from the read replica when there is one
+        return [spec.build(scope) for spec in figures.sections()]
 
 
 def build_section(key: str, scope: figures.Scope) -> figures.Section:
     for spec in figures.sections():
         if spec.key == key:
-            return spec.build(scope)
+            with reporting_reads():
+                return spec.build(scope)
     raise Http404("Cette section n'existe pas.")
 
 
@@ -33,8 +36,9 @@ def find_table(section: figures.Section, key: str) -> figures.Table:
 
 def api_payload(scope: figures.Scope) -> dict:
     payload = {"periode": {"du": _iso(scope.start), "au": _iso(scope.end)}}
-    for key, build in sorted(figures.api_blocks().items()):
-        payload[key] = build(scope)
+    with reporting_reads():
+        for key, build in sorted(figures.api_blocks().items()):
+            payload[key] = build(scope)
     return payload
 
 

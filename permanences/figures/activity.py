@@ -19,12 +19,12 @@ computed by SQL aggregates, never by a loop over rows; see "The aggregates" belo
 import dataclasses
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models.functions import Coalesce
 
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager, User, age_band_expression
+from poitiers_inclusion.replica import figures_connection
 from reseau.models import Lieu
 
 from ..enums import (
@@ -132,7 +132,7 @@ def _facts(scope: figures.Scope) -> tuple[str, list] | None:
 
 
 def _fetch(sql: str, params: list) -> list[dict]:
-    with connection.cursor() as cursor:
+    with figures_connection().cursor() as cursor:
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
