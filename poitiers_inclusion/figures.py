@@ -84,6 +84,12 @@ class SectionSpec:
     title: str
     order: int
     build: Callable[[Scope], Section]
+    # The roles the section is for (empty: everyone): a prescripteur, who sees no médiation, is
+    # not shown empty médiation sections.
+    roles: tuple[str, ...] = ()
+
+    def shown_to(self, user) -> bool:
+        return not self.roles or user is None or getattr(user, "role", None) in self.roles
 
 
 _SECTIONS: dict[str, SectionSpec] = {}
@@ -99,8 +105,10 @@ def register_api_block(key: str, build: Callable[[Scope], dict]) -> None:
     _API_BLOCKS[key] = build
 
 
-def sections() -> list[SectionSpec]:
-    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+def sections(user=None) -> list[SectionSpec]:
+    """The registered sections in order; those meant for `user`'s role when a user is given."""
+    ordered = sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+    return [spec for spec in ordered if spec.shown_to(user)]
 
 
 def api_blocks() -> dict[str, Callable[[Scope], dict]]:

@@ -16,11 +16,11 @@ from poitiers_inclusion.replica import reporting_reads
 
 def build_sections(scope: figures.Scope) -> list[figures.Section]:
     with reporting_reads():  # from the read replica when there is one
-        return [spec.build(scope) for spec in figures.sections()]
+        return [spec.build(scope) for spec in figures.sections(scope.user)]
 
 
 def build_section(key: str, scope: figures.Scope) -> figures.Section:
-    for spec in figures.sections():
+    for spec in figures.sections(scope.user):
         if spec.key == key:
             with reporting_reads():
                 return spec.build(scope)

@@ -22,7 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models.functions import Coalesce
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.enums import Genre, Role, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager, User, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 from reseau.models import Lieu
@@ -680,6 +680,10 @@ def api_block(scope: figures.Scope) -> dict:
     }
 
 
+# Who sees médiations: a conseiller their own, coordinator and admin the whole city's.
+READERS = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
+
+
 def register():
     """Register this module's dashboard sections and API blocks (poitiers_inclusion.figures)."""
     for key, title, order, build in (
@@ -688,5 +692,5 @@ def register():
         ("thematiques", "Thématiques et accompagnement", 40, thematiques_section),
         ("satisfaction", "Satisfaction et connaissance du service", 50, satisfaction_section),
     ):
-        figures.register_section(figures.SectionSpec(key, title, order, build))
+        figures.register_section(figures.SectionSpec(key, title, order, build, roles=READERS))
     figures.register_api_block("mediations", api_block)

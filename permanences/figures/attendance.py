@@ -370,5 +370,11 @@ def build_section(scope: figures.Scope) -> figures.Section:
 def register():
     """Register this module's dashboard section (key "permanences", order 20)."""
     figures.register_section(
-        figures.SectionSpec("permanences", "Permanences : fréquentation", 20, build_section)
+        figures.SectionSpec(
+            "permanences",
+            "Permanences : fréquentation",
+            20,
+            build_section,
+            roles=(Role.CONSEILLER, *CITYWIDE_ROLES),
+        )
     )

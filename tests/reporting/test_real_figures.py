@@ -116,3 +116,15 @@ def test_with_the_demo_data_the_api_returns_the_citys_published_figures(db, clie
     call_command("demo", stdout=io.StringIO())
     data = _api(client, users[Role.COORDINATEUR])
     assert (data["mediations"]["total"], data["mediations"]["usagers_uniques"]) == (1000, 600)
+
+
+def test_each_role_sees_the_sections_meant_for_it(users, client_for, activity):
+    def keys(role):
+        response = client_for(users[role]).get(reverse("reporting:dashboard"))
+        return [section.key for section in response.context["sections"]]
+
+    everything = ["general", "permanences", "publics", "thematiques", "satisfaction", "reseau"]
+    assert keys(Role.COORDINATEUR) == everything
+    assert keys(Role.CONSEILLER) == everything  # limited to their own activity
+    # A prescripteur sees no médiation: only the network (their structure's orientations).
+    assert keys(Role.PRESCRIPTEUR) == ["reseau"]
