@@ -67,6 +67,10 @@ def home(request):
     )
 
 
+# Tags the message after a save, so the browser forgets the draft it kept (static/js/drafts.js).
+DRAFT_SAVED = "draft-saved"
+
+
 def _render_form(request, form, *, mediation=None, duplicate_of=None, search=None, status=200):
     title = "Modifier la médiation" if mediation else "Saisir une médiation"
     return render(
@@ -119,7 +123,11 @@ def _log(request, initial, *, duplicate_of=None):
                 actor=request.user,
             )
         if not created:
-            messages.info(request, "Cette médiation était déjà enregistrée : la voici.")
+            messages.info(
+                request,
+                "Cette médiation était déjà enregistrée : la voici.",
+                extra_tags=DRAFT_SAVED,
+            )
             if Mediation.objects.visible_for(request.user).filter(pk=mediation.pk).exists():
                 return redirect("permanences:mediation_edit", pk=mediation.pk)
             return redirect("permanences:activity")
@@ -128,6 +136,7 @@ def _log(request, initial, *, duplicate_of=None):
             request,
             f"Médiation du {mediation.date:%d/%m/%Y} enregistrée"
             + (f" ({people} participants)." if people > 1 else "."),
+            extra_tags=DRAFT_SAVED,
         )
         if "suivante" in request.POST:
             query = {"date": mediation.date.isoformat(), "type_lieu": mediation.type_lieu}

@@ -90,3 +90,52 @@ def test_a_conseiller_finds_a_person_already_helped_and_logs_a_workshop(page, li
     assert page.get_by_label("Participants anonymes").input_value() == "4"
     assert axe_violations(page) == []
     screenshot(page, "log-form-errors-desktop")
+
+
+def test_what_was_typed_survives_a_reload_until_it_is_saved(phone_page, live_server):
+    """The phone loses the connection or discards the tab: the typed report can be taken up."""
+    conseiller = UserFactory(conseiller=True)
+    permanence_today(conseiller)
+    page = phone_page
+    login_in_browser(page, live_server, conseiller)
+    url = f"{live_server.url}/permanences/saisir/"
+    page.goto(url)
+    assert not page.get_by_role("region", name="Saisie retrouvée").is_visible()
+    page.locator("#id_thematiques_group").get_by_text("E-mail", exact=True).click()
+    page.get_by_text("1 h 30", exact=True).click()
+    page.get_by_label("Notes").fill("Création d'une adresse e-mail avec Mme R.")
+    page.wait_for_timeout(500)  # the draft is written a moment after typing stops
+
+    page.reload()
+    banner = page.get_by_role("region", name="Saisie retrouvée")
+    assert banner.is_visible()
+    assert page.get_by_label("Notes").input_value() == ""
+    assert axe_violations(page) == []
+    screenshot(page, "log-draft-banner-390")
+    banner.get_by_role("button", name="Reprendre cette saisie").click()
+    assert page.get_by_label("Notes").input_value() == "Création d'une adresse e-mail avec Mme R."
+    assert page.locator('input[name="duree"][value="90"]').is_checked()
+    assert not banner.is_visible()
+
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_load_state()
+    assert "enregistrée" in page.get_by_role("status").inner_text()
+    mediation = Mediation.objects.get()
+    assert mediation.duree_minutes == 90 and mediation.thematiques == ["email"]
+    # Saved: the draft is gone.
+    page.goto(url)
+    assert not page.get_by_role("region", name="Saisie retrouvée").is_visible()
+
+
+def test_a_draft_can_be_discarded(page, live_server):
+    conseiller = UserFactory(conseiller=True)
+    login_in_browser(page, live_server, conseiller)
+    url = f"{live_server.url}/permanences/saisir/"
+    page.goto(url)
+    page.get_by_label("Notes").fill("brouillon")
+    page.wait_for_timeout(500)
+    page.reload()
+    page.get_by_role("button", name="L’effacer").click()
+    page.reload()
+    assert not page.get_by_role("region", name="Saisie retrouvée").is_visible()
+    assert Mediation.objects.count() == 0
