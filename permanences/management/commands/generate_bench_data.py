@@ -2,7 +2,8 @@
 
 Rows go in with PostgreSQL COPY (about a million rows in well under a minute): anonymous usagers
 (six for every ten médiations, so people come back), individual médiations spread over four
-years, the demo's lieux and conseillers, and one accompagnement each. Bench rows are tagged
+years, the demo's lieux and conseillers (seven in ten at one of the demo's drop-in slots, on its
+weekday, so that attendance figures have work to do), and one accompagnement each. Bench rows are tagged
 `source_donnee = "bench"`; the command tops the database up to N bench médiations, so running it
 twice does not double the data. Meant for a database of its own (`EMBEDDED_DB_NAME=…`).
 """
@@ -21,7 +22,7 @@ from poitiers_inclusion.models import Usager, User
 from reseau.models import Lieu, Quartier
 
 from ...enums import Materiel, Thematique, TypeActivite, TypeLieu
-from ...models import Accompagnement, Mediation
+from ...models import Accompagnement, Mediation, Permanence
 
 BENCH_TAG = "bench"
 FIRST_DAY = datetime.date(2022, 1, 3)
@@ -94,6 +95,22 @@ class Command(BaseCommand):
         quartiers = list(Quartier.objects.values_list("id", flat=True)) or [None]
         conseillers = list(User.objects.filter(role=Role.CONSEILLER).values_list("id", flat=True))
         themes = [t.value for t in Thematique]
+        # Seven médiations in ten are logged at a drop-in slot, on one of its days.
+        slots = list(
+            Permanence.objects.filter(is_one_off=False).values_list(
+                "id", "lieu_id", "weekday", "valid_from", "valid_until"
+            )
+        )
+
+        def place_and_day():
+            day = FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS))
+            if slots and rng.random() < 0.7:
+                slot_id, lieu_id, weekday, since, until = rng.choice(slots)
+                day += datetime.timedelta(days=(weekday - day.weekday()) % 7)
+                if since <= day and (until is None or day <= until):
+                    return day, lieu_id, slot_id
+            return day, rng.choice(lieux), None
+
         genres, bands, statuts = Genre.values, TrancheAge.values, StatutSocial.values
         started = time.perf_counter()
         done = 0
@@ -124,11 +141,10 @@ class Command(BaseCommand):
                     (
                         (
                             first_mediation + i,
-                            FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS)),
+                            *place_and_day(),
                             rng.choice(conseillers),
                             TypeActivite.INDIVIDUEL,
                             TypeLieu.LIEU_ACTIVITE,
-                            rng.choice(lieux),
                             rng.choice((15, 30, 45, 60, 90)),
                             rng.sample(themes, rng.choice((1, 1, 2, 3))),
                             [rng.choice(Materiel.values)],
@@ -141,10 +157,11 @@ class Command(BaseCommand):
                     [
                         "id",
                         "date",
+                        "lieu_id",
+                        "permanence_id",
                         "conseiller_id",
                         "type_activite",
                         "type_lieu",
-                        "lieu_id",
                         "duree_minutes",
                         "thematiques",
                         "materiel",
