@@ -11,13 +11,16 @@ import datetime
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, Min
+from django.core.exceptions import EmptyResultSet
+from django.db.models import F, Min
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
+from poitiers_inclusion.replica import figures_connection
 
 from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
@@ -121,15 +124,43 @@ class Attendance:
         self.mediations = mediations if mediations is not None else Mediation.objects.all()
         ids = [p.pk for p in self.permanences]
         self.occurrences = occurrences(self.permanences, self.start, self.end)
-        acc = _accompagnements(self.mediations, ids, self.start, self.end)
-        # Visits per (permanence, day): one grouped query.
-        self.visits_by_slot = {
-            (row["mediation__permanence"], row["mediation__date"]): row["n"]
-            for row in acc.values("mediation__permanence", "mediation__date").annotate(
-                n=Count("id")
+        self._acc = _accompagnements(self.mediations, ids, self.start, self.end)
+        # Visits per (permanence, day).
+        self.visits_by_slot = {(r["pid"], r["day"]): r["n"] for r in self._grouping["slot"]}
+
+    def _sets(self) -> dict[str, list[dict]]:
+        """Visits and unique usagers per slot, permanence, lieu and month and in all: one SQL
+        statement (GROUPING SETS), one pass over the accompagnements."""
+        qs = self._acc.annotate(
+            pid=F("mediation__permanence_id"),
+            day=F("mediation__date"),
+            lieu=F("mediation__permanence__lieu_id"),
+            month=TruncMonth("mediation__date"),
+        ).values("usager_id", "pid", "day", "lieu", "month")
+        result = {"slot": [], "permanence": [], "lieu": [], "month": [], "total": []}
+        try:
+            sql, params = qs.query.sql_with_params()
+        except EmptyResultSet:
+            return result
+        names = {3: "slot", 7: "permanence", 13: "lieu", 14: "month", 15: "total"}
+        with figures_connection().cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT GROUPING(pid, day, lieu, month) AS g, pid, day, lieu, month::date AS month,
+                       count(*) AS n, count(DISTINCT usager_id) AS usagers
+                FROM ({sql}) x
+                GROUP BY GROUPING SETS ((pid, day), (pid), (lieu), (month), ())""",
+                params,
             )
-        }
-        self._acc = acc
+            columns = [c.name for c in cursor.description]
+            for row in cursor.fetchall():
+                row = dict(zip(columns, row, strict=True))
+                result[names[row["g"]]].append(row)
+        return result
+
+    @cached_property
+    def _grouping(self) -> dict[str, list[dict]]:
+        return self._sets()
 
     # Per slot ---------------------------------------------------------------------------------
 
@@ -158,24 +189,19 @@ class Attendance:
 
     def total(self, label="") -> Stats:
         stats = self._fill(Stats(label), self.occurrences)
-        totals = self._acc.aggregate(visits=Count("id"), usagers=Count("usager", distinct=True))
-        stats.visits, stats.usagers = totals["visits"], totals["usagers"]
+        totals = (self._grouping["total"] or [{"n": 0, "usagers": 0}])[0]
+        stats.visits, stats.usagers = totals["n"], totals["usagers"]
         return stats
 
-    def _grouped(self, key_of_occurrence, sql_key, labels) -> list[Stats]:
+    def _grouped(self, key_of_occurrence, grouping, column, labels) -> list[Stats]:
         groups = defaultdict(list)
         for o in self.occurrences:
             groups[key_of_occurrence(o)].append(o)
-        counts = {
-            row[sql_key]: row
-            for row in self._acc.values(sql_key).annotate(
-                visits=Count("id"), usagers=Count("usager", distinct=True)
-            )
-        }
+        counts = {row[column]: row for row in self._grouping[grouping]}
         result = []
         for key in set(groups) | set(counts):
             stats = self._fill(Stats(labels(key)), groups.get(key, []))
-            stats.visits = counts.get(key, {}).get("visits", 0)
+            stats.visits = counts.get(key, {}).get("n", 0)
             stats.usagers = counts.get(key, {}).get("usagers", 0)
             stats.extra["key"] = key
             result.append(stats)
@@ -184,7 +210,7 @@ class Attendance:
     def by_permanence(self) -> list[Stats]:
         by_pk = {p.pk: p for p in self.permanences}
         rows = self._grouped(
-            lambda o: o.permanence.pk, "mediation__permanence", lambda k: str(by_pk[k])
+            lambda o: o.permanence.pk, "permanence", "pid", lambda k: str(by_pk[k])
         )
         for stats in rows:
             stats.extra["permanence"] = by_pk[stats.extra["key"]]
@@ -192,9 +218,7 @@ class Attendance:
 
     def by_lieu(self) -> list[Stats]:
         lieux = {p.lieu_id: p.lieu for p in self.permanences}
-        rows = self._grouped(
-            lambda o: o.permanence.lieu_id, "mediation__permanence__lieu", lambda k: lieux[k].nom
-        )
+        rows = self._grouped(lambda o: o.permanence.lieu_id, "lieu", "lieu", lambda k: lieux[k].nom)
         for stats in rows:
             stats.extra["lieu"] = lieux[stats.extra["key"]]
         flag_far_below_median(rows)
@@ -204,16 +228,11 @@ class Attendance:
         groups = defaultdict(list)
         for o in self.occurrences:
             groups[_month(o.date)].append(o)
-        counts = {
-            row["month"]: row
-            for row in self._acc.annotate(month=TruncMonth("mediation__date"))
-            .values("month")
-            .annotate(visits=Count("id"), usagers=Count("usager", distinct=True))
-        }
+        counts = {row["month"]: row for row in self._grouping["month"]}
         rows = []
         for month in sorted(set(groups) | set(counts)):
             stats = self._fill(Stats(f"{month:%m/%Y}"), groups.get(month, []))
-            stats.visits = counts.get(month, {}).get("visits", 0)
+            stats.visits = counts.get(month, {}).get("n", 0)
             stats.usagers = counts.get(month, {}).get("usagers", 0)
             stats.extra["month"] = month
             rows.append(stats)
