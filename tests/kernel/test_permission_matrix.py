@@ -111,6 +111,7 @@ def test_every_page_is_french_with_a_unique_title(users, client_for, client):
             continue
         html = response.content.decode()
         assert '<html lang="fr"' in html, name
+        assert "---------" not in html, f"{name} : choix vide non traduit"
         match = re.search(r"<title>(.*?)</title>", html, re.S)
         assert match and match.group(1).strip(), f"{name} n'a pas de titre"
         titles.setdefault(" ".join(match.group(1).split()), []).append(name)
