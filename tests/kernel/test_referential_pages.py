@@ -127,3 +127,9 @@ def test_a_conseiller_cannot_manage_the_referential(users, client_for):
     response = client.post(reverse("reseau:structure_edit", args=[structure.pk]), {"nom": "Piraté"})
     assert response.status_code == 403
     assert Structure.objects.get(pk=structure.pk).nom != "Piraté"
+
+
+def test_forms_explain_the_asterisk_of_required_fields(users, client_for):
+    html = client_for(users["coordinateur"]).get(reverse("reseau:lieu_create")).content.decode()
+    assert "Les champs marqués d’un astérisque (*) sont obligatoires." in html
+    assert 'class="asteriskField"' in html
