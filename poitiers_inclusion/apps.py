@@ -17,6 +17,7 @@ class KernelConfig(AppConfig):
         nav.register(
             nav.NavItem("Accueil", "home", roles=Role.values, order=0),
             nav.NavItem("Comptes", "kernel:user_list", roles=[Role.ADMIN], order=90),
+            nav.NavItem("Journal d'audit", "kernel:audit_list", roles=[Role.ADMIN], order=91),
         )
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import views
+from . import audit_views, views
 from .perms import any_role, public
 
 kernel_patterns = (
@@ -12,6 +12,7 @@ kernel_patterns = (
         path("comptes/", views.user_list, name="user_list"),
         path("comptes/nouveau/", views.user_edit, name="user_create"),
         path("comptes/<int:pk>/", views.user_edit, name="user_edit"),
+        path("journal/", audit_views.audit_list, name="audit_list"),
     ],
     "kernel",
 )
