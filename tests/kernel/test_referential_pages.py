@@ -133,3 +133,11 @@ def test_forms_explain_the_asterisk_of_required_fields(users, client_for):
     html = client_for(users["coordinateur"]).get(reverse("reseau:lieu_create")).content.decode()
     assert "Les champs marqués d’un astérisque (*) sont obligatoires." in html
     assert 'class="asteriskField"' in html
+
+
+def test_residents_find_help_the_map_and_the_sign_in_from_every_public_page(db, client):
+    for url in (reverse("permanences:public_schedule"), reverse("reseau:carte"), reverse("login")):
+        html = client.get(url).content.decode()
+        for target in ("permanences:public_schedule", "reseau:carte", "login"):
+            assert f'href="{reverse(target)}"' in html, (url, target)
+        assert f'href="{url}" aria-current="page"' in html
