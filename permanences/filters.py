@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.models import User
 from reseau.models import Lieu
 
@@ -12,7 +13,7 @@ from .enums import Thematique, TypeActivite
 from .models import Accompagnement, Mediation
 
 
-class MediationFilter(django_filters.FilterSet):
+class MediationFilter(StyledFilterSet):
     du = django_filters.DateFilter(
         label="Du",
         field_name="date",

@@ -341,7 +341,9 @@ class LogForm(forms.Form):
                     required=False,
                     min_value=0,
                     max_value=500,
-                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                    widget=forms.NumberInput(
+                        attrs={"inputmode": "numeric", "class": "form-control"}
+                    ),
                     error_messages={
                         "invalid": "Saisissez un nombre.",
                         "min_value": "Nombre positif.",

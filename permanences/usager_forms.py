@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.models import Usager
 
 IDENTIFICATION_CHOICES = [
@@ -31,7 +32,7 @@ def search(queryset, value: str):
     return queryset
 
 
-class UsagerFilter(django_filters.FilterSet):
+class UsagerFilter(StyledFilterSet):
     q = django_filters.CharFilter(
         label="Nom, téléphone, e-mail ou numéro de fiche", method="filter_q"
     )

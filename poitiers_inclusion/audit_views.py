@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .enums import Role
 from .exports import csv_response
+from .filters import StyledFilterSet
 from .models import AuditEvent, User
 from .perms import role_required
 
@@ -18,7 +19,7 @@ class ActorChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name() or obj.email} ({obj.get_role_display()})"
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(StyledFilterSet):
     du = django_filters.DateFilter(
         field_name="at",
         lookup_expr="date__gte",
@@ -59,9 +60,6 @@ class AuditFilter(django_filters.FilterSet):
         self.filters["objet"].queryset = ContentType.objects.filter(pk__in=used).order_by("model")
         for name in ("du", "au"):
             self.form.fields[name].error_messages["invalid"] = "Saisissez une date valide."
-        for field in self.form.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
 
 
 def _rows(events):

@@ -33,6 +33,10 @@ def items_for(user, current_path: str = "") -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = url == current_path if url == "/" else current_path.startswith(url)
-        entries.append({"label": item.label, "url": url, "active": active})
+        matches = url == current_path if url == "/" else current_path.startswith(url)
+        entries.append({"label": item.label, "url": url, "active": matches})
+    # Only the closest entry is current: /reseau/lieux/ is "Lieux", not also "Réseau".
+    longest = max((len(e["url"]) for e in entries if e["active"]), default=0)
+    for entry in entries:
+        entry["active"] = entry["active"] and len(entry["url"]) == longest
     return entries

@@ -4,24 +4,15 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from poitiers_inclusion.filters import StyledFilterSet
+
 from .enums import EtatOrientation, Public, Service, Typologie
 from .models import Contact, Lieu, Orientation, Quartier, Structure
-
-
-class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on the filter widgets, so that they are as large as the form fields."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
 
 ARCHIVE_CHOICES = [("actifs", "Actifs"), ("archives", "Archivés"), ("tous", "Tous")]
 
 
-class ArchiveFilterMixin(django_filters.FilterSet):
+class ArchiveFilterMixin(StyledFilterSet):
     etat = django_filters.ChoiceFilter(
         label="État", choices=ARCHIVE_CHOICES, method="filter_etat", empty_label=None
     )

@@ -112,6 +112,14 @@ def test_every_page_is_french_with_a_unique_title(users, client_for, client):
         html = response.content.decode()
         assert '<html lang="fr"' in html, name
         assert "---------" not in html, f"{name} : choix vide non traduit"
+        # Every field is as large as the others (44-px touch targets come with these classes).
+        for tag in re.findall(r"<select\b[^>]*>", html):
+            assert "form-select" in tag, (name, tag)
+        for tag in re.findall(r"<input\b[^>]*>", html):
+            kind = re.search(r'type="([a-z]+)"', tag)
+            if kind and kind.group(1) in ("hidden", "checkbox", "radio", "submit", "file"):
+                continue
+            assert "form-control" in tag, (name, tag)
         match = re.search(r"<title>(.*?)</title>", html, re.S)
         assert match and match.group(1).strip(), f"{name} n'a pas de titre"
         titles.setdefault(" ".join(match.group(1).split()), []).append(name)

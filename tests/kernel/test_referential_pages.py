@@ -141,3 +141,9 @@ def test_residents_find_help_the_map_and_the_sign_in_from_every_public_page(db, 
         for target in ("permanences:public_schedule", "reseau:carte", "login"):
             assert f'href="{reverse(target)}"' in html, (url, target)
         assert f'href="{url}" aria-current="page"' in html
+
+
+def test_only_the_closest_menu_entry_is_current(users, client_for):
+    html = client_for(users["coordinateur"]).get(reverse("reseau:lieu_list")).content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert f'href="{reverse("reseau:lieu_list")}" aria-current="page"' in html
