@@ -1,11 +1,10 @@
 """Filters of the médiation log's list ("Mon activité")."""
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.filters import StyledFilterSet, date_filter
 from poitiers_inclusion.models import User
 from reseau.models import Lieu
 
@@ -14,18 +13,8 @@ from .models import Accompagnement, Mediation
 
 
 class MediationFilter(StyledFilterSet):
-    du = django_filters.DateFilter(
-        label="Du",
-        field_name="date",
-        lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    au = django_filters.DateFilter(
-        label="Au",
-        field_name="date",
-        lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    du = date_filter("Du", "date", "gte")
+    au = date_filter("Au", "date", "lte")
     lieu = django_filters.ModelChoiceFilter(
         label="Lieu", queryset=Lieu.objects.order_by("nom"), empty_label="Tous les lieux"
     )

@@ -1,7 +1,6 @@
 """Pages of the médiation log: the conseiller's home, the log form, "Mon activité"."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
 from . import booking, services
@@ -220,17 +220,15 @@ def mediation_delete(request, pk):
 def activity(request):
     qs = _with_people(Mediation.objects.visible_for(request.user)).order_by("-date", "-created_at")
     filterset = MediationFilter(request.GET, queryset=qs, user=request.user)
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    page, querystring = paginate(request, filterset.qs, 25)
     _labelled(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "permanences/log/activity.html",
         {
             "filter": filterset,
             "page": page,
-            "querystring": query.urlencode(),
+            "querystring": querystring,
             "sees_all": request.user.sees_whole_city,
         },
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from poitiers_inclusion.audit import log_event, log_view
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import Usager
+from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
 from . import usagers as services
@@ -54,13 +55,11 @@ def usager_list(request):
         .order_by("last_name", "first_name", "-pk")
     )
     filterset = UsagerFilter(request.GET, queryset=qs)
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, querystring = paginate(request, filterset.qs, 25)
     return render(
         request,
         "permanences/usagers/list.html",
-        {"page": page, "filter": filterset, "querystring": query.urlencode()},
+        {"page": page, "filter": filterset, "querystring": querystring},
     )
 
 

@@ -3,14 +3,14 @@
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from .enums import Role
 from .exports import csv_response
-from .filters import StyledFilterSet
+from .filters import StyledFilterSet, date_filter
 from .models import AuditEvent, User
+from .paging import paginate
 from .perms import role_required
 
 
@@ -20,18 +20,8 @@ class ActorChoiceField(forms.ModelChoiceField):
 
 
 class AuditFilter(StyledFilterSet):
-    du = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__gte",
-        label="Du",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    au = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__lte",
-        label="Au",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    du = date_filter("Du", "at", "date__gte")
+    au = date_filter("Au", "at", "date__lte")
     auteur = django_filters.ModelChoiceFilter(
         field_name="actor",
         label="Auteur",
@@ -85,11 +75,9 @@ def audit_list(request):
             ["Date", "Auteur", "Action", "Type d'objet", "Identifiant", "Détails"],
             _rows(events),
         )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, querystring = paginate(request, events, 50)
     return render(
         request,
         "kernel/audit_list.html",
-        {"filter": filtered, "page": page, "querystring": query.urlencode()},
+        {"filter": filtered, "page": page, "querystring": querystring},
     )

@@ -4,6 +4,16 @@ import django_filters
 from django import forms
 
 
+def date_filter(label: str, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
+    """A date bound of a list's period ("Du", "Au"), with the browser's date picker."""
+    return django_filters.DateFilter(
+        label=label,
+        field_name=field_name,
+        lookup_expr=lookup_expr,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 class StyledFilterSet(django_filters.FilterSet):
     """Bootstrap classes on the filter widgets, so that they are as large as the form fields.
 

@@ -11,11 +11,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import log_event
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import User
 from poitiers_inclusion.perms import STAFF, public, role_required
 
 from . import snapshots
 from .forms import DashboardFilterForm, ShareForm
 from .models import VuePartagee
+
+CITYWIDE_READER = User(role=Role.COORDINATEUR)  # never saved
 
 # The dashboard's own filters: anything else in the query string is not kept.
 FILTER_NAMES = ("du", "au", "lieu", "quartier", "conseiller", "type", "thematique")
@@ -83,8 +87,9 @@ def share_public(request, token):
     share = VuePartagee.objects.filter(token=token).first()
     if share is None or not share.is_active(timezone.localdate()):
         raise Http404("Ce lien de partage n'existe pas, a expiré ou a été révoqué.")
-    # The view is the whole city's, as its author (a coordinator or an admin) saw it.
-    form = DashboardFilterForm(data=share.filtres or None, user=_reader(share))
+    # The view is the whole city's (user=None), as its author, a coordinator or an admin, saw
+    # it; the filter form only needs a citywide reader to read its filters back.
+    form = DashboardFilterForm(data=share.filtres or None, user=CITYWIDE_READER)
     scope = dataclasses.replace(form.scope(), user=None)
     result = snapshots.served(scope, "sections")
     sections = [
@@ -102,13 +107,3 @@ def share_public(request, token):
             "printable": True,
         },
     )
-
-
-def _reader(share):
-    """Someone whose lists of lieux and conseillers are the whole city's, for the filter form."""
-    from poitiers_inclusion.enums import Role
-    from poitiers_inclusion.models import User
-
-    if share.created_by is not None and share.created_by.sees_whole_city:
-        return share.created_by
-    return User(role=Role.COORDINATEUR)

@@ -19,10 +19,9 @@ computed by SQL aggregates, never by a loop over rows; see "The aggregates" belo
 import dataclasses
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models.functions import Coalesce
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import Genre, Role, StatutSocial, TrancheAge
+from poitiers_inclusion.enums import CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager, User, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 from reseau.models import Lieu
@@ -38,7 +37,7 @@ from ..enums import (
     TrancheDuree,
     TypeActivite,
 )
-from ..models import Accompagnement, Mediation
+from ..models import Mediation
 
 NOT_GIVEN = "Non renseigné"
 MONTHS = [
@@ -80,13 +79,6 @@ def mediations(scope: figures.Scope):
     if scope.thematiques:
         qs = qs.filter(thematiques__overlap=list(scope.thematiques))
     return qs
-
-
-def accompagnements(scope: figures.Scope):
-    """Accompagnements in scope, each annotated with `person`: the usager after merges."""
-    return Accompagnement.objects.filter(mediation__in=mediations(scope)).annotate(
-        person=Coalesce("usager__merged_into_id", "usager_id")
-    )
 
 
 # --- The aggregates ----------------------------------------------------------------------------
@@ -681,7 +673,7 @@ def api_block(scope: figures.Scope) -> dict:
 
 
 # Who sees médiations: a conseiller their own, coordinator and admin the whole city's.
-READERS = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
+READERS = (Role.CONSEILLER, *CITYWIDE_ROLES)
 
 
 def register():

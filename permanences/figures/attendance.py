@@ -24,6 +24,7 @@ from poitiers_inclusion.replica import figures_connection
 
 from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
+from . import activity
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
@@ -394,6 +395,6 @@ def register():
             "Permanences : fréquentation",
             20,
             build_section,
-            roles=(Role.CONSEILLER, *CITYWIDE_ROLES),
+            roles=activity.READERS,
         )
     )

@@ -1,12 +1,12 @@
 """The directory for professionals, the public page and map of places, the coverage matrix."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.exports import csv_response
+from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, any_role, public, role_required
 
 from .. import coverage, hours
@@ -15,12 +15,6 @@ from ..filters import DirectoryFilter, PublicLieuFilter
 from ..models import Contact, Lieu, Quartier, Structure
 
 COVERAGE_ROLES = (*STAFF, Role.CONSEILLER)
-
-
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _directory_queryset(user):
@@ -46,14 +40,14 @@ def _directory_queryset(user):
 @any_role
 def annuaire(request):
     filterset = DirectoryFilter(request.GET, queryset=_directory_queryset(request.user))
-    page = Paginator(filterset.qs.order_by("nom"), 20).get_page(request.GET.get("page"))
+    page, querystring = paginate(request, filterset.qs.order_by("nom"), 20)
     for structure in page:
         for lieu in structure.active_lieux:
             lieu.horaires_lisibles = hours.describe(lieu.horaires)
     return render(
         request,
         "reseau/annuaire.html",
-        {"filter": filterset, "page": page, "querystring": _querystring(request)},
+        {"filter": filterset, "page": page, "querystring": querystring},
     )
 
 

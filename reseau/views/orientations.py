@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save, log_view
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
 from .. import services
@@ -63,13 +63,11 @@ def orientation_list(request):
     )
     if request.user.role != Role.PRESCRIPTEUR:
         del filterset.form.fields["sens"]
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, querystring = paginate(request, filterset.qs, 25)
     return render(
         request,
         "reseau/orientation_list.html",
-        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+        {"filter": filterset, "page": page, "querystring": querystring},
     )
 
 

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save, audited_save
+from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
 from ..filters import ContactFilter, LieuFilter, StructureFilter
@@ -53,13 +53,11 @@ def _list(request, screen: Screen):
     qs = screen.queryset(request.user)
     filterset = screen.filter(request.GET, queryset=qs) if screen.filter else None
     rows = filterset.qs if filterset else qs
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, querystring = paginate(request, rows, 25)
     return render(
         request,
         f"reseau/{screen.name}_list.html",
-        {"page": page, "filter": filterset, "screen": screen, "querystring": query.urlencode()},
+        {"page": page, "filter": filterset, "screen": screen, "querystring": querystring},
     )
 
 
