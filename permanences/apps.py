@@ -28,6 +28,6 @@ class PermanencesConfig(AppConfig):
 
         from reseau import hours
 
-        from .services import weekly_hours_by_lieu
+        from .booking import weekly_hours_by_lieu
 
         hours.register_provider(weekly_hours_by_lieu)

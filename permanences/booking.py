@@ -358,6 +358,21 @@ def attach_mediation(*, rendez_vous_id, mediation, actor) -> RendezVous | None:
     return rendez_vous
 
 
+def weekly_hours_by_lieu(lieu_ids) -> dict[int, float]:
+    """Drop-in hours per week at each Lieu that has recurring permanences in force today: the
+    coverage matrix's figure (registered with reseau.hours in PermanencesConfig.ready)."""
+    totals: dict[int, float] = {}
+    slots = (
+        Permanence.objects.active_on(timezone.localdate())
+        .filter(lieu_id__in=list(lieu_ids), is_one_off=False)
+        .values_list("lieu_id", "start_time", "end_time")
+    )
+    for lieu_id, start, end in slots:
+        minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        totals[lieu_id] = totals.get(lieu_id, 0) + minutes / 60
+    return totals
+
+
 # --- E-mails, reminders and purge ---------------------------------------------------------------
 
 
