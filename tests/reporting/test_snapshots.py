@@ -116,6 +116,10 @@ def test_refresh_runs_one_at_a_time(slow, users, client_for):
         call_command("refresh_figures", stdout=out)
         assert "déjà en cours" in out.getvalue()
     finally:
+        # Release before closing: a closed session's locks are freed by its server process a
+        # moment later, and the next run would race it.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
         other.close()
     out = io.StringIO()
     call_command("refresh_figures", stdout=out)
