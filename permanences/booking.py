@@ -55,7 +55,9 @@ class Occurrence:
 
     @property
     def capacity(self) -> int:
-        return self.permanence.capacity or 0
+        """The appointments the slot really offers: one per appointment time (a capacity saved
+        larger than the hours allow never advertises places that cannot be booked)."""
+        return len(slot_times(self.permanence))
 
     @property
     def remaining(self) -> int:

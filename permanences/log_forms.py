@@ -73,6 +73,21 @@ def current_permanences(user, day=None):
     )
 
 
+def current_permanence(user, now=None):
+    """The slot the conseiller is at now: the one running, else the next one today, else the
+    last one of the day (a report typed after closing time)."""
+    now = timezone.localtime(now)
+    slots = list(current_permanences(user, now.date()))
+    clock = now.time()
+    for slot in slots:
+        if slot.start_time <= clock < slot.end_time:
+            return slot
+    upcoming = [slot for slot in slots if slot.start_time > clock]
+    if upcoming:
+        return upcoming[0]
+    return slots[-1] if slots else None
+
+
 def default_initial(user, *, lieu_id=None, date=None, type_lieu=None) -> dict:
     """Sensible defaults: today, the current permanence's lieu, the conseiller's last duration."""
     initial = {
@@ -86,7 +101,7 @@ def default_initial(user, *, lieu_id=None, date=None, type_lieu=None) -> dict:
     if lieu_id:
         initial["lieu"] = lieu_id
     else:
-        slot = current_permanences(user).first()
+        slot = current_permanence(user)
         if slot is not None:
             initial["lieu"] = slot.lieu_id
     last = (

@@ -12,6 +12,7 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import User
 from reseau.models import Lieu, Quartier
 
+from .booking import SHORTEST_APPOINTMENT
 from .enums import ModePermanence
 from .models import BesoinRendezVous, Fermeture, Permanence
 
@@ -76,6 +77,16 @@ class _SlotFormMixin:
                     "Indiquez le nombre de rendez-vous possibles : la permanence est sur "
                     "rendez-vous.",
                 )
+            elif start and end and end > start:
+                minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+                most = minutes // SHORTEST_APPOINTMENT
+                if data["capacity"] > most:
+                    self.add_error(
+                        "capacity",
+                        f"Un créneau de {minutes} minutes tient au plus {most} rendez-vous "
+                        f"({SHORTEST_APPOINTMENT} minutes chacun) : réduisez le nombre de "
+                        "rendez-vous ou allongez le créneau.",
+                    )
         else:
             data["capacity"] = None
         return data

@@ -13,10 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_delete, audited_form_save, audited_save
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.exports import table_response
 from poitiers_inclusion.perms import STAFF, public, role_required
 
 from . import booking as services
@@ -467,6 +469,53 @@ def _latest_move(permanences) -> datetime.date:
     return starts[-1] if len(starts) > 1 else today
 
 
+ATTENDANCE_COLUMNS = [
+    "Créneaux tenus",
+    "Créneaux fermés",
+    "Passages",
+    "Passages par créneau",
+    "Usagers uniques",
+    "Créneaux vides (%)",
+]
+ATTENDANCE_EXPORTS = {
+    "lieux": (
+        "Fréquentation par lieu",
+        ["Lieu", "Quartier", *ATTENDANCE_COLUMNS, "Très peu fréquenté"],
+    ),
+    "permanences": ("Fréquentation par permanence", ["Permanence", *ATTENDANCE_COLUMNS]),
+    "mois": ("Fréquentation par mois", ["Mois", *ATTENDANCE_COLUMNS]),
+}
+
+
+def _attendance_export(request, start, end, quartier, lieux, by_permanence, months):
+    """One of the page's tables as CSV or Excel, its period and quartier written above it."""
+    key = request.GET["export"]
+    title, columns = ATTENDANCE_EXPORTS[key]
+
+    def numbers(s):
+        return [s.slots, s.closed, s.visits, s.visits_per_slot, s.usagers, s.empty_share]
+
+    rows = {
+        "lieux": (
+            [
+                s.label,
+                str(s.extra["lieu"].quartier or ""),
+                *numbers(s),
+                "oui" if s.extra.get("far_below") else "",
+            ]
+            for s in lieux
+        ),
+        "permanences": ([s.label, *numbers(s)] for s in by_permanence),
+        "mois": ([f"{s.extra['month']:%m/%Y}", *numbers(s)] for s in months),
+    }[key]
+    filters = [("Période", f"du {start:%d/%m/%Y} au {min(end, timezone.localdate()):%d/%m/%Y}")]
+    if quartier:
+        filters.append(("Quartier", str(quartier)))
+    preamble = [[title], *[[label, value] for label, value in filters]]
+    name = f"frequentation-{key}-{timezone.localdate():%Y%m%d}"
+    return table_response(request.GET.get("format"), name, title, columns, rows, preamble)
+
+
 @role_required(*STAFF)
 def attendance(request):
     all_permanences = list(Permanence.objects.select_related("lieu__quartier"))
@@ -484,6 +533,8 @@ def attendance(request):
     lieux = data.by_lieu()
     by_permanence = data.by_permanence()
     months = data.by_month()
+    if request.GET.get("export") in ATTENDANCE_EXPORTS:
+        return _attendance_export(request, start, end, quartier, lieux, by_permanence, months)
 
     focus = None
     if request.GET.get("permanence", "").isdigit():
@@ -520,6 +571,12 @@ def attendance(request):
         "permanences/attendance/attendance.html",
         {
             "form": form,
+            # The page's period and quartier, so that an export gives what is on screen.
+            "export_query": "".join(
+                f"{urlencode({name: request.GET[name]})}&"
+                for name in ("start", "end", "quartier")
+                if request.GET.get(name)
+            ),
             "start": start,
             "end": min(end, timezone.localdate()),
             "total": data.total(),

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
-from poitiers_inclusion.audit import audited_delete, audited_save
+from poitiers_inclusion.audit import audited_bulk_create, audited_delete, audited_save
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager
 
@@ -134,9 +134,9 @@ def _usagers_for(mediation: Mediation, data: LogData, actor) -> list[Usager]:
             return [data.usager]
         if data.new_usager:
             return [_new_identified(data.new_usager, data.profile, actor)]
-        return Usager.objects.bulk_create([Usager(**_profile_fields(data.profile))])
-    anonymous = Usager.objects.bulk_create(
-        [Usager(**profile) for profile in distribute(data.anonymous)]
+        return audited_bulk_create([Usager(**_profile_fields(data.profile))], actor=actor)
+    anonymous = audited_bulk_create(
+        [Usager(**profile) for profile in distribute(data.anonymous)], actor=actor
     )
     return list(dict.fromkeys(data.participants)) + anonymous
 
@@ -209,15 +209,20 @@ def anonymous_counts(usagers) -> dict:
     return counts
 
 
-def _drop_usagers(mediation: Mediation, usagers: list[Usager]) -> None:
+def _drop_usagers(mediation: Mediation, usagers: list[Usager], actor) -> None:
     """Unlink people from a report; anonymous records made only for it are deleted."""
     Accompagnement.objects.filter(mediation=mediation, usager__in=usagers).delete()
+    _delete_orphans(usagers, actor)
+
+
+def _delete_orphans(usagers: list[Usager], actor) -> None:
+    """Delete the anonymous records no activity refers to any more (audited)."""
     for usager in usagers:
         if usager.is_identified or usager.accompagnements.exists():
             continue
         try:
             with transaction.atomic():
-                usager.delete()
+                audited_delete(usager, actor=actor)
         except ProtectedError:
             pass  # still referenced elsewhere (a workshop, a booking): keep the record
 
@@ -241,8 +246,8 @@ def update_mediation(*, mediation: Mediation, actor, data: LogData) -> Mediation
                 setattr(keep, name, value)
             if data.profile.get("quartier") is None:
                 keep.quartier = None
-            keep.save()
-            _drop_usagers(mediation, [u for u in current if u != keep])
+            audited_save(keep, actor=actor)
+            _drop_usagers(mediation, [u for u in current if u != keep], actor)
             return mediation
         wanted = _usagers_for(mediation, data, actor)
     else:
@@ -250,10 +255,10 @@ def update_mediation(*, mediation: Mediation, actor, data: LogData) -> Mediation
         if anonymous_counts(anonymous_now) == _normalised(data.anonymous):
             wanted = participants + anonymous_now
         else:
-            wanted = participants + Usager.objects.bulk_create(
-                [Usager(**p) for p in distribute(data.anonymous)]
+            wanted = participants + audited_bulk_create(
+                [Usager(**p) for p in distribute(data.anonymous)], actor=actor
             )
-    _drop_usagers(mediation, [u for u in anonymous_now + identified_now if u not in wanted])
+    _drop_usagers(mediation, [u for u in anonymous_now + identified_now if u not in wanted], actor)
     _link(mediation, wanted, conseiller)
     return mediation
 
@@ -275,11 +280,4 @@ def delete_mediation(*, mediation: Mediation, actor) -> None:
     usagers = list(Usager.objects.filter(accompagnements__mediation=mediation))
     Accompagnement.objects.filter(mediation=mediation).delete()
     audited_delete(mediation, actor=actor)
-    for usager in usagers:
-        if usager.is_identified or usager.accompagnements.exists():
-            continue
-        try:
-            with transaction.atomic():
-                usager.delete()
-        except ProtectedError:
-            pass
+    _delete_orphans(usagers, actor)

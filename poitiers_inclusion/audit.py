@@ -48,6 +48,25 @@ def audited_save(obj: models.Model, *, actor, m2m_changed: list[str] | None = No
 
 
 @transaction.atomic
+def audited_bulk_create(objs: list[models.Model], *, actor) -> list[models.Model]:
+    """Create several records of one model in one statement, and one creation event each."""
+    created = type(objs[0]).objects.bulk_create(objs) if objs else []
+    if created:
+        target_type = ContentType.objects.get_for_model(created[0])
+        action = _action(created[0], "created")
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action=action,
+                target_type=target_type,
+                target_id=str(obj.pk),
+            )
+            for obj in created
+        )
+    return created
+
+
+@transaction.atomic
 def audited_form_save(form, *, actor) -> models.Model:
     """Save a ModelForm (with its many-to-many fields) and record it."""
     obj = form.save(commit=False)

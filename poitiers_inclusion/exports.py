@@ -103,8 +103,25 @@ def csv_response(filename: str, columns, rows, preamble=()) -> StreamingHttpResp
     return response
 
 
+def table_response(fmt: str, filename: str, title: str, columns, rows, preamble=()):
+    """One table as a download: `fmt` "xlsx" gives a workbook of one sheet, anything else CSV.
+    `filename` has no extension."""
+    if fmt == "xlsx":
+        sheet = Sheet(title=title[:31], columns=columns, rows=rows, preamble=list(preamble))
+        return xlsx_response(f"{filename}.xlsx", [sheet])
+    return csv_response(f"{filename}.csv", columns, rows, preamble)
+
+
 def csv_text(columns, rows, preamble=()) -> str:
     return "".join(csv_lines(columns, rows, preamble)).lstrip("\ufeff")
 
 
-__all__ = ["Sheet", "csv_response", "csv_text", "safe_text", "write_xlsx", "xlsx_response"]
+__all__ = [
+    "Sheet",
+    "csv_response",
+    "csv_text",
+    "safe_text",
+    "table_response",
+    "write_xlsx",
+    "xlsx_response",
+]

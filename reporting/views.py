@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.exports import Sheet, csv_response, write_xlsx, xlsx_response
+from poitiers_inclusion.exports import table_response, write_xlsx, xlsx_response
 from poitiers_inclusion.perms import STAFF, role_required
 from reseau.models import Reunion
 
@@ -70,19 +70,20 @@ def _table_for(request, section_key, table_key):
     return table, compose.preamble(title, form.description())
 
 
+def _export_table(request, section, table, fmt):
+    data, preamble = _table_for(request, section, table)
+    name = f"{slugify(section)}-{slugify(table)}-{_stamp()}"
+    return table_response(fmt, name, data.title, data.columns, data.rows, preamble)
+
+
 @role_required(*DASHBOARD_ROLES)
 def export_table_csv(request, section, table):
-    data, preamble = _table_for(request, section, table)
-    name = f"{slugify(section)}-{slugify(table)}-{_stamp()}.csv"
-    return csv_response(name, data.columns, data.rows, preamble)
+    return _export_table(request, section, table, "csv")
 
 
 @role_required(*DASHBOARD_ROLES)
 def export_table_xlsx(request, section, table):
-    data, preamble = _table_for(request, section, table)
-    name = f"{slugify(section)}-{slugify(table)}-{_stamp()}.xlsx"
-    sheet = Sheet(title=data.title[:31], columns=data.columns, rows=data.rows, preamble=preamble)
-    return xlsx_response(name, [sheet])
+    return _export_table(request, section, table, "xlsx")
 
 
 @role_required(*STAFF)
@@ -184,9 +185,17 @@ def indicators(request):
         )
         frame = pd.DataFrame.from_records(rows, columns=["quartier", "mois", "valeur"])
         result = difference_in_differences(frame, opening_dates())
+        tables = result_tables(result)
+        wanted = next((t for t in tables if t.key == request.GET.get("export")), None)
+        if wanted is not None:
+            title = f"{chosen} — {wanted.title}"
+            preamble = compose.preamble(title, [("Indicateur", chosen)])
+            name = f"indicateur-{slugify(chosen)}-{wanted.key}-{_stamp()}"
+            fmt = request.GET.get("format")
+            return table_response(fmt, name, wanted.title, wanted.columns, wanted.rows, preamble)
         context.update(
             result=result,
-            tables=result_tables(result),
+            tables=tables,
             caveats=caveats(result),
             did=None if result.did is None else round(result.did, 2),
         )

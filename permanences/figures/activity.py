@@ -536,7 +536,9 @@ def general_section(scope: figures.Scope) -> figures.Section:
             ("Activités saisies", t["activites"]),
             ("Usagers uniques", t["usagers_uniques"]),
             ("Nouveaux usagers", nr["nouveaux"]),
-        ],
+        ]
+        # Without a start date every usager's first visit is in the period: nobody returns.
+        + ([("Usagers revenus (déjà accompagnés avant)", nr["revenus"])] if scope.start else []),
         tables=[
             _table(
                 "par_mois",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, Min
+from django.db.models import F, Max, Min
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -91,12 +91,20 @@ def mediations_for(scope: figures.Scope):
 
 
 def period(scope: figures.Scope, permanences=None) -> tuple[datetime.date, datetime.date]:
-    """The scope's dates, bounded by today (future slots cannot have visits yet)."""
+    """The scope's dates, bounded by today (future slots cannot have visits yet).
+
+    Without an end date, the period ends on the last day with a recorded visit: a history
+    imported up to some date is not followed by months of "empty" slots nobody logged."""
     today = timezone.localdate()
+    qs = permanences if permanences is not None else Permanence.objects.all()
     end = min(scope.end or today, today)
+    if scope.end is None:
+        last = Mediation.objects.filter(permanence__in=qs, date__lte=today).aggregate(
+            last=Max("date")
+        )["last"]
+        end = last or end
     start = scope.start
     if start is None:
-        qs = permanences if permanences is not None else Permanence.objects.all()
         start = qs.aggregate(first=Min("valid_from"))["first"] or end
     return start, end
 
@@ -225,6 +233,20 @@ class Attendance:
         flag_far_below_median(rows)
         return sorted(rows, key=lambda s: (-(s.visits_per_slot or 0), s.label))
 
+    def window(self, permanence_ids, start, end, label="") -> Stats:
+        """Slots and visits of some of the permanences between two dates within the period
+        (from the per-slot counts already computed: no further query)."""
+        chosen = [
+            o
+            for o in self.occurrences
+            if o.permanence.pk in permanence_ids and start <= o.date <= end
+        ]
+        stats = self._fill(Stats(label), chosen)
+        stats.visits = sum(
+            self.visits_by_slot.get((o.permanence.pk, o.date), 0) for o in chosen if not o.closed
+        )
+        return stats
+
     def by_month(self) -> list[Stats]:
         groups = defaultdict(list)
         for o in self.occurrences:
@@ -283,6 +305,56 @@ def before_after(permanences, pivot: datetime.date, months: int = 6, mediations=
         before.total(f"Avant le {pivot:%d/%m/%Y}"),
         after.total(f"À partir du {pivot:%d/%m/%Y}"),
     )
+
+
+MOVES_SHOWN = 8
+
+
+def changes(permanences, start, end) -> list[tuple[datetime.date, str, Permanence]]:
+    """Openings and closings of recurring permanences between two dates, latest first (the
+    moves a coordinator decided: one-off extra slots are events, not changes)."""
+    found = []
+    for p in permanences:
+        if p.is_one_off:
+            continue
+        if start < p.valid_from <= end:
+            found.append((p.valid_from, "Ouverture", p))
+        if p.valid_until and start < p.valid_until + datetime.timedelta(1) <= end:
+            found.append((p.valid_until + datetime.timedelta(1), "Fermeture", p))
+    return sorted(found, key=lambda c: (c[0], c[1], str(c[2])), reverse=True)[:MOVES_SHOWN]
+
+
+def moves(permanences, start, end, mediations=None, months: int = 6) -> list[dict]:
+    """Each change of the period with its quartier's attendance (the lieu's when it has no
+    quartier) in the `months` before and from it on, up to the period's end: did the move bring
+    people in?"""
+    permanences = list(permanences)
+    found = changes(permanences, start, end)
+    if not found:
+        return []
+    first = add_months(min(c[0] for c in found), -months)
+    last = min(add_months(max(c[0] for c in found), months) - datetime.timedelta(1), end)
+    data = Attendance(permanences, first, last, mediations)
+    rows = []
+    for pivot, kind, changed in found:
+        quartier = changed.lieu.quartier_id
+        group = {
+            p.pk
+            for p in permanences
+            if (p.lieu.quartier_id == quartier if quartier else p.lieu_id == changed.lieu_id)
+        }
+        before = data.window(group, add_months(pivot, -months), pivot - datetime.timedelta(1))
+        after = data.window(group, pivot, add_months(pivot, months) - datetime.timedelta(1))
+        rows.append(
+            {
+                "date": pivot,
+                "change": f"{kind} : {changed}",
+                "area": str(changed.lieu.quartier or changed.lieu.nom),
+                "before": before,
+                "after": after,
+            }
+        )
+    return rows
 
 
 def compare_permanences(first, second, start, end, mediations=None) -> list[Stats]:
@@ -373,6 +445,39 @@ def build_section(scope: figures.Scope) -> figures.Section:
             chart="line",
         ),
     ]
+    moved = moves(permanences, start, end, mediations_for(scope))
+    if moved:
+        section.tables.append(
+            figures.Table(
+                "avant_apres",
+                "Avant et après les changements de permanence (6 mois de chaque côté)",
+                [
+                    "Date",
+                    "Changement",
+                    "Quartier (ou lieu)",
+                    "Passages par mois avant",
+                    "Passages par mois après",
+                    "Passages par créneau avant",
+                    "Passages par créneau après",
+                ],
+                [
+                    [
+                        f"{row['date']:%d/%m/%Y}",
+                        row["change"],
+                        row["area"],
+                        row["before"].visits_per_month,
+                        row["after"].visits_per_month,
+                        row["before"].visits_per_slot,
+                        row["after"].visits_per_slot,
+                    ]
+                    for row in moved
+                ],
+                chart=None,
+                note="Toutes les permanences du quartier sont comptées, avant comme après : "
+                "l'ancienne et la nouvelle adresse d'une permanence déplacée se comparent. "
+                "Après un changement récent, la période « après » est encore courte.",
+            )
+        )
     flagged = [s.label for s in lieux if s.extra.get("far_below")]
     if flagged:
         median = lieux[0].extra["median"]

@@ -30,9 +30,18 @@ def test_each_role_sees_only_its_navigation(users, client_for):
 
 
 def test_home_sends_each_role_to_its_page(users, client_for):
+    expected = {
+        Role.CONSEILLER: reverse("permanences:home"),  # log a médiation, today's permanence
+        Role.COORDINATEUR: reverse("reporting:dashboard"),
+        Role.PRESCRIPTEUR: reverse("reseau:home_prescripteur"),
+        Role.ADMIN: reverse("reseau:structure_list"),
+        # Until the computer module exists, the technicien's home lists what they may open.
+        Role.TECHNICIEN: reverse("home"),
+    }
     for role in Role.values:
         response = client_for(users[role]).get(reverse("home"), follow=True)
         assert response.status_code == 200, role
+        assert response.request["PATH_INFO"] == expected[role], role
 
 
 def test_admin_creates_an_account(users, client_for):

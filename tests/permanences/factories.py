@@ -40,5 +40,15 @@ class MediationFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         for usager in extracted if extracted is not None else [UsagerFactory()]:
-            Accompagnement.objects.create(mediation=obj, usager=usager)
+            AccompagnementFactory(mediation=obj, usager=usager)
             usager.conseillers.add(obj.conseiller)
+
+
+class AccompagnementFactory(factory.django.DjangoModelFactory):
+    """One more person in an existing report (MediationFactory already adds its own people)."""
+
+    class Meta:
+        model = Accompagnement
+
+    mediation = factory.SubFactory(MediationFactory, usagers=[])
+    usager = factory.SubFactory(UsagerFactory)

@@ -1,7 +1,9 @@
 """Attendance figures on data whose answer is known by hand, the dashboard section and the page."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -101,8 +103,9 @@ def test_places_far_below_the_median_are_flagged():
     assert rows[quiet.lieu].empty_share == 50.0
 
 
-def test_a_move_compares_monthly_averages_before_and_after():
-    quartier = QuartierFactory()
+def _moved_desk():
+    """A desk moved on 1 March 2023 in one quartier: 9 visits before, 27 after (see below)."""
+    quartier = QuartierFactory(nom="Trois-Cités")
     old = PermanenceFactory(
         lieu=LieuFactory(quartier=quartier),
         weekday=Weekday.MARDI,
@@ -123,7 +126,11 @@ def test_a_move_compares_monthly_averages_before_and_after():
         for _ in range(3):
             _visit(new, day)
         day += datetime.timedelta(days=7)
+    return old, new
 
+
+def test_a_move_compares_monthly_averages_before_and_after():
+    old, new = _moved_desk()
     before, after = attendance.before_after([old, new], D(2023, 3, 1), months=2)
     assert (before.visits, before.months, before.visits_per_month) == (9, 2, 4.5)
     assert (after.visits, after.months, after.visits_per_month) == (27, 2, 13.5)
@@ -152,6 +159,30 @@ def test_the_dashboard_section_is_registered_with_the_figures(tuesday, users):
     assert kpis["Créneaux tenus"] == 4 and kpis["Créneaux vides (%)"] == 75.0
     tables = {t.key: t for t in section.tables}
     assert tables["frequentation_lieux"].rows[0][0] == tuesday.lieu.nom
+
+
+def test_the_dashboard_compares_each_move_before_and_after(users):
+    old, new = _moved_desk()
+    scope = figures.Scope(user=users[Role.COORDINATEUR], start=D(2023, 1, 1), end=D(2023, 4, 30))
+    section = attendance.build_section(scope)
+    table = next(t for t in section.tables if t.key == "avant_apres")
+    # Both the closing of the old desk (28/02, so from 01/03) and the opening of the new one.
+    assert [row[:3] for row in table.rows] == [
+        ["01/03/2023", f"Ouverture : {new}", "Trois-Cités"],
+        ["01/03/2023", f"Fermeture : {old}", "Trois-Cités"],
+    ]
+    # 6 months each side, the quartier's desks: 9 visits in 2 months held before (Jan-Feb),
+    # 27 in the 2 months held after (Mar-Apr; the period ends on 30/04).
+    assert table.rows[0][3:] == [4.5, 13.5, 1.0, 3.0]
+
+
+def test_without_an_end_date_the_slots_stop_at_the_last_visit(tuesday, users):
+    _visit(tuesday, D(2023, 3, 7))
+    _visit(tuesday, D(2023, 3, 14))
+    scope = figures.Scope(user=users[Role.COORDINATEUR], start=MARCH[0])
+    assert attendance.period(scope, [tuesday]) == (MARCH[0], D(2023, 3, 14))
+    kpis = dict(attendance.build_section(scope).kpis)
+    assert kpis["Créneaux tenus"] == 2 and kpis["Créneaux vides (%)"] == 0.0
 
 
 def test_a_conseiller_scope_covers_only_their_desks(tuesday, users):
@@ -194,6 +225,29 @@ def test_the_attendance_page_shows_busy_and_empty_desks(tuesday, users, client_f
         {"start": "2023-03-01", "end": "2023-03-31", "permanence": quiet.pk},
     )
     assert [v for _, v in detail.context["focus_slots"]] == [0, 0, 0, 1]
+
+
+def test_the_attendance_tables_download_as_shown(tuesday, users, client_for):
+    for day in (7, 14, 21):
+        _visit(tuesday, D(2023, 3, day))
+    client = client_for(users[Role.COORDINATEUR])
+    period = {"start": "2023-03-01", "end": "2023-03-31"}
+    html = client.get(reverse("permanences:attendance"), period).content.decode()
+    assert "?start=2023-03-01&amp;end=2023-03-31&amp;export=lieux&amp;format=csv" in html
+
+    csv = client.get(
+        reverse("permanences:attendance"), period | {"export": "lieux", "format": "csv"}
+    )
+    text = b"".join(csv.streaming_content).decode()
+    assert "Période,du 01/03/2023 au 31/03/2023" in text
+    # 4 Tuesdays held, none closed, 3 visits, 0.8 per slot, 3 people, 25 % empty.
+    assert f"{tuesday.lieu.nom},{tuesday.lieu.quartier},4,0,3,0.8,3,25.0," in text
+
+    xlsx = client.get(
+        reverse("permanences:attendance"), period | {"export": "mois", "format": "xlsx"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    assert ("03/2023", 4, 0, 3, 0.8, 3, 25) in list(sheet.iter_rows(values_only=True))
 
 
 def test_a_bad_period_is_explained(users, client_for):

@@ -36,6 +36,20 @@ def test_it_splits_the_slot_into_as_many_times_as_places():
     ]
 
 
+def test_it_never_advertises_more_places_than_appointment_times():
+    # A capacity saved before the form checked it: 20 places in one hour, 12 times of 5 minutes.
+    permanence = BookablePermanenceFactory(
+        capacity=20, start_time=datetime.time(14, 0), end_time=datetime.time(15, 0)
+    )
+    day = next_weekday(permanence.weekday)
+    occurrence = booking.Occurrence(permanence=permanence, date=day)
+    assert occurrence.capacity == len(booking.slot_times(permanence)) == 12
+    for n in range(12):
+        _book(permanence, day, booking.slot_times(permanence)[n], telephone=f"06000000{n:02d}")
+    occurrence.booked = 12
+    assert occurrence.remaining == 0
+
+
 def test_it_books_a_free_time_and_records_consent():
     permanence = BookablePermanenceFactory()
     day = next_weekday(permanence.weekday)

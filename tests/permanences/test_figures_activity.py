@@ -164,6 +164,8 @@ def test_new_and_returning_usagers(world):
         "revenus": 1,
     }
     assert activity.new_and_returning(figures.Scope()) == {"nouveaux": 12, "revenus": 0}
+    kpis = dict(activity.general_section(figures.Scope(start=D(2024, 2, 1))).kpis)
+    assert (kpis["Nouveaux usagers"], kpis["Usagers revenus (déjà accompagnés avant)"]) == (11, 1)
 
 
 def test_per_month_lieu_and_conseiller(world):

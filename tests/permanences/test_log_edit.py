@@ -61,6 +61,7 @@ def test_it_edits_the_activity_and_keeps_the_anonymous_person(client):
     assert (person.genre, person.tranche_age) == (Genre.FEMININ, TrancheAge.DE_40_A_59)
     assert Usager.objects.count() == 1
     assert AuditEvent.objects.for_object(mediation).filter(action__endswith="updated").exists()
+    assert AuditEvent.objects.for_object(person).filter(action="kernel.usager.updated").exists()
 
 
 def test_it_replaces_the_workshop_participants_when_the_counts_change(client):
@@ -141,6 +142,13 @@ def test_deleting_a_report_removes_its_anonymous_people_but_not_identified_ones(
     assert response.status_code == 302
     assert list(Usager.objects.all()) == [known]
     assert AuditEvent.objects.filter(action="permanences.mediation.deleted").count() == 1
+    # The anonymous records too are domain records: their creation and deletion are logged.
+    created = AuditEvent.objects.filter(action="kernel.usager.created", actor=conseiller)
+    deleted = AuditEvent.objects.filter(action="kernel.usager.deleted", actor=conseiller)
+    assert created.count() == 2 and deleted.count() == 2
+    assert set(created.values_list("target_id", flat=True)) == set(
+        deleted.values_list("target_id", flat=True)
+    )
 
 
 def test_duplicating_prefills_a_new_form_for_another_person(client, conseiller):

@@ -37,6 +37,28 @@ def test_it_preselects_today_and_the_current_permanence(client, conseiller):
     assert permanence.lieu.nom in response.content.decode()
 
 
+def test_it_preselects_the_slot_running_now_not_the_mornings(conseiller):
+    from permanences.log_forms import current_permanence
+
+    morning = permanence_today(
+        conseiller, start_time=datetime.time(9, 0), end_time=datetime.time(12, 0)
+    )
+    afternoon = permanence_today(
+        conseiller, start_time=datetime.time(14, 0), end_time=datetime.time(17, 0)
+    )
+
+    def at(hour, minute=0):
+        today = timezone.localdate()
+        moment = datetime.datetime.combine(today, datetime.time(hour, minute))
+        return current_permanence(conseiller, timezone.make_aware(moment))
+
+    assert at(10) == morning
+    assert at(15, 30) == afternoon
+    assert at(13) == afternoon  # between two slots: the next one
+    assert at(8) == morning
+    assert at(19) == afternoon  # after closing: the day's last one
+
+
 def test_it_preselects_the_last_duration(client, conseiller):
     MediationFactory(conseiller=conseiller, duree_minutes=45)
     assert client.get(reverse(LOG)).context["form"].initial["duree"] == "45"

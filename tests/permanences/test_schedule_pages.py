@@ -66,6 +66,11 @@ def test_the_coordinator_creates_a_permanence_with_its_conseillers(coordinator, 
         ({"valid_until": "2023-12-01"}, "valid_until", "La date de fin doit être le même jour"),
         ({"mode": "sur_rdv", "capacity": ""}, "capacity", "Indiquez le nombre de rendez-vous"),
         ({"mode": "sur_rdv", "capacity": "0"}, "capacity", None),
+        (
+            {"mode": "sur_rdv", "capacity": "40"},  # 14:00-17:00: 36 times of 5 minutes
+            "capacity",
+            "Un créneau de 180 minutes tient au plus 36 rendez-vous",
+        ),
     ],
 )
 def test_bad_schedule_input_is_explained_next_to_the_field(coordinator, extra, field, message):

@@ -3,6 +3,7 @@
 import datetime
 import io
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -119,6 +120,14 @@ def test_opening_dates_are_each_quartiers_first_permanence(quartiers):
         lieu=LieuFactory(quartier=quartiers["Q1"]), valid_from=datetime.date(2022, 3, 7)
     )
     PermanenceFactory(lieu=LieuFactory(quartier=None), valid_from=datetime.date(2020, 1, 1))
+    # A one-off extra slot (an event) does not open a quartier.
+    PermanenceFactory(lieu=lieu, valid_from=datetime.date(2021, 5, 4), is_one_off=True)
+    PermanenceFactory(
+        lieu=LieuFactory(quartier=quartiers["Q2"]),
+        valid_from=datetime.date(2021, 6, 1),
+        valid_until=datetime.date(2021, 6, 1),
+        is_one_off=True,
+    )
     assert opening_dates() == {quartiers["Q1"].pk: datetime.date(2022, 3, 7)}
 
 
@@ -153,6 +162,23 @@ def test_the_page_compares_quartiers_with_and_without_a_permanence(quartiers, us
     )
     assert "Petits effectifs" in html and "ordre de grandeur" in html
     assert 'role="img"' in html
+
+    # Each table downloads as CSV and Excel, with the indicator written above it.
+    assert "export=avant_apres&amp;format=csv" in html
+    viewer = client_for(users[Role.COORDINATEUR])
+    url = reverse("reporting:indicators")
+    csv = viewer.get(
+        url, {"indicateur": "Inscriptions CAF", "export": "avant_apres", "format": "csv"}
+    )
+    text = b"".join(csv.streaming_content).decode()
+    assert "Indicateur,Inscriptions CAF" in text
+    assert "Quartiers avec permanence,15.0,20.0" in text
+    xlsx = viewer.get(
+        url, {"indicateur": "Inscriptions CAF", "export": "par_mois", "format": "xlsx"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if row and row[0]]
+    assert ("Mois", "Quartiers avec permanence", "Quartiers sans permanence") in rows
 
 
 def test_the_page_invites_an_import_when_there_is_nothing(users, client_for):
