@@ -13,6 +13,9 @@ class ChoiceArrayField(ArrayField):
             "choices": self.base_field.choices,
             "coerce": self.base_field.to_python,
             "widget": forms.CheckboxSelectMultiple,
+            # A callable default (list) would ask for a hidden copy of the initial value, which
+            # the forms do not render: every list would then look changed.
+            "show_hidden_initial": False,
         }
         defaults.update(kwargs)
         # Skip ArrayField.formfield, which would force a comma-separated text input.

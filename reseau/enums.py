@@ -7,6 +7,11 @@ from django.db import models
 
 
 class Typologie(models.TextChoices):
+    """data·inclusion's typologies of structures (the vocabulary the national standard's
+    `typologie` column refers to). The schema puts no list on that column: an unknown code is
+    imported with a warning and kept (see standard.py)."""
+
+    # The ones met in the city's network, shown first in forms (see TYPOLOGIES_COURANTES).
     MUNI = "MUNI", "Mairie, services municipaux"
     CCAS = "CCAS", "Centre communal d'action sociale"
     CIAS = "CIAS", "Centre intercommunal d'action sociale"
@@ -36,6 +41,135 @@ class Typologie(models.TextChoices):
     TIERS_LIEUX = "TIERS_LIEUX", "Tiers-lieu"
     ASSO = "ASSO", "Association"
     AUTRE = "Autre", "Autre"
+    # The rest of data·inclusion's list.
+    ACIPHC = "ACIPHC", "Atelier chantier d'insertion premières heures en chantier"
+    AFPA = "AFPA", "Agence nationale pour la formation professionnelle des adultes (AFPA)"
+    AI = "AI", "Association intermédiaire"
+    ASE = "ASE", "Aide sociale à l'enfance"
+    ASSO_CHOMEUR = "ASSO_CHOMEUR", "Association de chômeurs"
+    AVIP = "AVIP", "Crèche à vocation d'insertion professionnelle (AVIP)"
+    CAARUD = (
+        "CAARUD",
+        "Centre d'accueil et d'accompagnement à la réduction des risques pour usagers de drogues",
+    )
+    CADA = "CADA", "Centre d'accueil de demandeurs d'asile"
+    CAP_EMPLOI = "CAP_EMPLOI", "Cap emploi"
+    CAVA = "CAVA", "Centre d'adaptation à la vie active"
+    CC = "CC", "Communauté de communes"
+    CCONS = "CCONS", "Chambre consulaire (CCI, CMA, chambre d'agriculture)"
+    CDAS = "CDAS", "Centre départemental d'action sociale"
+    CFP = "CFP", "Centre des finances publiques"
+    CHU = "CHU", "Centre d'hébergement d'urgence"
+    CITMET = "CITMET", "Cité des métiers"
+    CMP = "CMP", "Centre médico-psychologique"
+    CMS = "CMS", "Centre médico-social"
+    CPH = "CPH", "Centre provisoire d'hébergement"
+    CSAPA = "CSAPA", "Centre de soins, d'accompagnement et de prévention en addictologie"
+    DEETS = "DEETS", "Direction de l'économie, de l'emploi, du travail et des solidarités"
+    DEPT = "DEPT", "Services sociaux du conseil départemental"
+    DIPLP = (
+        "DIPLP",
+        "Délégation interministérielle à la prévention et à la lutte contre la pauvreté",
+    )
+    E2C = "E2C", "École de la deuxième chance"
+    EA = "EA", "Entreprise adaptée"
+    EATT = "EATT", "Entreprise adaptée de travail temporaire"
+    EITI = "EITI", "Entreprise d'insertion par le travail indépendant"
+    ENM = "ENM", "Espace numérique mobile"
+    EPI = "EPI", "Espace public internet"
+    EPIDE = "EPIDE", "Établissement pour l'insertion dans l'emploi (EPIDE)"
+    ES = "ES", "Épicerie solidaire"
+    ESS = "ESS", "Entreprise de l'économie sociale et solidaire"
+    ETABL_PRI = "ETABL_PRI", "Établissement privé"
+    ETABL_PUB = "ETABL_PUB", "Établissement public"
+    ETAT = "ETAT", "Service de l'État"
+    ETTI = "ETTI", "Entreprise de travail temporaire d'insertion"
+    EVS = "EVS", "Espace de vie sociale"
+    FABLAB = "FABLAB", "Fablab, atelier partagé"
+    FAIS = "FAIS", "Fédération d'acteurs de l'insertion et de la solidarité"
+    GEIQ = "GEIQ", "Groupement d'employeurs pour l'insertion et la qualification"
+    HUDA = "HUDA", "Hébergement d'urgence pour demandeurs d'asile"
+    MDE = "MDE", "Maison de l'emploi"
+    MDEF = "MDEF", "Maison de l'emploi et de la formation"
+    MDPH = "MDPH", "Maison départementale des personnes handicapées"
+    OACAS = "OACAS", "Organisme d'accueil communautaire et d'activité solidaire (OACAS)"
+    ODC = "ODC", "Organisation délégataire d'un conseil départemental"
+    OF = "OF", "Organisme de formation"
+    OIL = "OIL", "Opérateur d'intermédiation locative"
+    OPCS = "OPCS", "Organisation porteuse de la clause sociale"
+    PAD = "PAD", "Point d'accès au droit"
+    PE = "PE", "Pôle emploi (ancien code, devenu France Travail)"
+    PENSION = "PENSION", "Pension de famille, résidence accueil"
+    PI = "PI", "Point information"
+    PIMMS = "PIMMS", "Point information médiation multi-services (PIMMS)"
+    PJJ = "PJJ", "Protection judiciaire de la jeunesse"
+    PLIE = "PLIE", "Plan local pour l'insertion et l'emploi"
+    PREVENTION = "PREVENTION", "Service ou club de prévention"
+    REG = "REG", "Région"
+    RFS = "RFS", "Réseau France Services"
+    RS_FJT = "RS_FJT", "Résidence sociale, foyer de jeunes travailleurs"
+    SCP = "SCP", "Services et clubs de prévention"
+    SPIP = "SPIP", "Service pénitentiaire d'insertion et de probation"
+    UDAF = "UDAF", "Union départementale des associations familiales"
+
+
+# The typologies met in the city's network: listed first, the rest of the national list after.
+TYPOLOGIES_COURANTES = [
+    "MUNI",
+    "CCAS",
+    "CIAS",
+    "BIB",
+    "EPN",
+    "CS",
+    "CSC",
+    "MQ",
+    "MJC",
+    "ML",
+    "FT",
+    "CAF",
+    "CPAM",
+    "MSA",
+    "MDS",
+    "MSAP",
+    "CD",
+    "EPCI",
+    "PREF",
+    "LA_POSTE",
+    "CIDFF",
+    "CHRS",
+    "ACI",
+    "EI",
+    "PIJ_BIJ",
+    "RESSOURCERIE",
+    "TIERS_LIEUX",
+    "ASSO",
+    "Autre",
+]
+
+
+def typologie_choices(extra_codes=()) -> list:
+    """Grouped choices for forms and filters: the network's usual typologies, then the rest of
+    data·inclusion's list in alphabetical order; codes outside the list (kept from an import)
+    are offered too, so that saving a form does not silently drop them."""
+    labels = dict(Typologie.choices)
+    common = [(code, labels[code]) for code in TYPOLOGIES_COURANTES]
+    others = sorted(
+        ((code, label) for code, label in Typologie.choices if code not in TYPOLOGIES_COURANTES),
+        key=lambda choice: choice[1].lower(),
+    )
+    groups = [
+        ("Typologies courantes du réseau", common),
+        ("Autres typologies (liste nationale data·inclusion)", others),
+    ]
+    unknown = sorted({code for code in extra_codes if code not in labels})
+    if unknown:
+        groups.append(
+            (
+                "Codes hors liste (importés)",
+                [(code, f"{code} (code hors liste)") for code in unknown],
+            )
+        )
+    return groups
 
 
 class Service(models.TextChoices):

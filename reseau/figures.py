@@ -1,7 +1,7 @@
 """The réseau's figures, the one place that computes them: structures, contacts, places,
 network meetings and attendance, orientations by outcome, uncovered cells (zones blanches)."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from poitiers_inclusion.figures import Scope, Section, Table
 
@@ -31,13 +31,42 @@ def _orientations(scope: Scope):
 
 
 def orientations_by_outcome(scope: Scope) -> dict[str, int]:
-    counts = dict(_orientations(scope).values_list("etat").annotate(n=Count("pk")))
+    rows = _orientations(scope).annotate_state().values_list("etat_vu").annotate(n=Count("pk"))
+    counts = dict(rows.order_by())
     return {etat: counts.get(etat, 0) for etat in EtatOrientation.values}
 
 
-def structures_by_typology() -> dict[str, int]:
+def structures(scope: Scope):
+    """The network today (structures have no history): those serving or hosting a place in the
+    scope's quartiers, those running the scope's lieux. The period does not apply."""
+    qs = Structure.objects.active()
+    if scope.quartiers:
+        qs = qs.filter(Q(quartiers__in=scope.quartiers) | Q(lieux__quartier__in=scope.quartiers))
+    if scope.lieux:
+        qs = qs.filter(lieux__in=scope.lieux)
+    return qs.distinct()
+
+
+def lieux(scope: Scope):
+    qs = Lieu.objects.active()
+    if scope.quartiers:
+        qs = qs.filter(quartier__in=scope.quartiers)
+    if scope.lieux:
+        qs = qs.filter(pk__in=scope.lieux)
+    return qs
+
+
+def contacts(scope: Scope):
+    qs = Contact.objects.active()
+    if scope.quartiers or scope.lieux:
+        qs = qs.filter(structure__in=structures(scope))
+    return qs
+
+
+def structures_by_typology(scope: Scope | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for typologies in Structure.objects.active().values_list("typologies", flat=True):
+    chosen = structures(scope) if scope is not None else Structure.objects.active()
+    for typologies in chosen.values_list("typologies", flat=True):
         for code in typologies or ["non_renseignee"]:
             counts[code] = counts.get(code, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
@@ -62,12 +91,12 @@ def meetings(scope: Scope) -> list[dict]:
 def api_block(scope: Scope) -> dict:
     reunions = meetings(scope)
     return {
-        "structures": Structure.objects.active().count(),
-        "contacts": Contact.objects.active().count(),
-        "lieux": Lieu.objects.active().count(),
+        "structures": structures(scope).count(),
+        "contacts": contacts(scope).count(),
+        "lieux": lieux(scope).count(),
         "reunions": len(reunions),
         "participants": sum(r["personnes_presentes"] for r in reunions),
-        "structures_par_typologie": structures_by_typology(),
+        "structures_par_typologie": structures_by_typology(scope),
         "orientations": orientations_by_outcome(scope),
         "reunions_detail": reunions,
         "zones_blanches": coverage.matrix().zones_blanches,
@@ -84,13 +113,17 @@ def build_section(scope: Scope) -> Section:
         key="reseau",
         title="Réseau d'acteurs",
         kpis=[
-            ("Structures partenaires", Structure.objects.active().count()),
-            ("Contacts", Contact.objects.active().count()),
-            ("Lieux d'accueil", Lieu.objects.active().count()),
+            ("Structures partenaires", structures(scope).count()),
+            ("Contacts", contacts(scope).count()),
+            ("Lieux d'accueil", lieux(scope).count()),
             ("Réunions du réseau", len(reunions)),
             ("Présences aux réunions", sum(r["personnes_presentes"] for r in reunions)),
             ("Orientations", sum(outcomes.values())),
             ("Zones blanches (quartier × service)", matrix.zones_blanches),
+        ],
+        notes=[
+            "Structures, contacts et lieux : le réseau d'aujourd'hui, restreint aux quartiers et "
+            "lieux choisis ; réunions et orientations : sur la période."
         ],
         tables=[
             Table(
@@ -121,7 +154,7 @@ def build_section(scope: Scope) -> Section:
                 "reseau_typologies",
                 "Structures par typologie",
                 ["Typologie", "Structures"],
-                [[typology_labels.get(c, c), n] for c, n in structures_by_typology().items()],
+                [[typology_labels.get(c, c), n] for c, n in structures_by_typology(scope).items()],
                 chart="bar",
             ),
             Table(

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from poitiers_inclusion.filters import StyledFilterSet
 
-from .enums import EtatOrientation, Public, Service, Typologie
+from .enums import EtatOrientation, Public, Service, typologie_choices
 from .models import Contact, Lieu, Orientation, Quartier, Structure
 
 ARCHIVE_CHOICES = [("actifs", "Actifs"), ("archives", "Archivés"), ("tous", "Tous")]
@@ -34,7 +34,7 @@ class StructureFilter(ArchiveFilterMixin):
     q = django_filters.CharFilter(label="Recherche", method="search")
     typologie = django_filters.ChoiceFilter(
         label="Typologie",
-        choices=Typologie.choices,
+        choices=typologie_choices,
         field_name="typologies",
         lookup_expr="contains",
         method="filter_array",
@@ -111,7 +111,7 @@ class DirectoryFilter(StyledFilterSet):
         label="Service", choices=Service.choices, method="filter_service"
     )
     typologie = django_filters.ChoiceFilter(
-        label="Typologie", choices=Typologie.choices, method="filter_typologie"
+        label="Typologie", choices=typologie_choices, method="filter_typologie"
     )
     public = django_filters.ChoiceFilter(
         label="Public", choices=Public.choices, method="filter_public"
@@ -180,7 +180,9 @@ class PublicLieuFilter(StyledFilterSet):
 
 
 class OrientationFilter(StyledFilterSet):
-    etat = django_filters.ChoiceFilter(label="État", choices=EtatOrientation.choices)
+    etat = django_filters.ChoiceFilter(
+        label="État", choices=EtatOrientation.choices, method="filter_etat"
+    )
     sens = django_filters.ChoiceFilter(
         label="Sens",
         choices=[("recues", "Reçues par ma structure"), ("envoyees", "Envoyées par ma structure")],
@@ -190,6 +192,9 @@ class OrientationFilter(StyledFilterSet):
     class Meta:
         model = Orientation
         fields = []
+
+    def filter_etat(self, queryset, name, value):
+        return queryset.with_state(value)
 
     def filter_sens(self, queryset, name, value):
         structure_id = getattr(self.request.user, "structure_id", None) if self.request else None

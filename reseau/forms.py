@@ -4,8 +4,15 @@ from django import forms
 
 from poitiers_inclusion.enums import Role
 
-from .enums import PreferenceContact, Reponse
+from .enums import PreferenceContact, Reponse, typologie_choices
 from .models import Campagne, Contact, Lieu, Orientation, Quartier, Reunion, Structure
+
+
+def _group_typologies(form, name: str) -> None:
+    """data·inclusion's list is long: the network's usual typologies first, then the others;
+    a code outside the list, kept from an import, stays offered (and checked)."""
+    if name in form.fields:
+        form.fields[name].choices = typologie_choices(getattr(form.instance, name, None) or [])
 
 
 class StructureForm(forms.ModelForm):
@@ -32,8 +39,15 @@ class StructureForm(forms.ModelForm):
             "presentation": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _group_typologies(self, "typologies")
+
 
 class LieuForm(forms.ModelForm):
+    """A lieu edited in the app; its `date_maj` (national standard) becomes the day of the edit,
+    so it is not a field here."""
+
     class Meta:
         model = Lieu
         fields = [
@@ -71,16 +85,17 @@ class LieuForm(forms.ModelForm):
             "fiche_acces_libre",
             "prise_rdv",
             "source",
-            "date_maj",
         ]
-        widgets = {
-            "presentation_detail": forms.Textarea(attrs={"rows": 3}),
-            "date_maj": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        widgets = {"presentation_detail": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["structure"].queryset = Structure.objects.active()
+        _group_typologies(self, "typologie")
+
+    def save(self, commit=True):
+        self.instance.mark_updated()
+        return super().save(commit=commit)
 
     def clean(self):
         data = super().clean()
@@ -169,7 +184,19 @@ class CampagneForm(forms.ModelForm):
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
 
-class StructureUpdateForm(forms.ModelForm):
+class ComparedWithRecordMixin:
+    """has_changed() compares with the record. Array fields with a callable default ask for a
+    hidden copy of the initial value (show_hidden_initial), which crispy does not render:
+    without this, every non-empty list would count as changed, and an untouched form could
+    never count as a confirmation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = False
+
+
+class StructureUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
     """What a structure's contact may correct through the campaign link."""
 
     class Meta:
@@ -192,6 +219,29 @@ class StructureUpdateForm(forms.ModelForm):
             "quartiers": forms.CheckboxSelectMultiple,
             "presentation": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class LieuUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
+    """What a structure's contact may correct of each of its lieux through the campaign link:
+    the facts the public map, the coverage matrix and the open data show."""
+
+    class Meta:
+        model = Lieu
+        fields = [
+            "horaires",
+            "services",
+            "telephone",
+            "courriels",
+            "site_web",
+            "connexion_solidaire",
+            "accessibilite",
+        ]
+
+
+# edit_only: the link corrects the structure's existing lieux, it never creates one.
+LieuUpdateFormSet = forms.modelformset_factory(
+    Lieu, form=LieuUpdateForm, extra=0, can_delete=False, edit_only=True
+)
 
 
 # --- Network meetings ---------------------------------------------------------------------

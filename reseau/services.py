@@ -114,24 +114,49 @@ def close_campaign(*, campagne: Campagne, actor) -> None:
     audited_save(campagne, actor=actor)
 
 
+def _mark_lieux_checked(structure: Structure, *, except_pks=()) -> None:
+    """The structure's contact has just checked its record: its lieux' facts are as of today,
+    which is what the national standard's `date_maj` says."""
+    lieux = structure.lieux.active().exclude(pk__in=except_pks)
+    for lieu in lieux.exclude(date_maj=timezone.localdate()):
+        lieu.mark_updated()
+        audited_save(lieu, actor=None)
+
+
 @transaction.atomic
 def confirm_record(*, verification: Verification) -> None:
     verification.resultat = EtatVerification.CONFIRMEE
     verification.answered_at = timezone.now()
     verification.changed_fields = []
     audited_save(verification, actor=None)
+    _mark_lieux_checked(verification.structure)
 
 
 @transaction.atomic
-def correct_record(*, verification: Verification, form) -> None:
-    """Save the structure's corrections; an unchanged form counts as a confirmation."""
-    if not form.has_changed():
+def correct_record(*, verification: Verification, form, lieux_formset=None) -> None:
+    """Save the structure's and its lieux' corrections; nothing changed counts as a
+    confirmation. Every lieu of the structure is dated today either way."""
+    changed_lieux = []
+    if lieux_formset is not None:
+        # The formset is edit-only: save(commit=False) yields the structure's own lieux that
+        # changed, never a new one, whatever the posted data says.
+        lieux_formset.save(commit=False)
+        changed_lieux = lieux_formset.changed_objects
+    if not form.has_changed() and not changed_lieux:
         confirm_record(verification=verification)
         return
-    audited_form_save(form, actor=None)
+    changed = []
+    if form.has_changed():
+        audited_form_save(form, actor=None)
+        changed += list(form.changed_data)
+    for lieu, fields in changed_lieux:
+        lieu.mark_updated()
+        audited_save(lieu, actor=None)
+        changed += [f"{lieu.nom} : {name}" for name in fields]
+    _mark_lieux_checked(verification.structure, except_pks=[lieu.pk for lieu, _ in changed_lieux])
     verification.resultat = EtatVerification.MISE_A_JOUR
     verification.answered_at = timezone.now()
-    verification.changed_fields = list(form.changed_data)
+    verification.changed_fields = changed
     audited_save(verification, actor=None)
 
 
@@ -205,15 +230,29 @@ def record_attendance(*, reunion: Reunion, present_contact_ids, actor) -> None:
 # --- Orientations -------------------------------------------------------------------------
 
 
+def _prescripteur_emails(structure: Structure) -> list[str]:
+    users = structure.users.filter(is_active=True, role=Role.PRESCRIPTEUR)
+    return [u.email for u in users if u.email]
+
+
 def _structure_addresses(structure: Structure) -> list[str]:
     """Who hears about a structure's orientations: its prescripteurs, else its address."""
-    users = structure.users.filter(is_active=True, role=Role.PRESCRIPTEUR)
-    emails = [u.email for u in users]
+    emails = _prescripteur_emails(structure)
     return emails or ([structure.courriel] if structure.courriel else [])
 
 
 def _orientation_link(orientation) -> str:
     return absolute("reseau:orientation_detail", orientation.pk)
+
+
+def _answer_link(orientation) -> str:
+    """The link the receiving side answers from. Its prescripteurs log in (the answer is then
+    theirs by name, and the person's details stay behind a login); a structure without an
+    account cannot log in, so its address gets the orientation's own answer link, which works
+    only until the orientation is answered or expires."""
+    if _prescripteur_emails(orientation.structure_destination):
+        return _orientation_link(orientation)
+    return absolute("reseau:orientation_reponse", orientation.answer_token)
 
 
 @transaction.atomic
@@ -233,7 +272,7 @@ def send_orientation(*, form, actor) -> Orientation:
                     f"(besoin : {orientation.get_besoin_display()}).\n"
                     f"Merci de l'accepter ou de la refuser avant le "
                     f"{timezone.localtime(orientation.expires_at):%d/%m/%Y} :\n"
-                    f"{_orientation_link(orientation)}\n",
+                    f"{_answer_link(orientation)}\n",
                     to,
                 )
             ]
@@ -242,14 +281,25 @@ def send_orientation(*, form, actor) -> Orientation:
 
 
 @transaction.atomic
-def answer_orientation(*, orientation: Orientation, accept: bool, motif: str = "", actor) -> None:
+def answer_orientation(
+    *, orientation: Orientation, accept: bool, motif: str = "", actor, by_link: bool = False
+) -> Orientation:
+    """Validate or refuse; raises ValueError when it was answered meanwhile or has expired.
+    `by_link`: answered from the e-mailed answer link, without an account (actor is None)."""
     orientation = Orientation.objects.select_for_update().get(pk=orientation.pk)
     if accept:
         orientation.accept(by=actor)
     else:
         orientation.refuse(by=actor, motif=motif)
     audited_save(orientation, actor=actor)
+    log_event(
+        actor=actor,
+        action="reseau.orientation.answered",
+        target=orientation,
+        changes={"etat": orientation.etat, "canal": "lien" if by_link else "compte"},
+    )
     _notify_sender(orientation)
+    return orientation
 
 
 def _notify_sender(orientation: Orientation) -> None:
@@ -306,7 +356,7 @@ def remind_expire_anonymise(now: datetime.datetime | None = None) -> dict[str, i
                         f"Bonjour,\n\nL'orientation n°{orientation.pk} envoyée par "
                         f"{orientation.structure_origine} attend votre réponse ; sans réponse, "
                         f"elle expirera le {timezone.localtime(orientation.expires_at):%d/%m/%Y}."
-                        f"\n{_orientation_link(orientation)}\n",
+                        f"\n{_answer_link(orientation)}\n",
                         to,
                     )
                 )

@@ -1,8 +1,11 @@
 """The national places standard (lieux de médiation numérique, v1.0.2): export and import.
 
 One row per active Lieu, the schema's columns in the schema's order, multi-valued fields joined
-with `|`, UTF-8 without BOM, comma-separated. Import reads the same format back, checks every
-row, and reports each bad one with its line number and the reason in French.
+with `|`, UTF-8 without BOM, comma-separated. The values are published as they are: these are
+data files for programs (validated by frictionless), not spreadsheets for people, so the formula
+guard of the people's exports (poitiers_inclusion.exports) does not apply. Import reads the same
+format back, checks every row, and reports each bad one with its line number and the reason in
+French; it places each new lieu in its quartier when that can be told (see geo.py).
 """
 
 import csv
@@ -16,8 +19,8 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
 from poitiers_inclusion.audit import audited_save
-from poitiers_inclusion.exports import safe_text
 
+from . import geo
 from .enums import (
     Dispositif,
     FormationLabel,
@@ -30,7 +33,8 @@ from .enums import (
     Service,
     Typologie,
 )
-from .models import Lieu, Structure
+from .models import Lieu, Quartier, Structure
+from .models.referentiel import TYPOLOGIE_CODE_PATTERN
 
 VERSION = "v1.0.2"
 SEPARATOR = "|"
@@ -72,9 +76,10 @@ FIELDS = [
 ]
 REQUIRED = ["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"]
 
-# Multi-valued columns restricted to a list of values, and the list.
+# Multi-valued columns restricted to a list of values, and the list. `typologie` is not one: the
+# schema names data·inclusion's vocabulary but puts no constraint on the column, so a code we do
+# not know is imported with a warning (TYPOLOGIE_CODE only keeps out what cannot be a code).
 CHOICE_LISTS = {
-    "typologie": Typologie,
     "itinerance": Itinerance,
     "services": Service,
     "publics_specifiquement_adresses": Public,
@@ -86,8 +91,7 @@ CHOICE_LISTS = {
     "modalites_accompagnement": ModaliteAccompagnement,
 }
 FREE_LISTS = ["courriels", "site_web", "autres_formations_labels"]
-# Columns whose value the schema constrains to digits/codes: written as they are.
-CODE_COLUMNS = {"id", "pivot", "code_postal", "code_insee", "telephone", "date_maj"}
+TYPOLOGIE_CODE = re.compile(TYPOLOGIE_CODE_PATTERN)
 PATTERNS = {
     "pivot": (r"^[a-zA-Z0-9]{9,14}$", "un SIRET (14 chiffres), un SIREN ou un RNA est attendu"),
     "code_postal": (r"^\d{5}$", "le code postal compte 5 chiffres"),
@@ -126,12 +130,9 @@ def row(lieu: Lieu) -> dict:
     return values
 
 
-def _csv_cell(name, value):
-    if value is None:
-        return ""
-    if name in CODE_COLUMNS or not isinstance(value, str):
-        return value
-    return safe_text(value)
+def _csv_cell(value):
+    """The value unaltered (no spreadsheet formula guard: see the module's docstring)."""
+    return "" if value is None else value
 
 
 def write_csv(stream, lieux=None) -> int:
@@ -140,7 +141,7 @@ def write_csv(stream, lieux=None) -> int:
     count = 0
     for lieu in lieux if lieux is not None else lieux_for_export():
         data = row(lieu)
-        writer.writerow([_csv_cell(name, data[name]) for name in FIELDS])
+        writer.writerow([_csv_cell(data[name]) for name in FIELDS])
         count += 1
     return count
 
@@ -168,6 +169,10 @@ class ImportReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Imported anyway, but worth a look (e.g. a typology code outside data·inclusion's list).
+    warnings: list[Problem] = field(default_factory=list)
+    # (line, lieu) of the imported lieux left without a quartier: absent from the coverage.
+    without_quartier: list = field(default_factory=list)
     applied: bool = False
 
     @property
@@ -183,9 +188,9 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(SEPARATOR) if part.strip()]
 
 
-def _check(data: dict) -> tuple[dict, list[str]]:
-    """Clean one row: returns the model's values and the list of reasons it is bad."""
-    errors = []
+def _check(data: dict) -> tuple[dict, list[str], list[str]]:
+    """Clean one row: returns the model's values, the reasons it is bad, and the warnings."""
+    errors, warnings = [], []
     for name in REQUIRED:
         if not data.get(name):
             errors.append(f"le champ « {name} » est obligatoire")
@@ -217,6 +222,23 @@ def _check(data: dict) -> tuple[dict, list[str]]:
         if unknown:
             errors.append(f"{name} : valeur inconnue du standard « {', '.join(unknown)} »")
         values[name] = items
+    values["typologie"] = _split(data.get("typologie", ""))
+    malformed = [code for code in values["typologie"] if not TYPOLOGIE_CODE.match(code)]
+    if malformed:
+        errors.append(
+            f"typologie « {', '.join(malformed)} » : un code de typologie compte au plus 20 "
+            "lettres, chiffres ou « _ » (ex. CCAS, TIERS_LIEUX)"
+        )
+    unknown = [
+        code
+        for code in values["typologie"]
+        if code not in Typologie.values and code not in malformed
+    ]
+    if unknown:
+        warnings.append(
+            f"typologie : code inconnu de la liste data·inclusion « {', '.join(unknown)} », "
+            "importé tel quel"
+        )
     for name in FREE_LISTS:
         values[name] = _split(data.get(name, ""))
     for address in values["courriels"]:
@@ -254,7 +276,7 @@ def _check(data: dict) -> tuple[dict, list[str]]:
         "prise_rdv",
     ):
         values[name] = data.get(name, "")
-    return values, errors
+    return values, errors, warnings
 
 
 def _match(identifiant: str, values: dict) -> tuple[Lieu | None, str]:
@@ -314,7 +336,7 @@ def import_csv(text: str, *, skip_invalid: bool = False, actor=None) -> ImportRe
         if "__error__" in data:
             report.problems.append(Problem(line, data["__error__"]))
             continue
-        values, errors = _check(data)
+        values, errors, warnings = _check(data)
         identifiant = data.get("id", "")
         if identifiant in seen:
             errors.append(f"l'identifiant « {identifiant} » figure déjà ligne {seen[identifiant]}")
@@ -323,9 +345,12 @@ def import_csv(text: str, *, skip_invalid: bool = False, actor=None) -> ImportRe
             report.problems.append(Problem(line, " ; ".join(errors)))
         else:
             good.append((line, identifiant, values))
+            report.warnings.extend(Problem(line, warning) for warning in warnings)
 
     if report.problems and not skip_invalid:
+        report.warnings = []
         return report
+    quartiers = list(Quartier.objects.all())
     with transaction.atomic():
         for line, identifiant, values in good:
             lieu, matched_by = _match(identifiant, values)
@@ -335,6 +360,8 @@ def import_csv(text: str, *, skip_invalid: bool = False, actor=None) -> ImportRe
                 lieu.structure = Structure.objects.active().filter(pivot=values["pivot"]).first()
             for name, value in values.items():
                 setattr(lieu, name, value)
+            if lieu.quartier_id is None:
+                lieu.quartier = geo.quartier_of(lieu, quartiers)
             try:
                 lieu.full_clean(exclude=["structure", "quartier"])
             except ValidationError as error:
@@ -346,9 +373,12 @@ def import_csv(text: str, *, skip_invalid: bool = False, actor=None) -> ImportRe
                 continue
             audited_save(lieu, actor=actor)
             (report.created if created else report.updated).append((line, lieu, matched_by))
+            if lieu.quartier_id is None:
+                report.without_quartier.append((line, lieu))
         if report.problems and not skip_invalid:
             transaction.set_rollback(True)
-            report.created, report.updated = [], []
+            report.created, report.updated, report.without_quartier = [], [], []
+            report.warnings = []
             return report
     report.applied = True
     return report

@@ -61,6 +61,11 @@ urlpatterns = [
         name="orientation_answer",
     ),
     path(
+        "orientations/reponse/<str:token>/",
+        orientations.orientation_reponse,
+        name="orientation_reponse",
+    ),
+    path(
         "orientations/<int:pk>/piece-jointe/",
         orientations.orientation_piece_jointe,
         name="orientation_piece_jointe",

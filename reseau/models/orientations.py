@@ -4,12 +4,13 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 
 from ..enums import EtatOrientation, PreferenceContact, Service
+from .campagnes import new_token
 
 
 def expiry_delay() -> datetime.timedelta:
@@ -38,17 +39,44 @@ class OrientationQuerySet(models.QuerySet):
         return self.none()
 
     def answerable_by(self, user):
-        """Open orientations this user may validate or refuse: the receiving side's."""
-        open_ = self.visible_for(user).filter(etat=EtatOrientation.OUVERTE)
+        """Open orientations this user may validate or refuse: the receiving side's, before
+        their expiry date (whether or not the daily job has marked them expired yet)."""
+        open_ = self.visible_for(user).pending()
         if user.role in (Role.ADMIN, Role.COORDINATEUR):
             return open_
         if user.role == Role.PRESCRIPTEUR:
             return open_.filter(structure_destination_id=user.structure_id)
         return open_.none()
 
+    def pending(self, now=None):
+        """Open and still within the answer delay."""
+        now = now or timezone.now()
+        return self.filter(etat=EtatOrientation.OUVERTE, created_at__gt=now - expiry_delay())
+
     def overdue(self, now=None):
+        """Open but past the answer delay: expired, even before the daily job records it."""
         now = now or timezone.now()
         return self.filter(etat=EtatOrientation.OUVERTE, created_at__lte=now - expiry_delay())
+
+    def with_state(self, etat: str, now=None):
+        """Filter on the state people see: an overdue open orientation counts as expired."""
+        if etat == EtatOrientation.OUVERTE:
+            return self.pending(now)
+        if etat == EtatOrientation.EXPIREE:
+            return self.filter(etat=EtatOrientation.EXPIREE) | self.overdue(now)
+        return self.filter(etat=etat)
+
+    def annotate_state(self, now=None):
+        """`etat_vu`: the state people see (see with_state), for counts by state."""
+        now = now or timezone.now()
+        overdue = Q(etat=EtatOrientation.OUVERTE, created_at__lte=now - expiry_delay())
+        return self.annotate(
+            etat_vu=Case(
+                When(overdue, then=Value(EtatOrientation.EXPIREE.value)),
+                default=F("etat"),
+                output_field=models.CharField(),
+            )
+        )
 
     def to_anonymise(self, now=None):
         now = now or timezone.now()
@@ -116,6 +144,11 @@ class Orientation(models.Model):
     )
     closed_at = models.DateTimeField("close le", null=True, blank=True)
     reminded_at = models.DateTimeField("relance envoyée le", null=True, blank=True)
+    # The key of the answer link e-mailed to a receiving structure that has no account; it
+    # opens the answer page only while the orientation waits for an answer.
+    answer_token = models.CharField(
+        "clé du lien de réponse", max_length=64, unique=True, default=new_token, editable=False
+    )
     anonymised_at = models.DateTimeField("anonymisée le", null=True, blank=True)
 
     objects = OrientationQuerySet.as_manager()
@@ -158,14 +191,48 @@ class Orientation(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """No answer recorded and not marked expired (it may be overdue: see is_answerable)."""
         return self.etat == EtatOrientation.OUVERTE
 
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and timezone.now() >= self.expires_at
+
+    @property
+    def is_answerable(self) -> bool:
+        return self.is_open and not self.is_overdue
+
+    @property
+    def state(self) -> EtatOrientation:
+        """The state people see: an overdue open orientation is expired, job run or not."""
+        return EtatOrientation.EXPIREE if self.is_overdue else EtatOrientation(self.etat)
+
+    def get_etat_display(self) -> str:
+        return self.state.label
+
+    def shared_contact_details(self) -> list[tuple[str, str]]:
+        """The person's contact details the receiving side needs, as the chosen way of being
+        contacted allows: the phone for a call or a text, the address for an e-mail, none when
+        the person is to be contacted through the structure that orients."""
+        if self.anonymised_at:
+            return []
+        if self.preference_contact in (PreferenceContact.TELEPHONE, PreferenceContact.SMS):
+            return [("Téléphone", self.telephone)] if self.telephone else []
+        if self.preference_contact == PreferenceContact.COURRIEL:
+            return [("E-mail", self.courriel)] if self.courriel else []
+        return []
+
     def accept(self, *, by):
-        self._close(EtatOrientation.VALIDEE, by=by)
+        self._answer(EtatOrientation.VALIDEE, by=by)
 
     def refuse(self, *, by, motif: str):
+        self._answer(EtatOrientation.REFUSEE, by=by)
         self.motif_refus = motif
-        self._close(EtatOrientation.REFUSEE, by=by)
+
+    def _answer(self, etat, *, by):
+        if self.is_overdue:
+            raise ValueError("Le délai de réponse est dépassé : cette orientation a expiré.")
+        self._close(etat, by=by)
 
     def expire(self):
         self._close(EtatOrientation.EXPIREE, by=None)

@@ -21,6 +21,7 @@ from ..enums import (
     Public,
     Service,
     Typologie,
+    typologie_choices,
 )
 
 pivot_validator = RegexValidator(
@@ -35,6 +36,22 @@ telephone_validator = RegexValidator(
     r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$",
     "Saisissez le numéro au format international, sans espace : +33549000000.",
 )
+
+
+TYPOLOGIE_CODE_PATTERN = r"^[A-Za-z0-9_/-]{1,20}$"
+typologie_code_validator = RegexValidator(
+    TYPOLOGIE_CODE_PATTERN,
+    "Un code de typologie compte au plus 20 lettres, chiffres ou « _ » (ex. CCAS, TIERS_LIEUX).",
+)
+
+
+class TypologieArrayField(ChoiceArrayField):
+    """A lieu's typologies. The national standard names data·inclusion's list but leaves the
+    column open, so a well-formed code outside the list (brought by an import) is kept; forms
+    offer the list, grouped (see enums.typologie_choices)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"choices": typologie_choices, **kwargs})
 
 
 class ArchivableQuerySet(models.QuerySet):
@@ -216,8 +233,8 @@ class Lieu(Archivable):
     complement_adresse = models.CharField("complément d'adresse", max_length=200, blank=True)
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
-    typologie = ChoiceArrayField(
-        models.CharField(max_length=20, choices=Typologie.choices),
+    typologie = TypologieArrayField(
+        models.CharField(max_length=20, validators=[typologie_code_validator]),
         verbose_name="typologie",
         default=list,
         blank=True,
@@ -323,6 +340,10 @@ class Lieu(Archivable):
 
     def __str__(self):
         return self.nom
+
+    def mark_updated(self):
+        """The record's facts are checked as of today (the standard's `date_maj`)."""
+        self.date_maj = timezone.localdate()
 
 
 class ContactQuerySet(ArchivableQuerySet):

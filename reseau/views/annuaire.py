@@ -156,6 +156,10 @@ def couverture(request):
                 "zones": zones,
             },
             "nb_quartiers": Quartier.objects.count(),
+            "lieux_sans_quartier": Lieu.objects.active()
+            .filter(quartier__isnull=True)
+            .order_by("nom", "pk"),
+            "can_edit_lieux": request.user.has_role(*STAFF),
         },
     )
 

@@ -9,7 +9,7 @@ from poitiers_inclusion.perms import STAFF, public, role_required
 
 from .. import services
 from ..enums import EtatVerification
-from ..forms import CampagneForm, StructureUpdateForm
+from ..forms import CampagneForm, LieuUpdateFormSet, StructureUpdateForm
 from ..models import Campagne, Verification
 
 
@@ -95,14 +95,20 @@ def verification(request, token):
         return render(
             request, "reseau/verification_closed.html", {"verification": verification}, status=410
         )
-    action = request.POST.get("action")
-    form = StructureUpdateForm(
-        data=request.POST if action == "corriger" else None, instance=structure
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = request.POST if action == "corriger" else None
+    form = StructureUpdateForm(data=data, instance=structure)
+    lieux_formset = LieuUpdateFormSet(
+        data=data, queryset=structure.lieux.active().order_by("nom", "pk"), prefix="lieux"
     )
-    if request.method == "POST" and action == "confirmer":
+    if action == "confirmer":
         services.confirm_record(verification=verification)
         return render(request, "reseau/verification_merci.html", {"verification": verification})
-    if request.method == "POST" and action == "corriger" and form.is_valid():
-        services.correct_record(verification=verification, form=form)
+    if action == "corriger" and all([form.is_valid(), lieux_formset.is_valid()]):
+        services.correct_record(verification=verification, form=form, lieux_formset=lieux_formset)
         return render(request, "reseau/verification_merci.html", {"verification": verification})
-    return render(request, "reseau/verification.html", {"verification": verification, "form": form})
+    return render(
+        request,
+        "reseau/verification.html",
+        {"verification": verification, "form": form, "lieux_formset": lieux_formset},
+    )

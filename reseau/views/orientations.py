@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from poitiers_inclusion.audit import audited_form_save, log_view
+from poitiers_inclusion.audit import audited_form_save, log_event, log_view
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.paging import paginate
-from poitiers_inclusion.perms import role_required
+from poitiers_inclusion.perms import public, role_required
 
 from .. import services
 from ..enums import EtatOrientation
@@ -114,6 +115,9 @@ def orientation_detail(request, pk):
 @role_required(*ORIENTEURS)
 def orientation_answer(request, pk):
     orientation = get_object_or_404(_orientations(request.user), pk=pk)
+    if orientation.is_overdue:
+        messages.error(request, "Le délai de réponse est dépassé : cette orientation a expiré.")
+        return redirect("reseau:orientation_detail", pk)
     if not Orientation.objects.answerable_by(request.user).filter(pk=pk).exists():
         messages.error(request, "Cette orientation n'attend pas de réponse de votre part.")
         return redirect("reseau:orientation_detail", pk)
@@ -126,9 +130,16 @@ def orientation_answer(request, pk):
             status=400,
         )
     accept = form.cleaned_data["decision"] == ReponseOrientationForm.ACCEPT
-    services.answer_orientation(
-        orientation=orientation, accept=accept, motif=form.cleaned_data["motif"], actor=request.user
-    )
+    try:
+        services.answer_orientation(
+            orientation=orientation,
+            accept=accept,
+            motif=form.cleaned_data["motif"],
+            actor=request.user,
+        )
+    except ValueError as error:  # answered or expired meanwhile
+        messages.error(request, str(error))
+        return redirect("reseau:orientation_detail", pk)
     label = EtatOrientation.VALIDEE.label if accept else EtatOrientation.REFUSEE.label
     messages.success(
         request, f"Orientation {label.lower()} ; la structure qui oriente est prévenue."
@@ -146,4 +157,57 @@ def orientation_piece_jointe(request, pk):
         orientation.piece_jointe.open("rb"),
         as_attachment=True,
         filename=orientation.piece_jointe.name.rsplit("/", 1)[-1],
+    )
+
+
+@public
+@never_cache
+def orientation_reponse(request, token):
+    """The answer page of a receiving structure without an account, reached from the link
+    e-mailed to its address; the link works until the orientation is answered or expires."""
+    orientation = get_object_or_404(
+        Orientation.objects.select_related("structure_origine", "structure_destination"),
+        answer_token=token,
+    )
+    if not orientation.is_answerable:
+        return render(
+            request,
+            "reseau/orientation_reponse_close.html",
+            {"orientation": orientation},
+            status=410,
+        )
+    form = ReponseOrientationForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["decision"] == ReponseOrientationForm.ACCEPT
+        try:
+            orientation = services.answer_orientation(
+                orientation=orientation,
+                accept=accept,
+                motif=form.cleaned_data["motif"],
+                actor=None,
+                by_link=True,
+            )
+        except ValueError:  # answered or expired between the page and the click
+            orientation.refresh_from_db()
+            return render(
+                request,
+                "reseau/orientation_reponse_close.html",
+                {"orientation": orientation},
+                status=410,
+            )
+        return render(
+            request, "reseau/orientation_reponse_merci.html", {"orientation": orientation}
+        )
+    # Someone without an account sees the person's details: the log keeps it, as for a login.
+    log_event(
+        actor=None,
+        action="reseau.orientation.viewed",
+        target=orientation,
+        changes={"canal": "lien"},
+    )
+    return render(
+        request,
+        "reseau/orientation_reponse.html",
+        {"orientation": orientation, "form": form},
+        status=400 if form.errors else 200,
     )

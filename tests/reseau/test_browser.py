@@ -91,7 +91,9 @@ def test_the_network_pages_are_accessible_on_a_phone(phone_page, live_server, ma
     prescripteur = make_user(Role.PRESCRIPTEUR, structure=ccas)
     login_in_browser(phone_page, live_server, prescripteur)
     orientation = Orientation.objects.filter(structure_destination=ccas, etat="ouverte").first()
-    verification = Campagne.objects.get().verifications.first()
+    verification = (
+        Campagne.objects.get().verifications.filter(structure__lieux__isnull=False).first()
+    )
     invitation = Reunion.objects.filter(invitations__isnull=False).first().invitations.first()
     pages = {
         "accueil-prescripteur": "/reseau/accueil/",
@@ -100,6 +102,7 @@ def test_the_network_pages_are_accessible_on_a_phone(phone_page, live_server, ma
         "orientation-a-traiter": f"/reseau/orientations/{orientation.pk}/",
         "verification-publique": f"/reseau/mise-a-jour/{verification.token}/",
         "invitation-publique": f"/reseau/invitation/{invitation.token}/",
+        "orientation-reponse-publique": f"/reseau/orientations/reponse/{orientation.answer_token}/",
     }
     for name, path in pages.items():
         phone_page.goto(f"{live_server.url}{path}")
@@ -107,3 +110,27 @@ def test_the_network_pages_are_accessible_on_a_phone(phone_page, live_server, ma
         assert width <= 390, (name, width)
         screenshot(phone_page, f"reseau-{name}-390")
         assert axe_violations(phone_page) == [], name
+
+
+def test_a_structure_without_an_account_refuses_from_the_link(page, live_server):
+    from reseau.models import Orientation
+
+    from ..factories import StructureFactory
+    from .factories import OrientationFactory
+
+    orientation = OrientationFactory(
+        structure_origine=StructureFactory(nom="CCAS"),
+        structure_destination=StructureFactory(nom="Association sans compte"),
+    )
+    page.goto(f"{live_server.url}/reseau/orientations/reponse/{orientation.answer_token}/")
+    page.get_by_label("Refuser l'orientation").check()
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    assert page.get_by_role("alert").first.is_visible()
+    assert "Indiquez pourquoi" in page.content()
+    assert axe_violations(page) == []
+    page.get_by_label("Motif du refus").fill("Nous n'accueillons plus de public le samedi.")
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    page.get_by_role("heading", name="Merci, votre réponse est enregistrée").wait_for()
+    assert axe_violations(page) == []
+    orientation = Orientation.objects.get(pk=orientation.pk)
+    assert orientation.motif_refus == "Nous n'accueillons plus de public le samedi."

@@ -84,3 +84,19 @@ def test_it_puts_zones_on_the_map_for_one_service(territory, client_for, make_us
     assert zones["Nord"]["zone_blanche"] and zones["Nord"]["qpv"]
     assert zones["Centre"]["lieux"] == 2
     assert len(response.context["map_data"]["markers"]) == 2
+
+
+def test_it_lists_the_lieux_without_a_quartier(territory, client_for, make_user):
+    orphan = LieuFactory(nom="Lieu importé sans quartier", quartier=None)
+    LieuFactory(nom="Archivé sans quartier", quartier=None, archived=True)
+    coordinator = client_for(make_user(Role.COORDINATEUR))
+    response = coordinator.get(reverse("reseau:couverture"))
+    html = response.content.decode()
+    assert list(response.context["lieux_sans_quartier"]) == [orphan]
+    assert "1 lieu sans quartier" in html
+    assert reverse("reseau:lieu_edit", args=[orphan.pk]) in html
+    assert "Archivé sans quartier" not in html
+    conseiller = client_for(make_user(Role.CONSEILLER))
+    html = conseiller.get(reverse("reseau:couverture")).content.decode()
+    assert "Lieu importé sans quartier" in html
+    assert reverse("reseau:lieu_edit", args=[orphan.pk]) not in html  # not theirs to edit

@@ -66,3 +66,19 @@ def test_the_section_has_kpis_and_tables(network):
     kpis = dict(section.kpis)
     assert kpis["Structures partenaires"] == 2 and kpis["Réunions du réseau"] == 2
     assert {t.key for t in section.tables} >= {"reseau_reunions", "reseau_orientations"}
+
+
+def test_the_network_follows_the_quartier_and_lieu_filters(network):
+    from ..factories import LieuFactory, QuartierFactory
+
+    a, b = network
+    nord, sud = QuartierFactory(), QuartierFactory()
+    a.quartiers.add(nord)  # a serves the north
+    lieu = LieuFactory(structure=b, quartier=sud)  # b runs a place in the south
+    block = figures.api_blocks()["reseau"]
+    north = block(figures.Scope(quartiers=(nord.pk,)))
+    assert (north["structures"], north["contacts"], north["lieux"]) == (1, 2, 0)
+    south = block(figures.Scope(quartiers=(sud.pk,)))
+    assert (south["structures"], south["contacts"], south["lieux"]) == (1, 1, 1)
+    at_place = block(figures.Scope(lieux=(lieu.pk,)))
+    assert (at_place["structures"], at_place["structures_par_typologie"]) == (1, {"ASSO": 1})

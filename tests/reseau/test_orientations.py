@@ -3,6 +3,7 @@
 import datetime
 import io
 import os
+import re
 from html import unescape
 
 import pytest
@@ -197,9 +198,11 @@ def test_the_daily_job_reminds_then_expires(sides, settings):
         structure_destination=sides["ml"],
         created_at=now - datetime.timedelta(days=31),
     )
-    answered = OrientationFactory(created_at=now - datetime.timedelta(days=40))
-    answered.accept(by=None)
-    answered.save()
+    answered = OrientationFactory(
+        created_at=now - datetime.timedelta(days=40),
+        etat=EtatOrientation.VALIDEE,
+        closed_at=now - datetime.timedelta(days=38),
+    )
 
     output = _run_job()
     assert "1 relancée(s), 1 expirée(s)" in output
@@ -232,10 +235,9 @@ def test_it_anonymises_personal_fields_after_the_retention_delay(sides, settings
         created_at=timezone.now() - datetime.timedelta(days=400),
         piece_jointe=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
         courriel="jeanne@exemple.test",
+        etat=EtatOrientation.VALIDEE,
+        closed_at=timezone.now() - datetime.timedelta(days=380),
     )
-    old.accept(by=None)
-    old.closed_at = timezone.now() - datetime.timedelta(days=380)
-    old.save()
     recent = OrientationFactory()
     path = old.piece_jointe.path
 
@@ -250,8 +252,10 @@ def test_it_anonymises_personal_fields_after_the_retention_delay(sides, settings
     assert recent.prenom == "Jeanne"
 
 
-# Fields that describe the referral, not the person: kept after anonymisation.
-NOT_PERSONAL = {"besoin", "preference_contact", "etat"}
+# Fields that describe the referral, not the person: kept after anonymisation. The answer
+# link's key is random and opens nothing once the orientation is closed (as it is before any
+# anonymisation).
+NOT_PERSONAL = {"besoin", "preference_contact", "etat", "answer_token"}
 
 
 def test_every_personal_looking_field_is_anonymised():
@@ -270,3 +274,207 @@ def test_the_prescripteur_home_lists_what_to_answer_and_what_was_sent(sides):
     assert list(page.context["a_traiter"]) == [to_answer]
     assert list(page.context["envoyees"]) == [sent]
     assert reverse("reseau:ma_structure") in page.content.decode()
+
+
+# --- Answering without an account: the link e-mailed to the receiving structure's address ---
+
+
+def _answer_path(message) -> str:
+    match = re.search(r"http://\S+(/reseau/orientations/reponse/\S+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+@pytest.fixture
+def without_account(sides):
+    """A receiving structure with an address but no prescripteur account."""
+    return StructureFactory(nom="Association sans compte", courriel="accueil@asso.test")
+
+
+def test_it_mails_an_answer_link_to_a_structure_without_an_account(sides, without_account):
+    sides["sender"].post(reverse("reseau:orientation_create"), _form(without_account))
+    orientation = Orientation.objects.get()
+    (message,) = mail.outbox
+    assert message.to == ["accueil@asso.test"]
+    assert _answer_path(message) == reverse(
+        "reseau:orientation_reponse", args=[orientation.answer_token]
+    )
+    assert "Orientée" not in message.body  # still no personal data by e-mail
+
+    mail.outbox.clear()
+    sides["sender"].post(reverse("reseau:orientation_create"), _form(sides["ml"]))
+    (message,) = mail.outbox
+    assert "/reseau/orientations/reponse/" not in message.body  # accounts log in
+    assert reverse("reseau:orientation_detail", args=[Orientation.objects.first().pk]) in (
+        message.body
+    )
+
+
+def test_the_answer_link_shows_what_the_receiver_needs_only(sides, without_account, client):
+    orientation = OrientationFactory(
+        structure_origine=sides["ccas"],
+        structure_destination=without_account,
+        preference_contact=PreferenceContact.TELEPHONE,
+        telephone="0611223344",
+        courriel="jeanne@exemple.test",
+        piece_jointe=SimpleUploadedFile("avis.pdf", b"%PDF-1.4"),
+    )
+    response = client.get(reverse("reseau:orientation_reponse", args=[orientation.answer_token]))
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert orientation.get_besoin_display() in html and orientation.situation in html
+    assert "Par téléphone" in html and "0611223344" in html
+    assert "jeanne@exemple.test" not in html  # not the way the person asked to be contacted
+    assert reverse("reseau:orientation_piece_jointe", args=[orientation.pk]) not in html
+    assert 'name="robots" content="noindex' in html
+    assert "no-store" in response["Cache-Control"]
+    assert AuditEvent.objects.filter(
+        action="reseau.orientation.viewed", actor=None, target_id=str(orientation.pk)
+    ).exists()
+
+    through_sender = OrientationFactory(
+        structure_origine=sides["ccas"],
+        structure_destination=without_account,
+        preference_contact=PreferenceContact.VIA_ORIENTEUR,
+        telephone="0699887766",
+        courriel="paul@exemple.test",
+    )
+    html = client.get(
+        reverse("reseau:orientation_reponse", args=[through_sender.answer_token])
+    ).content.decode()
+    assert "0699887766" not in html and "paul@exemple.test" not in html
+
+
+def test_it_validates_from_the_link_which_then_stops_working(sides, without_account, client):
+    orientation = OrientationFactory(
+        structure_origine=sides["ccas"], structure_destination=without_account
+    )
+    url = reverse("reseau:orientation_reponse", args=[orientation.answer_token])
+    response = client.post(url, {"decision": "valider"})
+    assert response.status_code == 200 and "votre réponse est enregistrée" in (
+        response.content.decode()
+    )
+    orientation.refresh_from_db()
+    assert orientation.etat == EtatOrientation.VALIDEE and orientation.answered_by is None
+    answered = AuditEvent.objects.get(action="reseau.orientation.answered")
+    assert answered.actor is None
+    assert answered.changes == {"etat": "validee", "canal": "lien"}
+    assert any("envoi@ccas.test" in m.to for m in mail.outbox)  # the sender hears of it
+    page = sides["sender"].get(reverse("reseau:orientation_detail", args=[orientation.pk]))
+    assert "Validée" in page.content.decode()
+
+    again = client.post(url, {"decision": "refuser", "motif": "Finalement non."})
+    assert again.status_code == 410
+    assert client.get(url).status_code == 410
+    orientation.refresh_from_db()
+    assert orientation.etat == EtatOrientation.VALIDEE
+
+
+def test_a_refusal_from_the_link_needs_a_reason(sides, without_account, client):
+    orientation = OrientationFactory(
+        structure_origine=sides["ccas"], structure_destination=without_account
+    )
+    url = reverse("reseau:orientation_reponse", args=[orientation.answer_token])
+    response = client.post(url, {"decision": "refuser", "motif": "  "})
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert 'role="alert"' in html and "Indiquez pourquoi vous refusez" in html
+    orientation.refresh_from_db()
+    assert orientation.is_open
+    client.post(url, {"decision": "refuser", "motif": "Nous n'avons plus de place."})
+    orientation.refresh_from_db()
+    assert orientation.etat == EtatOrientation.REFUSEE
+    assert orientation.motif_refus == "Nous n'avons plus de place."
+
+
+def test_the_answer_link_stops_at_expiry_even_before_the_daily_job(
+    sides, without_account, client, settings
+):
+    settings.ORIENTATION_EXPIRY_DAYS = 30
+    orientation = OrientationFactory(
+        structure_destination=without_account,
+        created_at=timezone.now() - datetime.timedelta(days=31),
+    )
+    url = reverse("reseau:orientation_reponse", args=[orientation.answer_token])
+    response = client.get(url)
+    assert response.status_code == 410 and "a expiré" in unescape(response.content.decode())
+    assert orientation.personne not in response.content.decode()
+    assert client.post(url, {"decision": "valider"}).status_code == 410
+    orientation.refresh_from_db()
+    assert orientation.etat == EtatOrientation.OUVERTE  # left for the daily job to record
+
+
+def test_an_unknown_answer_link_is_not_found(client):
+    assert client.get(reverse("reseau:orientation_reponse", args=["faux-jeton"])).status_code == 404
+
+
+def test_each_orientation_has_its_own_unguessable_answer_link():
+    first, second = OrientationFactory(), OrientationFactory()
+    assert first.answer_token != second.answer_token
+    assert len(first.answer_token) >= 32
+
+
+def test_the_answer_link_page_is_declared_public():
+    from django.urls import resolve
+
+    view = resolve(reverse("reseau:orientation_reponse", args=["x"])).func
+    assert view.access == "public"
+
+
+def test_the_reminder_to_a_structure_without_an_account_carries_the_link(
+    sides, without_account, settings
+):
+    settings.ORIENTATION_EXPIRY_DAYS = 30
+    orientation = OrientationFactory(
+        structure_destination=without_account,
+        created_at=timezone.now() - datetime.timedelta(days=24),
+    )
+    _run_job()
+    (reminder,) = [m for m in mail.outbox if m.to == ["accueil@asso.test"]]
+    assert _answer_path(reminder) == reverse(
+        "reseau:orientation_reponse", args=[orientation.answer_token]
+    )
+
+
+# --- Expiry is a matter of date, not of when the daily job last ran ---------------------------
+
+
+@pytest.fixture
+def overdue(sides, settings):
+    settings.ORIENTATION_EXPIRY_DAYS = 30
+    return OrientationFactory(
+        structure_origine=sides["ccas"],
+        structure_destination=sides["ml"],
+        created_at=timezone.now() - datetime.timedelta(days=30, minutes=1),
+    )
+
+
+def test_an_overdue_orientation_cannot_be_answered_before_the_daily_job(sides, overdue):
+    assert not Orientation.objects.answerable_by(sides["receiver_user"]).exists()
+    response = sides["receiver"].post(
+        reverse("reseau:orientation_answer", args=[overdue.pk]),
+        {"decision": "valider"},
+        follow=True,
+    )
+    assert "cette orientation a expiré" in unescape(response.content.decode())
+    overdue.refresh_from_db()
+    assert overdue.etat == EtatOrientation.OUVERTE and overdue.closed_at is None
+    with pytest.raises(ValueError):
+        overdue.accept(by=None)
+    home = sides["receiver"].get(reverse("reseau:home_prescripteur"))
+    assert list(home.context["a_traiter"]) == []
+
+
+def test_an_overdue_orientation_is_shown_listed_and_counted_as_expired(sides, overdue):
+    from poitiers_inclusion import figures
+
+    page = sides["receiver"].get(reverse("reseau:orientation_detail", args=[overdue.pk]))
+    html = page.content.decode()
+    assert "— Expirée" in html and not page.context["can_answer"]
+    assert "Envoyer la réponse" not in html
+    listing = reverse("reseau:orientation_list")
+    expired = sides["sender"].get(listing, {"etat": "expiree"})
+    assert [o.pk for o in expired.context["page"]] == [overdue.pk]
+    assert list(sides["sender"].get(listing, {"etat": "ouverte"}).context["page"]) == []
+    counts = figures.api_blocks()["reseau"](figures.Scope())["orientations"]
+    assert counts[EtatOrientation.EXPIREE] == 1 and counts[EtatOrientation.OUVERTE] == 0

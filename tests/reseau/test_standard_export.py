@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from frictionless import Resource, Schema
 
+from poitiers_inclusion.enums import Role
 from reseau import demo, standard
 from reseau.enums import (
     Dispositif,
@@ -22,7 +24,7 @@ from reseau.enums import (
     Service,
 )
 
-from ..factories import LieuFactory
+from ..factories import LieuFactory, QuartierFactory
 
 DATA = Path(__file__).parent / "data"
 SCHEMA = DATA / "schema.json"
@@ -97,7 +99,7 @@ def test_it_exports_crafted_lieux_with_every_listed_value(tmp_path):
     assert exported["services"].split("|") == Service.values
     assert exported["courriels"] == "a@exemple.test|b@exemple.test"
     assert exported["telephone"] == "+33549000000"
-    assert not exported["nom"].startswith("=")  # never a formula from typed text
+    assert exported["nom"] == "=Lieu au nom piégé"  # data for programs: published unaltered
     assert exported["date_maj"] == full.date_maj.isoformat()
 
 
@@ -113,3 +115,38 @@ def test_it_serves_the_csv_and_json_to_anyone(client):
     assert data[0]["id"] == lieu.identifiant
     assert data[0]["services"] == Service.DEMARCHES.value
     assert list(data[0]) == standard.FIELDS
+
+
+def test_it_publishes_values_unaltered_in_the_open_data(tmp_path, client):
+    """The open data files are read by programs (and validated by frictionless): no quote is
+    added in front of a value a spreadsheet would take for a formula."""
+    lieu = LieuFactory(
+        nom="-Espace numérique",
+        adresse="+ rue des Essais",
+        presentation_resume="=Atelier du lundi",
+        structure_parente="@Ville",
+        typologie=["EPN", "CAARUD"],
+    )
+    response = client.get("/api/v1/lieux.csv")
+    (row,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    assert row["nom"] == "-Espace numérique"
+    assert row["adresse"] == "+ rue des Essais"
+    assert row["presentation_resume"] == "=Atelier du lundi"
+    assert row["structure_parente"] == "@Ville"
+    assert row["typologie"] == "EPN|CAARUD"
+    (item,) = client.get("/api/v1/lieux.json").json()
+    assert (item["nom"], item["presentation_resume"]) == ("-Espace numérique", "=Atelier du lundi")
+    out = tmp_path / "lieux.csv"
+    call_command("export_lieux", str(out), stderr=io.StringIO())
+    assert ",-Espace numérique," in out.read_text(encoding="utf-8")
+    valid, errors = _validate(tmp_path, "lieux.csv")
+    assert valid, errors
+    assert lieu.identifiant in out.read_text(encoding="utf-8")
+
+
+def test_the_spreadsheet_export_for_people_stays_guarded(client_for, make_user):
+    QuartierFactory(nom="=Quartier piégé")
+    client = client_for(make_user(Role.COORDINATEUR))
+    response = client.get(reverse("reseau:couverture"), {"export": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "\n'=Quartier piégé," in text

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from poitiers_inclusion.enums import Role
 from reseau import standard
+from reseau.enums import Typologie
 from reseau.models import Lieu
 
-from ..factories import LieuFactory
+from ..factories import LieuFactory, QuartierFactory
 
 DATA = Path(__file__).parent / "data"
 
@@ -129,3 +132,147 @@ def test_it_refuses_a_file_without_the_required_columns(tmp_path):
     out, err, failed = _run(path)
     assert failed
     assert "Ligne 1 : colonnes obligatoires absentes : pivot, commune, code_postal" in err
+
+
+# --- Typologies: data·inclusion's whole list; a code outside it is imported with a warning ---
+
+# data·inclusion's typologies of structures (its schema's `typologies_de_structures` list).
+DATA_INCLUSION_TYPOLOGIES = (
+    "ACI ACIPHC AFPA AI ASE ASSO ASSO_CHOMEUR AVIP Autre BIB CAARUD CADA CAF CAP_EMPLOI CAVA CC "
+    "CCAS CCONS CD CDAS CFP CHRS CHU CIAS CIDFF CITMET CMP CMS CPAM CPH CS CSAPA CSC DEETS DEPT "
+    "DIPLP E2C EA EATT EI EITI ENM EPCI EPI EPIDE EPN ES ESS ETABL_PRI ETABL_PUB ETAT ETTI EVS "
+    "FABLAB FAIS FT GEIQ HUDA LA_POSTE MDE MDEF MDPH MDS MJC ML MQ MSA MSAP MUNI OACAS ODC OF OIL "
+    "OPCS PAD PENSION PI PIJ_BIJ PIMMS PJJ PLIE PREF PREVENTION REG RESSOURCERIE RFS RS_FJT SCP "
+    "SPIP TIERS_LIEUX UDAF"
+).split()
+
+
+def test_it_knows_every_data_inclusion_typology():
+    assert set(DATA_INCLUSION_TYPOLOGIES) <= set(Typologie.values)
+
+
+def test_it_imports_the_national_typologies_without_a_warning(tmp_path):
+    path = _file(tmp_path, [_good(typologie="CAARUD|ESS|PIMMS|FABLAB")])
+    out, err, failed = _run(path)
+    assert failed is None, err
+    assert Lieu.objects.get().typologie == ["CAARUD", "ESS", "PIMMS", "FABLAB"]
+    assert "avertissement" not in out
+
+
+def test_it_imports_an_unknown_typology_with_a_warning(tmp_path):
+    path = _file(tmp_path, [_good(typologie="CCAS|NOUVEAU_CODE")])
+    out, err, failed = _run(path)
+    assert failed is None, err
+    assert "Ligne 2 : avertissement : typologie : code inconnu" in out and "NOUVEAU_CODE" in out
+    lieu = Lieu.objects.get()
+    assert lieu.typologie == ["CCAS", "NOUVEAU_CODE"]
+    assert ",CCAS|NOUVEAU_CODE," in standard.csv_text()  # given back as received
+
+
+def test_it_still_rejects_what_cannot_be_a_typology_code(tmp_path):
+    path = _file(tmp_path, [_good(typologie="CCAS|Centre communal d'action sociale")])
+    out, err, failed = _run(path)
+    assert failed
+    assert "Ligne 2 : typologie « Centre communal d'action sociale »" in err
+    assert not Lieu.objects.exists()
+
+
+def test_the_lieu_form_keeps_an_imported_code_outside_the_list(client_for, make_user):
+    lieu = LieuFactory(typologie=["CCAS", "NOUVEAU_CODE"], nom="Lieu importé")
+    client = client_for(make_user(Role.COORDINATEUR))
+    url = reverse("reseau:lieu_edit", args=[lieu.pk])
+    form = client.get(url).context["form"]
+    html = client.get(url).content.decode()
+    assert "NOUVEAU_CODE (code hors liste)" in html
+    assert "Autres typologies (liste nationale data·inclusion)" in html
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: v for k, v in data.items() if v not in (None, "", [], False)}
+    data["courriels"] = ""
+    data["site_web"] = ""
+    data["autres_formations_labels"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    lieu.refresh_from_db()
+    assert lieu.typologie == ["CCAS", "NOUVEAU_CODE"]
+
+
+# --- Quartier: set when it can be told, listed when it cannot ---------------------------------
+
+
+@pytest.fixture
+def poitiers():
+    return {
+        "centre": QuartierFactory(
+            nom="Centre-ville", code="86194-CV", latitude=46.5802, longitude=0.3404
+        ),
+        "couronneries": QuartierFactory(
+            nom="Les Couronneries", code="86194-CO", latitude=46.5934, longitude=0.3629
+        ),
+        "vouneuil": QuartierFactory(nom="Bourg", code="862890000", commune="Vouneuil-sous-Biard"),
+    }
+
+
+def test_it_sets_the_quartier_of_the_nearest_centre_in_the_commune(tmp_path, poitiers):
+    rows = [
+        _good(id="pres-du-centre", latitude="46.5810", longitude="0.3420"),
+        _good(
+            id="aux-couronneries", nom="Maison de quartier", latitude="46.5920", longitude="0.3610"
+        ),
+    ]
+    out, err, failed = _run(_file(tmp_path, rows))
+    assert failed is None, err
+    assert Lieu.objects.get(identifiant="pres-du-centre").quartier == poitiers["centre"]
+    assert Lieu.objects.get(identifiant="aux-couronneries").quartier == poitiers["couronneries"]
+    assert "sans quartier" not in out
+
+
+def test_it_prefers_the_quartier_whose_outline_holds_the_place(tmp_path, poitiers):
+    # An outline around a point nearer to the Centre-ville's centre than to its own.
+    poitiers["couronneries"].contour = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[0.343, 46.580], [0.346, 46.580], [0.346, 46.583], [0.343, 46.583]]],
+        },
+    }
+    poitiers["couronneries"].save()
+    row = _good(id="dans-le-contour", latitude="46.5815", longitude="0.3445")
+    out, err, failed = _run(_file(tmp_path, [row]))
+    assert failed is None, err
+    assert Lieu.objects.get().quartier == poitiers["couronneries"]
+
+
+def test_it_takes_the_only_quartier_of_a_commune(tmp_path, poitiers):
+    row = _good(id="bourg", commune="Vouneuil-sous-Biard", code_postal="86580", code_insee="86289")
+    out, err, failed = _run(_file(tmp_path, [row]))
+    assert failed is None, err
+    assert Lieu.objects.get().quartier == poitiers["vouneuil"]
+
+
+def test_it_lists_the_lieux_it_could_not_place(tmp_path, poitiers):
+    rows = [
+        _good(id="sans-coordonnees"),  # two quartiers in Poitiers: no guess
+        _good(
+            id="a-reims",
+            nom="Lieu rémois",
+            commune="Reims",
+            code_postal="51100",
+            code_insee="51454",
+            latitude="49.25",
+            longitude="4.03",
+        ),
+        _good(id="loin", nom="Trop loin", latitude="46.70", longitude="0.50"),
+    ]
+    out, err, failed = _run(_file(tmp_path, rows))
+    assert failed is None, err
+    assert not Lieu.objects.filter(quartier__isnull=False).exists()
+    assert "3 lieu(x) sans quartier" in out
+    assert "Ligne 3 : « Lieu rémois » (Reims) sans quartier." in out
+
+
+def test_it_keeps_the_quartier_chosen_by_the_coordinator(tmp_path, poitiers):
+    LieuFactory(identifiant="asso-1", quartier=poitiers["couronneries"])
+    row = _good(latitude="46.5802", longitude="0.3404")  # at the Centre-ville's centre
+    out, err, failed = _run(_file(tmp_path, [row]))
+    assert failed is None, err
+    assert Lieu.objects.get().quartier == poitiers["couronneries"]

@@ -2,6 +2,8 @@
 
 Existing lieux are matched by `id` (our identifiant), then by name and commune. Every bad row is
 reported with its line; nothing is imported when a row is bad, unless --skip-invalid is given.
+Warnings (a typology code outside data·inclusion's list) do not stop the import. The lieux left
+without a quartier are listed: the coverage matrix counts a lieu only in its quartier.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,6 +37,15 @@ class Command(BaseCommand):
             )
         for line, lieu, _ in report.created:
             self.stdout.write(f"Ligne {line} : « {lieu.nom} » créé.")
+        for problem in sorted(report.warnings, key=lambda p: p.line):
+            self.stdout.write(f"Ligne {problem.line} : avertissement : {problem.reason}.")
+        if report.without_quartier:
+            self.stdout.write(
+                f"{len(report.without_quartier)} lieu(x) sans quartier, absent(s) de la matrice de "
+                "couverture : rattachez-les à un quartier (Réseau > Lieux)."
+            )
+            for line, lieu in report.without_quartier:
+                self.stdout.write(f"Ligne {line} : « {lieu.nom} » ({lieu.commune}) sans quartier.")
         if not report.applied:
             raise CommandError(
                 f"{len(report.problems)} ligne(s) en erreur : rien n'a été importé "
