@@ -5,9 +5,14 @@ starts with "Date" and contains "ID CRA"; one row per accompagnement; the rows o
 their ID CRA and number their participants "i/n". Headers and labels are matched whatever the
 apostrophe (’ or '), the case or the spacing; unknown columns are ignored.
 
+After La Coop's columns, our export appends columns of its own (satisfaction, how the person heard
+of the service, first visit, quartier of residence, a pseudonymous usager reference): La Coop ignores
+them, our import reads them when present, so that exporting then importing gives the same figures.
+
 Reading happens in two steps so that the page can show a preview: `read_workbook` parses and checks
-every row (nothing touches the database), `plan_import` compares it with the database (what is
-already imported, which lieux and usagers exist), `apply_import` writes the plan in one transaction.
+every row (it reads the list of quartiers, writes nothing), `plan_import` compares it with the
+database (what is already imported, which lieux, usagers and conseiller accounts exist),
+`apply_import` writes the plan in one transaction.
 """
 
 import datetime
@@ -20,26 +25,29 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, F, Value, Window
-from django.db.models.functions import Concat, RowNumber
+from django.db.models import CharField, Count, F, Func, Value, Window
+from django.db.models.functions import Concat, Lower, RowNumber
 from django.utils import timezone
 
-from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.enums import Genre, Role, StatutSocial, TrancheAge
 from poitiers_inclusion.exports import Sheet
-from poitiers_inclusion.models import AuditEvent, Usager
-from reseau.models import Lieu
+from poitiers_inclusion.models import AuditEvent, Usager, User
+from reseau.models import Lieu, Quartier
 
 from .enums import (
     Autonomie,
     Materiel,
     NiveauAtelier,
+    Satisfaction,
+    SourceConnaissance,
     StructureRedirection,
     Thematique,
     ThematiqueDemarche,
     TypeActivite,
     TypeLieu,
 )
-from .models import Accompagnement, Mediation
+from .models import Accompagnement, Mediation, Permanence
+from .services import permanence_for
 
 SHEET_NAME = "Activités"
 ANONYMOUS_NAMES = {"beneficiaire anonyme", "anonyme"}
@@ -48,6 +56,10 @@ DEFAULT_SOURCE = "La Coop de la médiation numérique (import)"
 # Lieux created from a file have no known SIRET; the national standard requires one (9–14 chars).
 UNKNOWN_PIVOT = "00000000000000"
 CONSENT_SOURCE = "import_coop"
+# "ID CRA" written for an activity logged in the app (it has no Coop ID): recognised on import.
+GENERATED_ID_PREFIX = "poitiers-"
+GENERATED_ID = re.compile(rf"^{re.escape(GENERATED_ID_PREFIX)}(\d{{1,18}})$")
+USAGER_REF_PREFIX = "U-"
 
 
 # --- Columns ---------------------------------------------------------------------------------
@@ -89,6 +101,14 @@ HEADERS = {
     "source": "Source de la donnée",
     "coop_id": "ID CRA",
 }
+# The app's own columns, written after La Coop's (which ignores unknown columns).
+EXTRA_HEADERS = {
+    "satisfaction": "Satisfaction",
+    "connu_par": "Connu par",
+    "premiere_visite": "Première visite",
+    "quartier": "Quartier de résidence",
+    "usager_ref": "Réf. usager",
+}
 REQUIRED_COLUMNS = ("date", "type", "duree", "thematiques", "coop_id")
 COORDINATOR_COLUMNS = ("prenom_mediateur", "nom_mediateur", "role", "id_conum")
 
@@ -105,7 +125,7 @@ def fold(text) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-HEADER_KEYS = {normalise(label): key for key, label in HEADERS.items()}
+HEADER_KEYS = {normalise(label): key for key, label in {**HEADERS, **EXTRA_HEADERS}.items()}
 
 
 def _labels(*choices, extra=None) -> dict[str, str]:
@@ -128,6 +148,8 @@ REDIRECTION_LABELS = _labels(StructureRedirection)
 GENRE_LABELS = _labels(Genre)
 TRANCHE_LABELS = _labels(TrancheAge)
 STATUT_LABELS = _labels(StatutSocial)
+SATISFACTION_LABELS = _labels(Satisfaction)
+SOURCE_LABELS = _labels(SourceConnaissance)
 AUTONOMIE_LEVELS = list(Autonomie)  # 1/3, 2/3, 3/3
 NIVEAU_LEVELS = list(NiveauAtelier)
 AUTONOMIE_LABELS = _labels(Autonomie)
@@ -186,13 +208,14 @@ class CoopRow:
     genre: str
     tranche_age: str
     statut_social: str
-
-    @property
-    def usager_key(self):
-        """Who this row's usager is: the same named person is one key; each anonymous row its own."""
-        if self.beneficiaire:
-            return ("nom", self.beneficiaire, fold(self.commune))
-        return ("ligne", self.line)
+    recorded_at: datetime.datetime | None = None  # "Enregistré le", local time, to the minute
+    mediateur: str = ""  # "Prénom Nom" of the médiateur columns (a coordinator's export)
+    # The app's own columns (absent from La Coop's files).
+    satisfaction: str = ""
+    source_connaissance: str = ""
+    premiere_visite: bool | None = None
+    quartier: Quartier | None = None
+    usager_ref: str = ""
 
 
 @dataclass
@@ -299,6 +322,60 @@ def _choices(value, labels: dict, what: str, errors: list[str]) -> list[str]:
     return codes
 
 
+def _recorded_at(value) -> datetime.datetime | None:
+    """ "Enregistré le" (`03/02/2025 à 10:42`): only a hint to recognise our own export, so a
+    value that cannot be read is ignored rather than reported."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    match = re.fullmatch(
+        r"(\d{1,2})/(\d{1,2})/(\d{4})\s*(?:à)?\s*(\d{1,2})\s*[:h]\s*(\d{2})", _text(value)
+    )
+    if not match:
+        return None
+    day, month, year, hour, minute = (int(g) for g in match.groups())
+    try:
+        return datetime.datetime(year, month, day, hour, minute)
+    except ValueError:
+        return None
+
+
+def _optional_yes_no(value, what: str, errors: list[str]) -> bool | None:
+    text = _text(value)
+    if not text:
+        return None
+    if normalise(text) not in YES_NO:
+        errors.append(f"« {what} » doit valoir Oui ou Non, pas « {text} »")
+        return None
+    return YES_NO[normalise(text)]
+
+
+def _quartier_index() -> dict[str, list[Quartier]]:
+    """Quartiers by folded name and by code: the export writes the name, a code is accepted."""
+    index = defaultdict(list)
+    for quartier in Quartier.objects.order_by("pk"):
+        index[fold(quartier.nom)].append(quartier)
+        if fold(quartier.code) != fold(quartier.nom):
+            index[fold(quartier.code)].append(quartier)
+    return index
+
+
+def _quartier(value, index: dict, errors: list[str]) -> Quartier | None:
+    text = _text(value)
+    if not text:
+        return None
+    found = index.get(fold(text), [])
+    if len(found) == 1:
+        return found[0]
+    if found:
+        errors.append(f"plusieurs quartiers s’appellent « {text} » : écrivez son code")
+    else:
+        errors.append(
+            f"quartier de résidence inconnu « {text} » (ajoutez-le à la liste des quartiers ou "
+            "videz la colonne « Quartier de résidence »)"
+        )
+    return None
+
+
 def _participant(value, errors: list[str]) -> tuple[int, int]:
     text = _text(value)
     if not text or text == "1":
@@ -397,11 +474,12 @@ def read_workbook(source) -> ParsedFile:
             has_coordinator_columns=any(k in columns for k in COORDINATOR_COLUMNS),
             ignored_columns=ignored,
         )
+        quartiers = _quartier_index() if "quartier" in columns else {}
         for number, values in enumerate(rows, start=header_line + 1):
             if not values or all(v is None or _text(v) == "" for v in values):
                 continue
             cells = {key: (values[i] if i < len(values) else None) for key, i in columns.items()}
-            row, reasons = _parse_row(number, cells)
+            row, reasons = _parse_row(number, cells, quartiers)
             if reasons:
                 parsed.errors.append(RowError(number, _text(cells.get("coop_id")), reasons))
             else:
@@ -419,7 +497,7 @@ def read_workbook(source) -> ParsedFile:
     return parsed
 
 
-def _parse_row(line: int, cells: dict) -> tuple[CoopRow | None, list[str]]:
+def _parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None, list[str]]:
     errors: list[str] = []
     coop_id = _text(cells.get("coop_id"))
     if not coop_id:
@@ -508,6 +586,21 @@ def _parse_row(line: int, cells: dict) -> tuple[CoopRow | None, list[str]]:
         statut_social=_choice(
             cells.get("statut"), STATUT_LABELS, "statut", errors, StatutSocial.NON_COMMUNIQUE
         ),
+        recorded_at=_recorded_at(cells.get("enregistre_le")),
+        mediateur=" ".join(
+            part
+            for part in (_text(cells.get("prenom_mediateur")), _text(cells.get("nom_mediateur")))
+            if part
+        ),
+        satisfaction=_choice(
+            cells.get("satisfaction"), SATISFACTION_LABELS, "satisfaction", errors
+        ),
+        source_connaissance=_choice(
+            cells.get("connu_par"), SOURCE_LABELS, "canal de connaissance du service", errors
+        ),
+        premiere_visite=_optional_yes_no(cells.get("premiere_visite"), "Première visite", errors),
+        quartier=_quartier(cells.get("quartier"), quartiers, errors),
+        usager_ref=_text(cells.get("usager_ref"))[:64],
     )
     return (None, errors) if errors else (row, [])
 
@@ -548,6 +641,59 @@ def _check_groups(parsed: ParsedFile) -> None:
 # --- Planning and writing --------------------------------------------------------------------
 
 
+@dataclass(eq=False)
+class Person:
+    """The usager of some rows of the file: a record already in the database, or one to create."""
+
+    name: str  # folded "Prénom Nom"; "" for an anonymous usager
+    commune: str  # folded; learnt from the rows when the record has none
+    usager: Usager | None = None  # the existing record, if any
+    rows: list[CoopRow] = field(default_factory=list)
+
+
+def match_people(rows: Iterable[CoopRow], existing: dict[str, list[Usager]]) -> dict[int, Person]:
+    """Who each row's usager is (by line): one rule between the rows and against the database.
+
+    A named person is recognised by their folded name (case, accents, spacing and apostrophes
+    aside); the commune only tells two people of the same name apart when both sides give one
+    and they differ. When several fit, the one with the row's commune wins, then the oldest (so
+    a row without commune goes to the oldest): the records already in the database by creation,
+    then the file's people in order of appearance. A person without commune who is then seen
+    with one takes it, so that a later row in another commune is somebody else.
+
+    An anonymous row is a new usager, unless our own export's "Réf. usager" says that several
+    rows are the same person (the reference only links rows of one file: it is never looked up
+    in the database, whose numbers may be another's).
+    """
+    named = {
+        name: [Person(name, fold(u.commune), u) for u in usagers]
+        for name, usagers in existing.items()
+    }
+    by_ref: dict[str, Person] = {}
+    people = {}
+    for row in sorted(rows, key=lambda r: r.line):
+        if row.beneficiaire:
+            name, commune = fold(row.beneficiaire), fold(row.commune)
+            candidates = named.setdefault(name, [])
+            fitting = [
+                p for p in candidates if not (commune and p.commune and p.commune != commune)
+            ]
+            same = [p for p in fitting if commune and p.commune == commune]
+            person = (same or fitting or [None])[0]
+            if person is None:
+                person = Person(name, commune)
+                candidates.append(person)
+            elif commune and not person.commune:
+                person.commune = commune
+        elif row.usager_ref:
+            person = by_ref.setdefault(row.usager_ref, Person("", ""))
+        else:
+            person = Person("", "")
+        person.rows.append(row)
+        people[row.line] = person
+    return people
+
+
 @dataclass
 class ImportPlan:
     """What an import would do, computed against the database without writing."""
@@ -557,7 +703,9 @@ class ImportPlan:
     already_imported: int
     lieux_to_create: list[LieuData]
     existing_lieux: dict
-    existing_usagers: dict
+    people: dict[int, Person]  # by line, for the new rows
+    mediateurs: dict[str, User | None]  # folded médiateur name -> the account of that name
+    default_conseiller: User | None = None
 
     @property
     def groups(self) -> dict[str, list[CoopRow]]:
@@ -579,17 +727,50 @@ class ImportPlan:
         return sum(1 for rows in self.groups.values() if rows[0].type_activite == "collectif")
 
     @property
+    def persons(self) -> list[Person]:
+        """The distinct usagers of the new rows, in order of appearance."""
+        return list(dict.fromkeys(self.people[row.line] for row in self.new_rows))
+
+    @property
     def unique_usagers(self) -> int:
-        return len({row.usager_key for row in self.new_rows})
+        return len(self.persons)
 
     @property
     def identified_usagers(self) -> int:
-        return len({row.usager_key for row in self.new_rows if row.beneficiaire})
+        return sum(1 for person in self.persons if person.name)
 
     @property
     def known_usagers(self) -> int:
-        keys = {row.usager_key for row in self.new_rows if row.beneficiaire}
-        return sum(1 for key in keys if key in self.existing_usagers)
+        return sum(1 for person in self.persons if person.usager is not None)
+
+    def account_for(self, row: CoopRow) -> User | None:
+        """The conseiller account named in the row's médiateur columns, if exactly one fits."""
+        return self.mediateurs.get(fold(row.mediateur)) if row.mediateur else None
+
+    def conseiller_for(self, row: CoopRow) -> User | None:
+        return self.account_for(row) or self.default_conseiller
+
+    @property
+    def attribution(self) -> list[dict]:
+        """Accompagnements per conseiller, and whether the file's médiateur column chose them."""
+        entries = {}
+        for row in self.new_rows:
+            account = self.account_for(row)
+            entry = entries.setdefault(
+                account.pk if account else None,
+                {
+                    "conseiller": account or self.default_conseiller,
+                    "from_file": account is not None,
+                    "unknown": [],
+                    "accompagnements": 0,
+                },
+            )
+            entry["accompagnements"] += 1
+            if account is None and row.mediateur and row.mediateur not in entry["unknown"]:
+                entry["unknown"].append(row.mediateur)
+        return sorted(
+            entries.values(), key=lambda e: (not e["from_file"], str(e["conseiller"] or ""))
+        )
 
     @property
     def errors(self) -> list[RowError]:
@@ -603,27 +784,113 @@ def _existing_lieux() -> dict:
     return lieux
 
 
-def _existing_usagers(rows: Iterable[CoopRow]) -> dict:
-    names = {row.beneficiaire for row in rows if row.beneficiaire}
+def _folding_table() -> tuple[str, str]:
+    """Characters that `fold` turns into another single letter, for SQL's translate()."""
+    source, target = "’‘\u00a0", "'' "
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        folded = fold(char)
+        if len(folded) == 1 and folded != char:
+            source, target = source + char, target + folded
+    return source, target
+
+
+FOLD_FROM, FOLD_TO = _folding_table()
+
+
+def _folded_full_name():
+    """SQL near enough to `fold(first_name + " " + last_name)` to find the candidates; the exact
+    comparison is made in Python afterwards."""
+    full = Concat("first_name", Value(" "), "last_name", output_field=CharField())
+    translated = Func(full, Value(FOLD_FROM), Value(FOLD_TO), function="translate")
+    spaced = Func(translated, Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace")
+    return Lower(Func(spaced, function="btrim", output_field=CharField()))
+
+
+def _existing_usagers(rows: Iterable[CoopRow]) -> dict[str, list[Usager]]:
+    """Identified usagers of the whole city whose folded name is one of the file's, oldest first.
+
+    The whole city, not the conseiller's own: the usager record is shared by every conseiller and
+    the city's figures count people once (a resident helped by two conseillers is one usager), and
+    only the coordinator and the admin, who see every identified usager, may import.
+    """
+    names = {fold(row.beneficiaire) for row in rows if row.beneficiaire}
     if not names:
         return {}
-    found = {}
+    found = defaultdict(list)
     candidates = (
         Usager.objects.identified()
         .filter(merged_into__isnull=True)
-        .annotate(full=Concat("first_name", Value(" "), "last_name"))
-        .filter(full__in=names)
+        .annotate(folded_name=_folded_full_name())
+        .filter(folded_name__in=names)
         .order_by("pk")
     )
     for usager in candidates:
-        found.setdefault(("nom", usager.full, fold(usager.commune)), usager)
+        name = fold(usager.full_name)
+        if name in names:
+            found[name].append(usager)
     return found
 
 
-def plan_import(parsed: ParsedFile) -> ImportPlan:
-    """Compare a parsed file with the database: nothing is written."""
-    ids = {row.coop_id for row in parsed.rows}
+def _mediateur_accounts(rows: Iterable[CoopRow]) -> dict[str, User | None]:
+    """The file's médiateurs (folded "Prénom Nom") -> the conseiller account of exactly that name.
+
+    None when no account has that name, or when several have it and they cannot be told apart
+    (the only active one wins): the rows then go to the conseiller chosen for the import.
+    """
+    names = {fold(row.mediateur) for row in rows if row.mediateur}
+    if not names:
+        return {}
+    accounts = defaultdict(list)
+    for user in User.objects.filter(role=Role.CONSEILLER).order_by("pk"):
+        accounts[fold(f"{user.first_name} {user.last_name}")].append(user)
+    found = {}
+    for name in names:
+        matches = accounts.get(name, [])
+        active = [user for user in matches if user.is_active]
+        if len(matches) == 1:
+            found[name] = matches[0]
+        elif len(active) == 1:
+            found[name] = active[0]
+        else:
+            found[name] = None
+    return found
+
+
+def _same_activity(row: CoopRow, date: datetime.date, created_at: datetime.datetime) -> bool:
+    """Is this row the activity of the app that our export numbered so? "Enregistré le" never
+    changes (the date may have been corrected since); without it, the date must match."""
+    if row.recorded_at is not None:
+        recorded = timezone.localtime(created_at).replace(second=0, microsecond=0, tzinfo=None)
+        return recorded == row.recorded_at
+    return date == row.date
+
+
+def _already_imported(rows: list[CoopRow]) -> set[str]:
+    """ID CRA of the rows already in the database: Coop IDs stored on import, and the IDs our
+    export gives to activities logged in the app (GENERATED_ID), checked against that activity
+    so that a number from another database is not mistaken for ours."""
+    ids = {row.coop_id for row in rows}
     done = set(Mediation.objects.filter(coop_id__in=ids).values_list("coop_id", flat=True))
+    generated = {}
+    for row in rows:
+        match = GENERATED_ID.match(row.coop_id)
+        if match and row.coop_id not in done:
+            generated.setdefault(int(match[1]), row)
+    for pk, date, created_at in Mediation.objects.filter(
+        pk__in=generated, coop_id__isnull=True
+    ).values_list("pk", "date", "created_at"):
+        if _same_activity(generated[pk], date, created_at):
+            done.add(generated[pk].coop_id)
+    return done
+
+
+def plan_import(parsed: ParsedFile, *, conseiller=None) -> ImportPlan:
+    """Compare a parsed file with the database: nothing is written.
+
+    `conseiller` receives the activities whose médiateur has no account of that exact name.
+    """
+    done = _already_imported(parsed.rows)
     new_rows = [row for row in parsed.rows if row.coop_id not in done]
     lieux = _existing_lieux()
     to_create = {}
@@ -636,7 +903,9 @@ def plan_import(parsed: ParsedFile) -> ImportPlan:
         already_imported=len(parsed.rows) - len(new_rows),
         lieux_to_create=list(to_create.values()),
         existing_lieux=lieux,
-        existing_usagers=_existing_usagers(new_rows),
+        people=match_people(new_rows, _existing_usagers(new_rows)),
+        mediateurs=_mediateur_accounts(new_rows),
+        default_conseiller=conseiller,
     )
 
 
@@ -674,19 +943,68 @@ class ImportResult:
     lieux_created: int
     skipped_invalid: int
     already_imported: int
+    per_conseiller: dict[str, int] = field(default_factory=dict)  # name -> accompagnements
+
+
+def _latest(rows: Iterable[CoopRow]) -> CoopRow | None:
+    return max(rows, key=lambda r: (r.date, r.line), default=None)
+
+
+def _new_usager(person: Person, now) -> Usager:
+    """A record for a person first seen in this file, from their latest row (and the latest that
+    gives their commune, their quartier)."""
+    latest = _latest(person.rows)
+    located = _latest(r for r in person.rows if r.commune) or latest
+    housed = _latest(r for r in person.rows if r.quartier)
+    first, last = _split_name(latest.beneficiaire) if person.name else ("", "")
+    return Usager(
+        first_name=first,
+        last_name=last,
+        consent_at=now if person.name else None,
+        genre=latest.genre,
+        tranche_age=latest.tranche_age,
+        statut_social=latest.statut_social,
+        commune=located.commune,
+        code_postal=located.code_postal,
+        code_insee=located.code_insee,
+        quartier=housed.quartier if housed else None,
+        last_seen_on=latest.date,
+    )
+
+
+def _update_known(person: Person) -> list[str]:
+    """Bring an existing record up to date with the file: last visit, and the commune when the
+    record had none (it is what tells homonyms apart next time). Returns the fields changed."""
+    usager, latest = person.usager, _latest(person.rows)
+    changed = []
+    if usager.last_seen_on is None or usager.last_seen_on < latest.date:
+        usager.last_seen_on = latest.date
+        changed.append("last_seen_on")
+    if person.commune and not fold(usager.commune):
+        located = _latest(r for r in person.rows if fold(r.commune) == person.commune)
+        usager.commune = located.commune
+        usager.code_postal = usager.code_postal or located.code_postal
+        usager.code_insee = usager.code_insee or located.code_insee
+        changed += ["commune", "code_postal", "code_insee"]
+    if changed:
+        usager.save(update_fields=changed)
+    return changed
 
 
 def apply_import(
     *, parsed: ParsedFile, conseiller, actor, skip_invalid: bool = False, filename: str = ""
 ) -> ImportResult:
-    """Write a parsed file: lieux, usagers, activities and accompagnements, all or nothing."""
+    """Write a parsed file: lieux, usagers, activities and accompagnements, all or nothing.
+
+    `conseiller` receives the activities whose médiateur column names no conseiller account.
+    """
     if parsed.errors and not skip_invalid:
         raise InvalidRowsError(parsed.errors)
     now = timezone.now()
     with transaction.atomic():
         # Two imports of the same file at once: the second waits, then finds everything done.
         _lock_imports()
-        plan = plan_import(parsed)
+        plan = plan_import(parsed, conseiller=conseiller)
         events = []
 
         lieux = dict(plan.existing_lieux)
@@ -707,66 +1025,59 @@ def apply_import(
             lieux[(fold(lieu.nom), fold(lieu.commune))] = lieu
         events += _audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"})
 
-        usagers = dict(plan.existing_usagers)
-        new_usagers = {}
-        latest = {}
-        for row in plan.new_rows:
-            key = row.usager_key
-            if key not in latest or row.date > latest[key].date:
-                latest[key] = row
-        for key, row in latest.items():
-            if key in usagers:
-                continue
-            first, last = _split_name(row.beneficiaire) if row.beneficiaire else ("", "")
-            new_usagers[key] = Usager(
-                first_name=first,
-                last_name=last,
-                consent_at=now if row.beneficiaire else None,
-                genre=row.genre,
-                tranche_age=row.tranche_age,
-                statut_social=row.statut_social,
-                commune=row.commune,
-                code_postal=row.code_postal,
-                code_insee=row.code_insee,
-                last_seen_on=row.date,
-            )
-        Usager.objects.bulk_create(new_usagers.values())
-        usagers.update(new_usagers)
-        identified = [u for u in new_usagers.values() if u.consent_at]
+        persons = plan.persons
+        known = [person for person in persons if person.usager is not None]
+        new_usagers = []
+        for person in persons:
+            if person.usager is None:
+                person.usager = _new_usager(person, now)
+                new_usagers.append(person.usager)
+        Usager.objects.bulk_create(new_usagers)
+        identified = [u for u in new_usagers if u.consent_at]
         events += _audit_events(
             actor,
             "kernel.usager.created",
             identified,
             {"consent_source": CONSENT_SOURCE, "file": filename[:200]},
         )
-        for key, usager in plan.existing_usagers.items():
-            if key in latest and (
-                usager.last_seen_on is None or usager.last_seen_on < latest[key].date
-            ):
-                usager.last_seen_on = latest[key].date
-                usager.save(update_fields=["last_seen_on"])
+        for person in known:
+            changed = _update_known(person)
+            if "commune" in changed:
+                events += _audit_events(
+                    actor,
+                    "kernel.usager.updated",
+                    [person.usager],
+                    {"fields": ["commune", "code_postal", "code_insee"], "source": CONSENT_SOURCE},
+                )
 
         groups = plan.groups
-        mediations = [_mediation(rows[0], conseiller, lieux) for rows in groups.values()]
+        mediations = [
+            _mediation(rows[0], plan.conseiller_for(rows[0]), lieux) for rows in groups.values()
+        ]
+        _link_permanences(mediations)
         Mediation.objects.bulk_create(mediations)
         events += _audit_events(
             actor, "permanences.mediation.imported", mediations, {"file": filename[:200]}
         )
         accompagnements = []
+        per_conseiller = defaultdict(int)
         for mediation, rows in zip(mediations, groups.values(), strict=True):
             seen = set()
             for row in sorted(rows, key=lambda r: r.participant[0]):
-                usager = usagers[row.usager_key]
+                usager = plan.people[row.line].usager
                 if usager.pk in seen:  # the same named person twice in one workshop
                     continue
                 seen.add(usager.pk)
                 accompagnements.append(Accompagnement(mediation=mediation, usager=usager))
+                per_conseiller[str(mediation.conseiller)] += 1
         Accompagnement.objects.bulk_create(accompagnements)
         Through = Usager.conseillers.through
         Through.objects.bulk_create(
             [
-                Through(usager_id=pk, user_id=conseiller.pk)
-                for pk in {a.usager_id for a in accompagnements}
+                Through(usager_id=usager_id, user_id=conseiller_id)
+                for usager_id, conseiller_id in {
+                    (a.usager_id, a.mediation.conseiller_id) for a in accompagnements
+                }
             ],
             ignore_conflicts=True,
         )
@@ -778,6 +1089,7 @@ def apply_import(
         lieux_created=len(created_lieux),
         skipped_invalid=len(parsed.errors),
         already_imported=plan.already_imported,
+        per_conseiller=dict(per_conseiller),
     )
 
 
@@ -806,6 +1118,9 @@ def _mediation(row: CoopRow, conseiller, lieux: dict) -> Mediation:
         niveau_atelier=row.niveau_atelier,
         redirige=row.redirige,
         structure_redirection=row.structure_redirection,
+        satisfaction=row.satisfaction,
+        source_connaissance=row.source_connaissance,
+        premiere_visite=row.premiere_visite,
         notes=row.notes,
         tags=row.tags,
         coop_id=row.coop_id,
@@ -813,12 +1128,34 @@ def _mediation(row: CoopRow, conseiller, lieux: dict) -> Mediation:
     )
 
 
+def _link_permanences(mediations: list[Mediation]) -> None:
+    """Give each activity at a lieu d'activité the drop-in slot in force there that day, as the
+    log form does (`permanence_for`: the conseiller's own slot first). The file has no time of
+    day, only the date, so two slots of the same day are told apart by conseiller only."""
+    at_lieu = [m for m in mediations if m.type_lieu == TypeLieu.LIEU_ACTIVITE and m.lieu_id]
+    with_slots = set(
+        Permanence.objects.filter(lieu_id__in={m.lieu_id for m in at_lieu}).values_list(
+            "lieu_id", flat=True
+        )
+    )
+    found = {}
+    for mediation in at_lieu:
+        if mediation.lieu_id not in with_slots:
+            continue
+        key = (mediation.lieu_id, mediation.date, mediation.conseiller.pk)
+        if key not in found:
+            found[key] = permanence_for(
+                lieu=mediation.lieu, date=mediation.date, conseiller=mediation.conseiller
+            )
+        mediation.permanence = found[key]
+
+
 # --- Export ----------------------------------------------------------------------------------
 
-CONSEILLER_COLUMNS = [
-    k for k in HEADERS if k not in COORDINATOR_COLUMNS and k not in ("modifie_le",)
-]
-CITYWIDE_COLUMNS = [k for k in HEADERS if k not in ("modifie_le",)]
+# La Coop's layout, then the app's own columns (which La Coop ignores).
+CONSEILLER_COLUMNS = [k for k in HEADERS if k not in COORDINATOR_COLUMNS] + list(EXTRA_HEADERS)
+CITYWIDE_COLUMNS = list(HEADERS) + list(EXTRA_HEADERS)
+EXPORT_HEADERS = {**HEADERS, **EXTRA_HEADERS}
 
 
 def _label(enum, code) -> str:
@@ -827,6 +1164,16 @@ def _label(enum, code) -> str:
 
 def _labels_of(enum, codes) -> list[str]:
     return [enum(code).label for code in codes]
+
+
+def _timestamp(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y à %H:%M")
+
+
+def usager_ref(usager: Usager) -> str:
+    """A stable reference to the person (after merges) that says nothing about them: it lets our
+    import know that the rows of an anonymous usager seen several times are one person."""
+    return f"{USAGER_REF_PREFIX}{usager.merged_into_id or usager.pk}"
 
 
 def _export_row(acc: Accompagnement, keys: list[str]) -> list:
@@ -841,7 +1188,8 @@ def _export_row(acc: Accompagnement, keys: list[str]) -> list:
         level = f"{AUTONOMIE_LEVELS.index(Autonomie(m.autonomie)) + 1}/3"
     values = {
         "date": m.date,
-        "enregistre_le": timezone.localtime(m.created_at).strftime("%d/%m/%Y à %H:%M"),
+        "enregistre_le": _timestamp(m.created_at),
+        "modifie_le": _timestamp(m.updated_at),
         "prenom_mediateur": m.conseiller.first_name,
         "nom_mediateur": m.conseiller.last_name,
         "role": "Médiateur",
@@ -873,7 +1221,12 @@ def _export_row(acc: Accompagnement, keys: list[str]) -> list:
         "statut": _label(StatutSocial, u.statut_social),
         "notes": m.notes,
         "source": m.source_donnee,
-        "coop_id": m.coop_id or f"poitiers-{m.pk}",
+        "coop_id": m.coop_id or f"{GENERATED_ID_PREFIX}{m.pk}",
+        "satisfaction": _label(Satisfaction, m.satisfaction),
+        "connu_par": _label(SourceConnaissance, m.source_connaissance),
+        "premiere_visite": {True: "Oui", False: "Non"}.get(m.premiere_visite, ""),
+        "quartier": u.quartier.nom if u.quartier_id else "",
+        "usager_ref": usager_ref(u),
     }
     return [values[k] for k in keys]
 
@@ -882,7 +1235,7 @@ def export_accompagnements(mediations):
     """The accompagnements of the given activities, with their rank i and count n in each."""
     return (
         Accompagnement.objects.filter(mediation__in=mediations)
-        .select_related("mediation__lieu", "mediation__conseiller", "usager")
+        .select_related("mediation__lieu", "mediation__conseiller", "usager__quartier")
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("mediation_id")], order_by=F("id").asc()),
             size=Window(Count("id"), partition_by=[F("mediation_id")]),
@@ -907,4 +1260,6 @@ def export_sheet(*, mediations, citywide: bool, exporter, filters: list[tuple[st
         *[[label, value] for label, value in filters],
     ]
     rows = (_export_row(acc, keys) for acc in accompagnements.iterator(chunk_size=2000))
-    return Sheet(title=SHEET_NAME, columns=[HEADERS[k] for k in keys], rows=rows, preamble=preamble)
+    return Sheet(
+        title=SHEET_NAME, columns=[EXPORT_HEADERS[k] for k in keys], rows=rows, preamble=preamble
+    )

@@ -80,6 +80,9 @@ class CoopUploadForm(forms.Form):
     )
     conseiller = forms.ModelChoiceField(
         label="Conseiller à qui attribuer les activités",
+        help_text="Si le fichier nomme le médiateur (export de coordinateur ou de l’application) "
+        "et qu’un compte de conseiller porte exactement ce nom, ses activités lui sont "
+        "attribuées ; les autres vont à ce conseiller.",
         queryset=User.objects.none(),
         empty_label="Choisissez un conseiller",
     )
@@ -167,7 +170,7 @@ def coop_import_preview(request):
         return _lost(request)
     data, path, conseiller = pending
     try:
-        plan = plan_import(read_workbook(path))
+        plan = plan_import(read_workbook(path), conseiller=conseiller)
     except CoopFileError as exc:
         _discard_pending(request)
         messages.error(request, str(exc))
@@ -222,10 +225,14 @@ def coop_import_confirm(request):
         if result.skipped_invalid
         else ""
     )
+    per_conseiller = ", ".join(
+        f"{n} pour {name}" for name, n in sorted(result.per_conseiller.items())
+    )
     messages.success(
         request,
         f"Import terminé : {result.mediations} activités et {result.accompagnements} "
-        f"accompagnements enregistrés pour {conseiller}, {result.usagers_created} usagers et "
+        f"accompagnements enregistrés ({per_conseiller or 'aucun'}), {result.usagers_created} "
+        "usagers et "
         f"{result.lieux_created} lieux créés, {result.already_imported} ligne(s) déjà importée(s)."
         + skipped,
     )

@@ -138,3 +138,19 @@ def coop_workbook(
     stream = io.BytesIO()
     wb.save(stream)
     return stream.getvalue()
+
+
+# The app's own columns, written after La Coop's by our export (La Coop ignores them).
+APP_COLUMNS = [
+    "Satisfaction",
+    "Connu par",
+    "Première visite",
+    "Quartier de résidence",
+    "Réf. usager",
+]
+
+
+def app_header():
+    """Our export's header for a conseiller: La Coop's columns, then the app's own."""
+    header = list(CONSEILLER_HEADER)
+    return header[:-1] + ["Source de la donnée", "ID CRA", *APP_COLUMNS]

@@ -62,7 +62,8 @@ def test_the_preview_lists_bad_rows_on_a_phone(phone_page, live_server, tmp_path
     screenshot(page, "coop-import-390")
 
     _upload(page, live_server, path, conseiller)
-    assert "durée illisible « une heure »" in page.locator("table").nth(1).inner_text()
+    errors = page.get_by_role("region", name="Lignes invalides")
+    assert "durée illisible « une heure »" in errors.inner_text()
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "coop-import-preview-errors-390")

@@ -7,14 +7,23 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from permanences.coop import CoopFileError, InvalidRowsError, apply_import, read_workbook
+from permanences.coop import (
+    CoopFileError,
+    InvalidRowsError,
+    apply_import,
+    plan_import,
+    read_workbook,
+)
+from permanences.figures import attendance
 from permanences.models import Accompagnement, Mediation
 from poitiers_inclusion.models import AuditEvent, Usager
 from reseau.models import Lieu
-from tests.factories import LieuFactory, UsagerFactory, UserFactory
+from tests.factories import LieuFactory, QuartierFactory, UsagerFactory, UserFactory
 
+from .factories import PermanenceFactory
 from .factories_coop import (
     SAMPLE,
+    app_header,
     coop_row,
     coop_workbook,
     coordinator_header,
@@ -323,3 +332,248 @@ def test_per_month_counts_follow_the_file(conseiller):
         .values_list("mediation__date__month", "n")
     )
     assert sum(by_month[m] for m in range(1, 7)) == 248
+
+
+# --- Who is who: identified usagers ---
+
+
+def _named(n, name, commune=None, **values):
+    return coop_row(n, **{"Bénéficiaire": name, "Commune du bénéficiaire": commune, **values})
+
+
+def _records(last_name):
+    return list(Usager.objects.filter(last_name__iexact=last_name).order_by("pk"))
+
+
+def test_a_name_without_commune_is_the_same_person_as_with_one(conseiller):
+    rows = [_named(1, "Awa Diallo", "Poitiers"), _named(2, "Awa Diallo"), _named(3, "AWA  DIALLO")]
+    parsed = read_workbook(io.BytesIO(coop_workbook(rows)))
+    assert plan_import(parsed, conseiller=conseiller).unique_usagers == 1
+    apply_import(parsed=parsed, conseiller=conseiller, actor=None)
+    [awa] = _records("Diallo")
+    assert awa.accompagnements.count() == 3 and awa.commune == "Poitiers"
+
+
+def test_a_person_first_seen_without_commune_takes_the_commune_given_later(conseiller):
+    # The commune learnt on row 2 makes the Buxerolles row of line 3 somebody else.
+    rows = [
+        _named(1, "Awa Diallo"),
+        _named(2, "Awa Diallo", "Poitiers"),
+        _named(3, "Awa Diallo", "Buxerolles"),
+        _named(4, "Awa Diallo"),
+    ]
+    _import(coop_workbook(rows), conseiller)
+    first, second = _records("Diallo")
+    assert (first.commune, first.accompagnements.count()) == ("Poitiers", 3)
+    assert (second.commune, second.accompagnements.count()) == ("Buxerolles", 1)
+
+
+def test_it_finds_a_usager_identified_in_the_log_form_without_commune(conseiller):
+    known = UsagerFactory(identified=True, first_name="Awa", last_name="Diallo", commune="")
+    _import(
+        coop_workbook(
+            [_named(1, "Awa Diallo", "Poitiers", **{"Code postal du bénéficiaire": "86000"})]
+        ),
+        conseiller,
+    )
+    assert _records("Diallo") == [known]
+    known.refresh_from_db()
+    assert (known.commune, known.code_postal) == ("Poitiers", "86000")
+    assert known.accompagnements.count() == 1
+    event = AuditEvent.objects.for_object(known).get(action="kernel.usager.updated")
+    assert event.changes["fields"] == ["commune", "code_postal", "code_insee"]
+
+
+def test_it_matches_names_whatever_case_accents_and_apostrophes(conseiller):
+    known = UsagerFactory(identified=True, first_name="Chloé", last_name="N’Diaye-Éloi")
+    _import(coop_workbook([_named(1, "CHLOE N'DIAYE-ELOI", "Poitiers")]), conseiller)
+    assert list(Usager.objects.filter(consent_at__isnull=False)) == [known]
+    assert known.accompagnements.count() == 1
+
+
+def test_an_existing_homonym_of_another_commune_is_somebody_else(conseiller):
+    known = UsagerFactory(identified=True, first_name="Awa", last_name="Diallo", commune="Niort")
+    _import(coop_workbook([_named(1, "Awa Diallo", "Poitiers")]), conseiller)
+    other = _records("Diallo")[1]
+    assert known.accompagnements.count() == 0 and other.accompagnements.count() == 1
+    known.refresh_from_db()
+    assert known.commune == "Niort"
+
+
+def test_it_prefers_the_record_of_the_same_commune_then_the_oldest(conseiller):
+    def awa(commune):
+        return UsagerFactory(identified=True, first_name="Awa", last_name="Diallo", commune=commune)
+
+    older_without, niort, newer_without = awa(""), awa("Niort"), awa("")
+    rows = [
+        _named(1, "Awa Diallo", "Niort"),  # the Niort record, though an older one fits too
+        _named(2, "Awa Diallo", "Poitiers"),  # Niort does not fit: the oldest without commune
+        _named(3, "Awa Diallo"),  # no commune: the oldest record without commune
+    ]
+    parsed = read_workbook(io.BytesIO(coop_workbook(rows)))
+    plan = plan_import(parsed, conseiller=conseiller)
+    assert [plan.people[line].usager for line in (13, 14, 15)] == [
+        niort,
+        older_without,
+        older_without,
+    ]
+    assert (plan.unique_usagers, plan.known_usagers) == (2, 2)
+    apply_import(parsed=parsed, conseiller=conseiller, actor=None)
+    assert niort.accompagnements.count() == 1
+    assert older_without.accompagnements.count() == 2
+    assert newer_without.accompagnements.count() == 0
+    assert Usager.objects.count() == 3
+
+
+def test_a_record_merged_into_another_is_never_matched(conseiller):
+    merged = UsagerFactory(identified=True, first_name="Awa", last_name="Diallo")
+    kept = UsagerFactory(identified=True, first_name="Awa", last_name="Diallo")
+    merged.merged_into = kept
+    merged.save()
+    _import(coop_workbook([_named(1, "Awa Diallo")]), conseiller)
+    assert kept.accompagnements.count() == 1 and not merged.accompagnements.exists()
+
+
+# --- The app's own columns ---
+
+
+def _app_row(n, **values):
+    return coop_row(
+        n,
+        **{
+            "Source de la donnée": "Poitiers Inclusion",
+            "Satisfaction": "Très satisfait",
+            "Connu par": "Affiche ou flyer",
+            "Première visite": "Oui",
+            "Quartier de résidence": "Les Couronneries",
+            "Réf. usager": "U-12",
+            **values,
+        },
+    )
+
+
+def test_it_reads_the_apps_own_columns(conseiller):
+    quartier = QuartierFactory(nom="Les Couronneries", code="8619401")
+    rows = [
+        _app_row(1),
+        _app_row(2, **{"Première visite": "Non", "Connu par": "partenaire"}),
+        _app_row(3, **{"Réf. usager": "U-13", "Satisfaction": None, "Première visite": None}),
+        _app_row(4, **{"Réf. usager": None, "Quartier de résidence": "8619401"}),
+    ]
+    parsed, result = _import(coop_workbook(rows, header=app_header()), conseiller)
+    assert parsed.errors == [] and parsed.ignored_columns == []
+    by_id = {m.coop_id: m for m in Mediation.objects.all()}
+    first = by_id["test-00001"]
+    assert (first.satisfaction, first.source_connaissance, first.premiere_visite) == (
+        "tres_satisfait",
+        "affiche",
+        True,
+    )
+    assert by_id["test-00002"].premiere_visite is False
+    assert by_id["test-00002"].source_connaissance == "partenaire"
+    third = by_id["test-00003"]
+    assert (third.satisfaction, third.premiere_visite) == ("", None)
+    # The anonymous usager seen twice (same "Réf. usager") is one usager again.
+    assert result.usagers_created == 3
+    assert by_id["test-00001"].accompagnements.get().usager == (
+        by_id["test-00002"].accompagnements.get().usager
+    )
+    assert set(Usager.objects.values_list("quartier", flat=True)) == {quartier.pk}
+
+
+APP_BAD_ROWS = [
+    ({"Satisfaction": "Ravi"}, "satisfaction inconnu(e) « Ravi »"),
+    ({"Connu par": "La radio"}, "canal de connaissance du service inconnu(e) « La radio »"),
+    ({"Première visite": "Peut-être"}, "« Première visite » doit valoir Oui ou Non"),
+    ({"Quartier de résidence": "Atlantide"}, "quartier de résidence inconnu « Atlantide »"),
+]
+
+
+@pytest.mark.parametrize("values,reason", APP_BAD_ROWS, ids=[r for _, r in APP_BAD_ROWS])
+def test_it_reports_a_bad_value_in_the_apps_own_columns(values, reason, conseiller):
+    QuartierFactory(nom="Les Couronneries")
+    content = coop_workbook([_app_row(1), _app_row(2, **values)], header=app_header())
+    parsed = read_workbook(io.BytesIO(content))
+    assert [e.line for e in parsed.errors] == [14]
+    assert reason in str(parsed.errors[0])
+    with pytest.raises(InvalidRowsError):
+        apply_import(parsed=parsed, conseiller=conseiller, actor=None)
+    assert not Mediation.objects.exists()
+
+
+# --- The médiateur column ---
+
+
+def test_it_gives_each_activity_to_the_mediateur_account_of_that_name(conseiller, capsys, tmp_path):
+    ines = UserFactory(conseiller=True, first_name="Inès", last_name="Martin")
+    UserFactory(coordinateur=True, first_name="Paul", last_name="Roux")  # not a conseiller
+    rows = [
+        coop_row(1, **{"Prénom du médiateur": "Inès", "Nom du médiateur": "Martin"}),
+        coop_row(2, **{"Prénom du médiateur": "INES", "Nom du médiateur": "MARTIN"}),
+        coop_row(3, **{"Prénom du médiateur": "Paul", "Nom du médiateur": "Roux"}),
+        coop_row(4, **{"Prénom du médiateur": None, "Nom du médiateur": None}),
+    ]
+    path = tmp_path / "coordination.xlsx"
+    path.write_bytes(coop_workbook(rows, header=coordinator_header()))
+    plan = plan_import(read_workbook(path), conseiller=conseiller)
+    assert [
+        (e["conseiller"], e["from_file"], e["unknown"], e["accompagnements"])
+        for e in plan.attribution
+    ] == [
+        (ines, True, [], 2),
+        (conseiller, False, ["Paul Roux"], 2),
+    ]
+    call_command("import_coop", str(path), conseiller=conseiller.email, dry_run=True)
+    out = capsys.readouterr().out
+    assert f"Attribués à {ines} : 2 accompagnements (d'après la colonne « Médiateur »)" in out
+    assert "médiateurs sans compte : Paul Roux" in out
+
+    call_command("import_coop", str(path), conseiller=conseiller.email)
+    owners = dict(Mediation.objects.values_list("coop_id", "conseiller"))
+    assert owners == {
+        "test-00001": ines.pk,
+        "test-00002": ines.pk,
+        "test-00003": conseiller.pk,
+        "test-00004": conseiller.pk,
+    }
+    assert (
+        ines in Accompagnement.objects.get(mediation__coop_id="test-00001").usager.conseillers.all()
+    )
+
+
+def test_two_accounts_of_the_same_name_leave_the_choice_to_the_importer(conseiller):
+    UserFactory(conseiller=True, first_name="Inès", last_name="Martin")
+    UserFactory(conseiller=True, first_name="Inès", last_name="Martin")
+    rows = [coop_row(1, **{"Prénom du médiateur": "Inès", "Nom du médiateur": "Martin"})]
+    _import(coop_workbook(rows, header=coordinator_header()), conseiller)
+    assert Mediation.objects.get().conseiller == conseiller
+
+
+# --- The drop-in slot of each activity ---
+
+
+def test_it_links_each_activity_to_the_permanence_in_force_that_day(conseiller):
+    lieu = LieuFactory(nom="Médiathèque François-Mitterrand", commune="Poitiers")
+    tuesday = datetime.date(2025, 3, 4)
+    other_desk = PermanenceFactory(lieu=lieu, weekday=tuesday.weekday())
+    own_desk = PermanenceFactory(lieu=lieu, weekday=tuesday.weekday(), start_time=datetime.time(9))
+    own_desk.conseillers.add(conseiller)
+    PermanenceFactory(
+        lieu=lieu, weekday=tuesday.weekday(), valid_until=datetime.date(2024, 12, 31)
+    )  # closed before
+    rows = [
+        coop_row(1),  # Tuesday 4 March 2025 at the médiathèque
+        coop_row(2, **{"Date": datetime.datetime(2025, 3, 5)}),  # a Wednesday: no slot
+        coop_row(3, **{"Canaux d’accompagnement": "À distance"}),
+        coop_row(4, **{"Nom du lieu": "Maison de quartier Sèvre"}),  # created: no slot
+    ]
+    _import(coop_workbook(rows), conseiller)
+    slots = dict(Mediation.objects.values_list("coop_id", "permanence"))
+    assert slots == {
+        "test-00001": own_desk.pk,
+        "test-00002": None,
+        "test-00003": None,
+        "test-00004": None,
+    }
+    visits = attendance.Attendance([own_desk, other_desk], tuesday, tuesday).total()
+    assert visits.visits == 1

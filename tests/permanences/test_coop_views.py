@@ -11,7 +11,7 @@ from permanences.models import Accompagnement, Mediation
 from poitiers_inclusion.enums import Role
 from tests.factories import UserFactory
 
-from .factories_coop import SAMPLE, coop_row, coop_workbook
+from .factories_coop import SAMPLE, coop_row, coop_workbook, coordinator_header
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,26 @@ def test_the_export_refuses_an_inverted_period(coordinator):
     )
     assert response.status_code == 200
     assert "La date de fin doit suivre la date de début." in response.content.decode()
+
+
+def test_the_preview_says_who_receives_the_activities(coordinator, conseiller):
+    ines = UserFactory(conseiller=True, first_name="Inès", last_name="Martin")
+    rows = [
+        coop_row(1, **{"Prénom du médiateur": "Inès", "Nom du médiateur": "Martin"}),
+        coop_row(2, **{"Prénom du médiateur": "Inès", "Nom du médiateur": "Martin"}),
+        coop_row(3, **{"Prénom du médiateur": "Paul", "Nom du médiateur": "Roux"}),
+    ]
+    _upload(coordinator, coop_workbook(rows, header=coordinator_header()), conseiller)
+    page = coordinator.get(PREVIEW).content.decode()
+    assert (
+        '<tr data-attribution="fichier"><td>Inès Martin</td>'
+        "<td>la colonne « Médiateur » du fichier</td>"
+        '<td class="text-end">2</td></tr>'
+    ) in page
+    assert '<tr data-attribution="choisi"><td>Inès Médiatrice</td>' in page
+    assert "aucun compte de conseiller au nom de : Paul Roux" in page
+
+    token = coordinator.session["coop_import"]["token"]
+    response = coordinator.post(CONFIRM, {"token": token, "choix": "tout"}, follow=True)
+    assert "2 pour Inès Martin, 1 pour Inès Médiatrice" in response.content.decode()
+    assert Mediation.objects.filter(conseiller=ines).count() == 2

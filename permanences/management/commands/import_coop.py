@@ -1,4 +1,8 @@
-"""Import an activities export of La Coop de la médiation numérique (xlsx) for one conseiller."""
+"""Import an activities export of La Coop de la médiation numérique (xlsx).
+
+Activities go to the conseiller account named in the file's médiateur columns when exactly one
+account has that name (a coordinator's or the city's own export), to --conseiller otherwise.
+"""
 
 from pathlib import Path
 
@@ -18,7 +22,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="fichier .xlsx exporté depuis La Coop")
         parser.add_argument(
-            "--conseiller", required=True, help="e-mail du conseiller à qui attribuer les activités"
+            "--conseiller",
+            required=True,
+            help="e-mail du conseiller à qui attribuer les activités (celles dont le médiateur "
+            "du fichier n'a pas de compte à son nom)",
         )
         parser.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")
         parser.add_argument(
@@ -41,7 +48,7 @@ class Command(BaseCommand):
         except CoopFileError as exc:
             raise CommandError(str(exc)) from exc
 
-        plan = plan_import(parsed)
+        plan = plan_import(parsed, conseiller=account)
         out = self.stdout.write
         out(f"Fichier : {path.name} (en-tête ligne {parsed.header_line})")
         if parsed.ignored_columns:
@@ -53,6 +60,18 @@ class Command(BaseCommand):
             f"accompagnements individuels, {plan.collective} ateliers collectifs, "
             f"{plan.unique_usagers} usagers uniques, {len(plan.lieux_to_create)} lieux à créer"
         )
+        for entry in plan.attribution:
+            how = (
+                "d'après la colonne « Médiateur »"
+                if entry["from_file"]
+                else "conseiller choisi avec --conseiller"
+            )
+            if entry["unknown"]:
+                how += f" ; médiateurs sans compte : {', '.join(entry['unknown'])}"
+            out(
+                f"Attribués à {entry['conseiller']} : {entry['accompagnements']} "
+                f"accompagnements ({how})"
+            )
         for error in parsed.errors:
             self.stderr.write(str(error))
         if parsed.errors and not skip_invalid:
@@ -76,4 +95,8 @@ class Command(BaseCommand):
                 f"accompagnements, {result.usagers_created} usagers créés, "
                 f"{result.lieux_created} lieux créés."
             )
+        )
+        out(
+            "Par conseiller : "
+            + " ; ".join(f"{name} : {n}" for name, n in sorted(result.per_conseiller.items()))
         )
