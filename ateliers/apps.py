@@ -1,4 +1,4 @@
-"""The workshop path (parcours, modules, sessions, registrations); not built yet."""
+"""The workshop path: parcours, modules, sessions, registrations, waiting list, attendance."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,22 @@ from django.apps import AppConfig
 class AteliersConfig(AppConfig):
     name = "ateliers"
     verbose_name = "Ateliers"
+
+    def ready(self):
+        from poitiers_inclusion import nav
+        from poitiers_inclusion.enums import Role
+
+        nav.register(
+            nav.NavItem(
+                "Ateliers",
+                "ateliers:seance_list",
+                roles=[Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN],
+                order=14,
+            ),
+        )
+        from poitiers_inclusion import usager_records
+
+        from . import figures, records
+
+        figures.register()
+        usager_records.register(records.HOLDING)

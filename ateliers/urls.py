@@ -1,5 +1,8 @@
-"""URLs of the ateliers app."""
+"""URLs of the ateliers app: the team's pages and the public programme, in one namespace."""
+
+from .public_urls import urlpatterns as public_patterns
+from .staff_urls import urlpatterns as staff_patterns
 
 app_name = "ateliers"
 
-urlpatterns = []
+urlpatterns = staff_patterns + public_patterns

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from poitiers_inclusion import usager_records
 from poitiers_inclusion.audit import log_event, log_view
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import Usager
@@ -87,6 +88,7 @@ def usager_detail(request, pk):
             "hidden": hidden,
             "conseillers": usager.conseillers.order_by("last_name", "first_name"),
             "querystring": "",
+            "held_elsewhere": usager_records.tables_for(usager, request.user),
         },
     )
 
@@ -168,7 +170,11 @@ def usager_export_print(request, pk):
     log_event(
         actor=request.user, action="kernel.usager.exported", target=usager, changes={"as": "print"}
     )
-    return render(request, "permanences/usagers/print.html", {"usager": usager, "data": data})
+    return render(
+        request,
+        "permanences/usagers/print.html",
+        {"usager": usager, "data": data, "held_elsewhere": usager_records.tables_for(usager, None)},
+    )
 
 
 @role_required(*ROLES)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
+from poitiers_inclusion import usager_records
 from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import AuditEvent, Usager
@@ -287,5 +288,7 @@ def usager_data(usager: Usager) -> dict:
         },
         "conseillers": [str(c) for c in usager.conseillers.order_by("last_name", "first_name")],
         "accompagnements": accompagnements,
+        # What the other apps hold on the person (workshops…), each under its own key.
+        **usager_records.export_for(usager),
         "journal": journal,
     }

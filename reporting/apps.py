@@ -20,3 +20,6 @@ class ReportingConfig(AppConfig):
                 order=1,
             ),
         )
+        from . import crossapp
+
+        crossapp.register()

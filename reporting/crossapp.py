@@ -4,7 +4,10 @@ import datetime
 
 from django.db.models import Min
 
+from ateliers import figures as ateliers_figures
+from permanences.figures import activity
 from permanences.models import Permanence
+from poitiers_inclusion import figures
 
 
 def opening_dates() -> dict[int, datetime.date]:
@@ -16,3 +19,52 @@ def opening_dates() -> dict[int, datetime.date]:
         .annotate(opened=Min("valid_from"))
     )
     return {row["lieu__quartier"]: row["opened"] for row in rows}
+
+
+def people(scope: figures.Scope) -> dict[str, int]:
+    """People helped by the programme, each counted once whether they came to a drop-in, to a
+    workshop or to both (a workshop participant also seen at a drop-in is one person)."""
+
+    def compute():
+        at_mediations = activity.totals(scope)["usagers_uniques"]
+        at_workshops = ateliers_figures.participants(scope)
+        both = activity.persons_seen(scope, at_workshops)
+        return {
+            "usagers_uniques": at_mediations + len(at_workshops) - len(both),
+            "en_mediation": at_mediations,
+            "en_atelier": len(at_workshops),
+            "aux_deux": len(both),
+        }
+
+    return figures.memoized(scope, "crossapp.people", compute)
+
+
+def people_section(scope: figures.Scope) -> figures.Section:
+    counts = people(scope)
+    return figures.Section(
+        key="ensemble",
+        title="Ensemble des publics",
+        kpis=[
+            (
+                "Personnes accompagnées (permanences, médiations et ateliers)",
+                counts["usagers_uniques"],
+            ),
+            ("dont accompagnées en médiation", counts["en_mediation"]),
+            ("dont venues en atelier", counts["en_atelier"]),
+            ("venues aux deux", counts["aux_deux"]),
+        ],
+        notes=[
+            "Chaque personne compte une fois, qu'elle soit venue en médiation, en atelier ou aux "
+            "deux ; les personnes anonymes comptent une fois par accompagnement."
+        ],
+    )
+
+
+def register():
+    """The cross-app view: its section (first on the dashboard) and its API block."""
+    figures.register_section(
+        figures.SectionSpec(
+            "ensemble", "Ensemble des publics", 5, people_section, roles=activity.READERS
+        )
+    )
+    figures.register_api_block("ensemble", people)

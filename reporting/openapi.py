@@ -81,8 +81,38 @@ SCHEMA = {
             },
         ),
         "ateliers": _block(
-            "Parcours d'ateliers (présent quand le module existe).",
-            {"seances": "Séances tenues.", "participants_uniques": "Participants distincts."},
+            "Parcours d'ateliers.",
+            {
+                "seances": "Séances tenues (non annulées, jour passé).",
+                "participants_uniques": "Personnes distinctes présentes à au moins une séance.",
+                "participations": "Présences notées.",
+                "inscriptions": "Places réservées sur les séances tenues.",
+                "places": "Places offertes sur les séances tenues.",
+                "liste_attente": "Personnes restées en liste d'attente.",
+                "passes_de_la_liste_attente": "Places obtenues depuis la liste d'attente.",
+            },
+            {
+                "taux_remplissage": {
+                    "type": ["number", "null"],
+                    "description": "Places réservées / places offertes, en %.",
+                },
+                "taux_presence": {
+                    "type": ["number", "null"],
+                    "description": "Présents / inscrits, en %, là où la présence a été notée.",
+                },
+                "par_module": _breakdown("Séances par module (avec présences et participants)."),
+                "par_mois": _breakdown("Séances par mois (code AAAA-MM), avec les présences."),
+                "par_tranche_age": _breakdown("Participants uniques par tranche d'âge."),
+            },
+        ),
+        "ensemble": _block(
+            "Toutes activités : chaque personne comptée une fois.",
+            {
+                "usagers_uniques": "Personnes distinctes, en médiation ou en atelier.",
+                "en_mediation": "Usagers uniques des médiations.",
+                "en_atelier": "Participants uniques des ateliers.",
+                "aux_deux": "Personnes venues en médiation et en atelier.",
+            },
         ),
         "ordinateurs": _block(
             "Ordinateurs solidaires (présent quand le module existe).",

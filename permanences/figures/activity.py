@@ -19,6 +19,7 @@ computed by SQL aggregates, never by a loop over rows; see "The aggregates" belo
 import dataclasses
 
 from django.core.exceptions import EmptyResultSet
+from django.db.models import Q
 
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
@@ -304,6 +305,26 @@ def totals(scope: figures.Scope) -> dict[str, int]:
         "activites": total.get("activites") or 0,
         "usagers_uniques": total.get("people") or 0,
     }
+
+
+def persons_seen(scope: figures.Scope, persons: set[int]) -> set[int]:
+    """Which of these people (ids of kept records) have an accompagnement in the scope: how
+    another app's figures (workshop participants) meet these ones without counting anyone twice.
+    Driven by the index on accompagnements' usager, so it stays quick at any volume."""
+    facts = _facts(scope) if persons else None
+    if facts is None:
+        return set()
+    records = list(
+        Usager.objects.filter(Q(pk__in=persons) | Q(merged_into__in=persons)).values_list(
+            "pk", flat=True
+        )
+    )
+    from_sql, params = facts
+    rows = _fetch(
+        f"SELECT DISTINCT {PERSON} AS person FROM {from_sql} WHERE a.usager_id = ANY(%s)",
+        [*params, records],
+    )
+    return {row["person"] for row in rows}
 
 
 def new_and_returning(scope: figures.Scope) -> dict[str, int]:

@@ -1,40 +1,17 @@
 """Two people can never take the last place: concurrent bookings against the real PostgreSQL."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from permanences import booking
 from permanences.models import RendezVous
+from tests.concurrency import run_together
 from tests.permanences.factories_schedule import BookablePermanenceFactory, next_weekday
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_together(count, work):
-    """Start `count` threads that call work(n) at the same instant; return their outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def run(n):
-        try:
-            barrier.wait()
-            outcomes[n] = work(n)
-        except Exception as error:  # noqa: BLE001 — the outcome is what the test checks
-            outcomes[n] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return outcomes
 
 
 def test_two_people_booking_the_last_place_at_once_get_exactly_one_booking():
@@ -51,7 +28,7 @@ def test_two_people_booking_the_last_place_at_once_get_exactly_one_booking():
             besoin="demarches",
         )
 
-    outcomes = _run_together(2, work)
+    outcomes = run_together(2, work)
     booked = [o for o in outcomes if isinstance(o, RendezVous)]
     refused = [o for o in outcomes if isinstance(o, booking.BookingError)]
     assert len(booked) == 1 and len(refused) == 1, outcomes
@@ -74,7 +51,7 @@ def test_concurrent_posts_of_the_booking_page_never_exceed_the_capacity():
         }
         return Client().post(url, data).status_code
 
-    statuses = _run_together(8, work)
+    statuses = run_together(8, work)
     assert all(s in (200, 302) for s in statuses), statuses  # never a 500
     assert statuses.count(302) == 3
     heures = RendezVous.objects.filter(creneau__permanence=permanence).values_list(

@@ -116,6 +116,24 @@ def test_with_the_demo_data_the_api_returns_the_citys_published_figures(db, clie
     call_command("demo", stdout=io.StringIO())
     data = _api(client, users[Role.COORDINATEUR])
     assert (data["mediations"]["total"], data["mediations"]["usagers_uniques"]) == (1000, 600)
+    # 17 workshops for 40 unique participants, 15 of them also helped at the drop-ins.
+    assert (data["ateliers"]["seances"], data["ateliers"]["participants_uniques"]) == (17, 40)
+    assert data["ensemble"] == {
+        "usagers_uniques": 625,
+        "en_mediation": 600,
+        "en_atelier": 40,
+        "aux_deux": 15,
+    }
+    # The programme shows the coming sessions, the next one full with a waiting list.
+    from ateliers.models import Seance
+
+    upcoming = Seance.objects.upcoming().with_counts().order_by("date")
+    assert upcoming.count() == 6
+    assert (upcoming[0].nb_inscrits, upcoming[0].capacite, upcoming[0].nb_attente) == (2, 2, 1)
+    # Running it twice changes nothing.
+    call_command("demo", stdout=io.StringIO())
+    assert _api(client, users[Role.COORDINATEUR])["ateliers"]["seances"] == 17
+    assert Seance.objects.count() == 17 + 1 + 6
 
 
 def test_each_role_sees_the_sections_meant_for_it(users, client_for, activity):
@@ -123,7 +141,16 @@ def test_each_role_sees_the_sections_meant_for_it(users, client_for, activity):
         response = client_for(users[role]).get(reverse("reporting:dashboard"))
         return [section.key for section in response.context["sections"]]
 
-    everything = ["general", "permanences", "publics", "thematiques", "satisfaction", "reseau"]
+    everything = [
+        "ensemble",
+        "general",
+        "permanences",
+        "publics",
+        "ateliers",
+        "thematiques",
+        "satisfaction",
+        "reseau",
+    ]
     assert keys(Role.COORDINATEUR) == everything
     assert keys(Role.CONSEILLER) == everything  # limited to their own activity
     # A prescripteur sees no médiation: only the network (their structure's orientations).

@@ -1,0 +1,182 @@
+"""Forms of the public workshop pages: the programme's filters and the registration form."""
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import F, Func, Q, Value
+from django.utils import timezone
+
+from poitiers_inclusion.filters import StyledFilterSet
+from reseau.models import Lieu, Quartier
+
+from .enums import Niveau
+from .models import Inscription, Parcours, Seance
+
+PHONE_RE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
+
+# One phone number or e-mail holds at most this many live registrations to upcoming sessions,
+# so that nobody (nor any robot) can take every place of the programme.
+MAX_UPCOMING_PER_CONTACT = 4
+
+
+class ProgrammeFilter(StyledFilterSet):
+    """The public programme's filters; the choices only list what the programme shows."""
+
+    quartier = django_filters.ModelChoiceFilter(
+        label="Quartier",
+        field_name="lieu__quartier",
+        queryset=Quartier.objects.none(),
+        empty_label="Tous les quartiers",
+    )
+    lieu = django_filters.ModelChoiceFilter(
+        label="Lieu", queryset=Lieu.objects.none(), empty_label="Tous les lieux"
+    )
+    niveau = django_filters.ChoiceFilter(
+        label="Niveau",
+        field_name="module__niveau",
+        choices=Niveau.choices,
+        empty_label="Tous les niveaux",
+    )
+    parcours = django_filters.ModelChoiceFilter(
+        label="Parcours",
+        field_name="module__parcours",
+        queryset=Parcours.objects.none(),
+        empty_label="Tous les parcours",
+    )
+
+    class Meta:
+        model = Seance
+        fields = ["quartier", "lieu", "niveau", "parcours"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        # Only the places, neighbourhoods and paths of the period's sessions are offered.
+        shown = queryset.values("pk")
+        self.filters["quartier"].queryset = (
+            Quartier.objects.filter(lieux__seances__in=shown).distinct().order_by("nom")
+        )
+        self.filters["lieu"].queryset = (
+            Lieu.objects.filter(seances__in=shown).distinct().order_by("nom")
+        )
+        self.filters["parcours"].queryset = (
+            Parcours.objects.filter(modules__seances__in=shown).distinct().order_by("ordre", "nom")
+        )
+
+
+def _digits_of(expression):
+    """The digits of a phone number stored with spaces, dots or dashes (PostgreSQL)."""
+    return Func(expression, Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
+
+
+def live_registrations_of(*, telephone: str, email: str, today, excluding: Seance | None = None):
+    """Live registrations (place or waiting list) of this phone or e-mail to coming sessions."""
+    same = Q()
+    if telephone:
+        same |= Q(phone_digits=re.sub(r"\D", "", telephone))
+    if email:
+        same |= Q(usager__email__iexact=email)
+    if not same:
+        return Inscription.objects.none()
+    found = (
+        Inscription.objects.actives()
+        .filter(seance__date__gte=today, seance__annulee_le__isnull=True)
+        .annotate(phone_digits=_digits_of(F("usager__phone")))
+        .filter(same)
+    )
+    if excluding is not None:
+        found = found.exclude(seance=excluding)
+    return found
+
+
+class RegistrationForm(forms.Form):
+    """A resident registers for one session: the least personal data needed to call them."""
+
+    prenom = forms.CharField(
+        label="Prénom",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": "Indiquez votre prénom."},
+    )
+    nom = forms.CharField(
+        label="Nom",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={"required": "Indiquez votre nom."},
+    )
+    telephone = forms.CharField(
+        label="Téléphone",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text="Un téléphone ou un e-mail, au moins l'un des deux : pour vous prévenir "
+        "d'un changement.",
+    )
+    email = forms.EmailField(
+        label="E-mail",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="Pour recevoir la confirmation et le lien d'annulation.",
+        error_messages={"invalid": "Cette adresse e-mail n'est pas valide (ex. : nom@exemple.fr)."},
+    )
+    consent = forms.BooleanField(
+        label="J'accepte que mes coordonnées soient enregistrées pour m'inscrire et être "
+        "prévenu(e) ; elles sont effacées à ma demande.",
+        error_messages={
+            "required": "Cochez cette case : sans elle, nous ne pouvons pas vous inscrire."
+        },
+    )
+
+    # A trap for robots: hidden from people (display: none), filled by form-spamming scripts.
+    site_web = forms.CharField(label="Ne pas remplir", required=False)
+
+    def __init__(self, *args, seance: Seance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seance = seance
+
+    def clean_site_web(self):
+        if self.cleaned_data["site_web"]:
+            raise forms.ValidationError("Ce champ doit rester vide.")
+        return ""
+
+    def clean_prenom(self):
+        return " ".join(self.cleaned_data["prenom"].split())
+
+    def clean_nom(self):
+        return " ".join(self.cleaned_data["nom"].split())
+
+    def clean_telephone(self):
+        phone = re.sub(r"[\s.\-()]", "", self.cleaned_data["telephone"])
+        if phone and not PHONE_RE.match(phone):
+            raise forms.ValidationError(
+                "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78."
+            )
+        return phone
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if "telephone" in self.errors or "email" in self.errors:
+            return data
+        telephone, email = data.get("telephone", ""), data.get("email", "")
+        if not telephone and not email:
+            self.add_error(
+                "telephone",
+                "Indiquez un téléphone ou un e-mail pour que nous puissions vous prévenir.",
+            )
+            return data
+        held = live_registrations_of(
+            telephone=telephone,
+            email=email,
+            today=timezone.localdate(),
+            excluding=self.seance,
+        ).count()
+        if held >= MAX_UPCOMING_PER_CONTACT:
+            self.add_error(
+                "telephone" if telephone else "email",
+                f"Vous êtes déjà inscrit(e) à {held} séances à venir : venez à l'une d'elles, "
+                "ou annulez-en une avec le lien reçu, avant de vous inscrire à une autre.",
+            )
+        return data

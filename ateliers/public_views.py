@@ -1,0 +1,204 @@
+"""Public pages of the workshops: the programme, registration, the page reached by the link.
+
+No account is needed. The programme shows no personal data; a registration is reached only by
+its secret token (sent by e-mail), and every write goes through `ateliers.services`.
+"""
+
+import datetime
+from itertools import groupby
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from poitiers_inclusion.perms import public
+
+from . import services
+from .enums import Origine, StatutInscription
+from .models import Inscription, Seance
+from .public_forms import ProgrammeFilter, RegistrationForm
+
+PROGRAMME_DAYS = 92  # about three months
+
+
+def _has_started(seance: Seance, now: datetime.datetime) -> bool:
+    now = timezone.localtime(now)
+    return seance.date < now.date() or (
+        seance.date == now.date() and seance.start_time <= now.time()
+    )
+
+
+def _closed_reason(seance: Seance, now: datetime.datetime) -> str:
+    """Why a resident cannot register online for this session ("" when they can)."""
+    if seance.is_cancelled:
+        return "Cette séance est annulée."
+    if _has_started(seance, now):
+        return "Cette séance a déjà eu lieu ou a commencé : choisissez-en une autre."
+    if not seance.inscription_en_ligne:
+        return (
+            "L'inscription en ligne n'est pas ouverte pour cette séance : "
+            "renseignez-vous auprès du lieu."
+        )
+    return ""
+
+
+def _no_store(response):
+    """Pages reached by a personal link are never kept by a shared browser or a proxy."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public
+def programme(request):
+    now = timezone.localtime()
+    today = now.date()
+    end = today + datetime.timedelta(days=PROGRAMME_DAYS)
+    period = Seance.objects.filter(date__range=(today, end)).exclude(
+        date=today, end_time__lte=now.time()
+    )
+    filterset = ProgrammeFilter(request.GET or None, queryset=period)
+    seances = list(
+        filterset.qs.with_counts()
+        .select_related("module__parcours", "lieu__quartier")
+        .order_by("date", "start_time", "pk")
+    )
+    for seance in seances:
+        seance.places_left = max(seance.capacite - seance.nb_inscrits, 0)
+        seance.started = _has_started(seance, now)
+        seance.open_online = not _closed_reason(seance, now)
+    months = [
+        {"label": date_format(first, "F Y").capitalize(), "seances": list(items)}
+        for first, items in groupby(seances, key=lambda s: s.date.replace(day=1))
+    ]
+    return render(
+        request,
+        "ateliers/public/programme.html",
+        {
+            "filter": filterset,
+            "filtered": filterset.is_bound and any(request.GET.get(f) for f in filterset.filters),
+            "months": months,
+            "start": today,
+            "end": end,
+            "tomorrow": today + datetime.timedelta(days=1),
+        },
+    )
+
+
+def _public_seance(pk) -> Seance:
+    return get_object_or_404(
+        Seance.objects.with_counts().select_related("module__parcours", "lieu__quartier"), pk=pk
+    )
+
+
+@public
+def register_public(request, pk):
+    seance = _public_seance(pk)
+    now = timezone.now()
+    context = {"seance": seance, "lieu": seance.lieu}
+    problem = _closed_reason(seance, now)
+    if problem:
+        context["problem"] = problem
+        return render(request, "ateliers/public/unavailable.html", context)
+    full = seance.nb_inscrits >= seance.capacite
+    form = RegistrationForm(data=request.POST or None, seance=seance)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        usager = services.find_or_create_person(
+            first_name=data["prenom"],
+            last_name=data["nom"],
+            phone=data["telephone"],
+            email=data["email"],
+            actor=None,
+        )
+        if seance.inscriptions.actives().filter(usager=usager).exists():
+            form.add_error(
+                None,
+                "Vous êtes déjà inscrit(e) à cette séance (ou sur sa liste d'attente). "
+                "Si vous avez donné votre e-mail, le lien pour annuler se trouve dans "
+                "l'e-mail de confirmation.",
+            )
+        else:
+            try:
+                inscription = services.register(
+                    seance=seance,
+                    usager=usager,
+                    origine=Origine.PUBLIC,
+                    actor=None,
+                )
+            except services.InscriptionError as error:
+                form.add_error(error.field, error.message)
+            else:
+                return redirect("ateliers:registered", token=inscription.token)
+    context.update(
+        {"form": form, "full": full, "places_left": max(seance.capacite - seance.nb_inscrits, 0)}
+    )
+    return render(request, "ateliers/public/register.html", context)
+
+
+def _inscription_by_token(token) -> Inscription:
+    return get_object_or_404(
+        Inscription.objects.select_related("seance__module", "seance__lieu", "usager"),
+        token=token,
+    )
+
+
+def _waiting_rank(inscription: Inscription) -> int | None:
+    """1 for the first person waiting: places are given in this order (see services)."""
+    if inscription.statut != StatutInscription.ATTENTE:
+        return None
+    ahead = inscription.seance.inscriptions.filter(statut=StatutInscription.ATTENTE).filter(
+        Q(created_at__lt=inscription.created_at)
+        | Q(created_at=inscription.created_at, pk__lt=inscription.pk)
+    )
+    return ahead.count() + 1
+
+
+def _can_cancel(inscription: Inscription, now) -> bool:
+    seance = inscription.seance
+    return (
+        inscription.statut != StatutInscription.ANNULE
+        and not inscription.presence
+        and not seance.is_cancelled
+        and seance.date >= timezone.localdate(now)
+    )
+
+
+@public
+def registered(request, token):
+    inscription = _inscription_by_token(token)
+    context = {
+        "inscription": inscription,
+        "seance": inscription.seance,
+        "lieu": inscription.seance.lieu,
+        "rank": _waiting_rank(inscription),
+        "can_cancel": _can_cancel(inscription, timezone.now()),
+        "has_email": bool(inscription.usager.email),
+    }
+    return _no_store(render(request, "ateliers/public/registered.html", context))
+
+
+@public
+def cancel_public(request, token):
+    inscription = _inscription_by_token(token)
+    now = timezone.now()
+    was_waiting = inscription.statut == StatutInscription.ATTENTE
+    cancelled_now, problem = False, ""
+    if request.method == "POST" and _can_cancel(inscription, now):
+        try:
+            services.cancel(inscription=inscription, actor=None, now=now)
+        except services.InscriptionError as error:
+            problem = error.message
+        else:
+            cancelled_now = True
+        inscription.refresh_from_db()
+    context = {
+        "inscription": inscription,
+        "seance": inscription.seance,
+        "lieu": inscription.seance.lieu,
+        "was_waiting": was_waiting,
+        "can_cancel": _can_cancel(inscription, now),
+        "cancelled_now": cancelled_now,
+        "problem": problem,
+    }
+    return _no_store(render(request, "ateliers/public/cancel.html", context))

@@ -1,0 +1,301 @@
+"""Writes of the workshop path: registrations within capacity, the waiting list, attendance.
+
+Every write that counts places locks the session's row (`select_for_update`), so two people
+registering at the same moment are served one after the other: the capacity is never exceeded
+and the waiting list keeps its order. Each change is written to the audit log.
+"""
+
+import datetime
+import unicodedata
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import Usager
+
+from .enums import Origine, Presence, StatutInscription
+from .models import Inscription, Seance
+
+
+class InscriptionError(Exception):
+    """A registration that cannot be made or changed; the message is written for people."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", " ".join((text or "").split()).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone or "" if c.isdigit())
+
+
+def find_or_create_person(
+    *, first_name: str, last_name: str, phone: str = "", email: str = "", actor=None, now=None
+) -> Usager:
+    """The identified usager with this name and this phone or e-mail, else a new one.
+
+    Registering means consenting to be identified (the form says so), so a new record carries
+    the consent date. Matching needs the same name *and* the same phone or e-mail, so a
+    homonym is never mixed up with someone else, and the page never tells whether a person is
+    already known."""
+    name = (_fold(first_name), _fold(last_name))
+    email, digits = email.strip().lower(), _digits(phone)
+    if email or digits:
+        namesakes = Usager.objects.identified().filter(
+            merged_into__isnull=True, last_name__iexact=" ".join(last_name.split())
+        )
+        for usager in namesakes.order_by("pk"):
+            same_name = (_fold(usager.first_name), _fold(usager.last_name)) == name
+            same_contact = (email and usager.email.lower() == email) or (
+                digits and _digits(usager.phone) == digits
+            )
+            if same_name and same_contact:
+                return usager
+    usager = Usager(
+        first_name=" ".join(first_name.split()),
+        last_name=" ".join(last_name.split()),
+        phone=phone.strip(),
+        email=email,
+        consent_at=now or timezone.now(),
+    )
+    return audited_save(usager, actor=actor)
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def send_inscription_email(inscription: Inscription, kind: str) -> None:
+    """kind: "inscription", "attente", "promotion" or "annulation_seance" (plain text)."""
+    email = inscription.usager.email
+    if not email:
+        return
+    context = {
+        "inscription": inscription,
+        "seance": inscription.seance,
+        "lieu": inscription.seance.lieu,
+        "cancel_url": _absolute(reverse("ateliers:cancel_public", args=[inscription.token])),
+        "CITY_NAME": settings.CITY_NAME,
+    }
+    subject = render_to_string(f"ateliers/emails/{kind}_subject.txt", context).strip()
+    body = render_to_string(f"ateliers/emails/{kind}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def _locked(seance: Seance) -> Seance:
+    return Seance.objects.select_for_update().get(pk=seance.pk)
+
+
+def places_taken(seance: Seance) -> int:
+    return seance.inscriptions.filter(statut=StatutInscription.INSCRIT).count()
+
+
+def register(
+    *, seance: Seance, usager: Usager, origine: str = Origine.EQUIPE, actor=None, now=None
+) -> Inscription:
+    """A place if one is left, else the waiting list; then the e-mail that says which."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        seance = _locked(seance)
+        if seance.is_cancelled:
+            raise InscriptionError("Cette séance est annulée.")
+        if seance.date < timezone.localdate(now):
+            raise InscriptionError("Cette séance est passée.")
+        if seance.inscriptions.actives().filter(usager=usager).exists():
+            raise InscriptionError("Cette personne est déjà inscrite à cette séance.")
+        full = places_taken(seance) >= seance.capacite
+        inscription = Inscription.objects.create(
+            seance=seance,
+            usager=usager,
+            origine=origine,
+            statut=StatutInscription.ATTENTE if full else StatutInscription.INSCRIT,
+            created_at=now,
+        )
+        log_event(
+            actor=actor,
+            action="ateliers.inscription.created",
+            target=inscription,
+            changes={"statut": inscription.statut, "origine": origine},
+        )
+        _follow(usager, actor)
+    send_inscription_email(inscription, "attente" if full else "inscription")
+    return inscription
+
+
+def _follow(usager: Usager, actor) -> None:
+    """A conseiller who registers someone, or takes their attendance, follows that person."""
+    if getattr(actor, "role", None) == Role.CONSEILLER:
+        usager.conseillers.add(actor)
+
+
+def _promote_waiting(seance: Seance, actor, now) -> list[Inscription]:
+    """Fill the free places from the waiting list, first come first served (seance locked)."""
+    free = seance.capacite - places_taken(seance)
+    if free <= 0 or seance.is_cancelled or seance.date < timezone.localdate(now):
+        return []
+    waiting = list(
+        seance.inscriptions.filter(statut=StatutInscription.ATTENTE).order_by("created_at", "pk")[
+            :free
+        ]
+    )
+    for inscription in waiting:
+        inscription.statut = StatutInscription.INSCRIT
+        inscription.promue_le = now
+        inscription.save(update_fields=["statut", "promue_le"])
+        log_event(actor=actor, action="ateliers.inscription.promoted", target=inscription)
+    return waiting
+
+
+def cancel(*, inscription: Inscription, actor=None, now=None) -> list[Inscription]:
+    """Cancel a registration (by its link or by the team); the freed place goes to the first
+    person waiting, who is told by e-mail. Returns the registrations promoted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _locked(inscription.seance)
+        inscription = Inscription.objects.select_for_update().get(pk=inscription.pk)
+        if inscription.statut == StatutInscription.ANNULE:
+            raise InscriptionError("Cette inscription est déjà annulée.")
+        if inscription.presence:
+            raise InscriptionError("La présence a déjà été notée : l'inscription reste.")
+        inscription.statut = StatutInscription.ANNULE
+        inscription.annulee_le = now
+        inscription.save(update_fields=["statut", "annulee_le"])
+        log_event(actor=actor, action="ateliers.inscription.cancelled", target=inscription)
+        promoted = _promote_waiting(inscription.seance, actor, now)
+    for other in promoted:
+        send_inscription_email(other, "promotion")
+    return promoted
+
+
+def change_capacity(*, seance: Seance, capacite: int, actor=None, now=None) -> list[Inscription]:
+    """New number of places; more places take people from the waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        seance = _locked(seance)
+        seance.capacite = capacite
+        audited_save(seance, actor=actor)
+        promoted = _promote_waiting(seance, actor, now)
+    for other in promoted:
+        send_inscription_email(other, "promotion")
+    return promoted
+
+
+@transaction.atomic
+def set_presence(*, inscription: Inscription, presence: str, actor) -> Inscription:
+    """Mark a registered person present or absent (or back to not taken: "")."""
+    inscription = (
+        Inscription.objects.select_for_update()
+        .select_related("seance", "usager")
+        .get(pk=inscription.pk)
+    )
+    if inscription.seance.is_cancelled:
+        raise InscriptionError("Cette séance est annulée.")
+    if inscription.statut != StatutInscription.INSCRIT:
+        raise InscriptionError("Seules les personnes inscrites sont pointées.")
+    if presence not in ("", *Presence.values):
+        raise InscriptionError("Présence inconnue.")
+    if inscription.seance.date > timezone.localdate():
+        raise InscriptionError("La présence se note le jour de la séance ou après.")
+    before = inscription.presence
+    inscription.presence = presence
+    inscription.save(update_fields=["presence"])
+    log_event(
+        actor=actor,
+        action="ateliers.inscription.presence",
+        target=inscription,
+        changes={"presence": [before, presence]},
+    )
+    if presence == Presence.PRESENT:
+        usager = inscription.usager
+        day = inscription.seance.date
+        if usager.last_seen_on is None or usager.last_seen_on < day:
+            Usager.objects.filter(pk=usager.pk).update(last_seen_on=day)
+        _follow(usager, actor)
+    return inscription
+
+
+@transaction.atomic
+def add_walk_in(*, seance: Seance, usager: Usager, actor) -> Inscription:
+    """Someone who came without registering: present, even beyond the places (they are here)."""
+    seance = _locked(seance)
+    if seance.is_cancelled:
+        raise InscriptionError("Cette séance est annulée.")
+    existing = seance.inscriptions.actives().filter(usager=usager).first()
+    if existing is not None:
+        if existing.statut == StatutInscription.ATTENTE:
+            existing.statut = StatutInscription.INSCRIT
+            existing.save(update_fields=["statut"])
+        return set_presence(inscription=existing, presence=Presence.PRESENT, actor=actor)
+    inscription = Inscription.objects.create(
+        seance=seance, usager=usager, origine=Origine.SUR_PLACE, statut=StatutInscription.INSCRIT
+    )
+    log_event(
+        actor=actor,
+        action="ateliers.inscription.created",
+        target=inscription,
+        changes={"statut": inscription.statut, "origine": Origine.SUR_PLACE},
+    )
+    return set_presence(inscription=inscription, presence=Presence.PRESENT, actor=actor)
+
+
+def send_reminders(*, today=None, dry_run: bool = False) -> int:
+    """E-mail the people registered for tomorrow's and the day after's sessions, once each.
+
+    Each registration is claimed under `select_for_update(skip_locked=True)`, so two runs at the
+    same time never send the same reminder twice. Returns how many were (or would be) sent."""
+    today = today or timezone.localdate()
+    days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
+    due = Inscription.objects.filter(
+        statut=StatutInscription.INSCRIT,
+        seance__date__in=days,
+        seance__annulee_le__isnull=True,
+        rappel_envoye_le__isnull=True,
+    ).exclude(usager__email="")
+    if dry_run:
+        return due.count()
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            inscription = (
+                due.filter(pk=pk)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("usager", "seance__lieu", "seance__module")
+                .first()
+            )
+            if inscription is None:
+                continue
+            send_inscription_email(inscription, "rappel")
+            inscription.rappel_envoye_le = timezone.now()
+            inscription.save(update_fields=["rappel_envoye_le"])
+            sent += 1
+    return sent
+
+
+def cancel_seance(*, seance: Seance, motif: str, actor, now=None) -> int:
+    """Cancel a session; everyone registered or waiting is told by e-mail. Returns how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        seance = _locked(seance)
+        if seance.is_cancelled:
+            raise InscriptionError("Cette séance est déjà annulée.")
+        if seance.inscriptions.exclude(presence="").exists():
+            raise InscriptionError("Des présences ont été notées : la séance a eu lieu.")
+        seance.annulee_le = now
+        seance.motif_annulation = motif
+        audited_save(seance, actor=actor)
+        told = list(seance.inscriptions.actives().select_related("usager", "seance__lieu"))
+    for inscription in told:
+        send_inscription_email(inscription, "annulation_seance")
+    return len(told)
