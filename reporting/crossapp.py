@@ -46,7 +46,7 @@ def people_section(scope: figures.Scope) -> figures.Section:
         title="Ensemble des publics",
         kpis=[
             (
-                "Personnes accompagnées (permanences, médiations et ateliers)",
+                "Personnes accompagnées (médiations et ateliers)",
                 counts["usagers_uniques"],
             ),
             ("dont accompagnées en médiation", counts["en_mediation"]),

@@ -1,0 +1,523 @@
+"""Reading a Coop activities export: find the header, parse and check every row (writes nothing)."""
+
+import datetime
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from reseau.models import Quartier
+
+from ..enums import (
+    Thematique,
+    TypeActivite,
+    TypeLieu,
+)
+from .columns import (
+    ANONYMOUS_NAMES,
+    AUTONOMIE_LABELS,
+    AUTONOMIE_LEVELS,
+    CANAL_LABELS,
+    COORDINATOR_COLUMNS,
+    DEMARCHE_LABELS,
+    GENRE_LABELS,
+    HEADER_KEYS,
+    HEADERS,
+    MATERIEL_LABELS,
+    NIVEAU_LABELS,
+    NIVEAU_LEVELS,
+    REDIRECTION_LABELS,
+    REQUIRED_COLUMNS,
+    SATISFACTION_LABELS,
+    SHEET_NAME,
+    SOURCE_LABELS,
+    STATUT_LABELS,
+    THEMATIQUE_LABELS,
+    TRANCHE_LABELS,
+    TYPE_LABELS,
+    YES_NO,
+    fold,
+    normalise,
+)
+
+# --- Parsed data -----------------------------------------------------------------------------
+
+
+class CoopFileError(Exception):
+    """The file as a whole cannot be read (not xlsx, corrupt, no Activités sheet, no header)."""
+
+
+@dataclass(frozen=True)
+class LieuData:
+    nom: str
+    adresse: str
+    commune: str
+    code_postal: str
+    code_insee: str
+
+    @property
+    def key(self):
+        return (fold(self.nom), fold(self.commune))
+
+
+@dataclass
+class CoopRow:
+    """One valid row: one accompagnement, and the activity it belongs to."""
+
+    line: int
+    coop_id: str
+    date: datetime.date
+    type_activite: str
+    participant: tuple[int, int]
+    beneficiaire: str  # "Prénom Nom", or "" for an anonymous usager
+    type_lieu: str
+    lieu: LieuData | None
+    duree_minutes: int
+    titre_atelier: str
+    materiel: list[str]
+    thematiques: list[str]
+    thematiques_demarche: list[str]
+    tags: list[str]
+    nom_demarche: str
+    autonomie: str
+    niveau_atelier: str
+    redirige: bool
+    structure_redirection: str
+    notes: str
+    source: str
+    commune: str
+    code_postal: str
+    code_insee: str
+    genre: str
+    tranche_age: str
+    statut_social: str
+    recorded_at: datetime.datetime | None = None  # "Enregistré le", local time, to the minute
+    mediateur: str = ""  # "Prénom Nom" of the médiateur columns (a coordinator's export)
+    # The app's own columns (absent from La Coop's files).
+    satisfaction: str = ""
+    source_connaissance: str = ""
+    premiere_visite: bool | None = None
+    quartier: Quartier | None = None
+    usager_ref: str = ""
+
+
+@dataclass
+class RowError:
+    line: int
+    coop_id: str
+    reasons: list[str]
+
+    def __str__(self):
+        return f"Ligne {self.line} : {' ; '.join(self.reasons)}"
+
+
+@dataclass
+class ParsedFile:
+    rows: list[CoopRow]
+    errors: list[RowError]
+    header_line: int
+    has_beneficiaire: bool
+    has_coordinator_columns: bool
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def error_lines(self) -> set[int]:
+        return {e.line for e in self.errors}
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).replace("\u00a0", " ").split())
+
+
+def _lines(value) -> list[str]:
+    """A multi-valued cell: one value per line."""
+    if value is None:
+        return []
+    return [" ".join(part.split()) for part in str(value).splitlines() if part.strip()]
+
+
+def _code(value) -> str:
+    """Postal and INSEE codes keep their leading zeros even when the cell is a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{int(value):05d}"
+    return _text(value)
+
+
+def _date(value, errors: list[str]):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    if not text:
+        errors.append("date manquante")
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text.split(" ")[0], fmt).date()
+        except ValueError:
+            continue
+    errors.append(f"date illisible « {text} » (attendu : JJ/MM/AAAA)")
+    return None
+
+
+def _duration(value, errors: list[str]):
+    text = _text(value)
+    if not text:
+        errors.append("durée manquante")
+        return None
+    if isinstance(value, bool) or not re.fullmatch(r"\d+", text):
+        errors.append(f"durée illisible « {text} » (nombre entier de minutes attendu)")
+        return None
+    minutes = int(text)
+    if not 1 <= minutes <= 24 * 60:
+        errors.append(f"durée hors limites « {text} » (de 1 à 1440 minutes)")
+        return None
+    return minutes
+
+
+def _choice(value, labels: dict, what: str, errors: list[str], default=""):
+    text = _text(value)
+    if not text:
+        return default
+    code = labels.get(normalise(text))
+    if code is None:
+        errors.append(f"{what} inconnu(e) « {text} »")
+        return default
+    return code
+
+
+def _choices(value, labels: dict, what: str, errors: list[str]) -> list[str]:
+    codes = []
+    for part in _lines(value):
+        code = labels.get(normalise(part))
+        if code is None:
+            errors.append(f"{what} inconnu(e) « {part} »")
+        elif code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _recorded_at(value) -> datetime.datetime | None:
+    """ "Enregistré le" (`03/02/2025 à 10:42`): only a hint to recognise our own export, so a
+    value that cannot be read is ignored rather than reported."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    match = re.fullmatch(
+        r"(\d{1,2})/(\d{1,2})/(\d{4})\s*(?:à)?\s*(\d{1,2})\s*[:h]\s*(\d{2})", _text(value)
+    )
+    if not match:
+        return None
+    day, month, year, hour, minute = (int(g) for g in match.groups())
+    try:
+        return datetime.datetime(year, month, day, hour, minute)
+    except ValueError:
+        return None
+
+
+def _optional_yes_no(value, what: str, errors: list[str]) -> bool | None:
+    text = _text(value)
+    if not text:
+        return None
+    if normalise(text) not in YES_NO:
+        errors.append(f"« {what} » doit valoir Oui ou Non, pas « {text} »")
+        return None
+    return YES_NO[normalise(text)]
+
+
+def _quartier_index() -> dict[str, list[Quartier]]:
+    """Quartiers by folded name and by code: the export writes the name, a code is accepted."""
+    index = defaultdict(list)
+    for quartier in Quartier.objects.order_by("pk"):
+        index[fold(quartier.nom)].append(quartier)
+        if fold(quartier.code) != fold(quartier.nom):
+            index[fold(quartier.code)].append(quartier)
+    return index
+
+
+def _quartier(value, index: dict, errors: list[str]) -> Quartier | None:
+    text = _text(value)
+    if not text:
+        return None
+    found = index.get(fold(text), [])
+    if len(found) == 1:
+        return found[0]
+    if found:
+        errors.append(f"plusieurs quartiers s’appellent « {text} » : écrivez son code")
+    else:
+        errors.append(
+            f"quartier de résidence inconnu « {text} » (ajoutez-le à la liste des quartiers ou "
+            "videz la colonne « Quartier de résidence »)"
+        )
+    return None
+
+
+def _participant(value, errors: list[str]) -> tuple[int, int]:
+    text = _text(value)
+    if not text or text == "1":
+        return (1, 1)
+    match = re.fullmatch(r"(\d+)\s*/\s*(\d+)", text)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        errors.append(f"participants illisible « {text} » (attendu : 1 ou i/n)")
+        return (1, 1)
+    return (int(match[1]), int(match[2]))
+
+
+def _level(value, type_activite: str, errors: list[str]) -> tuple[str, str]:
+    """'x/3' means autonomy for individual help and the workshop's level for a collective one."""
+    text = _text(value)
+    if not text:
+        return "", ""
+    collective = type_activite == TypeActivite.COLLECTIF
+    levels = NIVEAU_LEVELS if collective else AUTONOMIE_LEVELS
+    match = re.fullmatch(r"([123])\s*/\s*3", text)
+    if match:
+        code = levels[int(match[1]) - 1].value
+    else:
+        code = (NIVEAU_LABELS if collective else AUTONOMIE_LABELS).get(normalise(text))
+        if code is None:
+            errors.append(f"niveau d’autonomie illisible « {text} » (attendu : 1/3, 2/3 ou 3/3)")
+            return "", ""
+    return ("", code) if collective else (code, "")
+
+
+def _beneficiaire(value) -> str:
+    name = _text(value)
+    return "" if fold(name) in ANONYMOUS_NAMES or not name else name
+
+
+def _find_header(rows: Iterator) -> tuple[int, tuple]:
+    for number, row in enumerate(rows, start=1):
+        if not row or row[0] is None:
+            continue
+        cells = {normalise(c) for c in row if c is not None}
+        if normalise(row[0]) == "date" and "id cra" in cells:
+            return number, row
+    raise CoopFileError(
+        "La ligne d’en-tête du tableau est introuvable : la première colonne doit s’appeler "
+        "« Date » et une colonne « ID CRA » doit être présente."
+    )
+
+
+def _open_sheet(source):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise CoopFileError(
+            "Le fichier est illisible : ce n’est pas un classeur Excel (.xlsx) valide ou il est "
+            "endommagé. Téléchargez à nouveau l’export depuis La Coop."
+        ) from exc
+    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
+        raise CoopFileError(
+            "Le fichier est endommagé et ne peut pas être lu. Téléchargez à nouveau l’export."
+        ) from exc
+    names = {normalise(name): name for name in workbook.sheetnames}
+    if normalise(SHEET_NAME) not in names:
+        workbook.close()
+        raise CoopFileError(
+            f"Le classeur ne contient pas de feuille « {SHEET_NAME} » : est-ce bien l’export "
+            "des activités de La Coop ?"
+        )
+    sheet = workbook[names[normalise(SHEET_NAME)]]
+    sheet.reset_dimensions()  # some writers declare wrong dimensions; read every row
+    return workbook, sheet
+
+
+def read_workbook(source) -> ParsedFile:
+    """Parse the activities sheet of a Coop export (a path or a binary file object)."""
+    workbook, sheet = _open_sheet(source)
+    try:
+        rows = sheet.iter_rows(values_only=True)
+        header_line, header = _find_header(rows)
+        columns = {}
+        ignored = []
+        for index, name in enumerate(header):
+            key = HEADER_KEYS.get(normalise(name)) if name is not None else None
+            if key and key not in columns:
+                columns[key] = index
+            elif name is not None and _text(name):
+                ignored.append(_text(name))
+        missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in columns]
+        if missing:
+            raise CoopFileError(f"Colonnes obligatoires absentes : {', '.join(missing)}.")
+        parsed = ParsedFile(
+            rows=[],
+            errors=[],
+            header_line=header_line,
+            has_beneficiaire="beneficiaire" in columns,
+            has_coordinator_columns=any(k in columns for k in COORDINATOR_COLUMNS),
+            ignored_columns=ignored,
+        )
+        quartiers = _quartier_index() if "quartier" in columns else {}
+        for number, values in enumerate(rows, start=header_line + 1):
+            if not values or all(v is None or _text(v) == "" for v in values):
+                continue
+            cells = {key: (values[i] if i < len(values) else None) for key, i in columns.items()}
+            row, reasons = _parse_row(number, cells, quartiers)
+            if reasons:
+                parsed.errors.append(RowError(number, _text(cells.get("coop_id")), reasons))
+            else:
+                parsed.rows.append(row)
+    except CoopFileError:
+        raise
+    except Exception as exc:
+        raise CoopFileError(
+            "Le fichier est endommagé et ne peut pas être lu jusqu’au bout. "
+            "Téléchargez à nouveau l’export."
+        ) from exc
+    finally:
+        workbook.close()
+    _check_groups(parsed)
+    return parsed
+
+
+def _parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None, list[str]]:
+    errors: list[str] = []
+    coop_id = _text(cells.get("coop_id"))
+    if not coop_id:
+        errors.append("ID CRA manquant")
+    elif len(coop_id) > 64:
+        errors.append("ID CRA trop long (64 caractères au plus)")
+    date = _date(cells.get("date"), errors)
+    type_activite = _choice(cells.get("type"), TYPE_LABELS, "type", errors)
+    if not type_activite and not _text(cells.get("type")):
+        errors.append("type manquant (Accompagnement individuel ou Atelier collectif)")
+    participant = _participant(cells.get("participants"), errors)
+    if type_activite == TypeActivite.INDIVIDUEL and participant[1] > 1:
+        errors.append("un accompagnement individuel ne peut pas avoir plusieurs participants")
+    duree = _duration(cells.get("duree"), errors)
+    thematiques, demarches = [], []
+    for part in _lines(cells.get("thematiques")):
+        key = normalise(part)
+        if key in THEMATIQUE_LABELS:
+            thematiques.append(THEMATIQUE_LABELS[key])
+        elif key in DEMARCHE_LABELS:
+            demarches.append(DEMARCHE_LABELS[key])
+        else:
+            errors.append(f"thématique inconnue « {part} »")
+    if demarches and Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES not in thematiques:
+        thematiques.append(Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES.value)
+    if not _lines(cells.get("thematiques")):
+        errors.append("aucune thématique")
+    autonomie, niveau = _level(cells.get("niveau"), type_activite, errors)
+    reoriente = _text(cells.get("reoriente"))
+    if reoriente and normalise(reoriente) not in YES_NO:
+        errors.append(f"« Bénéficiaire réorienté » doit valoir Oui ou Non, pas « {reoriente} »")
+    redirections = _choices(
+        cells.get("structure_redirection"), REDIRECTION_LABELS, "structure de redirection", errors
+    )
+    if len(redirections) > 1:
+        errors.append("une seule structure de redirection par ligne")
+    lieu_nom = _text(cells.get("lieu_nom"))
+    lieu = None
+    if lieu_nom:
+        lieu = LieuData(
+            nom=lieu_nom[:200],
+            adresse=_text(cells.get("lieu_adresse"))[:200],
+            commune=_text(cells.get("lieu_commune"))[:100],
+            code_postal=_code(cells.get("lieu_code_postal"))[:5],
+            code_insee=_code(cells.get("lieu_code_insee"))[:5],
+        )
+    row = CoopRow(
+        line=line,
+        coop_id=coop_id,
+        date=date,
+        type_activite=type_activite,
+        participant=participant,
+        beneficiaire=_beneficiaire(cells.get("beneficiaire"))[:201],
+        type_lieu=_choice(
+            cells.get("canal"),
+            CANAL_LABELS,
+            "canal d’accompagnement",
+            errors,
+            TypeLieu.LIEU_ACTIVITE.value,
+        ),
+        lieu=lieu,
+        duree_minutes=duree,
+        titre_atelier=_text(cells.get("atelier"))[:200],
+        materiel=_choices(cells.get("materiel"), MATERIEL_LABELS, "matériel", errors),
+        thematiques=thematiques,
+        thematiques_demarche=demarches,
+        tags=[t[:60] for t in _lines(cells.get("tags"))],
+        nom_demarche=_text(cells.get("demarche"))[:200],
+        autonomie=autonomie,
+        niveau_atelier=niveau,
+        redirige=YES_NO.get(normalise(reoriente), False),
+        structure_redirection=redirections[0] if redirections else "",
+        notes=str(cells.get("notes") or "").strip(),
+        source=_text(cells.get("source"))[:100],
+        commune=_text(cells.get("usager_commune"))[:100],
+        code_postal=_code(cells.get("usager_code_postal"))[:5],
+        code_insee=_code(cells.get("usager_code_insee"))[:5],
+        genre=_choice(cells.get("genre"), GENRE_LABELS, "genre", errors, Genre.NON_COMMUNIQUE),
+        tranche_age=_choice(
+            cells.get("tranche_age"),
+            TRANCHE_LABELS,
+            "tranche d’âge",
+            errors,
+            TrancheAge.NON_COMMUNIQUE,
+        ),
+        statut_social=_choice(
+            cells.get("statut"), STATUT_LABELS, "statut", errors, StatutSocial.NON_COMMUNIQUE
+        ),
+        recorded_at=_recorded_at(cells.get("enregistre_le")),
+        mediateur=" ".join(
+            part
+            for part in (_text(cells.get("prenom_mediateur")), _text(cells.get("nom_mediateur")))
+            if part
+        ),
+        satisfaction=_choice(
+            cells.get("satisfaction"), SATISFACTION_LABELS, "satisfaction", errors
+        ),
+        source_connaissance=_choice(
+            cells.get("connu_par"), SOURCE_LABELS, "canal de connaissance du service", errors
+        ),
+        premiere_visite=_optional_yes_no(cells.get("premiere_visite"), "Première visite", errors),
+        quartier=_quartier(cells.get("quartier"), quartiers, errors),
+        usager_ref=_text(cells.get("usager_ref"))[:64],
+    )
+    return (None, errors) if errors else (row, [])
+
+
+def _check_groups(parsed: ParsedFile) -> None:
+    """Rows that share an ID CRA must be the participants of one workshop, all present once."""
+    groups = defaultdict(list)
+    for row in parsed.rows:
+        groups[row.coop_id].append(row)
+    bad = {}
+    for coop_id, rows in groups.items():
+        if len(rows) == 1 and rows[0].participant[1] == 1:
+            continue
+        first = rows[0]
+        reason = None
+        if any(r.type_activite != TypeActivite.COLLECTIF for r in rows):
+            lines = ", ".join(str(r.line) for r in rows)
+            reason = f"ID CRA « {coop_id} » répété sur les lignes {lines}"
+        elif any(r.date != first.date for r in rows):
+            reason = f"les participants de l’atelier « {coop_id} » n’ont pas tous la même date"
+        elif len({r.participant[1] for r in rows}) > 1:
+            reason = f"nombre de participants incohérent pour l’atelier « {coop_id} »"
+        elif len({r.participant[0] for r in rows}) != len(rows):
+            reason = f"numéro de participant répété dans l’atelier « {coop_id} »"
+        elif len(rows) != first.participant[1]:
+            reason = (
+                f"l’atelier « {coop_id} » annonce {first.participant[1]} participants "
+                f"mais le fichier en contient {len(rows)}"
+            )
+        if reason:
+            for r in rows:
+                bad[r.line] = RowError(r.line, coop_id, [reason])
+    if bad:
+        parsed.rows = [r for r in parsed.rows if r.line not in bad]
+        parsed.errors = sorted([*parsed.errors, *bad.values()], key=lambda e: e.line)
