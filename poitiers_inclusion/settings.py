@@ -32,6 +32,10 @@ USAGER_RETENTION_MONTHS = env_int("USAGER_RETENTION_MONTHS", 24)
 ORIENTATION_EXPIRY_DAYS = env_int("ORIENTATION_EXPIRY_DAYS", 30)
 # Months after which a closed orientation's personal fields (name, contact, message) are erased.
 ORIENTATION_RETENTION_MONTHS = env_int("ORIENTATION_RETENTION_MONTHS", 12)
+# Ordinateurs solidaires: an incomplete request expires after this many days; a household whose
+# requests are all closed is anonymised after this many months.
+DEMANDE_INCOMPLETE_DAYS = env_int("DEMANDE_INCOMPLETE_DAYS", 90)
+FOYER_RETENTION_MONTHS = env_int("FOYER_RETENTION_MONTHS", 24)
 # Citywide dashboard views longer than this to compute are stored (reporting/snapshots.py)...
 FIGURES_SNAPSHOT_MIN_SECONDS = env_int("FIGURES_SNAPSHOT_MIN_SECONDS", 2)
 # ...and read back for this long; `refresh_figures` (cron) recomputes them meanwhile.

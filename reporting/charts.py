@@ -50,7 +50,9 @@ def nice_ceiling(value: float) -> float:
 
 
 def format_number(value) -> str:
-    if value is None or value == "":
+    if value is None:
+        return "—"  # not computable (no data): never shown as an empty cell or a zero
+    if value == "":
         return ""
     if isinstance(value, bool) or not is_number(value):
         return str(value)

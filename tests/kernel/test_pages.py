@@ -35,8 +35,7 @@ def test_home_sends_each_role_to_its_page(users, client_for):
         Role.COORDINATEUR: reverse("reporting:dashboard"),
         Role.PRESCRIPTEUR: reverse("reseau:home_prescripteur"),
         Role.ADMIN: reverse("reseau:structure_list"),
-        # Until the computer module exists, the technicien's home lists what they may open.
-        Role.TECHNICIEN: reverse("home"),
+        Role.TECHNICIEN: reverse("ordinateurs:home"),  # the workshop's work to do
     }
     for role in Role.values:
         response = client_for(users[role]).get(reverse("home"), follow=True)

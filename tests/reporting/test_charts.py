@@ -40,4 +40,5 @@ def test_a_table_without_numbers_or_rows_has_no_chart():
 def test_numbers_are_written_the_french_way():
     assert format_number(1234567) == "1\u202f234\u202f567"
     assert format_number(2.5) == "2,5"
+    assert format_number(None) == "—"  # not computable, not zero
     assert nice_ceiling(73) == 100 and nice_ceiling(180) == 200 and nice_ceiling(0) == 1

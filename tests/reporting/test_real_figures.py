@@ -124,6 +124,14 @@ def test_with_the_demo_data_the_api_returns_the_citys_published_figures(db, clie
         "en_atelier": 40,
         "aux_deux": 15,
     }
+    # 183 computers donated, 163 reconditioned, 78 households equipped.
+    computers = data["ordinateurs"]
+    assert (computers["dons"], computers["reconditionnes"], computers["foyers_equipes"]) == (
+        183,
+        163,
+        78,
+    )
+    assert computers["remis"] == 78 and computers["non_reemployables"] == 20
     # The programme shows the coming sessions, the next one full with a waiting list.
     from ateliers.models import Seance
 
@@ -134,6 +142,7 @@ def test_with_the_demo_data_the_api_returns_the_citys_published_figures(db, clie
     call_command("demo", stdout=io.StringIO())
     assert _api(client, users[Role.COORDINATEUR])["ateliers"]["seances"] == 17
     assert Seance.objects.count() == 17 + 1 + 6
+    assert _api(client, users[Role.COORDINATEUR])["ordinateurs"]["dons"] == 183
 
 
 def test_each_role_sees_the_sections_meant_for_it(users, client_for, activity):
@@ -149,9 +158,11 @@ def test_each_role_sees_the_sections_meant_for_it(users, client_for, activity):
         "ateliers",
         "thematiques",
         "satisfaction",
+        "ordinateurs",
         "reseau",
     ]
     assert keys(Role.COORDINATEUR) == everything
-    assert keys(Role.CONSEILLER) == everything  # limited to their own activity
+    # A conseiller: their own activity; the computers are the coordination's and partners'.
+    assert keys(Role.CONSEILLER) == [key for key in everything if key != "ordinateurs"]
     # A prescripteur sees no médiation: only the network (their structure's orientations).
-    assert keys(Role.PRESCRIPTEUR) == ["reseau"]
+    assert keys(Role.PRESCRIPTEUR) == ["ordinateurs", "reseau"]

@@ -1,0 +1,11 @@
+"""Public pages of Ordinateurs solidaires: offering computers, the donor's confirmation link."""
+
+from django.urls import path
+
+from . import public_views
+
+urlpatterns = [
+    path("donner/", public_views.don_offer, name="don_offer"),
+    path("donner/merci/", public_views.don_offer_done, name="don_offer_done"),
+    path("don/<str:token>/", public_views.don_confirm, name="don_confirm"),
+]

@@ -1,0 +1,69 @@
+"""Public pages of Ordinateurs solidaires: a company offers computers, and the donor confirms,
+by the link of the collection e-mail, what was collected.
+
+No account is needed. The confirmation page is reached only by the donation's secret token;
+every write goes through `ordinateurs.services`.
+"""
+
+from django.shortcuts import get_object_or_404, redirect, render
+
+from poitiers_inclusion.perms import public
+
+from . import services
+from .dons_forms import DonOfferForm
+from .enums import StatutDon
+from .models import Don
+
+OFFER_SESSION_KEY = "ordinateurs_don_offert"
+
+
+def _no_store(response):
+    """Pages reached by a personal link are never kept by a shared browser or a proxy."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public
+def don_offer(request):
+    form = DonOfferForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            don = services.offer_donation(
+                donateur=form.donor_data(),
+                nb_annonce=data["nb_annonce"],
+                description=data["description"],
+                actor=None,
+            )
+        except services.OrdinateurError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            # Only what the thank-you page repeats; nothing that identifies the donation.
+            request.session[OFFER_SESSION_KEY] = {"nb": don.nb_annonce}
+            return redirect("ordinateurs:don_offer_done")
+    return render(request, "ordinateurs/public/offer.html", {"form": form})
+
+
+@public
+def don_offer_done(request):
+    offered = request.session.pop(OFFER_SESSION_KEY, None)
+    return _no_store(render(request, "ordinateurs/public/offer_done.html", {"offered": offered}))
+
+
+@public
+def don_confirm(request, token):
+    don = get_object_or_404(Don.objects.select_related("donateur"), token=token)
+    problem = ""
+    if request.method == "POST":
+        if don.statut == StatutDon.COLLECTE:
+            try:
+                services.confirm_by_donor(don=don)
+            except services.OrdinateurError as error:
+                problem = error.message
+            else:
+                return _no_store(redirect("ordinateurs:don_confirm", token=don.token))
+        elif don.statut != StatutDon.CONFIRME:
+            problem = "Il n'y a rien à confirmer pour ce don."
+        don.refresh_from_db()
+    context = {"don": don, "donateur": don.donateur, "problem": problem, "StatutDon": StatutDon}
+    return _no_store(render(request, "ordinateurs/public/confirm.html", context))

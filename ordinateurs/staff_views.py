@@ -1,0 +1,668 @@
+"""The workshop's pages: the technician's home, the inventory, receiving a batch, a device's
+page (its path, storage, evidence of erasure, checks and events) and the erasure certificates.
+
+Technicians, the coordinator and the admin use them (`WORKSHOP_ROLES`); every other role gets a
+403. Every change of state or evidence goes through `ordinateurs.services`, where the rules of
+the path live; only a device's description and its list of storage devices are saved here,
+through the audit.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from poitiers_inclusion.audit import audited_form_save
+from poitiers_inclusion.exports import table_response
+from poitiers_inclusion.paging import paginate
+from poitiers_inclusion.perms import role_required
+
+from . import services
+from .enums import CHECKLIST, TRANSITIONS, Etat, MethodeEffacement, ResultatEffacement
+from .models import WORKSHOP_ROLES, Don, Effacement, Evenement, Ordinateur, Stockage
+from .staff_forms import (
+    EXITS_WITH_REASON,
+    ControleForm,
+    EffacementForm,
+    MoveForm,
+    OrdinateurFilter,
+    OrdinateurForm,
+    ReceptionForm,
+    StockageForm,
+    device_formset,
+    typed_rows,
+)
+
+PER_PAGE = 25
+HOME_ROWS = 5
+DEFAULT_LINES = 3
+
+# The normal path of a device, in order.
+PATH = [
+    Etat.RECU,
+    Etat.DIAGNOSTIQUE,
+    Etat.EFFACE,
+    Etat.RECONDITIONNE,
+    Etat.CONTROLE,
+    Etat.DISPONIBLE,
+    Etat.RESERVE,
+    Etat.REMIS,
+]
+# The workbench's to-do, one list per state: what the device waits for.
+TODO = [
+    (Etat.RECU, "À diagnostiquer"),
+    (Etat.DIAGNOSTIQUE, "À effacer"),
+    (Etat.EFFACE, "À reconditionner"),
+    (Etat.RECONDITIONNE, "À contrôler"),
+    (Etat.CONTROLE, "À rendre disponible"),
+    (Etat.EN_REPARATION, "En réparation"),
+]
+# States of a device still being prepared: its page says what it lacks to become available.
+IN_PREPARATION = (*PATH[: PATH.index(Etat.DISPONIBLE)], Etat.EN_REPARATION, Etat.RETOURNE)
+# Devices that will not be reused: their data goes with physical destruction or the DEEE channel.
+NOT_REUSED = (Etat.NON_REEMPLOYABLE, Etat.DEMANTELE, Etat.RECYCLE)
+# A device handed out or promised keeps its storage as certified.
+STORAGE_LOCKED = (Etat.DISPONIBLE, Etat.RESERVE, Etat.REMIS)
+# The level of NIST SP 800-88 rev. 1 that each method reaches.
+NIST_LEVEL = {
+    MethodeEffacement.NIST_CLEAR: "Clear",
+    MethodeEffacement.REECRITURE: "Clear",
+    MethodeEffacement.NIST_PURGE: "Purge",
+    MethodeEffacement.ATA_SECURE_ERASE: "Purge",
+    MethodeEffacement.NVME_SECURE_ERASE: "Purge",
+    MethodeEffacement.DESTRUCTION: "Destroy",
+}
+
+
+def _devices(user):
+    return Ordinateur.objects.visible_for(user)
+
+
+def _device(request, pk) -> Ordinateur:
+    return get_object_or_404(_devices(request.user).select_related("don__donateur"), pk=pk)
+
+
+def _detail_url(ordinateur, anchor=""):
+    url = reverse("ordinateurs:ordinateur_detail", args=[ordinateur.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _lower_first(label: str) -> str:
+    """ "Recyclé (DEEE)" inside a sentence: "recyclé (DEEE)"."""
+    return label[:1].lower() + label[1:]
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.email) if user else "—"
+
+
+# --- Home ---------------------------------------------------------------------------------------
+
+
+@role_required(*WORKSHOP_ROLES)
+def home(request):
+    """The workbench: how many devices wait at each step, the oldest first, and a search that
+    opens a device straight from its inventory or serial number (a barcode reader types it)."""
+    devices = _devices(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        exact = list(devices.filter(Q(numero__iexact=query) | Q(numero_serie__iexact=query))[:2])
+        if len(exact) == 1:
+            return redirect("ordinateurs:ordinateur_detail", pk=exact[0].pk)
+        return redirect(f"{reverse('ordinateurs:ordinateur_list')}?{urlencode({'q': query})}")
+    counts = dict(devices.order_by().values_list("etat").annotate(n=Count("pk")))
+    waiting = devices.annotate(depuis=Max("evenements__at")).order_by("depuis", "numero")
+    todo = [
+        {
+            "etat": etat,
+            "label": label,
+            "count": counts.get(etat, 0),
+            "rows": list(waiting.filter(etat=etat)[:HOME_ROWS]) if counts.get(etat) else [],
+        }
+        for etat, label in TODO
+    ]
+    states = [
+        {"etat": etat, "count": counts.get(etat, 0)}
+        for etat in Etat
+        if etat in PATH or counts.get(etat)
+    ]
+    return render(
+        request,
+        "ordinateurs/atelier/home.html",
+        {"todo": todo, "states": states, "total": sum(counts.values())},
+    )
+
+
+# --- Inventory ----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    "Numéro",
+    "Type",
+    "Marque",
+    "Modèle",
+    "N° de série",
+    "Processeur",
+    "Mémoire vive (Go)",
+    "Système",
+    "Supports de stockage",
+    "Donateur",
+    "Don proposé le",
+    "État",
+    "Dans cet état depuis le",
+    "Enregistré le",
+]
+
+
+def _local_day(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _export(fmt, filterset):
+    rows = (
+        [
+            o.numero,
+            o.get_type_display(),
+            o.marque,
+            o.modele,
+            o.numero_serie,
+            o.processeur,
+            o.memoire_go,
+            o.systeme,
+            [str(s) for s in o.stockages.all()],
+            str(o.don.donateur) if o.don else "",
+            o.don.propose_le if o.don else None,
+            o.get_etat_display(),
+            _local_day(o.depuis),
+            _local_day(o.created_at),
+        ]
+        for o in filterset.qs.prefetch_related("stockages").iterator(chunk_size=500)
+    )
+    title = "Inventaire des ordinateurs"
+    preamble = [[title], ["Extrait le", timezone.localdate()]]
+    if filterset.form.is_valid():
+        for name, value in filterset.form.cleaned_data.items():
+            if value not in (None, ""):
+                field = filterset.form.fields[name]
+                shown = dict(field.choices).get(value, value) if name in ("etat", "type") else value
+                preamble.append([field.label, str(shown)])
+    name = f"inventaire-ordinateurs-{timezone.localdate():%Y%m%d}"
+    return table_response(fmt, name, title, EXPORT_COLUMNS, rows, preamble)
+
+
+@role_required(*WORKSHOP_ROLES)
+def ordinateur_list(request):
+    devices = (
+        _devices(request.user)
+        .select_related("don__donateur")
+        .annotate(depuis=Max("evenements__at"))
+        .order_by("-numero")
+    )
+    filterset = OrdinateurFilter(request.GET, queryset=devices)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(fmt, filterset)
+    page, querystring = paginate(request, filterset.qs, PER_PAGE)
+    export_query = request.GET.copy()
+    for name in ("page", "format"):
+        export_query.pop(name, None)
+    return render(
+        request,
+        "ordinateurs/atelier/ordinateur_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "querystring": querystring,
+            "export_query": export_query.urlencode(),
+        },
+    )
+
+
+# --- Receiving a batch --------------------------------------------------------------------------
+
+
+def _lines_for(don) -> int:
+    """As many lines as devices announced (or collected) and not yet registered."""
+    if don is None:
+        return DEFAULT_LINES
+    expected = don.nb_recus or don.nb_annonce or DEFAULT_LINES
+    return max(1, min(expected - don.ordinateurs.count(), 20))
+
+
+@role_required(*WORKSHOP_ROLES)
+def ordinateur_receive(request):
+    """Register the devices of a batch: each line becomes a numbered device with its first event.
+    "Ajouter une ligne" sends the page back with one more line, what was typed kept (no JS)."""
+    user = request.user
+    if request.method == "POST" and "ajouter" in request.POST:
+        rows = typed_rows(request.POST)
+        reception = ReceptionForm(initial={"don": request.POST.get("don") or None}, user=user)
+        formset = device_formset(lines=len(rows) + 1, rows=rows)
+        # The new line takes the focus (and a phone's keyboard comes up on it).
+        formset.forms[-1].fields["marque"].widget.attrs["autofocus"] = True
+    elif request.method == "POST":
+        reception = ReceptionForm(data=request.POST, user=user)
+        formset = device_formset(data=request.POST)
+        if reception.is_valid() and formset.is_valid():
+            don = reception.cleaned_data["don"]
+            created = services.receive_devices(don=don, devices=formset.devices(), actor=user)
+            numbers = [o.numero for o in created]
+            if len(numbers) == 1:
+                messages.success(request, f"Appareil enregistré : {numbers[0]}.")
+            else:
+                messages.success(
+                    request,
+                    f"{len(numbers)} appareils enregistrés : {numbers[0]} à {numbers[-1]}. "
+                    "Notez ces numéros sur les étiquettes.",
+                )
+            url = reverse("ordinateurs:ordinateur_list")
+            return redirect(f"{url}?{urlencode({'don': don.pk})}" if don else url)
+    else:
+        don = None
+        if request.GET.get("don", "").isdigit():
+            don = (
+                Don.objects.visible_for(user)
+                .select_related("donateur")
+                .filter(pk=int(request.GET["don"]))
+                .first()
+            )
+        reception = ReceptionForm(initial={"don": don.pk if don else None}, user=user)
+        lines = request.GET.get("lignes", "")
+        formset = device_formset(lines=int(lines) if lines.isdigit() else _lines_for(don))
+    return render(
+        request,
+        "ordinateurs/atelier/reception.html",
+        {"reception": reception, "formset": formset},
+    )
+
+
+# --- A device's page ----------------------------------------------------------------------------
+
+
+def _offered(ordinateur) -> list[str]:
+    """The states a technician may give the device from its page: the path's, except the ones
+    set by a household's request (reservation, hand-over). A reserved device is handled from the
+    request it is reserved for."""
+    if ordinateur.etat == Etat.RESERVE:
+        return []
+    return [
+        vers
+        for vers in TRANSITIONS.get(ordinateur.etat, ())
+        if vers not in services.ALLOCATION_STATES
+    ]
+
+
+def _still_to_pass(ordinateur) -> list[Etat]:
+    """The steps of the path between the device's state and *disponible*."""
+    if ordinateur.etat not in PATH:
+        start = PATH.index(Etat.DIAGNOSTIQUE)  # out of the path, it comes back by a diagnosis
+    else:
+        start = PATH.index(ordinateur.etat) + 1
+    return PATH[start : PATH.index(Etat.DISPONIBLE)]
+
+
+def _detail_page(request, ordinateur, move_form=None):
+    offered = _offered(ordinateur)
+    steps = [
+        {
+            "etat": Etat(vers),
+            "missing": services.missing_for(ordinateur, vers),
+            "exit": vers in EXITS_WITH_REASON,
+        }
+        for vers in offered
+    ]
+    if move_form is None:
+        move_form = MoveForm()
+    storages = list(
+        ordinateur.stockages.prefetch_related(
+            Prefetch(
+                "effacements",
+                queryset=Effacement.objects.select_related("operateur").order_by("fait_le", "pk"),
+            )
+        )
+    )
+    for storage in storages:
+        storage.erased = any(e.reussi for e in storage.effacements.all())
+    checks = list(ordinateur.controles.select_related("operateur").order_by("-fait_le", "-pk"))
+    latest = checks[0] if checks else None
+    checklist = (
+        [{"label": label, "ok": latest.resultats.get(key)} for key, label in CHECKLIST]
+        if latest
+        else []
+    )
+    readiness = None
+    if ordinateur.etat in IN_PREPARATION:
+        readiness = {
+            "missing": services.missing_for(ordinateur, Etat.DISPONIBLE),
+            "steps": [Etat(e).label.lower() for e in _still_to_pass(ordinateur)],
+        }
+    events = list(ordinateur.evenements.select_related("auteur").order_by("at", "pk"))
+    return render(
+        request,
+        "ordinateurs/atelier/ordinateur_detail.html",
+        {
+            "ordinateur": ordinateur,
+            "path": PATH,
+            "path_index": PATH.index(ordinateur.etat) if ordinateur.etat in PATH else -1,
+            "steps": [s for s in steps if not s["exit"]],
+            "exits": [s for s in steps if s["exit"]],
+            "move_form": move_form,
+            "storages": storages,
+            "storage_locked": ordinateur.etat in STORAGE_LOCKED,
+            "checks": checks,
+            "latest_check": latest,
+            "checklist": checklist,
+            "readiness": readiness,
+            "events": events,
+            "erased": bool(storages) and all(s.erased for s in storages),
+            "reserved": ordinateur.etat == Etat.RESERVE,
+        },
+    )
+
+
+@role_required(*WORKSHOP_ROLES)
+def ordinateur_detail(request, pk):
+    return _detail_page(request, _device(request, pk))
+
+
+@require_POST
+@role_required(*WORKSHOP_ROLES)
+def ordinateur_move(request, pk):
+    ordinateur = _device(request, pk)
+    form = MoveForm(data=request.POST, files=request.FILES)
+    if form.is_valid() and ordinateur.etat == Etat.RESERVE:
+        form.add_error(
+            "vers",
+            "Cet ordinateur est réservé pour un foyer : sa remise ou son retrait se gère depuis "
+            "la demande du foyer.",
+        )
+    elif form.is_valid():
+        vers = form.cleaned_data["vers"]
+        try:
+            services.move(
+                ordinateur=ordinateur,
+                vers=vers,
+                actor=request.user,
+                note=form.cleaned_data["note"].strip(),
+                piece=form.cleaned_data["piece_jointe"],
+            )
+        except services.OrdinateurError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request, f"{ordinateur.numero} est maintenant « {_lower_first(Etat(vers).label)} »."
+            )
+            return redirect(_detail_url(ordinateur))
+    ordinateur.refresh_from_db()
+    return _detail_page(request, ordinateur, move_form=form)
+
+
+def _form_page(
+    request,
+    form,
+    *,
+    ordinateur,
+    title,
+    intro="",
+    submit="Enregistrer",
+    files=False,
+    template="form",
+):
+    return render(
+        request,
+        f"ordinateurs/atelier/{template}.html",
+        {
+            "form": form,
+            "ordinateur": ordinateur,
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "files": files,
+        },
+    )
+
+
+@role_required(*WORKSHOP_ROLES)
+def stockage_add(request, pk):
+    ordinateur = _device(request, pk)
+    if ordinateur.etat in STORAGE_LOCKED:
+        messages.error(
+            request,
+            f"Un ordinateur « {ordinateur.get_etat_display().lower()} » garde les supports "
+            "certifiés : passez-le d'abord en réparation pour en changer.",
+        )
+        return redirect(_detail_url(ordinateur))
+    form = StockageForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.ordinateur = ordinateur
+        stockage = audited_form_save(form, actor=request.user)
+        messages.success(request, f"Support ajouté : {stockage}. Il devra être effacé.")
+        return redirect(_detail_url(ordinateur, f"stockage-{stockage.pk}"))
+    return _form_page(
+        request,
+        form,
+        ordinateur=ordinateur,
+        title=f"Ajouter un support de stockage à {ordinateur.numero}",
+        intro="Chaque disque, SSD ou mémoire de l'appareil doit être enregistré puis effacé.",
+        submit="Ajouter le support",
+    )
+
+
+@role_required(*WORKSHOP_ROLES)
+def effacement_create(request, pk):
+    stockage = get_object_or_404(
+        Stockage.objects.filter(ordinateur__in=_devices(request.user)).select_related("ordinateur"),
+        pk=pk,
+    )
+    ordinateur = stockage.ordinateur
+    form = EffacementForm(data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        preuve = data.pop("preuve")
+        effacement = services.record_erasure(
+            stockage=stockage, operateur=request.user, preuve=preuve, **data
+        )
+        if effacement.reussi:
+            messages.success(request, f"Effacement réussi enregistré pour le support {stockage}.")
+        else:
+            messages.warning(
+                request,
+                f"Effacement enregistré comme échoué pour le support {stockage} : recommencez "
+                "avec une autre méthode, ou détruisez le support.",
+            )
+        return redirect(_detail_url(ordinateur, f"stockage-{stockage.pk}"))
+    return _form_page(
+        request,
+        form,
+        ordinateur=ordinateur,
+        title=f"Effacement du support {stockage} de {ordinateur.numero}",
+        intro="Ce relevé est une preuve : il ne se modifie plus une fois enregistré. "
+        "Joignez le rapport de l'outil : son empreinte SHA-256 figurera sur le certificat.",
+        submit="Enregistrer l'effacement",
+        files=True,
+    )
+
+
+@role_required(*WORKSHOP_ROLES)
+def controle_create(request, pk):
+    ordinateur = _device(request, pk)
+    form = ControleForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        controle = services.record_check(
+            ordinateur=ordinateur,
+            resultats=form.resultats(),
+            operateur=request.user,
+            note=form.cleaned_data["note"].strip(),
+        )
+        if controle.reussi:
+            messages.success(request, "Contrôle réussi : toutes les fonctions marchent.")
+        else:
+            failed = [label for key, label in CHECKLIST if not controle.resultats.get(key)]
+            messages.warning(
+                request,
+                f"Contrôle échoué : {', '.join(failed)}. L'ordinateur ne pourra passer à "
+                "« contrôlé » qu'après un contrôle réussi.",
+            )
+        return redirect(_detail_url(ordinateur, "controle"))
+    return _form_page(
+        request,
+        form,
+        ordinateur=ordinateur,
+        title=f"Contrôle fonctionnel de {ordinateur.numero}",
+        intro="Testez chaque fonction et cochez celles qui marchent. Le contrôle est réussi "
+        "seulement si toutes sont cochées.",
+        submit="Enregistrer le contrôle",
+        template="controle_form",
+    )
+
+
+@role_required(*WORKSHOP_ROLES)
+def ordinateur_edit(request, pk):
+    ordinateur = _device(request, pk)
+    numero = ordinateur.numero
+    form = OrdinateurForm(data=request.POST or None, instance=ordinateur)
+    if request.method == "POST" and form.is_valid():
+        audited_form_save(form, actor=request.user)
+        messages.success(request, f"Description de {numero} enregistrée.")
+        return redirect(_detail_url(ordinateur))
+    return _form_page(request, form, ordinateur=ordinateur, title=f"Modifier {numero}")
+
+
+def _download(field):
+    if not field:
+        raise Http404("Aucun fichier joint.")
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
+    )
+
+
+@role_required(*WORKSHOP_ROLES)
+def effacement_preuve(request, pk):
+    effacement = get_object_or_404(
+        Effacement.objects.filter(stockage__ordinateur__in=_devices(request.user)), pk=pk
+    )
+    return _download(effacement.preuve)
+
+
+@role_required(*WORKSHOP_ROLES)
+def evenement_piece(request, pk):
+    evenement = get_object_or_404(
+        Evenement.objects.filter(ordinateur__in=_devices(request.user)), pk=pk
+    )
+    return _download(evenement.piece_jointe)
+
+
+# --- Certificates -------------------------------------------------------------------------------
+
+
+def _successes():
+    """Successful erasures, the latest first (the one a certificate cites)."""
+    return Prefetch(
+        "effacements",
+        queryset=Effacement.objects.filter(resultat=ResultatEffacement.REUSSI)
+        .select_related("operateur")
+        .order_by("-fait_le", "-pk"),
+        to_attr="successes",
+    )
+
+
+def _line(ordinateur, storage) -> dict:
+    effacement = storage.successes[0]
+    return {
+        "ordinateur": ordinateur,
+        "stockage": storage,
+        "effacement": effacement,
+        "nist": NIST_LEVEL.get(effacement.methode, ""),
+        "operateur": _who(effacement.operateur),
+    }
+
+
+def _operators(lines) -> list[str]:
+    return list(dict.fromkeys(line["operateur"] for line in lines))
+
+
+@role_required(*WORKSHOP_ROLES)
+def certificat_effacement(request, pk):
+    ordinateur = _device(request, pk)
+    if not services.erased(ordinateur):
+        missing = services.missing_for(ordinateur, Etat.EFFACE) or [
+            "Chaque support de stockage doit avoir un effacement réussi."
+        ]
+        messages.error(
+            request,
+            f"Le certificat d'effacement de {ordinateur.numero} ne peut pas être établi : "
+            + " ".join(missing),
+        )
+        return redirect(_detail_url(ordinateur, "stockages"))
+    storages = list(ordinateur.stockages.prefetch_related(_successes()))
+    if not storages:
+        messages.error(
+            request,
+            f"{ordinateur.numero} n'a aucun support de stockage enregistré : il n'y a pas de "
+            "données à certifier effacées.",
+        )
+        return redirect(_detail_url(ordinateur, "stockages"))
+    lines = [_line(ordinateur, s) for s in storages]
+    return render(
+        request,
+        "ordinateurs/atelier/certificat.html",
+        {
+            "ordinateur": ordinateur,
+            "lines": lines,
+            "operators": _operators(lines),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _erased_in_memory(ordinateur) -> bool:
+    """services.erased, from the prefetched storages and their successful erasures."""
+    storages = ordinateur.stockages.all()
+    if ordinateur.needs_storage and not storages:
+        return False
+    return all(s.successes for s in storages)
+
+
+@role_required(*WORKSHOP_ROLES)
+def certificats_don(request, pk):
+    """Every device of a batch in one document: one line per storage erased; the devices that
+    will not be reused, those without data storage and those still in the workshop apart."""
+    don = get_object_or_404(Don.objects.visible_for(request.user).select_related("donateur"), pk=pk)
+    devices = list(
+        _devices(request.user)
+        .filter(don=don)
+        .prefetch_related(
+            Prefetch("stockages", queryset=Stockage.objects.prefetch_related(_successes()))
+        )
+        .order_by("numero")
+    )
+    lines, not_reused, no_storage, pending = [], [], [], []
+    for ordinateur in devices:
+        storages = list(ordinateur.stockages.all())
+        if storages and _erased_in_memory(ordinateur):
+            lines += [_line(ordinateur, s) for s in storages]
+        elif ordinateur.etat in NOT_REUSED:
+            not_reused.append(ordinateur)
+        elif not storages and not ordinateur.needs_storage:
+            no_storage.append(ordinateur)
+        else:
+            pending.append(ordinateur)
+    return render(
+        request,
+        "ordinateurs/atelier/certificats_don.html",
+        {
+            "don": don,
+            "devices": devices,
+            "lines": lines,
+            "certified": len({line["ordinateur"].pk for line in lines}),
+            "operators": _operators(lines),
+            "not_reused": not_reused,
+            "no_storage": no_storage,
+            "pending": pending,
+            "today": timezone.localdate(),
+        },
+    )
