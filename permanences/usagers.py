@@ -190,17 +190,6 @@ def inactive_identified(*, before: datetime.date):
     )
 
 
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for candidate in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 # --- What is held on one person (right of access) ---
 
 ACTION_LABELS = {

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from permanences.usagers import months_before
+from poitiers_inclusion.dates import months_before
 from poitiers_inclusion.models import AuditEvent, Usager
 from tests.factories import UsagerFactory
 

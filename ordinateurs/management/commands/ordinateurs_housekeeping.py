@@ -7,11 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from ordinateurs import services
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return datetime.date(year, month + 1, min(day.day, 28))
+from poitiers_inclusion.dates import months_before
 
 
 class Command(BaseCommand):

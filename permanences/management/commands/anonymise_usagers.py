@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from permanences.usagers import anonymise_usager, inactive_identified, months_before
+from permanences.usagers import anonymise_usager, inactive_identified
+from poitiers_inclusion.dates import months_before
 
 
 class Command(BaseCommand):
