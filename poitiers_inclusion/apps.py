@@ -1,6 +1,7 @@
 """The shared kernel: accounts and roles, the usager record, the audit log."""
 
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 
 
 class KernelConfig(AppConfig):
@@ -19,6 +20,12 @@ class KernelConfig(AppConfig):
             nav.NavItem("Comptes", "kernel:user_list", roles=[Role.ADMIN], order=90),
             nav.NavItem("Journal d'audit", "kernel:audit_list", roles=[Role.ADMIN], order=91),
         )
+
+
+class AdminConfig(DjangoAdminConfig):
+    """Django's admin with the superusers-only site (poitiers_inclusion/admin_site.py)."""
+
+    default_site = "poitiers_inclusion.admin_site.SuperuserAdminSite"
 
 
 EMPTY_CHOICE = "— Choisir —"

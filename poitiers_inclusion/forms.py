@@ -1,18 +1,17 @@
-"""Kernel forms: login (slowed down after repeated failures) and account management."""
+"""Kernel forms: sign-in (throttled, see throttle.py) and account management."""
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from .enums import Role
-from .models import LoginFailure, User
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request else None
+from .models import User
+from .throttle import wait_in_words
 
 
 class LoginForm(AuthenticationForm):
+    """Sign-in by e-mail; the throttle itself is in the authentication backend (throttle.py)."""
+
     username = forms.EmailField(
         label="Adresse e-mail",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -21,22 +20,20 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
-        "throttled": (
-            "Trop de tentatives de connexion infructueuses. "
-            "Patientez quelques minutes avant de réessayer."
-        ),
+        "throttled": "Trop de tentatives de connexion infructueuses. Réessayez dans %(delay)s.",
     }
 
     def clean(self):
-        email = (self.cleaned_data.get("username") or "").lower()
-        ip = client_ip(self.request)
-        if email and LoginFailure.too_many(email=email, ip=ip):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
             return super().clean()
         except forms.ValidationError:
-            if email:
-                LoginFailure.objects.create(email=email, ip=ip)
+            wait = getattr(self.request, "sign_in_wait", 0)
+            if wait:
+                raise forms.ValidationError(
+                    self.error_messages["throttled"],
+                    code="throttled",
+                    params={"delay": wait_in_words(wait)},
+                ) from None
             raise
 
 

@@ -1,6 +1,5 @@
 """Kernel records: accounts, the usager (a resident helped), the append-only audit log."""
 
-import datetime
 import hashlib
 import secrets
 
@@ -147,23 +146,20 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed login, kept a short while to slow down password guessing."""
+    """A failed sign-in, kept for the throttle's window only (poitiers_inclusion/throttle.py)."""
 
     email = models.CharField(max_length=254, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The known-device id when the attempt came from a browser where this account signed in
+    # before; blank otherwise. Failures are counted apart so an attacker cannot block the owner.
+    device = models.CharField(max_length=32, blank=True, default="")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"], name="loginfailure_ip_at")]
 
     def __str__(self):
         return f"Échec de connexion {self.email} le {self.at:%d/%m/%Y %H:%M}"
-
-    @classmethod
-    def too_many(cls, *, email: str, ip: str | None) -> bool:
-        since = timezone.now() - datetime.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-        recent = cls.objects.filter(at__gte=since)
-        by_email = recent.filter(email=email.lower()).count()
-        by_ip = recent.filter(ip=ip).count() if ip else 0
-        limit = settings.LOGIN_FAILURE_LIMIT
-        return by_email >= limit or by_ip >= limit * 4
 
 
 def age_band_expression(reference_year: int | None = None, prefix: str = ""):

@@ -1,4 +1,4 @@
-"""Kernel pages: the home page of each role, account management, error pages."""
+"""Kernel pages: the home page of each role, sign-in, account management, error pages."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 
+from . import throttle
 from .audit import audited_save
 from .enums import Role
 from .forms import LoginForm, UserForm
@@ -38,6 +39,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.remember_device(self.request, response, form.get_user().email)
+        return response
 
 
 login = public(LoginView.as_view())
