@@ -8,6 +8,7 @@ from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.public_forms import HoneypotMixin
 from reseau.models import Lieu, Quartier
 
 from .enums import Niveau
@@ -89,7 +90,7 @@ def live_registrations_of(*, telephone: str, email: str, today, excluding: Seanc
     return found
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(HoneypotMixin, forms.Form):
     """A resident registers for one session: the least personal data needed to call them."""
 
     prenom = forms.CharField(
@@ -127,17 +128,9 @@ class RegistrationForm(forms.Form):
         },
     )
 
-    # A trap for robots: hidden from people (display: none), filled by form-spamming scripts.
-    site_web = forms.CharField(label="Ne pas remplir", required=False)
-
     def __init__(self, *args, seance: Seance, **kwargs):
         super().__init__(*args, **kwargs)
         self.seance = seance
-
-    def clean_site_web(self):
-        if self.cleaned_data["site_web"]:
-            raise forms.ValidationError("Ce champ doit rester vide.")
-        return ""
 
     def clean_prenom(self):
         return " ".join(self.cleaned_data["prenom"].split())

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from poitiers_inclusion.perms import public
+from poitiers_inclusion.public_forms import PublicPost
 
 from . import services
 from .enums import Origine, StatutInscription
@@ -102,7 +103,10 @@ def register_public(request, pk):
         return render(request, "ateliers/public/unavailable.html", context)
     full = seance.nb_inscrits >= seance.capacite
     form = RegistrationForm(data=request.POST or None, seance=seance)
-    if request.method == "POST" and form.is_valid():
+    guard = PublicPost(request, form, scope="ateliers.registration")
+    if guard.trapped:
+        return guard.decoy()
+    if guard.accepts():
         data = form.cleaned_data
         usager = services.find_or_create_person(
             first_name=data["prenom"],
@@ -133,7 +137,7 @@ def register_public(request, pk):
     context.update(
         {"form": form, "full": full, "places_left": max(seance.capacite - seance.nb_inscrits, 0)}
     )
-    return render(request, "ateliers/public/register.html", context)
+    return render(request, "ateliers/public/register.html", context, status=guard.status)
 
 
 def _inscription_by_token(token) -> Inscription:

@@ -9,6 +9,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.public_forms import HoneypotMixin
 
 from .enums import StatutDon
 from .models import Don, Donateur
@@ -204,7 +205,7 @@ def _description_field(label: str, help_text: str, required=False) -> forms.Char
     )
 
 
-class DonOfferForm(DonorFieldsMixin, forms.Form):
+class DonOfferForm(HoneypotMixin, DonorFieldsMixin, forms.Form):
     """A company offers computers on the public site."""
 
     def __init__(self, *args, **kwargs):
@@ -229,20 +230,7 @@ class DonOfferForm(DonorFieldsMixin, forms.Form):
                 "required": "Cochez cette case : sans elle, nous ne pouvons pas vous recontacter."
             },
         )
-        # A trap for robots: hidden from people (display: none), filled by form-spamming scripts.
-        fields["site_web"] = forms.CharField(
-            label="Ne pas remplir",
-            required=False,
-            widget=forms.TextInput(
-                attrs={"class": "form-control", "tabindex": "-1", "autocomplete": "off"}
-            ),
-        )
         self.fields.update(fields)
-
-    def clean_site_web(self):
-        if self.cleaned_data["site_web"]:
-            raise forms.ValidationError("Ce champ doit rester vide.")
-        return ""
 
     def donor_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in DONOR_FIELDS}

@@ -8,6 +8,7 @@ every write goes through `ordinateurs.services`.
 from django.shortcuts import get_object_or_404, redirect, render
 
 from poitiers_inclusion.perms import public
+from poitiers_inclusion.public_forms import PublicPost
 
 from . import services
 from .dons_forms import DonOfferForm
@@ -26,7 +27,10 @@ def _no_store(response):
 @public
 def don_offer(request):
     form = DonOfferForm(data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    guard = PublicPost(request, form, scope="ordinateurs.don_offer")
+    if guard.trapped:
+        return guard.decoy()
+    if guard.accepts():
         data = form.cleaned_data
         try:
             don = services.offer_donation(
@@ -41,7 +45,7 @@ def don_offer(request):
             # Only what the thank-you page repeats; nothing that identifies the donation.
             request.session[OFFER_SESSION_KEY] = {"nb": don.nb_annonce}
             return redirect("ordinateurs:don_offer_done")
-    return render(request, "ordinateurs/public/offer.html", {"form": form})
+    return render(request, "ordinateurs/public/offer.html", {"form": form}, status=guard.status)
 
 
 @public

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import User
+from poitiers_inclusion.public_forms import HoneypotMixin
 from reseau.models import Lieu, Quartier
 
 from .booking import SHORTEST_APPOINTMENT
@@ -252,7 +253,7 @@ class FermetureForm(forms.ModelForm):
 PHONE_RE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
 
 
-class BookingForm(forms.Form):
+class BookingForm(HoneypotMixin, forms.Form):
     """A resident books a time on a bookable slot: the least personal data needed."""
 
     heure = forms.TypedChoiceField(
@@ -302,17 +303,9 @@ class BookingForm(forms.Form):
         error_messages={"required": "Cochez cette case pour que nous puissions vous contacter."},
     )
 
-    # A trap for robots: hidden from people (display: none), filled by form-spamming scripts.
-    site_web = forms.CharField(label="Ne pas remplir", required=False)
-
     def __init__(self, *args, times=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.set_times(times)
-
-    def clean_site_web(self):
-        if self.cleaned_data["site_web"]:
-            raise forms.ValidationError("Ce champ doit rester vide.")
-        return ""
 
     def set_times(self, times):
         self.fields["heure"].choices = [(t.strftime("%H:%M"), t.strftime("%Hh%M")) for t in times]

@@ -20,6 +20,7 @@ from poitiers_inclusion.audit import audited_delete, audited_form_save, audited_
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.exports import table_response
 from poitiers_inclusion.perms import STAFF, public, role_required
+from poitiers_inclusion.public_forms import PublicPost
 
 from . import booking as services
 from .figures import attendance as figures
@@ -299,7 +300,10 @@ def booking_new(request, pk, day):
         context["problem"] = "Ce créneau est complet. Choisissez un autre jour."
         return render(request, "permanences/public/unavailable.html", context)
     form = BookingForm(data=request.POST or None, times=times)
-    if request.method == "POST" and form.is_valid():
+    guard = PublicPost(request, form, scope="permanences.booking")
+    if guard.trapped:
+        return guard.decoy()
+    if guard.accepts():
         data = form.cleaned_data
         try:
             rendez_vous = services.book(
@@ -319,7 +323,7 @@ def booking_new(request, pk, day):
         else:
             return redirect("permanences:booking_done", token=rendez_vous.token)
     context.update({"form": form, "occurrence": occurrence, "times": times})
-    return render(request, "permanences/public/book.html", context)
+    return render(request, "permanences/public/book.html", context, status=guard.status)
 
 
 def _booking_by_token(token):

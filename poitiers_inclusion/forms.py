@@ -1,11 +1,13 @@
-"""Kernel forms: sign-in (throttled, see throttle.py) and account management."""
+"""Kernel forms: sign-in (throttled, see throttle.py), password reset, account management."""
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from .enums import Role
 from .models import User
+from .public_forms import HoneypotMixin
 from .throttle import wait_in_words
 
 
@@ -35,6 +37,10 @@ class LoginForm(AuthenticationForm):
                     params={"delay": wait_in_words(wait)},
                 ) from None
             raise
+
+
+class PasswordResetForm(HoneypotMixin, auth_forms.PasswordResetForm):
+    """Anyone can ask for a reset link: the same defences as every public form."""
 
 
 class UserForm(forms.ModelForm):

@@ -162,6 +162,20 @@ class LoginFailure(models.Model):
         return f"Échec de connexion {self.email} le {self.at:%d/%m/%Y %H:%M}"
 
 
+class RateLimitHit(models.Model):
+    """One counted submission of a public form by a client, kept for the rate window only."""
+
+    scope = models.CharField(max_length=50)
+    client = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "client", "at"], name="ratelimithit_scope_client")]
+
+    def __str__(self):
+        return f"Envoi {self.scope} le {self.at:%d/%m/%Y %H:%M}"
+
+
 def age_band_expression(reference_year: int | None = None, prefix: str = ""):
     """SQL expression giving a usager's age band: from the birth year when known, else stored."""
     year = reference_year or timezone.localdate().year

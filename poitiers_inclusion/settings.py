@@ -130,13 +130,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sign-in throttling: the rules are in poitiers_inclusion/throttle.py and the
+# Sign-in and public forms throttling: the rules are in poitiers_inclusion/throttle.py and the
 # README. Every password check goes through this backend, whatever page asks for it.
 AUTHENTICATION_BACKENDS = ["poitiers_inclusion.throttle.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_CLIENT_FAILURE_LIMIT = env_int("LOGIN_CLIENT_FAILURE_LIMIT", 20)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)
 LOGIN_DELAY_MAX_MINUTES = env_int("LOGIN_DELAY_MAX_MINUTES", 15)
+PUBLIC_FORM_LIMIT = max(1, env_int("PUBLIC_FORM_LIMIT", 20))
+PUBLIC_FORM_WINDOW_MINUTES = env_int("PUBLIC_FORM_WINDOW_MINUTES", 60)
 # How many reverse proxies in front of the application append to TRUSTED_PROXY_HEADER: the
 # client's address is the n-th entry from the right. 0: the header is ignored (anyone can write
 # it), the peer's address is used.

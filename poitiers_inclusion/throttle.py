@@ -1,5 +1,5 @@
 """Throttling what strangers can submit: sign-in, per account and per client with progressive
-delays; the client's address read through trusted proxies.
+delays, and public forms, a rate per client; the client's address read through trusted proxies.
 
 The rules, as the README states them ("Connexion et formulaires publics : les limites"):
 
@@ -33,7 +33,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .models import LoginFailure
+from .models import LoginFailure, RateLimitHit
 
 KNOWN_DEVICE_COOKIE = "known_device"
 _DEVICE_SALT = "poitiers_inclusion.throttle.known_device"
@@ -196,3 +196,35 @@ class ThrottledModelBackend(ModelBackend):
         if user is None:
             record_failure(request, username)
         return user
+
+
+# --- Public forms -------------------------------------------------------------------------------
+
+
+def _rate_window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.PUBLIC_FORM_WINDOW_MINUTES)
+
+
+def _hits(request, scope: str, now):
+    ip = client_ip(request)
+    hits = RateLimitHit.objects.filter(scope=scope, at__gte=now - _rate_window())
+    return hits.filter(client=ip) if ip else hits.filter(client__isnull=True)
+
+
+def rate_wait(request, scope: str, now=None) -> int:
+    """Seconds before this client may submit this public form again (0: now)."""
+    now = now or timezone.now()
+    limit = settings.PUBLIC_FORM_LIMIT
+    # The limit-th most recent submission: when it leaves the window, a place is free again.
+    oldest_counted = (
+        _hits(request, scope, now).order_by("-at").values_list("at", flat=True)[limit - 1 : limit]
+    )
+    if not oldest_counted:
+        return 0
+    return max(1, math.ceil((oldest_counted[0] + _rate_window() - now).total_seconds()))
+
+
+def count_submission(request, scope: str) -> None:
+    now = timezone.now()
+    RateLimitHit.objects.filter(at__lt=now - _rate_window()).delete()
+    RateLimitHit.objects.create(scope=scope, client=client_ip(request), at=now)

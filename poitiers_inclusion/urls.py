@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
 from . import audit_views, views
 from .perms import any_role, public
@@ -31,13 +31,7 @@ urlpatterns = [
         any_role(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
-    path(
-        "mot-de-passe/oubli/",
-        public(
-            auth_views.PasswordResetView.as_view(success_url=reverse_lazy("password_reset_done"))
-        ),
-        name="password_reset",
-    ),
+    path("mot-de-passe/oubli/", views.password_reset, name="password_reset"),
     path(
         "mot-de-passe/oubli/envoye/",
         public(auth_views.PasswordResetDoneView.as_view()),
@@ -53,6 +47,7 @@ urlpatterns = [
         public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    path("demande-envoyee/", views.public_form_sent, name="public_form_sent"),
     path("", include(kernel_patterns)),
     path("reseau/", include("reseau.urls")),
     path("api/v1/", include("reseau.api_urls")),

@@ -1,18 +1,19 @@
-"""Kernel pages: the home page of each role, sign-in, account management, error pages."""
+"""Kernel pages: each role's home, sign-in and password reset, account management, error pages."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 
 from . import throttle
 from .audit import audited_save
 from .enums import Role
-from .forms import LoginForm, UserForm
+from .forms import LoginForm, PasswordResetForm, UserForm
 from .models import User
 from .perms import any_role, public, role_required
+from .public_forms import PublicPost
 
 # Where each role lands after logging in: a URL name when the app provides one, else a template.
 ROLE_HOME = {
@@ -47,6 +48,33 @@ class LoginView(auth_views.LoginView):
 
 
 login = public(LoginView.as_view())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """A public form: the trap for robots and the rate per client, as every public form."""
+
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        guard = PublicPost(request, form, scope="kernel.password_reset")
+        if guard.trapped:
+            return guard.decoy()
+        if guard.accepts():
+            return self.form_valid(form)
+        response = self.form_invalid(form)
+        response.status_code = guard.status
+        return response
+
+
+password_reset = public(PasswordResetView.as_view())
+
+
+@public
+def public_form_sent(request):
+    """Where a public form filled by a robot leads: it looks like any thank-you page."""
+    return render(request, "kernel/public_form_sent.html")
 
 
 @role_required(Role.ADMIN)

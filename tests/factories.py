@@ -5,7 +5,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.models import ApiToken, AuditEvent, LoginFailure, Usager, User
+from poitiers_inclusion.models import (
+    ApiToken,
+    AuditEvent,
+    LoginFailure,
+    RateLimitHit,
+    Usager,
+    User,
+)
 from reseau.models import Contact, Lieu, Quartier, Structure
 
 PASSWORD = "mot-de-passe-de-test-42"
@@ -131,3 +138,11 @@ class LoginFailureFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"echec{n}@exemple.test")
     ip = "127.0.0.1"
+
+
+class RateLimitHitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RateLimitHit
+
+    scope = "permanences.booking"
+    client = "127.0.0.1"

@@ -40,7 +40,7 @@ def test_the_page_shows_the_session_and_the_places_left(client):
     html = client.get(_url(seance)).content.decode()
     assert "Premiers pas" in html and "Maison de quartier" in html
     assert "4 places" in html and "M'inscrire</button>" in html
-    assert 'style="display: none"' in html  # the robots' trap
+    assert '<div class="hp-field" aria-hidden="true">' in html  # the robots' trap
 
 
 def test_it_registers_an_identified_usager_with_consent_and_emails_a_cancel_link(
@@ -181,7 +181,7 @@ def test_an_unknown_token_is_a_404(client):
 def test_a_form_filled_by_a_robot_registers_nothing(client, mailoutbox):
     seance = SeanceFactory()
     response = client.post(_url(seance), _form(site_web="http://spam.example"))
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"] == reverse("public_form_sent")
     assert not Inscription.objects.exists() and not Usager.objects.exists()
     assert mailoutbox == []
 
