@@ -10,7 +10,10 @@ class KernelConfig(AppConfig):
     verbose_name = "Noyau commun"
 
     def ready(self):
-        from . import nav
+        from . import (
+            nav,
+            throttle,  # noqa: F401 (registers its deployment check)
+        )
         from .enums import Role
 
         _french_empty_choices()

@@ -20,6 +20,18 @@ else:
         "SECRET_KEY",
         "définissez une longue chaîne aléatoire en production (ou DEBUG=1 en développement).",
     )
+    # The same bar as Django's own deployment check (security.W009): a key that fails it
+    # signs sessions and reset links that can be forged, so production refuses to start.
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
+        raise ConfigurationError(
+            "La variable SECRET_KEY est trop courte ou trop simple pour la production : "
+            "il faut au moins 50 caractères aléatoires. Générez-en une avec "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -192,9 +204,18 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 FILTERS_EMPTY_CHOICE_LABEL = "Tous"  # django-filter's "no filter" choice
-# HTTPS is usually enforced by the reverse proxy; these let the application do it too.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# HTTPS is terminated by the reverse proxy, which sends X-Forwarded-Proto (above): in
+# production the application also redirects plain HTTP and asks browsers to stay on HTTPS for a
+# year, so `check --deploy` has nothing to report under the README's configuration.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    # security.W021 (HSTS preload off): preloading binds the city's whole registrable domain in
+    # browsers for good; the city's IT decides it (SECURE_HSTS_PRELOAD=1), not this application.
+    "security.W021",
+]
 
 LOGGING = {
     "version": 1,

@@ -22,12 +22,13 @@ The rules, as the README states them ("Connexion et formulaires publics : les li
 import datetime
 import ipaddress
 import math
+import os
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core import signing
+from django.core import checks, signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -56,6 +57,25 @@ def client_ip(request) -> str | None:
     if len(chain) < hops:
         return peer
     return _valid_ip(chain[-hops]) or peer
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_trusted_proxies(app_configs=None, **kwargs):
+    """Behind the README's reverse proxy, an unset TRUSTED_PROXY_COUNT gives every visitor the
+    proxy's address: the per-client limits would then be shared by the whole city."""
+    if settings.TRUSTED_PROXY_COUNT > 0 or "TRUSTED_PROXY_COUNT" in os.environ:
+        return []
+    return [
+        checks.Warning(
+            "TRUSTED_PROXY_COUNT n'est pas renseigné : derrière un proxy inverse, chaque visiteur "
+            "aurait l'adresse du proxy, et les limites par client (connexion, formulaires "
+            "publics) seraient communes à tous.",
+            hint="Indiquez le nombre de proxys de confiance (TRUSTED_PROXY_COUNT=1 derrière un "
+            "seul proxy), ou TRUSTED_PROXY_COUNT=0 si l'application reçoit directement les "
+            "connexions.",
+            id="kernel.W001",
+        )
+    ]
 
 
 def _valid_ip(value) -> str | None:
