@@ -142,6 +142,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 hashes new passwords; older hashes still verify and are re-hashed at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 # Sign-in and public forms throttling: the rules are in poitiers_inclusion/throttle.py and the
 # README. Every password check goes through this backend, whatever page asks for it.
 AUTHENTICATION_BACKENDS = ["poitiers_inclusion.throttle.ThrottledModelBackend"]
@@ -156,6 +164,10 @@ PUBLIC_FORM_WINDOW_MINUTES = env_int("PUBLIC_FORM_WINDOW_MINUTES", 60)
 # it), the peer's address is used.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+# An unattended signed-in session ends after this many minutes without a request.
+SESSION_INACTIVITY_MINUTES = env_int("SESSION_INACTIVITY_MINUTES", 60)
+SESSION_COOKIE_AGE = SESSION_INACTIVITY_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "fr-fr"
 TIME_ZONE = "Europe/Paris"
@@ -216,6 +228,8 @@ SILENCED_SYSTEM_CHECKS = [
     # browsers for good; the city's IT decides it (SECURE_HSTS_PRELOAD=1), not this application.
     "security.W021",
 ]
+# RFC 9116 /.well-known/security.txt: whom to tell about a vulnerability (e-mail or URL).
+SECURITY_CONTACT = env_str("SECURITY_CONTACT", DEFAULT_FROM_EMAIL)
 
 LOGGING = {
     "version": 1,

@@ -48,6 +48,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("demande-envoyee/", views.public_form_sent, name="public_form_sent"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("", include(kernel_patterns)),
     path("reseau/", include("reseau.urls")),
     path("api/v1/", include("reseau.api_urls")),

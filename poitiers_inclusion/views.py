@@ -1,11 +1,18 @@
-"""Kernel pages: each role's home, sign-in and password reset, account management, error pages."""
+"""Kernel pages: each role's home, sign-in and password reset, account management, error pages,
+security.txt."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from . import throttle
 from .audit import audited_save
@@ -14,6 +21,10 @@ from .forms import LoginForm, PasswordResetForm, UserForm
 from .models import User
 from .perms import any_role, public, role_required
 from .public_forms import PublicPost
+
+# RFC 9116 asks for an expiry under a year away; the file is generated, so it stays fresh as
+# long as SECURITY_CONTACT is kept true.
+SECURITY_TXT_VALID_DAYS = 180
 
 # Where each role lands after logging in: a URL name when the app provides one, else a template.
 ROLE_HOME = {
@@ -75,6 +86,25 @@ password_reset = public(PasswordResetView.as_view())
 def public_form_sent(request):
     """Where a public form filled by a robot leads: it looks like any thank-you page."""
     return render(request, "kernel/public_form_sent.html")
+
+
+@public
+@require_GET
+def security_txt(request):
+    """RFC 9116: whom to tell about a vulnerability, in which languages, until when."""
+    contact = settings.SECURITY_CONTACT
+    if "@" in contact and not contact.startswith(("mailto:", "https://")):
+        contact = f"mailto:{contact}"
+    expires = (timezone.now() + datetime.timedelta(days=SECURITY_TXT_VALID_DAYS)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    lines = [
+        f"Contact: {contact}",
+        f"Expires: {expires.astimezone(datetime.UTC):%Y-%m-%dT%H:%M:%SZ}",
+        "Preferred-Languages: fr, en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @role_required(Role.ADMIN)
