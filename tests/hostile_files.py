@@ -100,6 +100,22 @@ def csv_empty_lines(count=1_000_000, then="") -> bytes:
     return (";".join(INDICATOR_HEADER) + "\n" + "\n" * count + then).encode()
 
 
+def issue_shapes(rows, sheet="Feuil1") -> dict:
+    """The files of the security review, around `rows`: {name: (build, extension, the setting
+    whose name the refusal must give)}."""
+    return {
+        "far-cell": (lambda: far_cell(rows, sheet), "xlsx", "IMPORT_MAX_COLUMNS"),
+        "gap-to-row-8000": (lambda: gap_to_row(rows, sheet=sheet), "xlsx", "IMPORT_MAX_EMPTY_ROWS"),
+        "zip-bomb": (lambda: zip_bomb(rows, sheet=sheet), "xlsx", "IMPORT_MAX_UNCOMPRESSED_BYTES"),
+        "csv-100k-columns": (csv_wide, "csv", "IMPORT_MAX_COLUMNS"),
+        "csv-million-empty-lines-then-data": (
+            lambda: csv_empty_lines(then="CAF;Q1;2023-04;1\n"),
+            "csv",
+            "IMPORT_MAX_EMPTY_ROWS",
+        ),
+    }
+
+
 def field_error(html: str, field="fichier") -> str:
     """The error shown under a form's field (crispy's invalid-feedback), tags removed."""
     match = re.search(rf'id="error_\d+_id_{field}"[^>]*>(.*?)</(?:span|div|p)>', html, re.S)

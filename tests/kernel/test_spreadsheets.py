@@ -111,15 +111,7 @@ def _entities():
 
 
 HOSTILE = {
-    "far-cell": (lambda: hostile.far_cell(ROWS), "xlsx", "IMPORT_MAX_COLUMNS"),
-    "gap-to-row-8000": (lambda: hostile.gap_to_row(ROWS), "xlsx", "IMPORT_MAX_EMPTY_ROWS"),
-    "zip-bomb": (lambda: hostile.zip_bomb(ROWS), "xlsx", "IMPORT_MAX_UNCOMPRESSED_BYTES"),
-    "csv-100k-columns": (hostile.csv_wide, "csv", "IMPORT_MAX_COLUMNS"),
-    "csv-million-empty-lines-then-data": (
-        lambda: hostile.csv_empty_lines(then="CAF;Q1;2023-04;1\n"),
-        "csv",
-        "IMPORT_MAX_EMPTY_ROWS",
-    ),
+    **hostile.issue_shapes(ROWS),
     "tag-of-400k-attributes": (_huge_tag, "xlsx", "endommagé"),
     "entity-expansion": (_entities, "xlsx", "endommagé"),
 }

@@ -14,24 +14,14 @@ IMPORT_URL = reverse("reporting:indicator_import")
 ROWS = [hostile.INDICATOR_HEADER, hostile.INDICATOR_ROW]
 
 
-SHAPES = {
-    "far-cell": (lambda: hostile.far_cell(ROWS), "x.xlsx", "IMPORT_MAX_COLUMNS"),
-    "gap-to-row-8000": (lambda: hostile.gap_to_row(ROWS), "x.xlsx", "IMPORT_MAX_EMPTY_ROWS"),
-    "zip-bomb": (lambda: hostile.zip_bomb(ROWS), "x.xlsx", "IMPORT_MAX_UNCOMPRESSED_BYTES"),
-    "csv-100k-columns": (hostile.csv_wide, "x.csv", "IMPORT_MAX_COLUMNS"),
-    "csv-million-empty-lines": (
-        lambda: hostile.csv_empty_lines(then="CAF;Q1;2023-04;1\n"),
-        "x.csv",
-        "IMPORT_MAX_EMPTY_ROWS",
-    ),
-}
+SHAPES = hostile.issue_shapes(ROWS)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_it_refuses_a_hostile_file_quickly_in_bounded_memory(shape, users, client_for):
     QuartierFactory(code="Q1")
-    build, name, setting = SHAPES[shape]
-    upload = SimpleUploadedFile(name, build())
+    build, extension, setting = SHAPES[shape]
+    upload = SimpleUploadedFile(f"x.{extension}", build())
     client = client_for(users[Role.COORDINATEUR])
     with hostile.bounded(megabytes=150, seconds=3):
         response = client.post(IMPORT_URL, {"fichier": upload})
