@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -94,12 +93,6 @@ class CoopUploadForm(forms.Form):
 
     def clean_fichier(self):
         upload = self.cleaned_data["fichier"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"Le fichier pèse {filesizeformat(upload.size)} : la taille maximale est "
-                f"{filesizeformat(limit)}."
-            )
         head = upload.read(4)
         upload.seek(0)
         if not upload.name.lower().endswith(".xlsx") or head != XLSX_MAGIC:
@@ -107,7 +100,7 @@ class CoopUploadForm(forms.Form):
                 "Ce fichier n’est pas un classeur Excel (.xlsx). Choisissez l’export « Activités » "
                 "téléchargé depuis La Coop."
             )
-        try:
+        try:  # read within the import limits (size, unzipped size, rows, columns)
             self.parsed = read_workbook(upload)
         except CoopFileError as exc:
             raise forms.ValidationError(str(exc)) from exc

@@ -17,6 +17,27 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SHEET_TITLE_MAX = 31  # Excel's limit
+# Excel refuses these in a sheet's name; a trailing separator is left over from a cut.
+_REFUSED_IN_SHEET_TITLES = str.maketrans({c: " " for c in "[]:*?/\\"})
+_DANGLING = " -–—,;.(«'’"
+# Small words that would end a cut title in mid-phrase ("Passages par mois sur les").
+_DANGLING_WORDS = {
+    "à",
+    "au",
+    "aux",
+    "de",
+    "des",
+    "du",
+    "en",
+    "et",
+    "la",
+    "le",
+    "les",
+    "par",
+    "pour",
+    "sur",
+}
 
 
 def safe_text(value):
@@ -40,6 +61,35 @@ def _cell_value(value):
     return safe_text(str(value))
 
 
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    if " " not in head:
+        return text[:limit]
+    words = head.rsplit(" ", 1)[0].split(" ")
+    while len(words) > 1 and words[-1].lower().rstrip(_DANGLING) in _DANGLING_WORDS | {""}:
+        words.pop()
+    return " ".join(words).rstrip(_DANGLING) or text[:limit]
+
+
+def sheet_title(title: str, used: set[str] | None = None) -> str:
+    """A sheet name Excel accepts and a person can read: the characters Excel refuses removed,
+    spaces collapsed, at most 31 characters cut between two words, and, given the names already
+    `used` in the workbook (lower-cased; the new one is added), unique with a " (2)" suffix."""
+    text = " ".join(str(title).translate(_REFUSED_IN_SHEET_TITLES).split()).strip("'")
+    text = _shorten(text, SHEET_TITLE_MAX) or "Feuille"
+    if used is None:
+        return text
+    candidate, n = text, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate = _shorten(text, SHEET_TITLE_MAX - len(suffix)) + suffix
+        n += 1
+    used.add(candidate.lower())
+    return candidate
+
+
 @dataclass
 class Sheet:
     title: str
@@ -50,8 +100,9 @@ class Sheet:
 
 def write_xlsx(sheets: Iterable[Sheet], stream) -> None:
     workbook = Workbook(write_only=True)
+    used: set[str] = set()
     for sheet in sheets:
-        ws = workbook.create_sheet(title=sheet.title[:31])
+        ws = workbook.create_sheet(title=sheet_title(sheet.title, used))
         for line in sheet.preamble:
             ws.append([_cell_value(v) for v in line])
         if sheet.preamble:
@@ -107,7 +158,7 @@ def table_response(fmt: str, filename: str, title: str, columns, rows, preamble=
     """One table as a download: `fmt` "xlsx" gives a workbook of one sheet, anything else CSV.
     `filename` has no extension."""
     if fmt == "xlsx":
-        sheet = Sheet(title=title[:31], columns=columns, rows=rows, preamble=list(preamble))
+        sheet = Sheet(title=title, columns=columns, rows=rows, preamble=list(preamble))
         return xlsx_response(f"{filename}.xlsx", [sheet])
     return csv_response(f"{filename}.csv", columns, rows, preamble)
 
@@ -121,6 +172,7 @@ __all__ = [
     "csv_response",
     "csv_text",
     "safe_text",
+    "sheet_title",
     "table_response",
     "write_xlsx",
     "xlsx_response",

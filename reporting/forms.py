@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from permanences.enums import Thematique, TypeActivite
+from poitiers_inclusion import spreadsheets
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.figures import Scope
 from poitiers_inclusion.models import User
@@ -141,15 +142,19 @@ class IndicatorImportForm(forms.Form):
         required=False,
     )
 
-    def clean_fichier(self):
-        from django.conf import settings
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = []  # (line number, cells) of the file, read while it is validated
 
+    def clean_fichier(self):
         upload = self.cleaned_data["fichier"]
         name = upload.name.lower()
         if not name.endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Le fichier doit être au format CSV ou Excel (.xlsx).")
-        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Le fichier est trop volumineux.")
+        try:
+            self.lines = list(spreadsheets.read_rows(upload))
+        except spreadsheets.SpreadsheetError as exc:
+            raise forms.ValidationError(str(exc)) from exc
         return upload
 
 

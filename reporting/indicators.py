@@ -1,21 +1,18 @@
 """Import of external indicators (CAF, France Travail, CPAM…) by quartier and month.
 
 A file has the columns `indicateur, code quartier, mois (AAAA-MM), valeur` (CSV with `;` or `,`,
-or the first sheet of an xlsx). Every bad row is reported with its line number and the reason;
+or the first sheet of an xlsx, read by the kernel's bounded reader). Every bad row is reported with its line number and the reason;
 nothing is written when a row is bad, unless the person asks to import the valid rows anyway.
 Re-importing a file replaces the values it holds (one value per indicator, quartier and month).
 """
 
-import csv
 import datetime
 import decimal
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from openpyxl import load_workbook
 
 from poitiers_inclusion.audit import log_event
 from reseau.models import Quartier
@@ -60,41 +57,25 @@ def _normalise_header(text) -> str:
     return re.sub(r"\s+", " ", text.replace("_", " ")).strip().lower()
 
 
-def read_lines(upload) -> list[list]:
-    """All lines of the file as lists of cells, header included."""
-    name = upload.name.lower()
-    if name.endswith(".xlsx"):
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        lines = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return lines
-    raw = upload.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def parse(lines: list[list]) -> ImportResult:
+def parse(lines: list[tuple[int, list]]) -> ImportResult:
+    """Check the rows read by `poitiers_inclusion.spreadsheets` ((line number, cells), header
+    first); writes nothing."""
     result = ImportResult()
     if not lines:
         result.errors.append((1, "Le fichier est vide."))
         return result
-    header = [COLUMNS.get(_normalise_header(h)) for h in lines[0]]
+    header_line, first = lines[0]
+    header = [COLUMNS.get(_normalise_header(h)) for h in first]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         labels = {"code_quartier": "code quartier"}
         names = ", ".join(labels.get(m, m) for m in missing)
-        result.errors.append((1, f"Colonne(s) manquante(s) dans l'en-tête : {names}."))
+        result.errors.append((header_line, f"Colonne(s) manquante(s) dans l'en-tête : {names}."))
         return result
     position = {name: header.index(name) for name in REQUIRED}
     quartiers = dict(Quartier.objects.values_list("code", "pk"))
     seen: dict[tuple, int] = {}
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in lines[1:]:
         if all(cell in (None, "") or str(cell).strip() == "" for cell in line):
             continue
         cells = {name: _cell(line, i) for name, i in position.items()}
@@ -127,7 +108,7 @@ def parse(lines: list[list]) -> ImportResult:
         else:
             result.rows.append(ParsedRow(number, indicateur, quartier_id, mois, valeur))
     if not result.rows and not result.errors:
-        result.errors.append((2, "Le fichier ne contient aucune ligne de données."))
+        result.errors.append((header_line + 1, "Le fichier ne contient aucune ligne de données."))
     return result
 
 
@@ -165,20 +146,14 @@ def _decimal(value) -> decimal.Decimal | None:
     return number.quantize(decimal.Decimal("0.01"))
 
 
-def import_file(*, upload, actor, keep_valid_rows: bool = False) -> ImportResult:
-    """Parse the file and, if it is clean (or the person asked for it), write its values."""
-    try:
-        lines = read_lines(upload)
-    except Exception:  # a corrupt xlsx raises many kinds of errors; the person needs one message
-        result = ImportResult()
-        result.errors.append((1, "Le fichier n'a pas pu être lu : est-ce bien un CSV ou un xlsx ?"))
-        return result
+def import_file(*, lines, file_name: str, actor, keep_valid_rows: bool = False) -> ImportResult:
+    """Check the file's rows and, if they are clean (or the person asked for it), write them."""
     result = parse(lines)
     if not result.rows or (result.errors and not keep_valid_rows):
         return result
     with transaction.atomic():
         record = IndicatorImport.objects.create(
-            file_name=upload.name[:255],
+            file_name=file_name[:255],
             imported_by=actor,
             row_count=len(result.rows),
             skipped_count=len(result.errors),

@@ -152,7 +152,8 @@ def indicator_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         result = import_file(
-            upload=form.cleaned_data["fichier"],
+            lines=form.lines,
+            file_name=form.cleaned_data["fichier"].name,
             actor=request.user,
             keep_valid_rows=form.cleaned_data["importer_lignes_valides"],
         )

@@ -19,6 +19,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
 from poitiers_inclusion.audit import audited_save
+from poitiers_inclusion.spreadsheets import read_csv
 
 from . import geo
 from .enums import (
@@ -290,30 +291,27 @@ def _match(identifiant: str, values: dict) -> tuple[Lieu | None, str]:
     return (lieu, "nom et commune") if lieu else (None, "")
 
 
-def read_rows(text: str):
-    """Yield (line number of the row's first line, dict) for each data row."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
+def _records(source):
+    """(line, {column: cell}) of each record after the header, read by the kernel's bounded
+    reader (which raises SpreadsheetError beyond the import limits); the header comes first."""
+    rows = read_csv(source, delimiters=(",",))
+    first = next(rows, None)
+    if first is None:
         return
-    header = [h.strip() for h in header]
-    yield 1, header
-    previous_end = reader.line_num
-    for cells in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
+    header = [name.strip() for name in first[1]]
+    yield first[0], header
+    for line, cells in rows:
         if len(cells) != len(header):
-            yield start, {"__error__": f"{len(cells)} cellules pour {len(header)} colonnes"}
-            continue
-        yield start, {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+            yield line, {"__error__": f"{len(cells)} cellules pour {len(header)} colonnes"}
+        else:
+            yield line, {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
 
 
-def import_csv(text: str, *, skip_invalid: bool = False, actor=None) -> ImportReport:
-    """Check every row; save nothing if one is bad, unless `skip_invalid` (then the good ones)."""
+def import_csv(source, *, skip_invalid: bool = False, actor=None) -> ImportReport:
+    """Check every row of the file (a path or a binary file); save nothing if one is bad, unless
+    `skip_invalid` (then the good ones)."""
     report = ImportReport()
-    rows = read_rows(text.lstrip("\ufeff"))
+    rows = _records(source)
     first = next(rows, None)
     if first is None:
         report.problems.append(Problem(1, "le fichier est vide"))

@@ -2,12 +2,12 @@
 
 import datetime
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.spreadsheets import SpreadsheetError, open_workbook
 from reseau.models import Quartier
 
 from ..enums import (
@@ -295,8 +295,8 @@ def _beneficiaire(value) -> str:
     return "" if fold(name) in ANONYMOUS_NAMES or not name else name
 
 
-def _find_header(rows: Iterator) -> tuple[int, tuple]:
-    for number, row in enumerate(rows, start=1):
+def _find_header(rows: Iterator) -> tuple[int, list]:
+    for number, row in rows:
         if not row or row[0] is None:
             continue
         cells = {normalise(c) for c in row if c is not None}
@@ -308,37 +308,30 @@ def _find_header(rows: Iterator) -> tuple[int, tuple]:
     )
 
 
-def _open_sheet(source):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise CoopFileError(
-            "Le fichier est illisible : ce n’est pas un classeur Excel (.xlsx) valide ou il est "
-            "endommagé. Téléchargez à nouveau l’export depuis La Coop."
-        ) from exc
-    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
-        raise CoopFileError(
-            "Le fichier est endommagé et ne peut pas être lu. Téléchargez à nouveau l’export."
-        ) from exc
-    names = {normalise(name): name for name in workbook.sheetnames}
-    if normalise(SHEET_NAME) not in names:
-        workbook.close()
+def _activities_sheet(names: list[str]) -> str:
+    by_name = {normalise(name): name for name in names}
+    if normalise(SHEET_NAME) not in by_name:
         raise CoopFileError(
             f"Le classeur ne contient pas de feuille « {SHEET_NAME} » : est-ce bien l’export "
             "des activités de La Coop ?"
         )
-    sheet = workbook[names[normalise(SHEET_NAME)]]
-    sheet.reset_dimensions()  # some writers declare wrong dimensions; read every row
-    return workbook, sheet
+    return by_name[normalise(SHEET_NAME)]
 
 
 def read_workbook(source) -> ParsedFile:
-    """Parse the activities sheet of a Coop export (a path or a binary file object)."""
-    workbook, sheet = _open_sheet(source)
+    """Parse the activities sheet of a Coop export (a path or a binary file object), read by the
+    kernel's bounded reader: a file beyond the import limits is refused with their name."""
     try:
-        rows = sheet.iter_rows(values_only=True)
+        with open_workbook(source) as workbook:
+            parsed = _parse_sheet(workbook.rows(_activities_sheet(workbook.sheet_names)))
+    except SpreadsheetError as exc:
+        raise CoopFileError(str(exc)) from exc
+    _check_groups(parsed)
+    return parsed
+
+
+def _parse_sheet(rows: Iterator) -> ParsedFile:
+    try:
         header_line, header = _find_header(rows)
         columns = {}
         ignored = []
@@ -360,7 +353,7 @@ def read_workbook(source) -> ParsedFile:
             ignored_columns=ignored,
         )
         quartiers = _quartier_index() if "quartier" in columns else {}
-        for number, values in enumerate(rows, start=header_line + 1):
+        for number, values in rows:
             if not values or all(v is None or _text(v) == "" for v in values):
                 continue
             cells = {key: (values[i] if i < len(values) else None) for key, i in columns.items()}
@@ -369,16 +362,13 @@ def read_workbook(source) -> ParsedFile:
                 parsed.errors.append(RowError(number, _text(cells.get("coop_id")), reasons))
             else:
                 parsed.rows.append(row)
-    except CoopFileError:
+    except (CoopFileError, SpreadsheetError):
         raise
-    except Exception as exc:
+    except Exception as exc:  # a value no rule expected: one message rather than a crash
         raise CoopFileError(
             "Le fichier est endommagé et ne peut pas être lu jusqu’au bout. "
             "Téléchargez à nouveau l’export."
         ) from exc
-    finally:
-        workbook.close()
-    _check_groups(parsed)
     return parsed
 
 

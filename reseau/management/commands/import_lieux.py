@@ -8,6 +8,7 @@ without a quartier are listed: the coverage matrix counts a lieu only in its qua
 
 from django.core.management.base import BaseCommand, CommandError
 
+from poitiers_inclusion.spreadsheets import SpreadsheetError
 from reseau import standard
 
 
@@ -24,11 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, path, skip_invalid=False, **options):
         try:
-            with open(path, encoding="utf-8-sig", newline="") as stream:
-                text = stream.read()
-        except (OSError, UnicodeDecodeError) as error:
+            report = standard.import_csv(path, skip_invalid=skip_invalid)
+        except OSError as error:
             raise CommandError(f"Lecture impossible de {path} : {error}") from error
-        report = standard.import_csv(text, skip_invalid=skip_invalid)
+        except SpreadsheetError as error:
+            raise CommandError(f"{path} : {error}") from error
         for problem in sorted(report.problems, key=lambda p: p.line):
             self.stderr.write(f"Ligne {problem.line} : {problem.reason}")
         for line, lieu, matched_by in report.updated:
