@@ -53,4 +53,4 @@ def test_an_upload_under_the_limit_reaches_the_form(coordinator_client, settings
     upload = io.BytesIO(b"quartier;mois;valeur\n")
     upload.name = "indicateurs.csv"
     response = coordinator_client.post(IMPORT_URL, {"fichier": upload})
-    assert response.status_code == 200  # the form answers (here: an empty file), not the limit
+    assert response.status_code == 200  # the form gives its own verdict, not the limit
