@@ -40,7 +40,7 @@ def test_the_page_shows_the_session_and_the_places_left(client):
     html = client.get(_url(seance)).content.decode()
     assert "Premiers pas" in html and "Maison de quartier" in html
     assert "4 places" in html and "M'inscrire</button>" in html
-    assert 'style="display: none"' in html  # the robots' trap
+    assert '<div class="d-none"><label for="id_site_web">' in html  # the robots' trap, hidden
 
 
 def test_it_registers_an_identified_usager_with_consent_and_emails_a_cancel_link(

@@ -279,6 +279,6 @@ def test_a_form_filled_by_a_robot_books_nothing(client):
     permanence = BookablePermanenceFactory()
     day = next_weekday(permanence.weekday)
     url = reverse("permanences:booking_new", args=[permanence.pk, day.isoformat()])
-    assert 'style="display: none"' in client.get(url).content.decode()
+    assert '<div class="d-none"><label for="id_site_web">' in client.get(url).content.decode()
     response = client.post(url, _form(site_web="http://spam.example"))
     assert response.status_code == 200 and not RendezVous.objects.exists()
