@@ -4,7 +4,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import ConfigurationError, env_bool, env_int, env_list, env_required, env_str
+from .env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+    source_of_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +192,23 @@ FILTERS_EMPTY_CHOICE_LABEL = "Tous"  # django-filter's "no filter" choice
 # HTTPS is usually enforced by the reverse proxy; these let the application do it too.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+
+# Content-Security-Policy (django-csp): the browser runs and applies only the site's own script and
+# style files, so HTML slipped into a page (a name typed as <img onerror=…>) can neither run nor
+# restyle; no inline <script>, <style>, style="" or on…="" anywhere. Map tiles come from the one
+# configured tile server; data: serves Bootstrap's drawn checkboxes and arrows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", source_of_url("MAP_TILE_URL", MAP_TILE_URL)],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
