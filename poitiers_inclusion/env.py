@@ -1,6 +1,8 @@
 """Typed readers for settings taken from environment variables; they fail loudly on bad values."""
 
 import os
+import re
+from urllib.parse import urlsplit
 
 
 class ConfigurationError(Exception):
@@ -54,3 +56,25 @@ def env_required(name: str, why: str) -> str:
     if not value:
         raise ConfigurationError(f"La variable d'environnement {name} est obligatoire : {why}")
     return value
+
+
+def source_of_url(name: str, url: str) -> str:
+    """The Content-Security-Policy source (scheme://host[:port]) that allows loading from `url`,
+    a URL template such as a map tile server's; a sub-domain placeholder ({s}) becomes *."""
+    parts = urlsplit(url)
+    host, colon, port = parts.netloc.rpartition("@")[2].partition(":")
+    labels = host.split(".")
+    if "{" in labels[0] and len(labels) >= 3:
+        labels[0] = "*"  # a wildcard needs a registrable domain after it: *.example.org
+    host = ".".join(labels)
+    if (
+        parts.scheme not in ("http", "https")
+        or not re.fullmatch(r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*", host)
+        or not re.fullmatch(r"\d*", port)
+    ):
+        raise ConfigurationError(
+            f"La variable {name}={url!r} doit être une adresse http(s) complète dont seul le "
+            "premier nom de domaine peut varier ({s}), par exemple "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png."
+        )
+    return f"{parts.scheme}://{host}{colon}{port}"

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import ConfigurationError, env_bool, env_int, env_list, env_required, env_str
+from .env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+    source_of_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -75,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "poitiers_inclusion.request_limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -240,6 +249,23 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 # RFC 9116 /.well-known/security.txt: whom to tell about a vulnerability (e-mail or URL).
 SECURITY_CONTACT = env_str("SECURITY_CONTACT", DEFAULT_FROM_EMAIL)
+
+# Content-Security-Policy (django-csp): the browser runs and applies only the site's own script and
+# style files, so HTML slipped into a page (a name typed as <img onerror=…>) can neither run nor
+# restyle; no inline <script>, <style>, style="" or on…="" anywhere. Map tiles come from the one
+# configured tile server; data: serves Bootstrap's drawn checkboxes and arrows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", source_of_url("MAP_TILE_URL", MAP_TILE_URL)],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

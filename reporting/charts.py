@@ -7,6 +7,10 @@ never drawn on the same axis as counts: when both are present, only the columns 
 numeric column's kind are drawn. Bars and stacks are HTML (text stays at its real size on a phone
 and in print); lines are an SVG path with HTML axis labels. The numbers are always in the table
 shown next to the chart, which is what screen readers read.
+
+The Content-Security-Policy refuses style="" attributes, so nothing here is a style: a bar is an
+empty <svg> sized by its width attribute, a series has a tone (a class whose colour is in
+static/css/dashboard.css) and the points of a line are drawn inside its SVG.
 """
 
 import decimal
@@ -15,8 +19,9 @@ from dataclasses import dataclass, field
 
 from poitiers_inclusion.figures import Table
 
-PALETTE = ["#0b5394", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#6a3d9a", "#6b6b6b"]
+TONES = 8  # .tone-0 … .tone-7 in static/css/dashboard.css
 LINE_WIDTH, LINE_HEIGHT = 600, 200
+BAR_ROOM = 0.82  # the longest bar leaves room for its value after it
 
 
 def is_number(value) -> bool:
@@ -65,10 +70,10 @@ def format_number(value) -> str:
 class Chart:
     kind: str
     title: str
-    series: list[dict] = field(default_factory=list)  # {label, color}
+    series: list[dict] = field(default_factory=list)  # {label, tone}
     rows: list[dict] = field(default_factory=list)
-    axis: list[dict] = field(default_factory=list)  # gridline labels {label, pct}
-    paths: list[dict] = field(default_factory=list)  # line charts: {d, color}
+    axis: list[dict] = field(default_factory=list)  # gridlines from 0 to the top: {label, y}
+    paths: list[dict] = field(default_factory=list)  # line charts: {d, tone, dots}
     x_labels: list[str] = field(default_factory=list)
 
 
@@ -79,10 +84,7 @@ def build_chart(table: Table) -> Chart | None:
     if not columns:
         return None
     kind = table.chart if table.chart in ("bar", "stacked", "line") else "bar"
-    series = [
-        {"label": str(table.columns[i]), "color": PALETTE[n % len(PALETTE)]}
-        for n, i in enumerate(columns)
-    ]
+    series = [{"label": str(table.columns[i]), "tone": n % TONES} for n, i in enumerate(columns)]
     values = [[float(row[i] or 0) for i in columns] for row in table.rows]
     if not any(v for row_values in values for v in row_values):
         return None  # all zero: a flat chart says nothing the table does not
@@ -94,8 +96,9 @@ def build_chart(table: Table) -> Chart | None:
         top = max(max(v) for v in values) or 1
     if kind == "line":
         top = nice_ceiling(top)
+    # Five gridlines, bottom to top: static/css/dashboard.css places their labels in this order.
     axis = [
-        {"label": format_number(top * f), "pct": _css(f * 100), "y": _css(LINE_HEIGHT * (1 - f))}
+        {"label": format_number(top * f), "y": _css(LINE_HEIGHT * (1 - f))}
         for f in (0, 0.25, 0.5, 0.75, 1)
     ]
     chart = Chart(kind=kind, title=table.title, series=series, axis=axis)
@@ -111,8 +114,9 @@ def build_chart(table: Table) -> Chart | None:
                 "bars": [
                     {
                         "pct": _css(v / top * 100),
+                        "width": _css(v / top * 100 * BAR_ROOM),
                         "value": format_number(v),
-                        "color": s["color"],
+                        "tone": s["tone"],
                         "series": s["label"],
                     }
                     for v, s in zip(row_values, series, strict=True)
@@ -130,21 +134,17 @@ def _line_paths(values: list[list[float]], top: float, series: list[dict]) -> li
         for i, row in enumerate(values):
             x = LINE_WIDTH * (i / (count - 1) if count > 1 else 0.5)
             y = LINE_HEIGHT - row[n] / top * LINE_HEIGHT
-            points.append(
-                {"x": round(x, 1), "y": round(y, 1), "left": x / LINE_WIDTH * 100, "v": row[n]}
-            )
-        d = "M" + " L".join(f"{p['x']},{p['y']}" for p in points)
-        dots = (
-            [{"left": _css(p["left"]), "bottom": _css(p["v"] / top * 100)} for p in points]
-            if count <= 36
-            else []
-        )
-        paths.append({"d": d, "color": s["color"], "label": s["label"], "dots": dots})
+            points.append(f"{round(x, 1)},{round(y, 1)}")
+        d = "M" + " L".join(points)
+        # A zero-length segment with a round cap is a dot that keeps its size when the SVG
+        # stretches (non-scaling stroke); past 36 points the dots would touch.
+        dots = " ".join(f"M{p}h0" for p in points) if count <= 36 else ""
+        paths.append({"d": d, "tone": s["tone"], "label": s["label"], "dots": dots})
     return paths
 
 
 def _css(number: float) -> str:
-    """A number for a style attribute: always a dot, whatever the page's locale."""
+    """A number for an attribute: always a dot, whatever the page's locale."""
     return f"{number:.2f}"
 
 

@@ -18,7 +18,10 @@ def login_in_browser(page, live_server, user, password=None):
 
 def axe_violations(page, impacts=("serious", "critical")):
     """Run axe-core (vendored) on the page; return the violations of the given impacts."""
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated through DevTools: a <script> tag added to the page (add_script_tag) is inline
+    # script, which the Content-Security-Policy refuses.
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
@@ -33,3 +36,17 @@ def axe_violations(page, impacts=("serious", "critical")):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def csp_refusals(page):
+    """Start collecting, across navigations, the console messages in which Chromium reports what
+    the Content-Security-Policy refused ("Refused to execute inline script because it violates
+    the following Content Security Policy directive…")."""
+    refusals = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refusals

@@ -59,7 +59,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="fr-FR")
+    context = browser.new_context(locale="fr-FR", reduced_motion="reduce")
     pg = context.new_page()
     yield pg
     context.close()
@@ -69,7 +69,11 @@ def page(browser):
 def phone_page(browser):
     """A 390-px-wide phone screen with touch."""
     context = browser.new_context(
-        locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        locale="fr-FR",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
     )
     pg = context.new_page()
     yield pg

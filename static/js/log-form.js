@@ -41,7 +41,7 @@
       var option = t.closest(".usager-option");
       var chosen = document.getElementById(t.name + "-chosen");
       if (t.checked && !chosen.contains(option)) {
-        if (t.name === "usager") { chosen.innerHTML = ""; }
+        if (t.name === "usager") { chosen.replaceChildren(); }
         chosen.querySelectorAll('input[value="' + t.value + '"]').forEach(function (i) {
           i.closest(".usager-option").remove();
         });

@@ -1,6 +1,8 @@
 /* Maps of the réseau pages: places as markers, quartiers as circles or contours.
    The page already lists everything in HTML; the map is an extra. Without tiles (offline,
-   blocked tile server) markers and circles still show on a plain background. */
+   blocked tile server) markers and circles still show on a plain background.
+   Names come from what the team typed: Leaflet reads a string given to a tooltip, a popup or the
+   attribution as HTML, so every one of them gets a DOM node whose text is set with textContent. */
 (function () {
   "use strict";
   var container = document.getElementById("carte");
@@ -13,12 +15,25 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var map = L.map(container, { zoomControl: false, scrollWheelZoom: false });
+  var map = L.map(container, { zoomControl: false, scrollWheelZoom: false, attributionControl: false });
   L.control.zoom({ zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" }).addTo(map);
-  map.attributionControl.setPrefix(false);
+
+  function text(tag, value) {
+    var node = document.createElement(tag);
+    node.textContent = value;
+    return node;
+  }
+  // Leaflet's own attribution control writes its text as HTML: this one writes it as text.
+  var credit = L.control({ position: "bottomright" });
+  credit.onAdd = function () {
+    var box = L.DomUtil.create("div", "leaflet-control-attribution");
+    box.textContent = data.attribution;
+    return box;
+  };
+  credit.addTo(map);
 
   var tilesFailed = false;
-  L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 19 })
+  L.tileLayer(data.tiles, { maxZoom: 19 })
     .on("tileerror", function () {
       if (tilesFailed) return;
       tilesFailed = true;
@@ -35,20 +50,15 @@
     var style = { color: z.qpv ? "#000" : colour, weight: z.qpv ? 4 : 2, fillColor: colour, fillOpacity: 0.35 };
     var layer = z.contour ? L.geoJSON(z.contour, { style: style })
       : L.circleMarker([z.lat, z.lon], Object.assign({ radius: 16 }, style));
-    layer.bindTooltip(label).addTo(map);
+    layer.bindTooltip(text("span", label)).addTo(map);
     bounds.push([z.lat, z.lon]);
   });
   (data.markers || []).forEach(function (m) {
     var marker = L.marker([m.lat, m.lon], { title: m.nom, alt: m.nom, keyboard: true });
     var popup = document.createElement("div");
-    var name = document.createElement("strong");
-    name.textContent = m.nom;
-    var address = document.createElement("div");
-    address.textContent = m.adresse;
-    var link = document.createElement("a");
+    var link = text("a", "Voir les horaires et services");
     link.href = "#" + m.ancre;
-    link.textContent = "Voir les horaires et services";
-    popup.append(name, address, link);
+    popup.append(text("strong", m.nom), text("div", m.adresse), link);
     marker.bindPopup(popup).addTo(map);
     bounds.push([m.lat, m.lon]);
   });

@@ -1,12 +1,13 @@
 """Every page without parameters, on a 390-px phone and a 1280-px desktop, with the demo's data:
-axe-core finds no serious or critical issue, and nothing makes the page wider than the screen."""
+axe-core finds no serious or critical issue, nothing makes the page wider than the screen, and the
+Content-Security-Policy refuses nothing (no inline script or style left)."""
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from poitiers_inclusion.models import User
-from tests.browser import axe_violations
+from tests.browser import axe_violations, csp_refusals
 from tests.kernel.test_permission_matrix import ROUTES, _access
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,9 +35,13 @@ def test_every_page_is_accessible_and_fits_the_screen(browser, live_server, widt
     for role, names in sorted(by_role.items(), key=lambda kv: str(kv[0])):
         phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
         context = browser.new_context(
-            locale="fr-FR", viewport={"width": width, "height": 844}, **phone
+            locale="fr-FR",
+            viewport={"width": width, "height": 844},
+            reduced_motion="reduce",
+            **phone,
         )
         page = context.new_page()
+        refusals = csp_refusals(page)
         if role is not None:
             user = User.objects.filter(role=role, email__endswith="@demo.example").first()
             page.goto(f"{live_server.url}/connexion/")
@@ -54,6 +59,9 @@ def test_every_page_is_accessible_and_fits_the_screen(browser, live_server, widt
             violations = axe_violations(page)
             if violations:
                 problems.append((name, role, violations))
+            if refusals:
+                problems.append((name, role, refusals[:]))
+                refusals.clear()
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width > width:
                 problems.append((name, role, f"page large de {scroll_width} px"))

@@ -58,7 +58,9 @@ def test_skip_link_and_visible_focus(page, live_server):
 @pytest.mark.parametrize("role,width", [(Role.COORDINATEUR, 1280), (Role.ADMIN, 1024)])
 def test_the_longest_menus_stay_inside_the_header_on_desktop(browser, live_server, role, width):
     """Every menu entry and the logout button are on the (dark) bar, readable and reachable."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 800})
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": width, "height": 800}, reduced_motion="reduce"
+    )
     page = context.new_page()
     try:
         login_in_browser(page, live_server, UserFactory(role=role))

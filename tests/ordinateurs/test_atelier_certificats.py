@@ -92,7 +92,7 @@ def test_the_certificate_shows_the_evidence_of_each_storage(tech, technicien):
         digest,
         "toutes les données des précédents utilisateurs de cet appareil ont été effacées",
         "Fait à Châtellerault",
-        "window.print()",
+        'type="button" data-print>Imprimer',
     ):
         assert expected in html, expected
     assert len(response.context["lines"]) == 2

@@ -97,7 +97,7 @@ def test_the_attestation_gives_what_the_finance_department_needs(
         "2 × ordinateur portable ; 1 × écran",
         "à déterminer par le service financier",
         "en attente : le donateur n'a pas encore confirmé",
-        'onclick="window.print()"',
+        'type="button" data-print>Imprimer',
         'class="no-print"',
     ):
         assert expected in html, expected
@@ -204,7 +204,7 @@ def test_the_impact_report_page_is_printable_and_has_no_personal_data(
     assert 'id="chiffre-foyers"><strong>1</strong>' in html
     assert "Les Couronneries" in html and "quartier prioritaire" in html
     assert "Ma fille fait ses devoirs à la maison." in html and "Autre remise." not in html
-    assert 'onclick="window.print()"' in html
+    assert 'type="button" data-print>Imprimer' in html
     assert demande.foyer.code not in html and "DOSSIER-CCAS-77" not in html
 
 

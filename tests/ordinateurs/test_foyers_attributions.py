@@ -223,7 +223,7 @@ def test_the_receipt_shows_the_erasure_and_no_name(technicien, coordinateur, cli
         assert f"effacement achevé le {erased_on}" in html
         assert "toutes les fonctions ont été vérifiées" in html
         assert attribution.demande.foyer.code in html and "CCAS de la Ville" in html
-        assert "Pour le foyer" in html and "window.print()" in html
+        assert "Pour le foyer" in html and "data-print>Imprimer" in html
         # Nobody's name: not the technician's, nor the person who handed the device over.
         for name in ("Réparateur", "Coordonne"):
             page_body = html.split('<main id="contenu"', 1)[1]

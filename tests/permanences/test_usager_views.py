@@ -149,7 +149,7 @@ def test_it_exports_the_persons_data_as_json(client_for, conseiller, mine):
 def test_it_shows_a_printable_page(client_for, users, mine):
     page = client_for(users[Role.COORDINATEUR]).get(_url("usager_export_print", mine))
     content = page.content.decode()
-    assert "Données détenues sur Awa Diallo" in content and "window.print()" in content
+    assert "Données détenues sur Awa Diallo" in content and "data-print>Imprimer" in content
 
 
 def test_it_anonymises_after_confirmation(client_for, conseiller, mine):

@@ -1,4 +1,4 @@
-// Dashboard and printable report: the print button (no inline script, so a strict CSP can apply).
+/* Print buttons (data-print): the Content-Security-Policy refuses onclick="" attributes. */
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.addEventListener("click", function () { window.print(); });
 });
