@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from poitiers_inclusion.env import ConfigurationError, source_of_url
-from tests.kernel.test_settings import _load_settings
+from tests.kernel.test_settings import PRODUCTION_KEY, _load_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_a_tile_url_that_cannot_be_allowed_stops_the_start():
     result = _load_settings(
         {
             "DATABASE_URL": "postgres://u:p@localhost:5432/x",
-            "SECRET_KEY": "x" * 50,
+            "SECRET_KEY": PRODUCTION_KEY,
             "MAP_TILE_URL": "tile.openstreetmap.org/{z}/{x}/{y}.png",
         }
     )

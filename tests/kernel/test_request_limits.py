@@ -29,6 +29,7 @@ def test_it_refuses_an_upload_over_the_limit_before_storing_it(
     response = coordinator_client.post(IMPORT_URL, {"fichier": upload})
 
     assert response.status_code == 413
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     text = response.content.decode()
     assert "Envoi trop volumineux" in text
     assert "rien n'a été enregistré" in text
