@@ -5,6 +5,7 @@ monitor ask, through a reverse proxy that ends HTTPS and sends X-Forwarded-Proto
 import gzip
 import json
 import re
+import socket
 import stat
 
 import psutil
@@ -32,11 +33,19 @@ def project(tmp_path):
 
 
 def test_make_prod_serves_the_test_database_as_in_production(django_db_setup, project, tmp_path):
+    # The notification socket systemd gives a Type=notify service (deploy/systemd/).
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    systemd.bind(str(tmp_path / "notify"))
+    systemd.settimeout(30)
     env = production_env(
-        free_port(), tmp_path / "media", DATABASE_URL=database_url(connection.settings_dict)
+        free_port(),
+        tmp_path / "media",
+        DATABASE_URL=database_url(connection.settings_dict),
+        NOTIFY_SOCKET=str(tmp_path / "notify"),
     )
     server = start_make_prod(project, env)
     try:
+        assert b"READY=1" in systemd.recv(4096)  # systemd learns that it listens
         health = fetch(server.port, "/sante/")
         assert health.status == 200, server.output()
         assert json.loads(health.body) == {"base": "ok", "migrations": "ok"}
@@ -70,6 +79,7 @@ def test_make_prod_serves_the_test_database_as_in_production(django_db_setup, pr
         assert gzip.decompress(static.body).startswith(b"/* Project styles")
     finally:
         server.stop()
+        systemd.close()
     assert server.process.poll() is not None
 
 
