@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 3
 
-.PHONY: run prod test bench install install-test chromium quality pytest clean-db
+.PHONY: run prod backup restore test bench install install-test chromium quality pytest clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,17 @@ pytest: install-test chromium
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: quality pytest
+
+# Backups of the configured database (DATABASE_URL, or the embedded one) and of the uploaded
+# files, with the time in their names (README, « Sauvegarder et restaurer »).
+BACKUP_DIR ?= .data/backups
+
+backup: install
+	$(BIN)/python manage.py backup --dir "$(BACKUP_DIR)"
+
+restore: install
+	@test -n "$(FILE)" || { echo "Indiquez la sauvegarde : make restore FILE=$(BACKUP_DIR)/….dump"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 # Benchmarks run on a database of their own ("bench" on the embedded server).
 BENCH_MEDIATIONS ?= 1000000
