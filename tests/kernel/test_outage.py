@@ -10,8 +10,10 @@ import pytest
 from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from poitiers_inclusion.enums import Role
+from tests.browser import axe_violations
 
 from .test_permission_matrix import ROUTES, _access, _sample_kwargs
 
@@ -92,3 +94,33 @@ def test_no_page_answers_500_while_the_database_is_down(users):
     assert 500 not in seen.values(), {name: s for name, s in seen.items() if s == 500}
     assert set(seen.values()) <= {200, 302, 401, 405, 503}, seen
     assert list(seen.values()).count(503) > len(seen) / 2
+
+
+@pytest.mark.browser
+def test_the_503_page_is_accessible_on_a_phone(users, browser, live_server):
+    client = _signed_in(users[Role.CONSEILLER])
+    with connection.execute_wrapper(_server_gone):
+        html = client.post(reverse("permanences:log"), {"date": "2025-01-06"}).content.decode()
+    context = browser.new_context(
+        locale="fr-FR",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
+    )
+    page = context.new_page()
+    try:
+        # The page's style sheets come from the live server (set_content keeps its address).
+        page.goto(f"{live_server.url}/.well-known/security.txt")
+        page.set_content(html, wait_until="load")
+        expect(page.get_by_role("alert")).to_contain_text(NOT_SAVED)
+        assert (
+            page.evaluate(
+                "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+            )
+            != "rgba(0, 0, 0, 0)"
+        )
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
