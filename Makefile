@@ -1,10 +1,13 @@
-# The two commands: `make run` (demo server) and `make test` (the whole suite). See README.md.
+# The two commands: `make run` (demo server) and `make test` (the whole suite); `make prod` starts
+# it as in production. See README.md.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 3
 
-.PHONY: run test bench install install-test chromium quality pytest clean-db
+.PHONY: run prod backup restore test bench install install-test chromium quality pytest clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,24 @@ run: install
 	@echo "Serveur de démonstration : http://127.0.0.1:$(PORT)/  (Ctrl+C pour arrêter)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production (README, « Mise en production ») : deploy/serve.sh, the command of the systemd unit
+# and of the container. Without DATABASE_URL it runs on the embedded database, said explicitly
+# (EMBEDDED_DB=1), with a secret key generated once into .data/secret_key when none is given.
+prod: install
+	@if [ -z "$$DATABASE_URL" ]; then \
+	  EMBEDDED_DB=1; export EMBEDDED_DB; \
+	  if [ -z "$$SECRET_KEY" ]; then \
+	    mkdir -p .data; \
+	    [ -s .data/secret_key ] || (umask 077 && $(BIN)/python -c \
+	      'import secrets; print(secrets.token_urlsafe(50))' > .data/secret_key); \
+	    SECRET_KEY=$$(cat .data/secret_key); export SECRET_KEY; \
+	  fi; \
+	fi; \
+	PYTHON=$(BIN)/python HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS); \
+	export PYTHON HOST PORT WORKERS; \
+	echo "Production : http://$(HOST):$(PORT)/, derrière le proxy HTTPS (Ctrl+C pour arrêter)"; \
+	exec deploy/serve.sh
+
 # Browser tests drive Debian's Chromium: install it when missing (as root), never skip silently.
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -50,6 +71,17 @@ pytest: install-test chromium
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: quality pytest
+
+# Backups of the configured database (DATABASE_URL, or the embedded one) and of the uploaded
+# files, with the time in their names (README, « Sauvegarder et restaurer »).
+BACKUP_DIR ?= .data/backups
+
+backup: install
+	$(BIN)/python manage.py backup --dir "$(BACKUP_DIR)"
+
+restore: install
+	@test -n "$(FILE)" || { echo "Indiquez la sauvegarde : make restore FILE=$(BACKUP_DIR)/….dump"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 # Benchmarks run on a database of their own ("bench" on the embedded server).
 BENCH_MEDIATIONS ?= 1000000

@@ -116,7 +116,9 @@ TEMPLATES = [
 
 # Database: DATABASE_URL, or the embedded PostgreSQL server (development, demo and tests).
 if not _database_url:
-    if not DEBUG:
+    # EMBEDDED_DB=1 says on purpose that production runs on the embedded server (`make prod` on
+    # one machine, README): without it, production without DATABASE_URL is refused.
+    if not DEBUG and not env_bool("EMBEDDED_DB", default=False):
         raise ConfigurationError(
             "La variable d'environnement DATABASE_URL est obligatoire en production "
             "(par exemple postgres://utilisateur:motdepasse@hote:5432/base)."
@@ -140,6 +142,13 @@ if _replica_url:
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["poitiers_inclusion.replica.ReplicaRouter"]
+for _database in DATABASES.values():
+    # A kept connection that died with a database restart is replaced before a request uses it,
+    # instead of failing that request (poitiers_inclusion/availability.py).
+    _database["CONN_HEALTH_CHECKS"] = True
+    # A database host that does not answer at all gives the 503 page after these seconds, well
+    # before the worker's own timeout (a value in DATABASE_URL, ?connect_timeout=…, wins).
+    _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "kernel.User"
@@ -242,6 +251,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Load balancers probe the instances directly over HTTP, without the proxy's X-Forwarded-Proto.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 SILENCED_SYSTEM_CHECKS = [
     # security.W021 (HSTS preload off): preloading binds the city's whole registrable domain in
     # browsers for good; the city's IT decides it (SECURE_HSTS_PRELOAD=1), not this application.

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_views, views
+from . import audit_views, availability, views
 from .perms import any_role, public
 
 kernel_patterns = (
@@ -49,6 +49,7 @@ urlpatterns = [
     ),
     path("demande-envoyee/", views.public_form_sent, name="public_form_sent"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    path("sante/", availability.health, name="health"),
     path("", include(kernel_patterns)),
     path("reseau/", include("reseau.urls")),
     path("api/v1/", include("reseau.api_urls")),
@@ -61,3 +62,4 @@ urlpatterns = [
 ]
 
 handler403 = "poitiers_inclusion.views.permission_denied"
+handler500 = "poitiers_inclusion.availability.server_error"
