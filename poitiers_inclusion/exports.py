@@ -48,10 +48,28 @@ class Sheet:
     preamble: list[Sequence] = field(default_factory=list)  # lines above the header (filters…)
 
 
+# A spreadsheet refuses these in a sheet's name, and names longer than 31 characters.
+_NOT_IN_SHEET_TITLES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+SHEET_TITLE_LENGTH = 31
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """A sheet name a spreadsheet accepts, not already in `used` (any case), added to it."""
+    base = " ".join(title.translate(_NOT_IN_SHEET_TITLES).split()).strip("'")
+    base = base[:SHEET_TITLE_LENGTH].strip() or "Feuille"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f" {n}"
+        candidate, n = base[: SHEET_TITLE_LENGTH - len(suffix)].strip() + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
 def write_xlsx(sheets: Iterable[Sheet], stream) -> None:
     workbook = Workbook(write_only=True)
+    used: set[str] = set()
     for sheet in sheets:
-        ws = workbook.create_sheet(title=sheet.title[:31])
+        ws = workbook.create_sheet(title=sheet_title(sheet.title, used))
         for line in sheet.preamble:
             ws.append([_cell_value(v) for v in line])
         if sheet.preamble:
@@ -107,7 +125,7 @@ def table_response(fmt: str, filename: str, title: str, columns, rows, preamble=
     """One table as a download: `fmt` "xlsx" gives a workbook of one sheet, anything else CSV.
     `filename` has no extension."""
     if fmt == "xlsx":
-        sheet = Sheet(title=title[:31], columns=columns, rows=rows, preamble=list(preamble))
+        sheet = Sheet(title=title, columns=columns, rows=rows, preamble=list(preamble))
         return xlsx_response(f"{filename}.xlsx", [sheet])
     return csv_response(f"{filename}.csv", columns, rows, preamble)
 

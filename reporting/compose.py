@@ -75,23 +75,10 @@ def section_rows(section: figures.Section) -> Iterator[list]:
 def dashboard_sheets(
     sections: list[figures.Section], filters: list[tuple[str, str]]
 ) -> Iterator[Sheet]:
-    used: set[str] = set()
     for section in sections:
         yield Sheet(
-            title=_sheet_title(section.title, used),
+            title=section.title,
             columns=[],
             rows=section_rows(section),
             preamble=preamble(f"Tableau de bord — {section.title}", filters),
         )
-
-
-_FORBIDDEN_IN_SHEET_TITLES = str.maketrans({c: " " for c in "[]:*?/\\"})
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = title.translate(_FORBIDDEN_IN_SHEET_TITLES).strip()[:28] or "Section"
-    candidate, n = base, 2
-    while candidate.lower() in used:
-        candidate, n = f"{base} {n}", n + 1
-    used.add(candidate.lower())
-    return candidate
