@@ -35,7 +35,10 @@
     var style = { color: z.qpv ? "#000" : colour, weight: z.qpv ? 4 : 2, fillColor: colour, fillOpacity: 0.35 };
     var layer = z.contour ? L.geoJSON(z.contour, { style: style })
       : L.circleMarker([z.lat, z.lon], Object.assign({ radius: 16 }, style));
-    layer.bindTooltip(label).addTo(map);
+    // Leaflet writes a string tooltip as HTML: the name goes in as text.
+    var tooltip = document.createElement("span");
+    tooltip.textContent = label;
+    layer.bindTooltip(tooltip).addTo(map);
     bounds.push([z.lat, z.lon]);
   });
   (data.markers || []).forEach(function (m) {
