@@ -33,6 +33,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ateliers.models import Inscription, Seance
+from ordinateurs.enums import StatutDon
 from ordinateurs.models import AppendOnly, Demande, Don, Donateur, Ordinateur
 from permanences.models import RendezVous
 from poitiers_inclusion.enums import Role
@@ -306,11 +307,12 @@ def _walk(client, seeds, walk: _Walk, label: str):
         response = client.get(url, follow=True)
         if response.status_code >= 500:
             walk.problems.append(f"{label} {url} : erreur {response.status_code}")
+            continue
+        body = _body(response)  # refusals and expired links are pages too
+        walk.problems.extend(f"{label} {url} : {p}" for p in _problems(response, body))
         if response.status_code != 200:
             continue
         walk.opened.add(name)
-        body = _body(response)
-        walk.problems.extend(f"{label} {url} : {p}" for p in _problems(response, body))
         if _is_page(response):
             walk.pages_showing_payload += ESCAPED_PAYLOAD in body
             links = _Links()
@@ -333,7 +335,8 @@ def _public_link_urls():
     links = [
         ("ateliers:registered", Inscription.objects.first().token),
         ("ateliers:cancel_public", Inscription.objects.first().token),
-        ("ordinateurs:don_confirm", Don.objects.first().token),
+        ("ordinateurs:don_confirm", Don.objects.get(statut=StatutDon.PROPOSE).token),
+        ("ordinateurs:don_confirm", Don.objects.filter(statut=StatutDon.CONFIRME).first().token),
         ("permanences:booking_done", RendezVous.objects.first().token),
         ("permanences:booking_cancel", RendezVous.objects.first().token),
         ("reseau:orientation_reponse", Orientation.objects.first().answer_token),
