@@ -10,7 +10,6 @@ import dataclasses
 import datetime
 import io
 import re
-import time
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
@@ -403,7 +402,6 @@ def _samples() -> list[str]:
 
 def test_no_page_runs_markup_stored_in_the_data(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    started = time.monotonic()
     call_command("demo", "--quiet-accounts", stdout=io.StringIO())
     api_key = _records_the_demo_does_not_make()
     _store_payload()
@@ -436,7 +434,6 @@ def test_no_page_runs_markup_stored_in_the_data(settings, tmp_path):
         if viewer.get(reverse(name, kwargs=sample_kwargs(pattern))).status_code != 405:
             not_opened.append(name)
     assert not_opened == []
-    assert time.monotonic() - started < 60
 
 
 def test_the_scan_sees_markup_that_was_not_escaped():
