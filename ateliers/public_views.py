@@ -8,7 +8,7 @@ import datetime
 from itertools import groupby
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -16,7 +16,7 @@ from poitiers_inclusion.perms import public
 from poitiers_inclusion.public_forms import PublicPost
 
 from . import services
-from .enums import Origine, StatutInscription
+from .enums import StatutInscription
 from .models import Inscription, Seance
 from .public_forms import ProgrammeFilter, RegistrationForm
 
@@ -115,25 +115,14 @@ def register_public(request, pk):
             email=data["email"],
             actor=None,
         )
-        if seance.inscriptions.actives().filter(usager=usager).exists():
-            form.add_error(
-                None,
-                "Vous êtes déjà inscrit(e) à cette séance (ou sur sa liste d'attente). "
-                "Si vous avez donné votre e-mail, le lien pour annuler se trouve dans "
-                "l'e-mail de confirmation.",
-            )
+        try:
+            services.register_online(seance=seance, usager=usager)
+        except services.InscriptionError as error:
+            form.add_error(error.field, error.message)
         else:
-            try:
-                inscription = services.register(
-                    seance=seance,
-                    usager=usager,
-                    origine=Origine.PUBLIC,
-                    actor=None,
-                )
-            except services.InscriptionError as error:
-                form.add_error(error.field, error.message)
-            else:
-                return redirect("ateliers:registered", token=inscription.token)
+            # The same page whether or not the person was registered already (see services).
+            context.update({"full": full, "has_email": bool(data["email"])})
+            return render(request, "ateliers/public/received.html", context)
     context.update(
         {"form": form, "full": full, "places_left": max(seance.capacite - seance.nb_inscrits, 0)}
     )

@@ -32,6 +32,14 @@ class InscriptionError(Exception):
         self.field = field
 
 
+class AlreadyRegistered(InscriptionError):
+    """The person holds a live registration (place or waiting list) to this session."""
+
+    def __init__(self, inscription: Inscription):
+        super().__init__("Cette personne est déjà inscrite à cette séance.")
+        self.inscription = inscription
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", " ".join((text or "").split()).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -78,7 +86,8 @@ def _absolute(path: str) -> str:
 
 
 def send_inscription_email(inscription: Inscription, kind: str) -> None:
-    """kind: "inscription", "attente", "promotion" or "annulation_seance" (plain text)."""
+    """kind: "inscription", "attente", "promotion", "annulation_seance" or "deja_inscrit"
+    (plain text)."""
     email = inscription.usager.email
     if not email:
         return
@@ -113,8 +122,9 @@ def register(
             raise InscriptionError("Cette séance est annulée.")
         if seance.date < timezone.localdate(now):
             raise InscriptionError("Cette séance est passée.")
-        if seance.inscriptions.actives().filter(usager=usager).exists():
-            raise InscriptionError("Cette personne est déjà inscrite à cette séance.")
+        existing = seance.inscriptions.actives().filter(usager=usager).first()
+        if existing is not None:
+            raise AlreadyRegistered(existing)
         full = places_taken(seance) >= seance.capacite
         inscription = Inscription.objects.create(
             seance=seance,
@@ -132,6 +142,16 @@ def register(
         _follow(usager, actor)
     send_inscription_email(inscription, "attente" if full else "inscription")
     return inscription
+
+
+def register_online(*, seance: Seance, usager: Usager, now=None) -> None:
+    """A resident's own registration from the public programme. Someone already registered is
+    not registered twice: they get an e-mail saying so, and the page answers as it answers a
+    new registration, so that nobody learns from it who attends."""
+    try:
+        register(seance=seance, usager=usager, origine=Origine.PUBLIC, actor=None, now=now)
+    except AlreadyRegistered as already:
+        send_inscription_email(already.inscription, "deja_inscrit")
 
 
 def _follow(usager: Usager, actor) -> None:

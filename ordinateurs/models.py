@@ -10,6 +10,7 @@ states, and an *Attribution* ties one device to one request until it is handed o
 *Ceremonie*.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -107,6 +108,7 @@ class Don(models.Model):
         "poids (kg)", max_digits=8, decimal_places=1, null=True, blank=True
     )
     confirme_le = models.DateTimeField("réception confirmée le", null=True, blank=True)
+    annule_le = models.DateTimeField("annulé le", null=True, blank=True)
     en_ligne = models.BooleanField("proposé en ligne", default=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     notes = models.TextField("notes", blank=True)
@@ -121,6 +123,18 @@ class Don(models.Model):
 
     def __str__(self):
         return f"Don de {self.donateur} du {self.propose_le:%d/%m/%Y}"
+
+    def link_expired(self, now) -> bool:
+        """The donor's link stops working DON_CONFIRMATION_DAYS after the donation is closed
+        (confirmed or cancelled): it shows the donor's details to whoever holds it."""
+        closed_at = {StatutDon.CONFIRME: self.confirme_le, StatutDon.ANNULE: self.annule_le}
+        if self.statut not in closed_at:
+            return False
+        if closed_at[self.statut] is None:  # cancelled before the date was kept
+            return True
+        return now > closed_at[self.statut] + datetime.timedelta(
+            days=settings.DON_CONFIRMATION_DAYS
+        )
 
 
 # --- Devices ------------------------------------------------------------------------------------

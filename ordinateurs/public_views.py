@@ -5,7 +5,9 @@ No account is needed. The confirmation page is reached only by the donation's se
 every write goes through `ordinateurs.services`.
 """
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from poitiers_inclusion.perms import public
 from poitiers_inclusion.public_forms import PublicPost
@@ -57,6 +59,11 @@ def don_offer_done(request):
 @public
 def don_confirm(request, token):
     don = get_object_or_404(Don.objects.select_related("donateur"), token=token)
+    if don.link_expired(timezone.now()):
+        context = {"days": settings.DON_CONFIRMATION_DAYS}
+        return _no_store(
+            render(request, "ordinateurs/public/link_expired.html", context, status=410)
+        )
     problem = ""
     if request.method == "POST":
         if don.statut == StatutDon.COLLECTE:

@@ -327,7 +327,7 @@ def cancel_donation(*, don: Don, actor, motif: str = "") -> Don:
     don = Don.objects.select_for_update().get(pk=don.pk)
     if don.ordinateurs.exists():
         raise OrdinateurError("Des appareils de ce don sont enregistrés : il ne s'annule plus.")
-    don.statut = StatutDon.ANNULE
+    don.statut, don.annule_le = StatutDon.ANNULE, timezone.now()
     if motif:
         don.notes = f"{don.notes}\nAnnulé : {motif}".strip()
     return audited_save(don, actor=actor)

@@ -56,6 +56,8 @@ ORIENTATION_RETENTION_MONTHS = env_int("ORIENTATION_RETENTION_MONTHS", 12)
 # requests are all closed is anonymised after this many months.
 DEMANDE_INCOMPLETE_DAYS = env_int("DEMANDE_INCOMPLETE_DAYS", 90)
 FOYER_RETENTION_MONTHS = env_int("FOYER_RETENTION_MONTHS", 24)
+# Days after a donation is confirmed or cancelled during which the donor's link still shows it.
+DON_CONFIRMATION_DAYS = env_int("DON_CONFIRMATION_DAYS", 30)
 # Citywide dashboard views longer than this to compute are stored (reporting/snapshots.py)...
 FIGURES_SNAPSHOT_MIN_SECONDS = env_int("FIGURES_SNAPSHOT_MIN_SECONDS", 2)
 # ...and read back for this long; `refresh_figures` (cron) recomputes them meanwhile.

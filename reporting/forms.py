@@ -170,6 +170,10 @@ class ShareForm(forms.ModelForm):
     """Publish the current dashboard view by link: a title and an expiry date."""
 
     MAX_DAYS = 366
+    NAMES_A_PERSON = (
+        "Une vue partagée ne nomme personne : elle ne peut pas être filtrée sur un conseiller. "
+        "Partagez la même vue pour tous les conseillers."
+    )
 
     class Meta:
         model = VuePartagee
@@ -187,6 +191,16 @@ class ShareForm(forms.ModelForm):
                 "invalid": "Saisissez une date valide (jj/mm/aaaa).",
             },
         }
+
+    def __init__(self, *args, names_a_person=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names_a_person = names_a_person
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.names_a_person:
+            raise forms.ValidationError(self.NAMES_A_PERSON)
+        return cleaned
 
     def clean_expires_on(self):
         day = self.cleaned_data["expires_on"]

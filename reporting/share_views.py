@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, QueryDict
@@ -25,8 +26,22 @@ CITYWIDE_READER = User(role=Role.COORDINATEUR)  # never saved
 FILTER_NAMES = ("du", "au", "lieu", "quartier", "conseiller", "type", "thematique")
 
 
+# Filters that name a person: a shared view never carries one. The share form refuses them; a
+# link made before that rule shows its figures without them.
+PERSONAL_FILTERS = ("conseiller",)
+
+
 def _filters_of(query: QueryDict) -> dict:
     return {name: query[name] for name in FILTER_NAMES if query.get(name)}
+
+
+def _shareable(filters: dict) -> dict:
+    return {name: value for name, value in filters.items() if name not in PERSONAL_FILTERS}
+
+
+def _share_url(filters: dict) -> str:
+    query = urlencode(filters)
+    return reverse("reporting:share_create") + (f"?{query}" if query else "")
 
 
 @role_required(*STAFF)
@@ -38,7 +53,8 @@ def share_create(request):
         "titre": f"Inclusion numérique — {described[0][1]}",
         "expires_on": timezone.localdate() + datetime.timedelta(days=90),
     }
-    form = ShareForm(data=request.POST or None, initial=initial)
+    names_a_person = filters != _shareable(filters)
+    form = ShareForm(data=request.POST or None, initial=initial, names_a_person=names_a_person)
     if request.method == "POST" and form.is_valid():
         share = form.save(commit=False)
         share.filtres = filters
@@ -55,7 +71,13 @@ def share_create(request):
     return render(
         request,
         "reporting/share_form.html",
-        {"form": form, "filters": filters, "described": described},
+        {
+            "form": form,
+            "filters": filters,
+            "described": described,
+            "names_a_person": names_a_person,
+            "anonymous_view": _share_url(_shareable(filters)),
+        },
     )
 
 
@@ -89,7 +111,7 @@ def share_public(request, token):
         raise Http404("Ce lien de partage n'existe pas, a expiré ou a été révoqué.")
     # The view is the whole city's (user=None), as its author, a coordinator or an admin, saw
     # it; the filter form only needs a citywide reader to read its filters back.
-    form = DashboardFilterForm(data=share.filtres or None, user=CITYWIDE_READER)
+    form = DashboardFilterForm(data=_shareable(share.filtres) or None, user=CITYWIDE_READER)
     scope = dataclasses.replace(form.scope(), user=None)
     result = snapshots.served(scope, "sections")
     sections = [

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from poitiers_inclusion.models import User
 from tests.browser import axe_violations, csp_refusals
-from tests.kernel.test_permission_matrix import ROUTES, _access
+from tests.routes import ROUTES
+from tests.routes import access as _access
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,44 +5,13 @@ an anonymous visitor the login page; public pages open to all. Objects are given
 not exist, so an allowed role gets past the role check and ends on a 404, never a 403.
 """
 
-import uuid
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from poitiers_inclusion.enums import Role
-
-SKIPPED_NAMESPACES = {"admin"}  # Django's admin has its own is_staff gate, tested below.
-
-SAMPLE_VALUES = {"int": 999999, "str": "inexistant", "slug": "inexistant", "path": "inexistant"}
-
-
-def _walk(resolver, namespace=""):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace
-            if ns in SKIPPED_NAMESPACES:
-                continue
-            yield from _walk(entry, f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry
-
-
-def _sample_kwargs(pattern: URLPattern) -> dict:
-    kwargs = {}
-    for name, converter in pattern.pattern.converters.items():
-        kind = type(converter).__name__.replace("Converter", "").lower()
-        kwargs[name] = uuid.UUID(int=1) if kind == "uuid" else SAMPLE_VALUES.get(kind, "inexistant")
-    return kwargs
-
-
-ROUTES = sorted({name: pattern for name, pattern in _walk(get_resolver())}.items())
-
-
-def _access(callback):
-    if getattr(callback, "access", None) in ("public", "api"):
-        return callback.access
-    return getattr(callback, "allowed_roles", None)
+from tests.routes import ROUTES
+from tests.routes import access as _access
+from tests.routes import sample_kwargs as _sample_kwargs
 
 
 def _request(client, url):

@@ -209,3 +209,52 @@ def test_before_the_collection_there_is_nothing_to_confirm(client):
 def test_an_unknown_token_is_not_found(client):
     assert client.get("/ordinateurs/don/pas-un-jeton/").status_code == 404
     assert client.post("/ordinateurs/don/pas-un-jeton/").status_code == 404
+
+
+def _closed_don(statut, days_ago):
+    from django.utils import timezone
+
+    closed_at = timezone.now() - datetime.timedelta(days=days_ago)
+    don = DonFactory(
+        donateur__nom="Imprimerie Rivaud",
+        donateur__contact_nom="Claire Martin",
+        donateur__email="claire@rivaud.example",
+        collecte_le=datetime.date(2022, 3, 1),
+        nb_recus=23,
+        poids_kg=61.5,
+        statut=statut,
+    )
+    closed = {StatutDon.CONFIRME: "confirme_le", StatutDon.ANNULE: "annule_le"}[statut]
+    Don.objects.filter(pk=don.pk).update(**{closed: closed_at})
+    return don
+
+
+@pytest.mark.parametrize("statut", [StatutDon.CONFIRME, StatutDon.ANNULE])
+def test_the_link_still_shows_the_donation_a_while_after_it_is_closed(client, settings, statut):
+    settings.DON_CONFIRMATION_DAYS = 30
+    don = _closed_don(statut, days_ago=29)
+    response = client.get(reverse("ordinateurs:don_confirm", args=[don.token]))
+    assert response.status_code == 200 and "Imprimerie Rivaud" in response.content.decode()
+
+
+@pytest.mark.parametrize("statut", [StatutDon.CONFIRME, StatutDon.ANNULE])
+def test_the_link_expires_after_the_donation_is_closed_and_shows_nothing_personal(
+    client, settings, statut
+):
+    settings.DON_CONFIRMATION_DAYS = 30
+    don = _closed_don(statut, days_ago=31)
+    path = reverse("ordinateurs:don_confirm", args=[don.token])
+    for response in (client.get(path), client.post(path)):
+        html = response.content.decode()
+        assert response.status_code == 410 and response["Cache-Control"] == "no-store"
+        assert "Ce lien a expiré" in html and "30 jours" in html
+        for detail in ("Imprimerie Rivaud", "Claire Martin", "claire@rivaud.example", "61,5"):
+            assert detail not in html
+    assert Don.objects.get(pk=don.pk).statut == statut
+
+
+def test_a_cancelled_donation_is_closed_from_its_cancellation(users):
+    don = DonFactory()
+    services.cancel_donation(don=don, actor=users[Role.COORDINATEUR])
+    don.refresh_from_db()
+    assert don.annule_le is not None

@@ -96,3 +96,56 @@ def test_only_the_coordinator_and_the_admin_share(users, client_for):
         assert client_for(users[role]).get(CREATE).status_code == 403
     html = client_for(users[Role.CONSEILLER]).get(reverse("reporting:dashboard")).content.decode()
     assert CREATE not in html
+
+
+@pytest.fixture
+def camille():
+    from tests.factories import UserFactory
+
+    conseiller = UserFactory(conseiller=True, first_name="Camille", last_name="Martin")
+    MediationFactory(conseiller=conseiller, date=datetime.date(2025, 3, 3))
+    MediationFactory(date=datetime.date(2025, 3, 4))  # another conseiller's
+    return conseiller
+
+
+def test_a_view_filtered_on_a_conseiller_is_not_shared(coordinator_client, camille):
+    shown = coordinator_client.get(CREATE, {"du": "2025-01-01", "conseiller": camille.pk})
+    html = shown.content.decode()
+    assert "Une vue partagée ne nomme personne" in html
+    assert f'href="{CREATE}?du=2025-01-01"' in html  # the same view for every conseiller
+
+    response = coordinator_client.post(
+        CREATE,
+        {
+            "du": "2025-01-01",
+            "conseiller": camille.pk,
+            "titre": "Activité de l'équipe",
+            "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Une vue partagée ne nomme personne" in html
+    assert 'value="Activité de l&#x27;équipe"' in html
+    assert not VuePartagee.objects.exists()
+
+
+def test_a_link_made_with_a_conseiller_filter_never_names_anyone(client, users, camille):
+    from poitiers_inclusion.models import User
+
+    share = VuePartagee.objects.create(
+        titre="Bilan",
+        filtres={"du": "2025-01-01", "conseiller": str(camille.pk)},
+        created_by=users[Role.COORDINATEUR],
+        expires_on=timezone.localdate(),
+    )
+    response = client.get(reverse("reporting:share_public", args=[share.token]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Conseiller :" not in html
+    for user in User.objects.all():
+        names = (user.first_name, user.last_name, user.get_full_name(), user.email)
+        for name in filter(None, names):
+            assert name not in html, name
+    # The filter is dropped, not applied anonymously: the figures are everyone's.
+    assert _kpi(html, "Médiations (accompagnements)").strip() == "2"
