@@ -18,7 +18,14 @@ url = embedded_database_url(Path(sys.argv[1]))
 with psycopg2.connect(url) as conn, conn.cursor() as cur:
     cur.execute("select pg_postmaster_start_time(), current_setting('server_version_num')")
     start, version = cur.fetchone()
-print(start.isoformat(), version)
+print(start.isoformat(), version, flush=True)
+# Stay until the other process has connected too: the server stops when its last user exits,
+# and a loaded machine could otherwise run the two one after the other (two servers, in turn).
+import os, time
+Path(sys.argv[1], "connected-%d" % os.getpid()).touch()
+deadline = time.monotonic() + 60
+while len(list(Path(sys.argv[1]).glob("connected-*"))) < 2 and time.monotonic() < deadline:
+    time.sleep(0.05)
 """
 
 
