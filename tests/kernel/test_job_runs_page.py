@@ -11,23 +11,15 @@ from django.utils import timezone
 
 from poitiers_inclusion import scheduler
 from poitiers_inclusion.enums import JobOutcome, Role
-from poitiers_inclusion.models import JobRun
+from tests.factories import JOB_ERROR as ERROR
+from tests.factories import JobRunFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("kernel:job_runs")
-ERROR = "ValueError dans permanences/booking.py, ligne 12 (send_reminders)"
 
 
 def _run(job="send_reminders", ago=datetime.timedelta(minutes=5), **kwargs):
-    started = timezone.now() - ago
-    values = {"outcome": JobOutcome.SUCCEEDED, "counts": {"rappels": 3}}
-    return JobRun.objects.create(
-        job=job,
-        started_at=started,
-        finished_at=started + datetime.timedelta(seconds=2),
-        host="web-1:4242",
-        **(values | kwargs),
-    )
+    return JobRunFactory(job=job, started_at=timezone.now() - ago, **kwargs)
 
 
 def _rows(html):
@@ -46,7 +38,7 @@ def test_the_admin_sees_each_job_and_its_runs(users, client_for):
 
 def test_a_failed_run_is_red_with_its_error(users, client_for):
     _run(ago=datetime.timedelta(hours=3))
-    _run(outcome=JobOutcome.FAILED, counts={}, error=ERROR)
+    _run(failed=True)
     html = client_for(users[Role.ADMIN]).get(URL).content.decode()
     red = [row for row in _rows(html) if 'class="table-danger"' in row]
     # The job's line in the summary and the run in the list.
@@ -56,7 +48,7 @@ def test_a_failed_run_is_red_with_its_error(users, client_for):
 
 def test_the_failures_and_one_job_can_be_picked(users, client_for):
     _run()
-    _run(outcome=JobOutcome.FAILED, counts={}, error=ERROR)
+    _run(failed=True)
     _run(job="anonymise_usagers", counts={"usagers anonymisés": 0})
     client = client_for(users[Role.ADMIN])
     failures = client.get(URL, {"resultat": JobOutcome.FAILED}).context["page"]
