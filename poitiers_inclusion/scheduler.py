@@ -83,10 +83,11 @@ class Every:
     minutes: int
 
     def last_slot(self, now: datetime.datetime) -> datetime.datetime:
+        # On the clock's face: the day the clocks go back has 25 hours, not 25 hours of marks.
         local = timezone.localtime(now)
-        midnight = _local(local.date(), datetime.time())
-        elapsed = int((now - midnight).total_seconds() // 60)
-        return midnight + datetime.timedelta(minutes=elapsed - elapsed % self.minutes)
+        minutes = local.hour * 60 + local.minute
+        minutes -= minutes % self.minutes
+        return _local(local.date(), datetime.time(minutes // 60, minutes % 60))
 
     def __str__(self):
         return f"toutes les {self.minutes} minutes"

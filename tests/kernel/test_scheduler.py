@@ -101,6 +101,16 @@ def test_a_job_every_ten_minutes_runs_on_each_mark(registry):
     assert len(job.function.calls) == 3
 
 
+@pytest.mark.parametrize("day", [datetime.date(2026, 3, 29), datetime.date(2026, 10, 25)])
+def test_the_times_hold_on_the_days_the_clocks_change(registry, day):
+    ten_minutes = scheduler.every(minutes=10)
+    for hh_mm, mark in (("01:05", "01:00"), ("04:03", "04:00"), ("10:09", "10:00")):
+        now = _at(day, hh_mm).astimezone(datetime.UTC)  # as timezone.now() gives it
+        assert ten_minutes.last_slot(now) == _at(day, mark)
+    now = _at(day, "08:00").astimezone(datetime.UTC)
+    assert scheduler.daily("07:15").last_slot(now) == _at(day, "07:15")
+
+
 def test_a_failure_is_recorded_without_its_message_and_tried_again_later(registry, caplog):
     def fails():
         raise ValueError("Adresse refusée : jeanne.dupont@example.fr")
