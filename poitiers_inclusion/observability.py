@@ -25,6 +25,8 @@ log = logging.getLogger("poitiers_inclusion.requests")
 _current_request = contextvars.ContextVar("current_request", default=None)
 
 UNKNOWN_ROUTE = "(route inconnue)"
+# Asked every few seconds by each load balancer and monitor: logged only when slow.
+QUIET_ROUTES = {"/sante/"}
 
 
 def route_of(request) -> str:
@@ -115,6 +117,8 @@ class RequestLogMiddleware:
             "sql_queries": counter.count,
         }
         slow = fields["duration_ms"] >= settings.SLOW_REQUEST_MS
+        if fields["route"] in QUIET_ROUTES and not slow:
+            return
         log.log(
             logging.WARNING if slow else logging.INFO,
             "%s%s %s %s %s ms, %s requêtes SQL, rôle %s",

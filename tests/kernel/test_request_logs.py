@@ -137,3 +137,12 @@ def test_the_log_format_is_checked_at_start():
     result = _load_settings({"LOG_FORMAT": "xml"})
     assert result.returncode != 0 and "LOG_FORMAT='xml' vaut text ou json" in result.stderr
     assert _load_settings({"LOG_FORMAT": "json"}).returncode == 0
+
+
+def test_the_health_checks_are_logged_only_when_slow(logs, client, settings):
+    client.get(reverse("health"))
+    assert _request_lines(logs) == []
+    settings.SLOW_REQUEST_MS = 0
+    client.get(reverse("health"))
+    [line] = _request_lines(logs)
+    assert line.levelno == logging.WARNING and line.fields["route"] == "/sante/"
