@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 3
 
-.PHONY: run prod backup restore test bench install install-test chromium quality pytest clean-db
+.PHONY: run prod backup restore test flaky-check bench install install-test chromium quality pytest clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,28 @@ pytest: install-test chromium
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: quality pytest
+
+# A browser test passes FLAKY_RUNS times in a row before it is committed (README, « Développer »).
+# TESTS: files or test ids; by default the browser tests (pytest.mark.browser) added or changed
+# since the branch left BASE, committed or not.
+BASE ?= main
+FLAKY_RUNS ?= 5
+flaky-check: install-test chromium
+	@tests="$(TESTS)"; \
+	if [ -z "$$tests" ]; then \
+	  since=$$(git merge-base $(BASE) HEAD) || exit 2; \
+	  tests=$$( { git diff --name-only "$$since" -- tests; \
+	              git ls-files --others --exclude-standard -- tests; } | sort -u | \
+	            grep -E '(^|/)test_[^/]*\.py$$' | \
+	            while read -r file; do \
+	              [ -f "$$file" ] && grep -l 'pytest.mark.browser' "$$file"; \
+	            done ); \
+	fi; \
+	if [ -z "$$tests" ]; then \
+	  echo "Aucun test navigateur ajouté ou modifié depuis $(BASE) : rien à répéter."; exit 0; \
+	fi; \
+	echo "Chaque test, $(FLAKY_RUNS) fois de suite :" $$tests; \
+	$(BIN)/pytest -q --count $(FLAKY_RUNS) $$tests
 
 # Backups of the configured database (DATABASE_URL, or the embedded one) and of the uploaded
 # files, with the time in their names (README, « Sauvegarder et restaurer »).

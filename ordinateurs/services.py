@@ -480,13 +480,14 @@ def expire_requests(*, incomplete_days: int, today=None, dry_run=False) -> int:
     if dry_run:
         return stale.count()
     count = 0
-    for demande in stale:
+    for pk in list(stale.values_list("pk", flat=True)):
         with transaction.atomic():
-            _set_status(
-                Demande.objects.select_for_update().get(pk=demande.pk),
-                StatutDemande.EXPIREE,
-                actor=None,
-            )
+            # Claimed under its lock and checked again: a run going on at the same time has
+            # expired it, or is doing so (then it is left to that run).
+            demande = stale.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if demande is None:
+                continue
+            _set_status(demande, StatutDemande.EXPIREE, actor=None)
             count += 1
     return count
 
@@ -503,8 +504,17 @@ def anonymise_closed_households(*, before: datetime.datetime, dry_run=False) -> 
     if dry_run:
         return candidates.count()
     count = 0
-    for foyer in candidates:
+    for pk in list(candidates.values_list("pk", flat=True)):
         with transaction.atomic():
+            # Claimed under its lock and checked again (a run at the same time, a new request
+            # meanwhile); the DISTINCT of `candidates` cannot take the lock itself.
+            foyer = (
+                Foyer.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, anonymised_at__isnull=True)
+                .first()
+            )
+            if foyer is None or not candidates.filter(pk=pk).exists():
+                continue
             emptied = [name for name in Foyer.PERSONAL_FIELDS if getattr(foyer, name)]
             for name in Foyer.PERSONAL_FIELDS:
                 setattr(foyer, name, "")

@@ -133,9 +133,14 @@ def merge_usagers(*, kept: Usager, other: Usager, actor) -> Usager:
 
 
 @transaction.atomic
-def anonymise_usager(*, usager: Usager, actor, reason: str) -> Usager:
-    """Empty the personal fields, keep the statistical ones; record who did it and why."""
+def anonymise_usager(*, usager: Usager, actor, reason: str) -> Usager | None:
+    """Empty the personal fields, keep the statistical ones; record who did it and why.
+
+    None when the person was anonymised already (by a run of the retention job at the same time,
+    a colleague's click): nothing more to do, nothing more to record."""
     usager = Usager.objects.select_for_update().get(pk=usager.pk)
+    if usager.anonymised_at is not None:
+        return None
     emptied = [name for name in Usager.PERSONAL_FIELDS if getattr(usager, name) not in ("", None)]
     usager.anonymise()
     usager.save()

@@ -64,3 +64,11 @@ class StatutSocial(models.TextChoices):
     EN_EMPLOI = "en_emploi", "En emploi"
     SCOLARISE = "scolarise", "Scolarisé"
     NON_COMMUNIQUE = "non_communique_ou_heterogene", "Non communiqué ou hétérogène"
+
+
+class JobOutcome(models.TextChoices):
+    """How a run of a scheduled job ended (poitiers_inclusion/scheduler.py)."""
+
+    RUNNING = "en_cours", "En cours"
+    SUCCEEDED = "reussie", "Réussie"
+    FAILED = "echec", "Échec"

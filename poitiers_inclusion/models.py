@@ -1,4 +1,5 @@
-"""Kernel records: accounts, the usager (a resident helped), the append-only audit log."""
+"""Kernel records: accounts, the usager (a resident helped), the append-only audit log, the runs
+of the scheduled jobs."""
 
 import hashlib
 import secrets
@@ -11,7 +12,15 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .enums import AGE_BAND_LOWER_BOUNDS, CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
+from .enums import (
+    AGE_BAND_LOWER_BOUNDS,
+    CITYWIDE_ROLES,
+    Genre,
+    JobOutcome,
+    Role,
+    StatutSocial,
+    TrancheAge,
+)
 
 
 class UserManager(BaseUserManager):
@@ -392,3 +401,44 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Le journal d'audit ne peut pas être supprimé.")
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (poitiers_inclusion/scheduler.py): when, where, how it ended.
+
+    `error` holds the exception's type and the place in the code, never its message: a message
+    can quote the data it failed on (an address, a name). The full error goes to the log."""
+
+    job = models.CharField("tâche", max_length=100)
+    started_at = models.DateTimeField("début", default=timezone.now)
+    finished_at = models.DateTimeField("fin", null=True, blank=True)
+    outcome = models.CharField(
+        "résultat", max_length=20, choices=JobOutcome.choices, default=JobOutcome.RUNNING
+    )
+    counts = models.JSONField("comptes", default=dict, blank=True)
+    error = models.TextField("erreur", blank=True)
+    host = models.CharField("instance", max_length=200, blank=True)
+    forced = models.BooleanField("lancée à la main", default=False)
+
+    class Meta:
+        verbose_name = "passage d'une tâche planifiée"
+        verbose_name_plural = "passages des tâches planifiées"
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["job", "-started_at"], name="jobrun_job_started")]
+
+    def __str__(self):
+        return f"{self.job} le {timezone.localtime(self.started_at):%d/%m/%Y %H:%M}"
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == JobOutcome.FAILED
+
+    @property
+    def running(self) -> bool:
+        return self.outcome == JobOutcome.RUNNING
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

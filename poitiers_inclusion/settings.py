@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times and logs every request, whatever answers it (observability.py).
+    "poitiers_inclusion.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "poitiers_inclusion.request_limits.RequestSizeLimitMiddleware",
@@ -280,9 +282,47 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs (poitiers_inclusion/observability.py): on the standard error, where gunicorn, systemd's
+# journal and the container runtime collect them; one line per request (its route, never its
+# path: some carry a token), as JSON objects with LOG_FORMAT=json.
+LOG_FORMAT = env_str("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ConfigurationError(f"La variable LOG_FORMAT={LOG_FORMAT!r} vaut text ou json.")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", not DEBUG)  # runserver already prints them
+SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 1000)
+_route_only = ["route_only"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"route_only": {"()": "poitiers_inclusion.observability.RouteOnlyFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s : %(message)s"},
+        "json": {"()": "poitiers_inclusion.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": _route_only,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "poitiers_inclusion.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"},
+        # On the loggers themselves too, so that what Sentry takes from them is filtered.
+        "django.request": {"filters": _route_only},
+        "django.security.csrf": {"filters": _route_only},
+    },
 }
+
+# Errors to Sentry (or a compatible server, such as GlitchTip) when SENTRY_DSN is set; personal
+# data scrubbed (poitiers_inclusion/observability.py).
+SENTRY_DSN = env_str("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from .observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE") or None,
+    )

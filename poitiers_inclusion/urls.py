@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_views, availability, views
+from . import audit_views, availability, job_views, views
 from .perms import any_role, public
 
 kernel_patterns = (
@@ -13,6 +13,7 @@ kernel_patterns = (
         path("comptes/nouveau/", views.user_edit, name="user_create"),
         path("comptes/<int:pk>/", views.user_edit, name="user_edit"),
         path("journal/", audit_views.audit_list, name="audit_list"),
+        path("taches/", job_views.job_runs, name="job_runs"),
     ],
     "kernel",
 )

@@ -65,8 +65,15 @@ def _stored(key: str) -> FiguresSnapshot | None:
     return FiguresSnapshot.objects.filter(key=key, computed_at__gte=limit).first()
 
 
-def compute(scope: figures.Scope, *, kind: str = "sections", store: bool | None = None) -> Result:
-    """Live figures; stored when they took long (or when `store` says so)."""
+def compute(
+    scope: figures.Scope,
+    *,
+    kind: str = "sections",
+    store: bool | None = None,
+    seen: bool = True,
+) -> Result:
+    """Live figures; stored when they took long (or when `store` says so). `seen`: someone is
+    looking at them (not so for `refresh`, which would otherwise keep every view alive)."""
     now = timezone.now()
     started = time.perf_counter()
     value = BUILDERS[kind](scope)
@@ -75,16 +82,18 @@ def compute(scope: figures.Scope, *, kind: str = "sections", store: bool | None 
         store = _citywide(scope) and took >= settings.FIGURES_SNAPSHOT_MIN_SECONDS
     if store:
         filters = _filters(scope, kind)
+        values = {
+            "filters": filters,
+            "payload": pickle.dumps(value),
+            "computed_at": now,
+            "duration_ms": round(took * 1000),
+        }
+        used = {"last_used_at": timezone.now()}
         with transaction.atomic():
             FiguresSnapshot.objects.update_or_create(
                 key=_key(filters),
-                defaults={
-                    "filters": filters,
-                    "payload": pickle.dumps(value),
-                    "computed_at": now,
-                    "duration_ms": round(took * 1000),
-                    "last_used_at": timezone.now(),
-                },
+                defaults=values | used if seen else values,
+                create_defaults=values | used,
             )
     return Result(value, computed_at=now)
 
@@ -119,7 +128,7 @@ def refresh(*, used_within_days: int = 7) -> list[FiguresSnapshot]:
         if kind not in BUILDERS:
             snapshot.delete()
             continue
-        compute(scope_from(snapshot.filters), kind=kind, store=True)
+        compute(scope_from(snapshot.filters), kind=kind, store=True, seen=False)
         refreshed.append(snapshot)
     return refreshed
 

@@ -1,13 +1,16 @@
 """Factories of the kernel and the referential; each app's tests add theirs in tests/<app>/factories.py."""
 
+import datetime
+
 import factory
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from poitiers_inclusion.enums import Role
+from poitiers_inclusion.enums import JobOutcome, Role
 from poitiers_inclusion.models import (
     ApiToken,
     AuditEvent,
+    JobRun,
     LoginFailure,
     RateLimitHit,
     Usager,
@@ -146,3 +149,28 @@ class RateLimitHitFactory(factory.django.DjangoModelFactory):
 
     scope = "permanences.booking"
     client = "127.0.0.1"
+
+
+# What a failed run records: the error's type and place, never its message.
+JOB_ERROR = "ValueError dans permanences/booking.py, ligne 12 (send_reminders)"
+
+
+class JobRunFactory(factory.django.DjangoModelFactory):
+    """A successful run of a scheduled job a few minutes ago, two seconds long."""
+
+    class Meta:
+        model = JobRun
+
+    job = "send_reminders"
+    started_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=5))
+    finished_at = factory.LazyAttribute(lambda run: run.started_at + datetime.timedelta(seconds=2))
+    outcome = JobOutcome.SUCCEEDED
+    counts = factory.LazyFunction(lambda: {"rappels": 3})
+    host = "web-1:4242"
+
+    class Params:
+        failed = factory.Trait(
+            outcome=JobOutcome.FAILED,
+            counts={},
+            error=JOB_ERROR,
+        )

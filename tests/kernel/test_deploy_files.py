@@ -18,7 +18,7 @@ DEPLOY = ROOT / "deploy"
 SYSTEMD = DEPLOY / "systemd"
 MANAGE_COMMAND = re.compile(r"manage\.py\s+([a-z_][a-z0-9_]*)")
 UNITS = sorted(SYSTEMD.glob("*.service")) + sorted(SYSTEMD.glob("*.timer"))
-TIMERS = sorted(SYSTEMD.glob("inclusion-numerique-job@*.timer"))
+TIMERS = sorted(SYSTEMD.glob("*.timer"))
 
 
 def _unit(path) -> configparser.ConfigParser:
@@ -52,10 +52,10 @@ def _env_file(path) -> dict:
     return {pair[0]: pair[1] for pair in pairs if len(pair) == 2 and not pair[0].startswith("#")}
 
 
-def test_there_is_a_service_a_job_template_and_timers():
+def test_there_is_a_service_and_a_timer_for_the_scheduled_jobs():
     assert (SYSTEMD / "inclusion-numerique.service").exists()
-    assert (SYSTEMD / "inclusion-numerique-job@.service").exists()
-    assert len(TIMERS) >= 6
+    assert [t.name for t in TIMERS] == ["inclusion-numerique-scheduled.timer"]
+    assert (SYSTEMD / "inclusion-numerique-scheduled.service").exists()
 
 
 @pytest.mark.parametrize("path", UNITS, ids=[p.name for p in UNITS])
@@ -89,19 +89,46 @@ def test_the_service_the_container_and_make_prod_start_the_same_command():
     assert "gunicorn poitiers_inclusion.wsgi" in serve.read_text()
 
 
-def test_each_timer_runs_a_real_management_command():
-    template = _unit(SYSTEMD / "inclusion-numerique-job@.service")["Service"]
-    assert template["ExecStart"].endswith("manage.py %i")
+def test_each_timer_starts_a_real_management_command():
     commands = get_commands()
     for timer in TIMERS:
-        name = timer.stem.split("@", 1)[1]
-        assert name in commands, f"{timer.name} : la commande {name} n'existe pas"
+        service = _unit(timer.with_suffix(".service"))["Service"]
+        assert service["Type"] == "oneshot"
+        [command] = MANAGE_COMMAND.findall(service["ExecStart"])
+        assert command in commands, f"{timer.name} : la commande {command} n'existe pas"
 
 
-def test_every_job_of_the_readme_has_its_timer():
+def test_the_scheduled_jobs_run_every_minute_from_systemd_cron_or_the_container():
+    """run_scheduled knows each job's time; whatever starts it does so every minute."""
+    timer = _unit(SYSTEMD / "inclusion-numerique-scheduled.timer")["Timer"]
+    assert timer["OnCalendar"] == "*-*-* *:*:00"
+    service = _unit(SYSTEMD / "inclusion-numerique-scheduled.service")["Service"]
+    assert service["ExecStart"] == (
+        "/srv/inclusion-numerique/.venv/bin/python manage.py run_scheduled"
+    )
+    assert service["EnvironmentFile"] == "/etc/inclusion-numerique/env"
     blocks = (ROOT / "README.md").read_text().split("```")[1::2]
-    cron = next(block for block in blocks if re.search(r"^\s*\*/10 ", block, re.M))
-    assert set(MANAGE_COMMAND.findall(cron)) == {t.stem.split("@", 1)[1] for t in TIMERS}
+    cron = [line for block in blocks for line in block.splitlines() if "run_scheduled" in line]
+    assert any(line.strip().startswith("* * * * * ") for line in cron), cron
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    scheduler, app = compose["scheduler"], compose["app"]
+    assert scheduler["command"] == ["python", "manage.py", "run_scheduled", "--loop"]
+    assert scheduler["build"] == app["build"] and scheduler["environment"] == app["environment"]
+    assert scheduler["volumes"] == app["volumes"]  # anonymising deletes attached files
+    # The application's start applies the migrations first.
+    assert scheduler["depends_on"]["app"]["condition"] == "service_healthy"
+
+
+def test_every_registered_job_is_in_the_readme_with_its_time():
+    from poitiers_inclusion import scheduler
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n### Tâches planifiées\n", 1)[1].split("\n#", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z_]+)` \| ", section, re.M))
+    jobs = scheduler.jobs()
+    assert listed == {job.name for job in jobs}
+    for job in jobs:
+        assert f"| `{job.name}` | {job.schedule} |" in section, job.name
 
 
 def test_every_management_command_named_for_operators_exists():

@@ -14,15 +14,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_KEY = "q3V8kZ0rN-2mX7pL4tH9wB1yC6sD5fG8jK0aE3uR7iO2nM4vT9xZ1cQ5bW8hJ6lP"
 
 
-def _load_settings(env: dict) -> subprocess.CompletedProcess:
+def _load_settings(
+    env: dict, code: str = "import poitiers_inclusion.settings as s; print(s.DEBUG, s.CITY_NAME)"
+) -> subprocess.CompletedProcess:
     """Import the settings module in a fresh interpreter with exactly this environment."""
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG")}
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import poitiers_inclusion.settings as s; print(s.DEBUG, s.CITY_NAME)",
-        ],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,

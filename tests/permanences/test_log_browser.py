@@ -17,6 +17,15 @@ def _viewport_shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
+def _wait_for_draft(page, text):
+    """The draft is written a moment after typing stops: wait until this tab keeps it."""
+    page.wait_for_function(
+        """text => Object.keys(sessionStorage).some(
+            key => key.startsWith("brouillon:") && sessionStorage.getItem(key).includes(text))""",
+        arg=text,
+    )
+
+
 def test_a_conseiller_logs_a_mediation_on_a_phone(phone_page, live_server):
     conseiller = UserFactory(conseiller=True, first_name="Camille")
     permanence = permanence_today(conseiller)
@@ -104,7 +113,7 @@ def test_what_was_typed_survives_a_reload_until_it_is_saved(phone_page, live_ser
     page.locator("#id_thematiques_group").get_by_text("E-mail", exact=True).click()
     page.get_by_text("1 h 30", exact=True).click()
     page.get_by_label("Notes").fill("Création d'une adresse e-mail avec Mme R.")
-    page.wait_for_timeout(500)  # the draft is written a moment after typing stops
+    _wait_for_draft(page, "Création d'une adresse e-mail avec Mme R.")
 
     page.reload()
     banner = page.get_by_role("region", name="Saisie retrouvée")
@@ -133,7 +142,7 @@ def test_a_draft_can_be_discarded(page, live_server):
     url = f"{live_server.url}/permanences/saisir/"
     page.goto(url)
     page.get_by_label("Notes").fill("brouillon")
-    page.wait_for_timeout(500)
+    _wait_for_draft(page, "brouillon")
     page.reload()
     page.get_by_role("button", name="L’effacer").click()
     page.reload()

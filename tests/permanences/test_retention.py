@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from permanences.usagers import anonymise_usager
 from poitiers_inclusion.dates import months_before
 from poitiers_inclusion.models import AuditEvent, Usager
 from tests.factories import UsagerFactory
@@ -79,3 +80,12 @@ def test_the_period_comes_from_the_settings(people, settings):
 def test_months_before_handles_month_ends():
     assert months_before(datetime.date(2025, 3, 31), 1) == datetime.date(2025, 2, 28)
     assert months_before(datetime.date(2025, 1, 15), 24) == datetime.date(2023, 1, 15)
+
+
+def test_a_person_anonymised_already_is_not_anonymised_again(people):
+    """A run working from a list made before another run (or a colleague) anonymised them."""
+    gone = people["gone"]
+    assert anonymise_usager(usager=gone, actor=None, reason="conservation") is not None
+    assert anonymise_usager(usager=gone, actor=None, reason="conservation") is None
+    events = AuditEvent.objects.for_object(gone).filter(action="kernel.usager.anonymised")
+    assert events.count() == 1

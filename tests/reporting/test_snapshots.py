@@ -84,6 +84,18 @@ def test_refresh_forgets_views_nobody_looked_at(slow, users, client_for):
     assert not FiguresSnapshot.objects.exists()
 
 
+def test_refreshing_a_view_does_not_count_as_looking_at_it(slow, users, client_for):
+    """Else a view looked at once is recomputed every ten minutes for ever."""
+    client_for(users[Role.COORDINATEUR]).get(URL)
+    seen = timezone.now() - datetime.timedelta(days=6, hours=23)
+    FiguresSnapshot.objects.update(last_used_at=seen)
+    call_command("refresh_figures", stdout=io.StringIO())
+    assert FiguresSnapshot.objects.get().last_used_at == seen
+    FiguresSnapshot.objects.update(last_used_at=seen - datetime.timedelta(hours=2))
+    call_command("refresh_figures", stdout=io.StringIO())  # a week later, nobody looked
+    assert not FiguresSnapshot.objects.exists()
+
+
 def test_the_api_serves_a_long_computation_from_its_snapshot(slow, users, client):
     from poitiers_inclusion.models import ApiToken
 

@@ -15,3 +15,5 @@ class Command(BaseCommand):
         count = services.send_reminders(dry_run=dry_run)
         verb = "à envoyer" if dry_run else "envoyé(s)"
         self.stdout.write(f"Rappels d'ateliers {verb} : {count}.")
+        # What run_scheduled records of this run (poitiers_inclusion/scheduler.py).
+        self.counts = {"rappels": count}

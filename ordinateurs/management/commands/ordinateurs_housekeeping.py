@@ -31,3 +31,5 @@ class Command(BaseCommand):
             f"{prefix}{expired} demande(s) incomplète(s) depuis {days} jours expirée(s) ; "
             f"{anonymised} foyer(s) clos avant le {cutoff:%d/%m/%Y} anonymisé(s)."
         )
+        # What run_scheduled records of this run (poitiers_inclusion/scheduler.py).
+        self.counts = {"demandes expirées": expired, "foyers anonymisés": anonymised}

@@ -26,14 +26,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Durée de conservation : {months} mois ; dernière venue avant le {cutoff:%d/%m/%Y}."
         )
+        total = 0
         for usager in due:
-            if not dry_run:
-                anonymise_usager(usager=usager, actor=None, reason="conservation")
+            if not dry_run and not anonymise_usager(
+                usager=usager, actor=None, reason="conservation"
+            ):
+                continue  # a run at the same time did it
+            total += 1
             # Numbers only: a log of the retention job must not hold the names it erases.
             self.stdout.write(
                 f"Usager n°{usager.pk} (dernière activité le {usager.last_activity:%d/%m/%Y}) : {verb}"
             )
-        total = len(due)
+        # What run_scheduled records of this run (poitiers_inclusion/scheduler.py).
+        self.counts = {"usagers anonymisés": total}
         if dry_run:
             self.stdout.write(
                 self.style.WARNING(f"Essai à blanc : {total} usager(s) seraient anonymisés.")

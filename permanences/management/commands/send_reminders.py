@@ -24,6 +24,8 @@ class Command(BaseCommand):
         sent = booking.send_reminders(dry_run=dry_run)
         verb = "à envoyer" if dry_run else "envoyé(s)"
         self.stdout.write(f"Rappels {verb} : {sent}.")
+        # What run_scheduled records of this run (poitiers_inclusion/scheduler.py).
+        self.counts = {"rappels": sent}
         if not no_purge:
             purged = booking.purge_bookings(dry_run=dry_run)
             verb = "à effacer" if dry_run else "effacées"
@@ -31,3 +33,4 @@ class Command(BaseCommand):
                 f"Rendez-vous de plus de {booking.PURGE_AFTER_DAYS} jours dont les coordonnées "
                 f"sont {verb} : {purged}."
             )
+            self.counts["coordonnées effacées"] = purged

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--jours", type=int, default=7, help="vues consultées depuis N jours")
 
     def handle(self, jours, **options):
+        # What run_scheduled records of this run (poitiers_inclusion/scheduler.py).
+        self.counts = {"vues recalculées": 0}
         # One run at a time: at ten million médiations a view takes a minute and more, so a run
         # may outlast the cron's interval; the next one then leaves it to finish.
         with connection.cursor() as cursor:
@@ -32,6 +34,7 @@ class Command(BaseCommand):
     def _refresh(self, jours):
         started = time.perf_counter()
         refreshed = snapshots.refresh(used_within_days=jours)
+        self.counts["vues recalculées"] = len(refreshed)
         self.stdout.write(
             f"{len(refreshed)} vue(s) recalculée(s) en {time.perf_counter() - started:.1f} s."
         )

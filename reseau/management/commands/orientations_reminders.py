@@ -16,3 +16,9 @@ class Command(BaseCommand):
             f"Orientations : {counts['relancees']} relancée(s), {counts['expirees']} expirée(s), "
             f"{counts['anonymisees']} anonymisée(s)."
         )
+        # What run_scheduled records of this run (poitiers_inclusion/scheduler.py).
+        self.counts = {
+            "relancées": counts["relancees"],
+            "expirées": counts["expirees"],
+            "anonymisées": counts["anonymisees"],
+        }

@@ -1,0 +1,12 @@
+"""Ordinateurs solidaires' scheduled jobs (the kernel scheduler runs them)."""
+
+from poitiers_inclusion import scheduler
+
+scheduler.register(
+    scheduler.Job(
+        "ordinateurs_housekeeping",
+        "Expiration des demandes d'ordinateur incomplètes, anonymisation des foyers clos",
+        scheduler.daily("07:40"),
+        command="ordinateurs_housekeeping",
+    ),
+)

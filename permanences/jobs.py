@@ -1,0 +1,19 @@
+"""The permanences' scheduled jobs (the kernel scheduler runs them)."""
+
+from poitiers_inclusion import scheduler
+
+scheduler.register(
+    scheduler.Job(
+        "send_reminders",
+        "Rappels des rendez-vous de demain et d'après-demain, effacement des coordonnées des "
+        "rendez-vous passés depuis 30 jours",
+        scheduler.daily("07:15"),
+        command="send_reminders",
+    ),
+    scheduler.Job(
+        "anonymise_usagers",
+        "Anonymisation des usagers identifiés sans venue depuis la durée de conservation",
+        scheduler.daily("03:00"),
+        command="anonymise_usagers",
+    ),
+)

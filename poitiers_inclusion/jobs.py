@@ -1,0 +1,27 @@
+"""The kernel's own scheduled job: the record of the scheduled runs is kept for a while only."""
+
+import datetime
+
+from django.utils import timezone
+
+from . import scheduler
+from .models import JobRun
+
+# Long enough to see when a job started failing and how it went before.
+KEEP_RUNS_DAYS = 90
+
+
+def purge_job_runs() -> dict:
+    limit = timezone.now() - datetime.timedelta(days=KEEP_RUNS_DAYS)
+    deleted, _ = JobRun.objects.filter(started_at__lt=limit).delete()
+    return {"passages effacés": deleted}
+
+
+scheduler.register(
+    scheduler.Job(
+        "purge_job_runs",
+        f"Effacement des passages des tâches planifiées de plus de {KEEP_RUNS_DAYS} jours",
+        scheduler.daily("03:30"),
+        function=purge_job_runs,
+    ),
+)
