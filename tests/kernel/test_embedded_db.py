@@ -19,13 +19,9 @@ with psycopg2.connect(url) as conn, conn.cursor() as cur:
     cur.execute("select pg_postmaster_start_time(), current_setting('server_version_num')")
     start, version = cur.fetchone()
 print(start.isoformat(), version, flush=True)
-# Stay until the other process has connected too: the server stops when its last user exits,
-# and a loaded machine could otherwise run the two one after the other (two servers, in turn).
-import os, time
-Path(sys.argv[1], "connected-%d" % os.getpid()).touch()
-deadline = time.monotonic() + 60
-while len(list(Path(sys.argv[1]).glob("connected-*"))) < 2 and time.monotonic() < deadline:
-    time.sleep(0.05)
+# Stay until the test says both have connected (it closes our input): the server stops when its
+# last user exits, and on a loaded machine the two could otherwise run one after the other.
+sys.stdin.read()
 """
 
 
@@ -36,13 +32,16 @@ def test_two_processes_starting_at_once_share_one_server(tmp_path):
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", script, str(data)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
-    outputs = [p.communicate(timeout=120) for p in procs]
+    lines = [p.stdout.readline() for p in procs]  # both connected, both still running
+    outputs = [p.communicate(input="", timeout=120) for p in procs]
+    outputs = [(line + out, err) for line, (out, err) in zip(lines, outputs, strict=True)]
     for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
     starts = {out.split()[0] for out, _ in outputs}
