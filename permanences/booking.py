@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poitiers_inclusion.audit import log_event
+from poitiers_inclusion.holidays import holidays_between
 
 from .enums import ModePermanence
 from .models import (
@@ -37,17 +38,27 @@ SHORTEST_APPOINTMENT = 5  # minutes
 
 @dataclass
 class Occurrence:
-    """A permanence on one day, with the closure that cancels it, if any."""
+    """A permanence on one day, with what cancels it, if anything: a closure or a public holiday."""
 
     permanence: Permanence
     date: datetime.date
     fermeture: Fermeture | None = None
     booked: int = 0
     rendez_vous: list = field(default_factory=list)
+    holiday: str = ""
 
     @property
     def closed(self) -> bool:
-        return self.fermeture is not None
+        return self.fermeture is not None or bool(self.holiday)
+
+    @property
+    def closed_message(self) -> str:
+        """Why the slot is closed, in words for the public."""
+        if self.fermeture is not None:
+            return self.fermeture.message
+        if self.holiday:
+            return f"jour férié ({self.holiday})"
+        return ""
 
     @property
     def bookable(self) -> bool:
@@ -105,6 +116,8 @@ def occurrences(
 
     Closed occurrences are kept, with their closure, so that pages can show the message; callers
     that count open slots skip `closed` ones. `with_bookings` fills the booked count per slot.
+    Public holidays close the recurring permanences; a one-off slot is opened on purpose, so a
+    one-off slot on a holiday stays open.
     """
     permanences = list(permanences)
     if not permanences or start > end:
@@ -115,12 +128,14 @@ def occurrences(
             by_permanence[closure.permanence_id].append(closure)
         else:
             by_lieu[closure.lieu_id].append(closure)
+    holidays = holidays_between(start, end)
     result = []
     for permanence in permanences:
         candidates = by_permanence[permanence.pk] + by_lieu[permanence.lieu_id]
         for day in dates_of(permanence, start, end):
             closure = next((c for c in candidates if c.start_date <= day <= c.end_date), None)
-            result.append(Occurrence(permanence, day, closure))
+            holiday = "" if permanence.is_one_off else holidays.get(day, "")
+            result.append(Occurrence(permanence, day, closure, holiday=holiday))
     if with_bookings:
         _fill_bookings(result, start, end)
     result.sort(key=lambda o: (o.date, o.permanence.start_time, o.permanence.lieu_id))
@@ -197,9 +212,7 @@ def check_bookable(occurrence: Occurrence | None, *, now=None) -> None:
     if occurrence.permanence.mode != ModePermanence.SUR_RDV:
         raise BookingError("Cette permanence est sans rendez-vous : venez directement.")
     if occurrence.closed:
-        raise BookingError(
-            f"Cette permanence est fermée ce jour-là : {occurrence.fermeture.message}"
-        )
+        raise BookingError(f"Cette permanence est fermée ce jour-là : {occurrence.closed_message}")
     if occurrence.date < today:
         raise BookingError("Cette date est passée.")
 

@@ -256,7 +256,7 @@ def public_schedule(request):
         lieux = []
         for lieu, items in groupby(by_quartier, key=lambda o: o.permanence.lieu):
             items = list(items)
-            closures = {o.fermeture.pk: o.fermeture for o in items if o.closed}
+            closures = {o.fermeture.pk: o.fermeture for o in items if o.fermeture}
             lieux.append(
                 {
                     "lieu": lieu,

@@ -50,6 +50,8 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© les contributeurs OpenStreetMap")
 USAGER_RETENTION_MONTHS = env_int("USAGER_RETENTION_MONTHS", 24)
 ORIENTATION_EXPIRY_DAYS = env_int("ORIENTATION_EXPIRY_DAYS", 30)
+# Good Friday and 26 December are also public holidays in Alsace and Moselle.
+PUBLIC_HOLIDAYS_ALSACE_MOSELLE = env_bool("PUBLIC_HOLIDAYS_ALSACE_MOSELLE", False)
 # Months after which a closed orientation's personal fields (name, contact, message) are erased.
 ORIENTATION_RETENTION_MONTHS = env_int("ORIENTATION_RETENTION_MONTHS", 12)
 # Ordinateurs solidaires: an incomplete request expires after this many days; a household whose

@@ -7,14 +7,19 @@ from django.utils import timezone
 
 from permanences.enums import ModePermanence
 from permanences.models import BesoinRendezVous, Creneau, Fermeture, RendezVous
+from poitiers_inclusion.holidays import holiday_name
 from tests.permanences.factories import PermanenceFactory
 
 
 def next_weekday(weekday: int, *, after: datetime.date | None = None, weeks: int = 1):
-    """The first given weekday strictly after `after` (today by default), plus weeks - 1."""
+    """The first given weekday strictly after `after` (today by default), plus weeks - 1,
+    a week later when that day is a public holiday (every permanence is closed then)."""
     after = after or timezone.localdate()
     days = (weekday - after.weekday()) % 7 or 7
-    return after + datetime.timedelta(days=days + 7 * (weeks - 1))
+    day = after + datetime.timedelta(days=days + 7 * (weeks - 1))
+    while holiday_name(day):
+        day += datetime.timedelta(days=7)
+    return day
 
 
 class BookablePermanenceFactory(PermanenceFactory):
