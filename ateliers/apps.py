@@ -9,8 +9,12 @@ class AteliersConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
+        from poitiers_inclusion.audit_labels import register_action_labels
         from poitiers_inclusion.enums import Role
 
+        from . import audit_actions
+
+        register_action_labels(audit_actions.LABELS)
         nav.register(
             nav.NavItem(
                 "Ateliers",

@@ -9,9 +9,13 @@ class OrdinateursConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
+        from poitiers_inclusion.audit_labels import register_action_labels
         from poitiers_inclusion.enums import Role
 
+        from . import audit_actions
+
         workshop = [Role.TECHNICIEN, Role.COORDINATEUR, Role.ADMIN]
+        register_action_labels(audit_actions.LABELS)
         nav.register(
             nav.NavItem("Ordinateurs", "ordinateurs:home", roles=workshop, order=30),
             nav.NavItem("Dons", "ordinateurs:don_list", roles=workshop, order=31),

@@ -9,12 +9,14 @@ class PermanencesConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
+        from poitiers_inclusion.audit_labels import register_action_labels
         from poitiers_inclusion.enums import Role
 
-        from . import figures
+        from . import audit_actions, figures
 
         loggers = [Role.CONSEILLER, Role.COORDINATEUR]
         staff = [Role.COORDINATEUR, Role.ADMIN]
+        register_action_labels(audit_actions.LABELS)
         nav.register(
             nav.NavItem("Saisir une médiation", "permanences:log", roles=loggers, order=10),
             nav.NavItem("Activité", "permanences:activity", roles=loggers, order=11),

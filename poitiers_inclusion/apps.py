@@ -11,12 +11,15 @@ class KernelConfig(AppConfig):
 
     def ready(self):
         from . import (
+            audit_actions,
             nav,
             throttle,  # noqa: F401 (registers its deployment check)
         )
+        from .audit_labels import register_action_labels
         from .enums import Role
 
         _french_empty_choices()
+        register_action_labels(audit_actions.LABELS)
 
         nav.register(
             nav.NavItem("Accueil", "home", roles=Role.values, order=0),

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
 from django.utils import timezone
 
+from .audit_labels import describe_event
 from .enums import Role
 from .exports import csv_response
 from .filters import StyledFilterSet, date_filter
@@ -76,6 +77,8 @@ def audit_list(request):
             _rows(events),
         )
     page, querystring = paginate(request, events, 50)
+    for event in page:
+        event.sentence = describe_event(event)
     return render(
         request,
         "kernel/audit_list.html",

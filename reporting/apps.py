@@ -9,9 +9,13 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
+        from poitiers_inclusion.audit_labels import register_action_labels
         from poitiers_inclusion.enums import Role
 
+        from . import audit_actions
+
         # The report and the external indicators are reached from the dashboard's buttons.
+        register_action_labels(audit_actions.LABELS)
         nav.register(
             nav.NavItem(
                 "Tableau de bord",

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from poitiers_inclusion.figures import Table
+from poitiers_inclusion.formatting import display_value
 
 TONES = 8  # .tone-0 … .tone-7 in static/css/dashboard.css
 LINE_WIDTH, LINE_HEIGHT = 600, 200
@@ -55,15 +56,10 @@ def nice_ceiling(value: float) -> float:
 
 
 def format_number(value) -> str:
-    if value is None:
-        return "—"  # not computable (no data): never shown as an empty cell or a zero
-    if value == "":
-        return ""
-    if isinstance(value, bool) or not is_number(value):
-        return str(value)
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}".replace(",", "\u202f")
-    return f"{float(value):,.1f}".replace(",", "\u202f").replace(".", ",")
+    # None is not computable (no data): "—", never shown as an empty cell or a zero.
+    if isinstance(value, str):
+        return value
+    return display_value(value)
 
 
 @dataclass

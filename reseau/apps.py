@@ -10,13 +10,16 @@ class ReseauConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import figures, nav
+        from poitiers_inclusion.audit_labels import register_action_labels
         from poitiers_inclusion.enums import Role
 
+        from . import audit_actions
         from . import figures as reseau_figures
 
         # The bar is shared by every app and must fit on one line: the réseau's hub page lists
         # what each role may open (structures, contacts, quartiers, meetings, campaigns…).
         managers = [Role.ADMIN, Role.COORDINATEUR]
+        register_action_labels(audit_actions.LABELS)
         nav.register(
             nav.NavItem("Réseau", "reseau:index", roles=list(Role.values), order=55),
             nav.NavItem("Lieux", "reseau:lieu_list", roles=managers, order=61),

@@ -82,3 +82,16 @@ def test_the_network_follows_the_quartier_and_lieu_filters(network):
     assert (south["structures"], south["contacts"], south["lieux"]) == (1, 1, 1)
     at_place = block(figures.Scope(lieux=(lieu.pk,)))
     assert (at_place["structures"], at_place["structures_par_typologie"]) == (1, {"ASSO": 1})
+
+
+def test_the_coverage_table_says_oui_and_non(users, client_for):
+    from django.urls import reverse
+
+    from tests.factories import LieuFactory, QuartierFactory
+
+    LieuFactory(quartier=QuartierFactory(nom="Couronneries", qpv=True))
+    LieuFactory(quartier=QuartierFactory(nom="Centre", qpv=False))
+    html = client_for(users[Role.COORDINATEUR]).get(reverse("reporting:dashboard")).content.decode()
+    table = html[html.index("Couverture : lieux par quartier") :]
+    assert '<td class="">Oui</td>' in table and '<td class="">Non</td>' in table
+    assert "True" not in html and "False" not in html

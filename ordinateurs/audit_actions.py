@@ -1,0 +1,28 @@
+"""Sentences of the computer workshop's audit action codes."""
+
+from poitiers_inclusion.audit_labels import before_after
+from poitiers_inclusion.formatting import display_value
+
+from .enums import ResultatEffacement, StatutDemande
+
+LABELS = {
+    "ordinateurs.ordinateur.received": "Réception d'ordinateurs donnés : {count} appareil(s)",
+    "ordinateurs.effacement.created": lambda c: (
+        "Effacement des données enregistré : "
+        + str(ResultatEffacement(c["resultat"]).label).lower()
+        if c.get("resultat") in ResultatEffacement.values
+        else "Effacement des données enregistré"
+    ),
+    "ordinateurs.controle.created": lambda c: (
+        "Contrôle fonctionnel enregistré : " + ("réussi" if c.get("reussi") else "échoué")
+    ),
+    "ordinateurs.demande.status_changed": lambda c: (
+        "Statut de la demande : " + before_after(c, "statut", dict(StatutDemande.choices))
+    ),
+    "ordinateurs.attribution.created": "Ordinateur attribué au foyer",
+    "ordinateurs.attribution.handed_over": "Ordinateur remis au foyer",
+    "ordinateurs.attribution.withdrawn": "Attribution annulée",
+    "ordinateurs.foyer.anonymised": lambda c: (
+        f"Foyer anonymisé ({display_value(len(c.get('fields') or []))} champ(s) effacé(s))"
+    ),
+}
