@@ -104,15 +104,31 @@ def default_initial(user, *, lieu_id=None, date=None, type_lieu=None) -> dict:
         slot = current_permanence(user)
         if slot is not None:
             initial["lieu"] = slot.lieu_id
+    remembered = remembered_durations(user)
+    initial["remembered_durations"] = remembered
+    initial.update(remembered.get(initial["type_activite"], {}).get("initial", {}))
+    return initial
+
+
+DURATION_NOTES = {
+    TypeActivite.INDIVIDUEL: "Durée reprise de votre dernier accompagnement individuel",
+    TypeActivite.COLLECTIF: "Durée reprise de votre dernier atelier collectif",
+}
+
+
+def remembered_durations(user) -> dict:
+    """The conseiller's last duration for each activity type, with the note that says so: a
+    2-hour workshop must not pre-set the next individual help to 2 hours."""
     last = (
         Mediation.objects.filter(conseiller=user)
-        .order_by("-date", "-pk")  # served by the (conseiller, date) index
-        .values_list("duree_minutes", flat=True)
-        .first()
+        .order_by("type_activite", "-date", "-pk")
+        .distinct("type_activite")
+        .values_list("type_activite", "duree_minutes")
     )
-    if last:
-        initial.update(_duration_initial(last))
-    return initial
+    return {
+        kind: {"initial": _duration_initial(minutes), "note": DURATION_NOTES.get(kind, "")}
+        for kind, minutes in last
+    }
 
 
 def _duration_initial(minutes: int) -> dict:

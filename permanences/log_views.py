@@ -73,6 +73,8 @@ DRAFT_SAVED = "draft-saved"
 
 def _render_form(request, form, *, mediation=None, duplicate_of=None, search=None, status=200):
     title = "Modifier la médiation" if mediation else "Saisir une médiation"
+    remembered = {} if form.is_bound else form.initial.get("remembered_durations") or {}
+    kind = form.initial.get("type_activite")
     return render(
         request,
         "permanences/log/form.html",
@@ -85,6 +87,8 @@ def _render_form(request, form, *, mediation=None, duplicate_of=None, search=Non
             "search": search or {},
             "chosen_usager": form.chosen_usager(),
             "chosen_participants": form.chosen_participants(),
+            "remembered_durations": remembered,
+            "duration_note": remembered.get(kind, {}).get("note", ""),
         },
         status=status,
     )

@@ -64,5 +64,29 @@
       if (radio && other.value) { radio.checked = true; }
     });
   }
+  // The duration is remembered per activity type: switching the type takes that type's last
+  // duration, and the note says where it came from, until the conseiller chooses one.
+  var memory = document.getElementById("remembered-durations");
+  var note = document.getElementById("duree-note");
+  if (memory && note) {
+    var remembered = JSON.parse(memory.textContent);
+    var chosenByHand = false;
+    form.addEventListener("change", function (event) {
+      var t = event.target;
+      if (t.name === "duree" || t.name === "duree_autre") {
+        chosenByHand = true;
+        note.textContent = "";
+        return;
+      }
+      if (t.name !== "type_activite" || chosenByHand) { return; }
+      var entry = remembered[t.value];
+      var initial = entry ? entry.initial : { duree: "30" };
+      var radio = form.querySelector('input[name="duree"][value="' + initial.duree + '"]');
+      if (radio) { radio.checked = true; }
+      if (other) { other.value = initial.duree_autre || ""; }
+      note.textContent = entry ? entry.note : "";
+      refresh();
+    });
+  }
   refresh();
 })();

@@ -1,6 +1,7 @@
 """A conseiller logs a médiation on a phone, in a real browser, in a few taps."""
 
 import pytest
+from playwright.sync_api import expect
 
 from permanences.models import Mediation
 from tests.browser import ARTIFACTS, axe_violations, login_in_browser, screenshot
@@ -148,3 +149,35 @@ def test_a_draft_can_be_discarded(page, live_server):
     page.reload()
     assert not page.get_by_role("region", name="Saisie retrouvée").is_visible()
     assert Mediation.objects.count() == 0
+
+
+def test_the_remembered_duration_follows_the_activity_type(phone_page, live_server):
+    from permanences.enums import TypeActivite
+
+    conseiller = UserFactory(conseiller=True)
+    MediationFactory(conseiller=conseiller, duree_minutes=45)
+    MediationFactory(
+        conseiller=conseiller,
+        type_activite=TypeActivite.COLLECTIF,
+        titre_atelier="Atelier e-mail",
+        duree_minutes=120,
+    )
+    page = phone_page
+    login_in_browser(page, live_server, conseiller)
+    page.goto(f"{live_server.url}/permanences/saisir/")
+    note = page.locator("#duree-note")
+    expect(note).to_have_text("Durée reprise de votre dernier accompagnement individuel")
+    expect(page.locator('input[name="duree"][value="45"]')).to_be_checked()
+
+    page.locator("#id_type_activite_group").get_by_text("Atelier collectif").click()
+    expect(page.locator('input[name="duree"][value="120"]')).to_be_checked()
+    expect(note).to_have_text("Durée reprise de votre dernier atelier collectif")
+    page.locator("#id_type_activite_group").get_by_text("Accompagnement individuel").click()
+    expect(page.locator('input[name="duree"][value="45"]')).to_be_checked()
+
+    # A duration chosen by hand stays, whatever the type.
+    page.get_by_text("1 h 30", exact=True).click()
+    expect(note).to_have_text("")
+    page.locator("#id_type_activite_group").get_by_text("Atelier collectif").click()
+    expect(page.locator('input[name="duree"][value="90"]')).to_be_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -67,6 +67,32 @@ def test_it_preselects_the_last_duration(client, conseiller):
     assert (initial["duree"], initial["duree_autre"]) == ("autre", 50)
 
 
+def test_a_workshops_duration_does_not_leak_into_the_next_individual_help(client, conseiller):
+    today = timezone.localdate()
+    MediationFactory(
+        conseiller=conseiller, duree_minutes=45, date=today - datetime.timedelta(days=1)
+    )
+    MediationFactory(
+        conseiller=conseiller,
+        type_activite=TypeActivite.COLLECTIF,
+        titre_atelier="Atelier e-mail",
+        duree_minutes=120,
+        date=today,
+    )
+    # "Enregistrer et saisir la suivante" lands on the form with the date and the lieu.
+    response = client.get(reverse(LOG), {"date": today.isoformat()})
+    initial = response.context["form"].initial
+    assert (initial["type_activite"], initial["duree"]) == (TypeActivite.INDIVIDUEL, "45")
+    assert "Durée reprise de votre dernier accompagnement individuel" in response.content.decode()
+
+
+def test_without_an_individual_help_yet_the_duration_is_the_default(client, conseiller):
+    MediationFactory(conseiller=conseiller, type_activite=TypeActivite.COLLECTIF, duree_minutes=120)
+    response = client.get(reverse(LOG))
+    assert response.context["form"].initial["duree"] == "30"
+    assert "Durée reprise" not in response.content.decode()
+
+
 def test_it_shows_the_labels_of_the_national_vocabulary(client):
     page = client.get(reverse(LOG)).content.decode()
     for label in (
