@@ -6,7 +6,6 @@ and the waiting list keeps its order. Each change is written to the audit log.
 """
 
 import datetime
-import unicodedata
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -18,6 +17,7 @@ from django.utils import timezone
 from poitiers_inclusion.audit import audited_save, log_event
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import Usager
+from poitiers_inclusion.text import digits, fold, folded
 
 from .enums import Origine, Presence, StatutInscription
 from .models import Inscription, Seance
@@ -40,15 +40,6 @@ class AlreadyRegistered(InscriptionError):
         self.inscription = inscription
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", " ".join((text or "").split()).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _digits(phone: str) -> str:
-    return "".join(c for c in phone or "" if c.isdigit())
-
-
 def find_or_create_person(
     *, first_name: str, last_name: str, phone: str = "", email: str = "", actor=None, now=None
 ) -> Usager:
@@ -58,16 +49,19 @@ def find_or_create_person(
     the consent date. Matching needs the same name *and* the same phone or e-mail, so a
     homonym is never mixed up with someone else, and the page never tells whether a person is
     already known."""
-    name = (_fold(first_name), _fold(last_name))
-    email, digits = email.strip().lower(), _digits(phone)
-    if email or digits:
-        namesakes = Usager.objects.identified().filter(
-            merged_into__isnull=True, last_name__iexact=" ".join(last_name.split())
+    name = (fold(first_name), fold(last_name))
+    email, phone_digits = email.strip().lower(), digits(phone)
+    if email or phone_digits:
+        namesakes = (
+            Usager.objects.identified()
+            .filter(merged_into__isnull=True)
+            .annotate(folded_last_name=folded("last_name"))
+            .filter(folded_last_name=name[1])
         )
         for usager in namesakes.order_by("pk"):
-            same_name = (_fold(usager.first_name), _fold(usager.last_name)) == name
+            same_name = (fold(usager.first_name), fold(usager.last_name)) == name
             same_contact = (email and usager.email.lower() == email) or (
-                digits and _digits(usager.phone) == digits
+                phone_digits and digits(usager.phone) == phone_digits
             )
             if same_name and same_contact:
                 return usager

@@ -136,6 +136,15 @@ class TestPerson:
         )
         assert again == first and first.consent_at is not None
 
+    def test_the_same_name_with_or_without_accents_is_the_same_person(self):
+        first = services.find_or_create_person(
+            first_name="Jérôme", last_name="Lefèvre", email="j.lefevre@ex.fr"
+        )
+        again = services.find_or_create_person(
+            first_name="Jerome", last_name="Lefevre", email="J.Lefevre@ex.fr"
+        )
+        assert again == first
+
     def test_a_namesake_with_another_contact_is_someone_else(self):
         first = services.find_or_create_person(first_name="Paul", last_name="Roux", email="a@ex.fr")
         other = services.find_or_create_person(first_name="Paul", last_name="Roux", email="b@ex.fr")
