@@ -18,22 +18,6 @@ from .services import places_taken
 PHONE_RE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
 
 
-def search_usagers(user, query: str, limit: int = 10) -> list[Usager]:
-    """Identified usagers this user may see whose name, phone or e-mail matches every word."""
-    query = (query or "").strip()
-    if len(query) < 2:
-        return []
-    qs = Usager.objects.visible_for(user).identified()
-    for word in query.split()[:4]:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(phone__icontains=word)
-            | Q(email__icontains=word)
-        )
-    return list(qs.order_by("last_name", "first_name", "pk")[:limit])
-
-
 class ConseillerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.email

@@ -4,7 +4,6 @@ import datetime
 import uuid
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
@@ -538,22 +537,6 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def search_usagers(user, query: str, limit: int = 10):
-    """Identified usagers this user may see whose name, phone or e-mail matches the query."""
-    query = (query or "").strip()
-    if len(query) < 2:
-        return []
-    qs = Usager.objects.visible_for(user).identified()
-    for word in query.split()[:4]:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(phone__icontains=word)
-            | Q(email__icontains=word)
-        )
-    return list(qs.select_related("quartier").order_by("last_name", "first_name", "pk")[:limit])
 
 
 def new_token() -> uuid.UUID:

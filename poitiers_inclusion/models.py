@@ -1,6 +1,7 @@
 """Kernel records: accounts, the usager (a resident helped), the append-only audit log."""
 
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .enums import AGE_BAND_LOWER_BOUNDS, CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
+from .text import fold, folded, national_digits, phone_digits
 
 
 class UserManager(BaseUserManager):
@@ -192,6 +194,13 @@ def age_band_expression(reference_year: int | None = None, prefix: str = ""):
     )
 
 
+SEARCH_MIN_LENGTH = 2
+SEARCH_MAX_WORDS = 6
+SEARCH_RECORD_NUMBER = re.compile(r"(?:n[°º]|no\.?|#)?\s*(\d{1,9})", flags=re.IGNORECASE)
+# Digits with the separators people type, at least four digits (shorter is a record number).
+SEARCH_PHONE_NUMBER = re.compile(r"\+?(?:[\s.\-()]*\d){4,}[\s.\-()]*")
+
+
 class UsagerQuerySet(models.QuerySet):
     def visible_for(self, user):
         if not user.is_authenticated or not user.is_active:
@@ -205,6 +214,44 @@ class UsagerQuerySet(models.QuerySet):
 
     def identified(self):
         return self.filter(consent_at__isnull=False, anonymised_at__isnull=True)
+
+    def search(self, text: str, user):
+        """The usagers this user may see that match what was typed, by name unless the caller
+        ordered them otherwise:
+
+        - a record number ("n°12", "no 12", "#12", "12"): that record, or the phone numbers
+          holding those digits;
+        - a phone number however written ("06 12 34 56 78", "+33 6 12 34 56 78"): the phone
+          numbers holding its digits;
+        - words: each one in the first name, last name, e-mail or phone number, whatever the case
+          and the accents, so that first and last names come in any order.
+
+        A single letter finds nothing: nearly everyone would match."""
+        text = " ".join((text or "").split())
+        found = self.visible_for(user).alias(
+            search_first_name=folded("first_name"),
+            search_last_name=folded("last_name"),
+            search_phone=phone_digits("phone"),
+        )
+        if not found.ordered:
+            found = found.order_by("last_name", "first_name", "pk")
+        number = SEARCH_RECORD_NUMBER.fullmatch(text)
+        if number:
+            return found.filter(Q(pk=int(number[1])) | Q(search_phone__contains=number[1]))
+        if SEARCH_PHONE_NUMBER.fullmatch(text):
+            return found.filter(search_phone__contains=national_digits(text))
+        if len(text) < SEARCH_MIN_LENGTH:
+            return found.none()
+        for word in text.split()[:SEARCH_MAX_WORDS]:
+            matches = (
+                Q(search_first_name__contains=fold(word))
+                | Q(search_last_name__contains=fold(word))
+                | Q(email__icontains=word)
+            )
+            if word.isdigit():
+                matches |= Q(search_phone__contains=word)
+            found = found.filter(matches)
+        return found
 
 
 class Usager(models.Model):

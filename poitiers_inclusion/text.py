@@ -24,6 +24,14 @@ def digits(text) -> str:
     return "".join(c for c in text or "" if c.isdigit())
 
 
+def national_digits(text) -> str:
+    """The digits of a French phone number, an international +33 written as a leading 0."""
+    text = (text or "").strip()
+    if text.startswith("+33"):
+        return "0" + digits(text[3:])
+    return digits(text)
+
+
 def _folding_table() -> tuple[str, str]:
     """Characters that `fold` turns into another single letter, for SQL's translate()."""
     source, target = "’‘\u00a0", "'' "
@@ -44,3 +52,16 @@ def folded(expression):
     translated = Func(expression, Value(FOLD_FROM), Value(FOLD_TO), function="translate")
     spaced = Func(translated, Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace")
     return Lower(Func(spaced, function="btrim", output_field=CharField()))
+
+
+def phone_digits(expression):
+    """SQL: `national_digits` of a stored phone number."""
+    national = Func(expression, Value(r"^\s*\+33"), Value("0"), function="regexp_replace")
+    return Func(
+        national,
+        Value(r"\D"),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=CharField(),
+    )

@@ -437,3 +437,15 @@ def test_saving_takes_a_few_queries_whatever_the_history(
         MediationFactory(conseiller=conseiller, lieu=lieu)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.post(reverse(LOG), log_post(lieu))
+
+
+def test_the_log_form_search_finds_a_record_number_and_a_phone_number(client, conseiller):
+    mine = UsagerFactory(identified=True, last_name="Guérin", phone="05 49 11 22 33")
+    mine.conseillers.add(conseiller)
+    for typed in (f"n°{mine.pk}", "0549112233", "guerin"):
+        response = client.get(
+            reverse("permanences:usager_search"),
+            {"usager_q": typed},
+            headers={"HX-Request": "true"},
+        )
+        assert f'name="usager" value="{mine.pk}"' in response.content.decode(), typed
