@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.models import Usager
 from reseau.models import Lieu, Quartier
 
@@ -302,12 +303,7 @@ class LogForm(forms.Form):
     )
     new_first_name = forms.CharField(label="Prénom", max_length=100, required=False)
     new_last_name = forms.CharField(label="Nom", max_length=100, required=False)
-    new_phone = forms.CharField(
-        label="Téléphone",
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )
+    new_phone = PhoneField(autocomplete="off")
     new_email = forms.EmailField(
         label="E-mail",
         required=False,

@@ -43,14 +43,6 @@ PUBLIC_WEEKS = 3
 AGENDA_ROLES = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
 
 
-def format_phone(number: str) -> str:
-    """+33549000000 or 0549000000 → 05 49 00 00 00 (other numbers unchanged)."""
-    digits = "0" + number[3:] if number.startswith("+33") else number
-    if len(digits) == 10 and digits.isdigit():
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return number
-
-
 def _parse_day(value: str) -> datetime.date:
     try:
         day = parse_date(value or "")
@@ -260,7 +252,6 @@ def public_schedule(request):
             lieux.append(
                 {
                     "lieu": lieu,
-                    "phone": format_phone(lieu.telephone),
                     "occurrences": items,
                     "closures": closures.values(),
                 }

@@ -276,6 +276,16 @@ def test_one_phone_or_email_holds_a_limited_number_of_upcoming_registrations(cli
     assert upcoming.actives().count() == MAX_UPCOMING_PER_CONTACT  # registered again
 
 
+def test_the_limit_counts_a_number_written_with_33_as_the_same_number(client):
+    person = UsagerFactory(identified=True, phone="0612345678")
+    for _ in range(MAX_UPCOMING_PER_CONTACT):
+        InscriptionFactory(usager=person)
+    response = client.post(
+        _url(SeanceFactory()), _form(prenom="Paul", email="", telephone="+33 6 12 34 56 78")
+    )
+    assert "telephone" in response.context["form"].errors
+
+
 @pytest.mark.parametrize("problem", ["closed", "cancelled", "past", "started"])
 def test_it_refuses_sessions_not_open_to_online_registration(client, problem):
     now = timezone.localtime()

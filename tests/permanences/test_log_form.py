@@ -198,6 +198,16 @@ def test_it_needs_one_thematique_and_keeps_what_was_typed(client, conseiller):
             "new_email",
             "adresse e-mail valide",
         ),
+        (
+            {
+                "usager_mode": "nouveau",
+                "new_last_name": "Durand",
+                "consent": "on",
+                "new_phone": "06 12",
+            },
+            "new_phone",
+            "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78.",
+        ),
     ],
 )
 def test_it_explains_bad_input_in_french_next_to_the_field(client, overrides, field, message):
@@ -238,7 +248,7 @@ def test_it_creates_an_identified_usager_with_consent(client, conseiller):
             usager_mode="nouveau",
             new_first_name="Odette",
             new_last_name="Marchand",
-            new_phone="0611223344",
+            new_phone="06 11 22 33 44",
             new_birth_year="1950",
             genre=Genre.FEMININ,
             tranche_age=TrancheAge.DE_18_A_24,  # ignored: the birth year says the band
@@ -247,7 +257,7 @@ def test_it_creates_an_identified_usager_with_consent(client, conseiller):
     )
     usager = Accompagnement.objects.get().usager
     assert usager.is_identified and usager.full_name == "Odette Marchand"
-    assert usager.birth_year == 1950
+    assert usager.birth_year == 1950 and usager.phone == "0611223344"
     assert usager.age_band == TrancheAge.PLUS_DE_70
     assert conseiller in usager.conseillers.all()
     assert AuditEvent.objects.for_object(usager).filter(action__endswith="created").exists()
