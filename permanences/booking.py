@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poitiers_inclusion.audit import log_event
+from poitiers_inclusion.text import national_digits, phone_digits
 
 from .enums import ModePermanence
 from .models import (
@@ -210,12 +211,17 @@ MAX_UPCOMING_PER_CONTACT = 3
 def _check_contact_limit(*, telephone: str, email: str, today: datetime.date) -> None:
     """One person (a phone number or an e-mail) holds at most a few upcoming bookings, so that
     nobody (nor any robot) can take every place of the week."""
-    same = Q(telephone=telephone) if telephone else Q()
+    same = Q(phone_number=national_digits(telephone)) if telephone else Q()
     if email:
         same |= Q(email__iexact=email)
     if not same:
         return
-    upcoming = RendezVous.objects.actifs().filter(same, creneau__date__gte=today).count()
+    upcoming = (
+        RendezVous.objects.actifs()
+        .alias(phone_number=phone_digits("telephone"))
+        .filter(same, creneau__date__gte=today)
+        .count()
+    )
     if upcoming >= MAX_UPCOMING_PER_CONTACT:
         raise BookingError(
             f"Vous avez déjà {upcoming} rendez-vous à venir : venez à l'un d'eux, ou annulez-en un "

@@ -263,6 +263,8 @@ def test_one_person_holds_at_most_three_upcoming_bookings():
     with pytest.raises(booking.BookingError, match="déjà 3 rendez-vous à venir") as error:
         _book(permanence, days[3], datetime.time(14), telephone="0611111111")
     assert error.value.field == "telephone"
+    with pytest.raises(booking.BookingError, match="déjà 3 rendez-vous à venir"):
+        _book(permanence, days[3], datetime.time(14), telephone="+33611111111")
     for day in days[:3]:  # the same e-mail, whatever its case
         _book(permanence, day, datetime.time(15), telephone="", email="moi@exemple.fr")
     with pytest.raises(booking.BookingError) as error:
