@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.audit import audited_save, log_event
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.models import Usager
 from poitiers_inclusion.text import digits, fold, folded
 
@@ -23,13 +24,8 @@ from .enums import Origine, Presence, StatutInscription
 from .models import Inscription, Seance
 
 
-class InscriptionError(Exception):
-    """A registration that cannot be made or changed; the message is written for people."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class InscriptionError(ServiceError):
+    """A registration that cannot be made or changed."""
 
 
 class AlreadyRegistered(InscriptionError):

@@ -212,7 +212,7 @@ def seance_cancel(request, pk):
                 seance=seance, motif=form.cleaned_data["motif"], actor=request.user
             )
         except services.InscriptionError as error:
-            form.add_error(None, error.message)
+            error.add_to(form)
         else:
             messages.success(request, "La séance est annulée et n'apparaît plus au programme.")
             if told:
@@ -295,10 +295,7 @@ def _person_page(request, pk, *, walk_in):
                         seance=seance, usager=usager, actor=request.user
                     )
         except services.InscriptionError as error:
-            field = error.field if error.field in form.fields else None
-            if field is None and data["qui"] == PersonForm.EXISTING:
-                field = "usager"
-            form.add_error(field, error.message)
+            error.add_to(form, default="usager" if data["qui"] == PersonForm.EXISTING else None)
         else:
             name = usager.full_name or str(usager)
             if walk_in:

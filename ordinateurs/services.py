@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.errors import ServiceError
 
 from .enums import (
     CHECKLIST,
@@ -44,13 +45,8 @@ from .models import (
 )
 
 
-class OrdinateurError(Exception):
-    """A change the rules refuse; the message is written for the person doing it."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class OrdinateurError(ServiceError):
+    """A change of a device, a donation or a household's request that the rules refuse."""
 
 
 def sha256_of(upload) -> str:

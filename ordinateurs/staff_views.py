@@ -391,7 +391,7 @@ def ordinateur_move(request, pk):
                 piece=form.cleaned_data["piece_jointe"],
             )
         except services.OrdinateurError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request, f"{ordinateur.numero} est maintenant « {_lower_first(Etat(vers).label)} »."

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poitiers_inclusion.audit import log_event
+from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.text import national_digits, phone_digits
 
 from .enums import ModePermanence
@@ -151,13 +152,8 @@ def occurrence_on(permanence: Permanence, day: datetime.date) -> Occurrence | No
 # --- Booking ------------------------------------------------------------------------------------
 
 
-class BookingError(Exception):
+class BookingError(ServiceError):
     """A booking that cannot be made; the message is written for the resident."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def slot_times(permanence: Permanence) -> list[datetime.time]:

@@ -310,7 +310,7 @@ def booking_new(request, pk, day):
         except services.BookingError as error:
             times = services.free_times(occurrence)
             form.set_times(times)
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             return redirect("permanences:booking_done", token=rendez_vous.token)
     context.update({"form": form, "occurrence": occurrence, "times": times})

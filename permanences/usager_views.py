@@ -110,8 +110,8 @@ def usager_merge(request, pk):
         other = form.cleaned_data["autre"]
         try:
             kept = services.merge_usagers(kept=kept, other=other, actor=request.user)
-        except services.MergeError as exc:
-            messages.error(request, str(exc))
+        except services.MergeError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, f"La fiche n°{other.pk} a été fusionnée dans celle-ci.")
             return redirect("permanences:usager_detail", pk=kept.pk)
