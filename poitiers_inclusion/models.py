@@ -386,24 +386,52 @@ class Usager(models.Model):
 
 
 class AppendOnlyError(Exception):
-    """Raised on any attempt to change or delete an audit event."""
+    """Raised on any attempt to change or delete an append-only record."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """A bulk update or delete of append-only records is refused as one record's is."""
+
     def update(self, **kwargs):
-        raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
+        raise AppendOnlyError(self.model.CHANGE_REFUSED)
 
     def delete(self):
-        raise AppendOnlyError("Le journal d'audit ne peut pas être supprimé.")
+        raise AppendOnlyError(self.model.DELETE_REFUSED)
 
+
+class AppendOnlyModel(models.Model):
+    """Records written once, never changed nor deleted: the audit journal, the evidence of the
+    workshop. (A database trigger of each table refuses too, whatever the code does.)"""
+
+    CHANGE_REFUSED = "Cet enregistrement ne peut pas être modifié."
+    DELETE_REFUSED = "Cet enregistrement ne peut pas être supprimé."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(self.CHANGE_REFUSED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(self.DELETE_REFUSED)
+
+
+class AuditEventQuerySet(AppendOnlyQuerySet):
     def for_object(self, obj):
         return self.filter(
             target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)
         )
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what to which record, and who viewed identified data. Append-only."""
+
+    CHANGE_REFUSED = "Le journal d'audit ne peut pas être modifié."
+    DELETE_REFUSED = "Le journal d'audit ne peut pas être supprimé."
 
     at = models.DateTimeField("date", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -431,11 +459,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} #{self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Le journal d'audit ne peut pas être supprimé.")

@@ -104,8 +104,13 @@ def test_the_evidence_is_append_only(technicien):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+    with pytest.raises(AppendOnlyError):
+        Evenement.objects.filter(pk=event.pk).update(note="changé")
+    with pytest.raises(AppendOnlyError):
+        Evenement.objects.filter(pk=event.pk).delete()
+    # The database refuses too, whatever the code does (a plain manager has no guard).
     with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
-        Evenement.objects.filter(pk=event.pk).update(note="changé")  # the database refuses too
+        Evenement._base_manager.filter(pk=event.pk).update(note="changé")
 
 
 def test_the_erasure_report_keeps_its_fingerprint(technicien):
