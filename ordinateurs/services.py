@@ -27,7 +27,6 @@ from .enums import (
     DEMANDE_TRANSITIONS,
     TRANSITIONS,
     Etat,
-    ResultatEffacement,
     StatutDemande,
     StatutDon,
 )
@@ -119,18 +118,21 @@ def receive_devices(*, don: Don | None, devices: list[dict], actor, at=None) -> 
     return created
 
 
+def successful_erasures(storage: Stockage) -> list[Effacement]:
+    """The storage's successful erasures, the latest first (the one a certificate cites). Read
+    from its prefetched erasures when the caller prefetched them."""
+    done = [e for e in storage.effacements.all() if e.reussi]
+    return sorted(done, key=lambda e: (e.fait_le, e.pk), reverse=True)
+
+
 def erased(ordinateur: Ordinateur) -> bool:
-    """Every storage device has a successful erasure record (and a data-holding device has its
-    storage recorded)."""
+    """The rule before a device may leave the workshop: every storage device has a successful
+    erasure record, and a device that holds data has its storage recorded. Read from the
+    prefetched storages and erasures when the caller prefetched them."""
     storages = list(ordinateur.stockages.all())
     if ordinateur.needs_storage and not storages:
         return False
-    ok = set(
-        Effacement.objects.filter(
-            stockage__in=storages, resultat=ResultatEffacement.REUSSI
-        ).values_list("stockage_id", flat=True)
-    )
-    return all(storage.pk in ok for storage in storages)
+    return all(successful_erasures(storage) for storage in storages)
 
 
 def last_check(ordinateur: Ordinateur) -> Controle | None:
