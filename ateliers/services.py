@@ -7,14 +7,12 @@ and the waiting list keeps its order. Each change is written to the audit log.
 
 import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.claims import claim_once
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.models import Usager
@@ -71,26 +69,19 @@ def find_or_create_person(
     return audited_save(usager, actor=actor)
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def send_inscription_email(inscription: Inscription, kind: str) -> None:
-    """kind: "inscription", "attente", "promotion", "annulation_seance" or "deja_inscrit"
-    (plain text)."""
-    email = inscription.usager.email
-    if not email:
-        return
-    context = {
-        "inscription": inscription,
-        "seance": inscription.seance,
-        "lieu": inscription.seance.lieu,
-        "cancel_url": _absolute(reverse("ateliers:cancel_public", args=[inscription.token])),
-        "CITY_NAME": settings.CITY_NAME,
-    }
-    subject = render_to_string(f"ateliers/emails/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"ateliers/emails/{kind}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    """kind: "inscription", "attente", "promotion", "annulation_seance", "deja_inscrit" or
+    "rappel"; nothing without an e-mail address."""
+    mail.send(
+        f"ateliers/emails/{kind}",
+        to=inscription.usager.email,
+        context={
+            "inscription": inscription,
+            "seance": inscription.seance,
+            "lieu": inscription.seance.lieu,
+            "cancel_url": mail.absolute_url("ateliers:cancel_public", inscription.token),
+        },
+    )
 
 
 def _locked(seance: Seance) -> Seance:
@@ -261,10 +252,9 @@ def add_walk_in(*, seance: Seance, usager: Usager, actor) -> Inscription:
 
 
 def send_reminders(*, today=None, dry_run: bool = False) -> int:
-    """E-mail the people registered for tomorrow's and the day after's sessions, once each.
-
-    Each registration is claimed under `select_for_update(skip_locked=True)`, so two runs at the
-    same time never send the same reminder twice. Returns how many were (or would be) sent."""
+    """E-mail the people registered for tomorrow's and the day after's sessions, once each
+    (claims.claim_once: two runs at the same time never send one reminder twice). Returns how
+    many were (or would be) sent."""
     today = today or timezone.localdate()
     days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
     due = Inscription.objects.filter(
@@ -275,22 +265,11 @@ def send_reminders(*, today=None, dry_run: bool = False) -> int:
     ).exclude(usager__email="")
     if dry_run:
         return due.count()
-    sent = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            inscription = (
-                due.filter(pk=pk)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("usager", "seance__lieu", "seance__module")
-                .first()
-            )
-            if inscription is None:
-                continue
-            send_inscription_email(inscription, "rappel")
-            inscription.rappel_envoye_le = timezone.now()
-            inscription.save(update_fields=["rappel_envoye_le"])
-            sent += 1
-    return sent
+    return claim_once(
+        due.select_related("usager", "seance__lieu", "seance__module"),
+        field="rappel_envoye_le",
+        action=lambda inscription: send_inscription_email(inscription, "rappel"),
+    )
 
 
 def cancel_seance(*, seance: Seance, motif: str, actor, now=None) -> int:

@@ -11,14 +11,11 @@ never reserved without the request it is reserved for.
 import datetime
 import hashlib
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
 from poitiers_inclusion.errors import ServiceError
 
@@ -232,23 +229,17 @@ def record_check(*, ordinateur: Ordinateur, resultats: dict, operateur, note="",
 # --- Donations ----------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def send_donor_email(don: Don, kind: str) -> None:
     """kind: "proposition" (thanks, what happens next) or "collecte" (please confirm)."""
-    if not don.donateur.email:
-        return
-    context = {
-        "don": don,
-        "donateur": don.donateur,
-        "confirm_url": _absolute(reverse("ordinateurs:don_confirm", args=[don.token])),
-        "CITY_NAME": settings.CITY_NAME,
-    }
-    subject = render_to_string(f"ordinateurs/emails/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"ordinateurs/emails/{kind}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [don.donateur.email])
+    mail.send(
+        f"ordinateurs/emails/{kind}",
+        to=don.donateur.email,
+        context={
+            "don": don,
+            "donateur": don.donateur,
+            "confirm_url": mail.absolute_url("ordinateurs:don_confirm", don.token),
+        },
+    )
 
 
 @transaction.atomic

@@ -8,15 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from poitiers_inclusion import mail
 from poitiers_inclusion.audit import log_event
+from poitiers_inclusion.claims import claim_once
 from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.text import national_digits, phone_digits
 
@@ -380,31 +379,24 @@ def weekly_hours_by_lieu(lieu_ids) -> dict[int, float]:
 # --- E-mails, reminders and purge ---------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def send_booking_email(rendez_vous: RendezVous, kind: str) -> None:
     """kind: "confirmation" or "rappel". Plain-text e-mail with the cancellation link."""
     permanence = rendez_vous.creneau.permanence
-    context = {
-        "rdv": rendez_vous,
-        "permanence": permanence,
-        "lieu": permanence.lieu,
-        "cancel_url": _absolute(reverse("permanences:booking_cancel", args=[rendez_vous.token])),
-        "CITY_NAME": settings.CITY_NAME,
-    }
-    subject = render_to_string(f"permanences/emails/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"permanences/emails/{kind}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [rendez_vous.email])
+    mail.send(
+        f"permanences/emails/{kind}",
+        to=rendez_vous.email,
+        context={
+            "rdv": rendez_vous,
+            "permanence": permanence,
+            "lieu": permanence.lieu,
+            "cancel_url": mail.absolute_url("permanences:booking_cancel", rendez_vous.token),
+        },
+    )
 
 
 def send_reminders(*, today: datetime.date | None = None, dry_run: bool = False) -> int:
-    """E-mail the bookings of tomorrow and the day after, once each; return how many were sent.
-
-    Each booking is claimed under `select_for_update(skip_locked=True)`, so two runs at the same
-    time never send the same reminder twice.
-    """
+    """E-mail the bookings of tomorrow and the day after, once each (claims.claim_once: two
+    runs at the same time never send one reminder twice); return how many were sent."""
     today = today or timezone.localdate()
     days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
     due = RendezVous.objects.filter(
@@ -414,22 +406,11 @@ def send_reminders(*, today: datetime.date | None = None, dry_run: bool = False)
     ).exclude(email="")
     if dry_run:
         return due.count()
-    sent = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            rendez_vous = (
-                due.select_for_update(skip_locked=True, of=("self",))
-                .select_related("creneau__permanence__lieu")
-                .filter(pk=pk)
-                .first()
-            )
-            if rendez_vous is None:
-                continue
-            send_booking_email(rendez_vous, "rappel")
-            rendez_vous.reminder_sent_at = timezone.now()
-            rendez_vous.save(update_fields=["reminder_sent_at"])
-            sent += 1
-    return sent
+    return claim_once(
+        due.select_related("creneau__permanence__lieu"),
+        field="reminder_sent_at",
+        action=lambda rendez_vous: send_booking_email(rendez_vous, "rappel"),
+    )
 
 
 def purge_bookings(*, today: datetime.date | None = None, dry_run: bool = False) -> int:
