@@ -274,7 +274,7 @@ def offer_donation(
         ),
         actor=actor,
     )
-    transaction.on_commit(lambda: send_donor_email(don, "proposition"))
+    send_donor_email(don, "proposition")
     return don
 
 
@@ -297,7 +297,7 @@ def record_collection(*, don: Don, day: datetime.date, nb_recus: int, poids_kg, 
     don.collecte_le, don.nb_recus, don.poids_kg = day, nb_recus, poids_kg
     don.statut = StatutDon.COLLECTE
     audited_save(don, actor=actor)
-    transaction.on_commit(lambda: send_donor_email(don, "collecte"))
+    send_donor_email(don, "collecte")
     return don
 
 

@@ -64,3 +64,11 @@ class StatutSocial(models.TextChoices):
     EN_EMPLOI = "en_emploi", "En emploi"
     SCOLARISE = "scolarise", "Scolarisé"
     NON_COMMUNIQUE = "non_communique_ou_heterogene", "Non communiqué ou hétérogène"
+
+
+class EmailStatus(models.TextChoices):
+    """Where an e-mail of the outbox stands."""
+
+    PENDING = "a_envoyer", "À envoyer"
+    SENT = "envoye", "Envoyé"
+    FAILED = "abandonne", "Non envoyé (abandonné)"

@@ -7,12 +7,21 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .enums import AGE_BAND_LOWER_BOUNDS, CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
+from .enums import (
+    AGE_BAND_LOWER_BOUNDS,
+    CITYWIDE_ROLES,
+    EmailStatus,
+    Genre,
+    Role,
+    StatutSocial,
+    TrancheAge,
+)
 from .text import fold, folded, national_digits, phone_digits
 
 
@@ -459,3 +468,44 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} #{self.target_id}"
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """To send now: waiting, and its next attempt has come."""
+        return self.filter(status=EmailStatus.PENDING, next_attempt_at__lte=now or timezone.now())
+
+    def undelivered(self):
+        """What the staff should see: given up, or still waiting after a failed attempt."""
+        return self.exclude(status=EmailStatus.SENT).exclude(last_error="")
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail of the outbox (poitiers_inclusion/mail.py): written with the action it belongs
+    to, sent after that action's transaction commits, retried until it goes. A mail server that
+    refuses or does not answer never undoes the action."""
+
+    template = models.CharField("message", max_length=200)
+    subject = models.CharField("objet", max_length=998)
+    body = models.TextField("texte")
+    from_email = models.CharField("expéditeur", max_length=254)
+    to = ArrayField(models.CharField(max_length=254), verbose_name="destinataires")
+    status = models.CharField(
+        "état", max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    last_error = models.TextField("dernière erreur", blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "e-mail à envoyer"
+        verbose_name_plural = "e-mails à envoyer"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoingemail_due")]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -242,6 +242,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", f"inclusion-numerique@{CITY_NAME.lower()}.example"
 )
+# Seconds before a mail server that does not answer counts as a failure (the outbox retries).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Days an e-mail of the outbox is kept once sent or given up (its text holds personal data).
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

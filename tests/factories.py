@@ -9,6 +9,7 @@ from poitiers_inclusion.models import (
     ApiToken,
     AuditEvent,
     LoginFailure,
+    OutgoingEmail,
     RateLimitHit,
     Usager,
     User,
@@ -146,3 +147,16 @@ class RateLimitHitFactory(factory.django.DjangoModelFactory):
 
     scope = "permanences.booking"
     client = "127.0.0.1"
+
+
+class OutgoingEmailFactory(factory.django.DjangoModelFactory):
+    """An e-mail waiting in the outbox."""
+
+    class Meta:
+        model = OutgoingEmail
+
+    template = "permanences/emails/rappel"
+    subject = "Rappel : rendez-vous demain"
+    body = "Bonjour,\nÀ demain.\n"
+    from_email = "inclusion-numerique@poitiers.example"
+    to = factory.Sequence(lambda n: [f"destinataire{n}@exemple.test"])
