@@ -5,14 +5,13 @@ registering at the same moment are served one after the other: the capacity is n
 and the waiting list keeps its order. Each change is written to the audit log.
 """
 
-import datetime
-
 from django.db import transaction
 from django.utils import timezone
 
 from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
 from poitiers_inclusion.claims import claim_once
+from poitiers_inclusion.dates import reminder_days
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.models import Usager
@@ -255,20 +254,16 @@ def send_reminders(*, today=None, dry_run: bool = False) -> int:
     """E-mail the people registered for tomorrow's and the day after's sessions, once each
     (claims.claim_once: two runs at the same time never send one reminder twice). Returns how
     many were (or would be) sent."""
-    today = today or timezone.localdate()
-    days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
     due = Inscription.objects.filter(
         statut=StatutInscription.INSCRIT,
-        seance__date__in=days,
+        seance__date__in=reminder_days(today or timezone.localdate()),
         seance__annulee_le__isnull=True,
-        rappel_envoye_le__isnull=True,
     ).exclude(usager__email="")
-    if dry_run:
-        return due.count()
     return claim_once(
         due.select_related("usager", "seance__lieu", "seance__module"),
         field="rappel_envoye_le",
         action=lambda inscription: send_inscription_email(inscription, "rappel"),
+        dry_run=dry_run,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from poitiers_inclusion import mail
 from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.claims import claim_once
+from poitiers_inclusion.dates import reminder_days
 from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.text import national_digits, phone_digits
 
@@ -397,19 +398,15 @@ def send_booking_email(rendez_vous: RendezVous, kind: str) -> None:
 def send_reminders(*, today: datetime.date | None = None, dry_run: bool = False) -> int:
     """E-mail the bookings of tomorrow and the day after, once each (claims.claim_once: two
     runs at the same time never send one reminder twice); return how many were sent."""
-    today = today or timezone.localdate()
-    days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
     due = RendezVous.objects.filter(
         statut=StatutRendezVous.CONFIRME,
-        creneau__date__in=days,
-        reminder_sent_at__isnull=True,
+        creneau__date__in=reminder_days(today or timezone.localdate()),
     ).exclude(email="")
-    if dry_run:
-        return due.count()
     return claim_once(
         due.select_related("creneau__permanence__lieu"),
         field="reminder_sent_at",
         action=lambda rendez_vous: send_booking_email(rendez_vous, "rappel"),
+        dry_run=dry_run,
     )
 
 

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 
-def claim_once(queryset, *, field: str, action: Callable, now=None) -> int:
+def claim_once(queryset, *, field: str, action: Callable, now=None, dry_run=False) -> int:
     """Call `action(row)` for each row of `queryset` whose `field` is still empty, and return
-    how many were acted on.
+    how many were acted on (with dry_run, how many would be, touching nothing).
 
     Each row is first claimed by `UPDATE … SET field = now WHERE pk = … AND field IS NULL`: of
     two runs at the same time, the second waits for the first's transaction and then updates
@@ -17,6 +17,8 @@ def claim_once(queryset, *, field: str, action: Callable, now=None) -> int:
     fails, the claim is undone and the next run tries again."""
     now = now or timezone.now()
     unclaimed = {f"{field}__isnull": True}
+    if dry_run:
+        return queryset.filter(**unclaimed).count()
     done = 0
     for pk in list(queryset.filter(**unclaimed).values_list("pk", flat=True)):
         with transaction.atomic():

@@ -24,6 +24,14 @@ def test_it_acts_once_per_row_and_marks_it():
 
 
 @pytest.mark.django_db
+def test_a_dry_run_counts_and_touches_nothing():
+    UsagerFactory.create_batch(2)
+    acted = []
+    assert claim_once(Usager.objects.all(), field=FIELD, action=acted.append, dry_run=True) == 2
+    assert acted == [] and Usager.objects.filter(anonymised_at__isnull=True).count() == 2
+
+
+@pytest.mark.django_db
 def test_a_failed_action_leaves_the_row_for_the_next_run():
     usager = UsagerFactory()
 
