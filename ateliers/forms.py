@@ -1,37 +1,19 @@
 """Forms of the team's workshop pages: sessions, registering a person, the catalogue."""
 
 import datetime
-import re
 
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.models import Usager, User
 from reseau.models import Lieu
 
 from .enums import Niveau, Presence
 from .models import Module, Parcours, Seance
 from .services import places_taken
-
-PHONE_RE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
-
-
-def search_usagers(user, query: str, limit: int = 10) -> list[Usager]:
-    """Identified usagers this user may see whose name, phone or e-mail matches every word."""
-    query = (query or "").strip()
-    if len(query) < 2:
-        return []
-    qs = Usager.objects.visible_for(user).identified()
-    for word in query.split()[:4]:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(phone__icontains=word)
-            | Q(email__icontains=word)
-        )
-    return list(qs.order_by("last_name", "first_name", "pk")[:limit])
 
 
 class ConseillerChoiceField(forms.ModelMultipleChoiceField):
@@ -202,12 +184,7 @@ class PersonForm(forms.Form):
     )
     first_name = forms.CharField(label="Prénom", max_length=100, required=False)
     last_name = forms.CharField(label="Nom", max_length=100, required=False)
-    phone = forms.CharField(
-        label="Téléphone",
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
-    )
+    phone = PhoneField(autocomplete="off")
     email = forms.EmailField(
         label="E-mail",
         required=False,
@@ -236,14 +213,6 @@ class PersonForm(forms.Form):
 
     def clean_last_name(self):
         return " ".join(self.cleaned_data["last_name"].split())
-
-    def clean_phone(self):
-        phone = re.sub(r"[\s.\-()]", "", self.cleaned_data["phone"])
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError(
-                "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78."
-            )
-        return phone
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

@@ -1,20 +1,18 @@
 """Forms of the public workshop pages: the programme's filters and the registration form."""
 
-import re
-
 import django_filters
 from django import forms
-from django.db.models import F, Func, Q, Value
+from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.public_forms import HoneypotMixin
+from poitiers_inclusion.text import national_digits, phone_digits
 from reseau.models import Lieu, Quartier
 
 from .enums import Niveau
 from .models import Inscription, Parcours, Seance
-
-PHONE_RE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
 
 # One phone number or e-mail holds at most this many live registrations to upcoming sessions,
 # so that nobody (nor any robot) can take every place of the programme.
@@ -65,16 +63,11 @@ class ProgrammeFilter(StyledFilterSet):
         )
 
 
-def _digits_of(expression):
-    """The digits of a phone number stored with spaces, dots or dashes (PostgreSQL)."""
-    return Func(expression, Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
-
-
 def live_registrations_of(*, telephone: str, email: str, today, excluding: Seance | None = None):
     """Live registrations (place or waiting list) of this phone or e-mail to coming sessions."""
     same = Q()
     if telephone:
-        same |= Q(phone_digits=re.sub(r"\D", "", telephone))
+        same |= Q(phone_number=national_digits(telephone))
     if email:
         same |= Q(usager__email__iexact=email)
     if not same:
@@ -82,7 +75,7 @@ def live_registrations_of(*, telephone: str, email: str, today, excluding: Seanc
     found = (
         Inscription.objects.actives()
         .filter(seance__date__gte=today, seance__annulee_le__isnull=True)
-        .annotate(phone_digits=_digits_of(F("usager__phone")))
+        .alias(phone_number=phone_digits("usager__phone"))
         .filter(same)
     )
     if excluding is not None:
@@ -105,11 +98,7 @@ class RegistrationForm(HoneypotMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
         error_messages={"required": "Indiquez votre nom."},
     )
-    telephone = forms.CharField(
-        label="Téléphone",
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    telephone = PhoneField(
         help_text="Un téléphone ou un e-mail, au moins l'un des deux : pour vous prévenir "
         "d'un changement.",
     )
@@ -137,14 +126,6 @@ class RegistrationForm(HoneypotMixin, forms.Form):
 
     def clean_nom(self):
         return " ".join(self.cleaned_data["nom"].split())
-
-    def clean_telephone(self):
-        phone = re.sub(r"[\s.\-()]", "", self.cleaned_data["telephone"])
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError(
-                "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78."
-            )
-        return phone
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

@@ -118,7 +118,7 @@ def register_public(request, pk):
         try:
             services.register_online(seance=seance, usager=usager)
         except services.InscriptionError as error:
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             # The same page whether or not the person was registered already (see services).
             context.update({"full": full, "has_email": bool(data["email"])})

@@ -5,31 +5,24 @@ registering at the same moment are served one after the other: the capacity is n
 and the waiting list keeps its order. Each change is written to the audit log.
 """
 
-import datetime
-import unicodedata
-
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.claims import claim_once
+from poitiers_inclusion.dates import reminder_days
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.models import Usager
+from poitiers_inclusion.text import digits, fold, folded
 
 from .enums import Origine, Presence, StatutInscription
 from .models import Inscription, Seance
 
 
-class InscriptionError(Exception):
-    """A registration that cannot be made or changed; the message is written for people."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class InscriptionError(ServiceError):
+    """A registration that cannot be made or changed."""
 
 
 class AlreadyRegistered(InscriptionError):
@@ -38,15 +31,6 @@ class AlreadyRegistered(InscriptionError):
     def __init__(self, inscription: Inscription):
         super().__init__("Cette personne est déjà inscrite à cette séance.")
         self.inscription = inscription
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", " ".join((text or "").split()).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _digits(phone: str) -> str:
-    return "".join(c for c in phone or "" if c.isdigit())
 
 
 def find_or_create_person(
@@ -58,16 +42,19 @@ def find_or_create_person(
     the consent date. Matching needs the same name *and* the same phone or e-mail, so a
     homonym is never mixed up with someone else, and the page never tells whether a person is
     already known."""
-    name = (_fold(first_name), _fold(last_name))
-    email, digits = email.strip().lower(), _digits(phone)
-    if email or digits:
-        namesakes = Usager.objects.identified().filter(
-            merged_into__isnull=True, last_name__iexact=" ".join(last_name.split())
+    name = (fold(first_name), fold(last_name))
+    email, phone_digits = email.strip().lower(), digits(phone)
+    if email or phone_digits:
+        namesakes = (
+            Usager.objects.identified()
+            .filter(merged_into__isnull=True)
+            .annotate(folded_last_name=folded("last_name"))
+            .filter(folded_last_name=name[1])
         )
         for usager in namesakes.order_by("pk"):
-            same_name = (_fold(usager.first_name), _fold(usager.last_name)) == name
+            same_name = (fold(usager.first_name), fold(usager.last_name)) == name
             same_contact = (email and usager.email.lower() == email) or (
-                digits and _digits(usager.phone) == digits
+                phone_digits and digits(usager.phone) == phone_digits
             )
             if same_name and same_contact:
                 return usager
@@ -81,26 +68,19 @@ def find_or_create_person(
     return audited_save(usager, actor=actor)
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def send_inscription_email(inscription: Inscription, kind: str) -> None:
-    """kind: "inscription", "attente", "promotion", "annulation_seance" or "deja_inscrit"
-    (plain text)."""
-    email = inscription.usager.email
-    if not email:
-        return
-    context = {
-        "inscription": inscription,
-        "seance": inscription.seance,
-        "lieu": inscription.seance.lieu,
-        "cancel_url": _absolute(reverse("ateliers:cancel_public", args=[inscription.token])),
-        "CITY_NAME": settings.CITY_NAME,
-    }
-    subject = render_to_string(f"ateliers/emails/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"ateliers/emails/{kind}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    """kind: "inscription", "attente", "promotion", "annulation_seance", "deja_inscrit" or
+    "rappel"; nothing without an e-mail address."""
+    mail.send(
+        f"ateliers/emails/{kind}",
+        to=inscription.usager.email,
+        context={
+            "inscription": inscription,
+            "seance": inscription.seance,
+            "lieu": inscription.seance.lieu,
+            "cancel_url": mail.absolute_url("ateliers:cancel_public", inscription.token),
+        },
+    )
 
 
 def _locked(seance: Seance) -> Seance:
@@ -271,36 +251,20 @@ def add_walk_in(*, seance: Seance, usager: Usager, actor) -> Inscription:
 
 
 def send_reminders(*, today=None, dry_run: bool = False) -> int:
-    """E-mail the people registered for tomorrow's and the day after's sessions, once each.
-
-    Each registration is claimed under `select_for_update(skip_locked=True)`, so two runs at the
-    same time never send the same reminder twice. Returns how many were (or would be) sent."""
-    today = today or timezone.localdate()
-    days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
+    """E-mail the people registered for tomorrow's and the day after's sessions, once each
+    (claims.claim_once: two runs at the same time never send one reminder twice). Returns how
+    many were (or would be) sent."""
     due = Inscription.objects.filter(
         statut=StatutInscription.INSCRIT,
-        seance__date__in=days,
+        seance__date__in=reminder_days(today or timezone.localdate()),
         seance__annulee_le__isnull=True,
-        rappel_envoye_le__isnull=True,
     ).exclude(usager__email="")
-    if dry_run:
-        return due.count()
-    sent = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            inscription = (
-                due.filter(pk=pk)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("usager", "seance__lieu", "seance__module")
-                .first()
-            )
-            if inscription is None:
-                continue
-            send_inscription_email(inscription, "rappel")
-            inscription.rappel_envoye_le = timezone.now()
-            inscription.save(update_fields=["rappel_envoye_le"])
-            sent += 1
-    return sent
+    return claim_once(
+        due.select_related("usager", "seance__lieu", "seance__module"),
+        field="rappel_envoye_le",
+        action=lambda inscription: send_inscription_email(inscription, "rappel"),
+        dry_run=dry_run,
+    )
 
 
 def cancel_seance(*, seance: Seance, motif: str, actor, now=None) -> int:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import Usager
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
@@ -33,11 +34,11 @@ from .forms import (
     PresenceForm,
     SeanceCancelForm,
     SeanceForm,
-    search_usagers,
 )
 from .models import Inscription, Module, Parcours, Seance
 
 TEAM = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
+SEARCH_RESULTS = 10
 PER_PAGE = 25
 PRESENCE_WORDS = {Presence.PRESENT: "présent·e", Presence.ABSENT: "absent·e"}
 
@@ -211,7 +212,7 @@ def seance_cancel(request, pk):
                 seance=seance, motif=form.cleaned_data["motif"], actor=request.user
             )
         except services.InscriptionError as error:
-            form.add_error(None, error.message)
+            error.add_to(form)
         else:
             messages.success(request, "La séance est annulée et n'apparaît plus au programme.")
             if told:
@@ -242,7 +243,7 @@ def _person_page(request, pk, *, walk_in):
             Seance.objects.visible_for(request.user).select_related("module", "lieu"), pk=pk
         )
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()
-    results = search_usagers(request.user, query)
+    results = list(Usager.objects.identified().search(query, request.user)[:SEARCH_RESULTS])
     already = set(
         seance.inscriptions.actives()
         .filter(usager__in=[u.pk for u in results])
@@ -294,10 +295,7 @@ def _person_page(request, pk, *, walk_in):
                         seance=seance, usager=usager, actor=request.user
                     )
         except services.InscriptionError as error:
-            field = error.field if error.field in form.fields else None
-            if field is None and data["qui"] == PersonForm.EXISTING:
-                field = "usager"
-            form.add_error(field, error.message)
+            error.add_to(form, default="usager" if data["qui"] == PersonForm.EXISTING else None)
         else:
             name = usager.full_name or str(usager)
             if walk_in:

@@ -8,13 +8,13 @@ from django import forms
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.public_forms import HoneypotMixin
 
 from .enums import StatutDon
 from .models import Don, Donateur
 
-PHONE_RE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
 # La Poste's establishments share one SIREN whose SIRETs do not follow the Luhn key.
 LA_POSTE_SIREN = "356000000"
@@ -52,15 +52,6 @@ def normalise_siret(raw: str) -> str:
     return siret
 
 
-def normalise_phone(raw: str) -> str:
-    phone = re.sub(r"[\s.\-()]", "", raw or "")
-    if phone and not PHONE_RE.match(phone):
-        raise forms.ValidationError(
-            "Ce numéro n'est pas valide : 10 chiffres, par exemple 05 49 12 34 56."
-        )
-    return phone
-
-
 def _squeeze(value: str) -> str:
     return " ".join((value or "").split())
 
@@ -79,9 +70,6 @@ class DonorFieldsMixin:
 
     def clean_siret(self):
         return normalise_siret(self.cleaned_data["siret"])
-
-    def clean_telephone(self):
-        return normalise_phone(self.cleaned_data["telephone"])
 
     def clean_email(self):
         return (self.cleaned_data["email"] or "").strip().lower()
@@ -134,14 +122,7 @@ def _donor_fields(*, public: bool) -> dict[str, forms.Field]:
                 "invalid": EMAIL_INVALID,
             },
         ),
-        "telephone": forms.CharField(
-            label="Téléphone" + (" (facultatif)" if public else ""),
-            max_length=20,
-            required=False,
-            widget=forms.TextInput(
-                attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}
-            ),
-        ),
+        "telephone": PhoneField(label="Téléphone" + (" (facultatif)" if public else "")),
         "adresse": forms.CharField(
             label="Adresse" + (" (facultatif)" if public else ""),
             max_length=250,

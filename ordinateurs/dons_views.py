@@ -124,7 +124,7 @@ def don_create(request):
                 actor=request.user,
             )
         except services.OrdinateurError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             told = " Un e-mail de remerciement lui est envoyé." if don.donateur.email else ""
             messages.success(request, f"Don enregistré : {don}.{told}")
@@ -192,10 +192,6 @@ def don_detail(request, pk):
     return _detail_page(request, don)
 
 
-def _field_of(error, form):
-    return error.field if error.field in form.fields else None
-
-
 @require_POST
 @role_required(*WORKSHOP_ROLES)
 def don_plan(request, pk):
@@ -205,7 +201,7 @@ def don_plan(request, pk):
         try:
             services.plan_collection(don=don, day=form.cleaned_data["day"], actor=request.user)
         except services.OrdinateurError as error:
-            form.add_error(_field_of(error, form), error.message)
+            error.add_to(form)
         else:
             messages.success(request, f"Collecte planifiée le {form.cleaned_data['day']:%d/%m/%Y}.")
             return redirect("ordinateurs:don_detail", pk=don.pk)
@@ -228,7 +224,7 @@ def don_collect(request, pk):
                 actor=request.user,
             )
         except services.OrdinateurError as error:
-            form.add_error(_field_of(error, form), error.message)
+            error.add_to(form)
         else:
             told = (
                 " Le donateur reçoit un e-mail pour confirmer ces quantités."
@@ -251,7 +247,7 @@ def don_cancel(request, pk):
         try:
             services.cancel_donation(don=don, actor=request.user, motif=form.cleaned_data["motif"])
         except services.OrdinateurError as error:
-            form.add_error(_field_of(error, form), error.message)
+            error.add_to(form)
         else:
             messages.success(request, "Le don est annulé.")
             return redirect("ordinateurs:don_detail", pk=don.pk)

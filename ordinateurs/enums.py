@@ -24,6 +24,18 @@ class Etat(models.TextChoices):
     PERDU = "perdu", "Perdu"
 
 
+# The normal path of a device, in order (the workshop's pages and the figures' funnel).
+PATH = (
+    Etat.RECU,
+    Etat.DIAGNOSTIQUE,
+    Etat.EFFACE,
+    Etat.RECONDITIONNE,
+    Etat.CONTROLE,
+    Etat.DISPONIBLE,
+    Etat.RESERVE,
+    Etat.REMIS,
+)
+
 # Which state may follow which (the workshop's rules; anything else is refused).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Etat.RECU: (Etat.DIAGNOSTIQUE, Etat.NON_REEMPLOYABLE, Etat.PERDU),

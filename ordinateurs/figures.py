@@ -21,19 +21,8 @@ from django.db.models import Count, Q, Sum
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
 
-from .enums import Etat, StatutDemande, TrancheRevenus
+from .enums import PATH, Etat, StatutDemande, TrancheRevenus
 from .models import Attribution, Demande, Don, Evenement, Ordinateur
-
-PATH = [
-    Etat.RECU,
-    Etat.DIAGNOSTIQUE,
-    Etat.EFFACE,
-    Etat.RECONDITIONNE,
-    Etat.CONTROLE,
-    Etat.DISPONIBLE,
-    Etat.RESERVE,
-    Etat.REMIS,
-]
 
 
 def _role(scope):

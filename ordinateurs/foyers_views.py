@@ -55,10 +55,6 @@ def _attributions(user):
     return Attribution.objects.filter(demande__in=Demande.objects.visible_for(user))
 
 
-def _error_field(form, error: services.OrdinateurError):
-    return error.field if error.field in form.fields else None
-
-
 # --- Requests -----------------------------------------------------------------------------------
 
 
@@ -126,7 +122,7 @@ def demande_create(request):
                 actor=user,
             )
         except services.OrdinateurError as error:
-            form.add_error(_error_field(form, error), error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -241,7 +237,7 @@ def demande_decide(request, pk):
                 actor=request.user,
             )
         except services.OrdinateurError as error:
-            form.add_error(_error_field(form, error), error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -270,7 +266,7 @@ def demande_propose(request, pk):
                 demande=demande, ordinateur=form.cleaned_data["ordinateur"], actor=request.user
             )
         except services.OrdinateurError as error:
-            form.add_error(_error_field(form, error), error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -306,7 +302,7 @@ def demande_edit(request, pk):
                 audited_save(demande, actor=request.user)
                 services.decide(demande=demande, statut=StatutDemande.SOUMISE, actor=request.user)
         except services.OrdinateurError as error:
-            form.add_error(_error_field(form, error), error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -354,7 +350,7 @@ def attribution_hand_over(request, pk):
                 actor=request.user,
             )
         except services.OrdinateurError as error:
-            form.add_error(_error_field(form, error), error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -389,7 +385,7 @@ def attribution_withdraw(request, pk):
                 actor=request.user,
             )
         except services.OrdinateurError as error:
-            form.add_error(_error_field(form, error), error.message)
+            error.add_to(form)
         else:
             then = "est close (abandon)" if abandon else "retourne sur la liste d'attente"
             messages.success(

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
-from poitiers_inclusion.models import AppendOnlyError
+from poitiers_inclusion.models import AppendOnlyModel
 
 from .enums import (
     Etat,
@@ -40,19 +40,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class AppendOnly(models.Model):
+class Evidence(AppendOnlyModel):
     """Records that are evidence (events, erasures, checks): written once, never changed."""
+
+    CHANGE_REFUSED = "Cet enregistrement est une preuve : il ne se modifie pas."
+    DELETE_REFUSED = "Cet enregistrement est une preuve : il ne se supprime pas."
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Cet enregistrement est une preuve : il ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Cet enregistrement est une preuve : il ne se supprime pas.")
 
 
 # --- Donors and donations -----------------------------------------------------------------------
@@ -211,7 +206,7 @@ class Stockage(models.Model):
         return f"{self.get_type_display()}{size}{serial}"
 
 
-class Effacement(AppendOnly):
+class Effacement(Evidence):
     """The record of one erasure of one storage device (the evidence kept for the certificate)."""
 
     stockage = models.ForeignKey(
@@ -246,7 +241,7 @@ class Effacement(AppendOnly):
         return self.resultat == ResultatEffacement.REUSSI
 
 
-class Controle(AppendOnly):
+class Controle(Evidence):
     """A functional check of a reconditioned device: each item of the checklist tested."""
 
     ordinateur = models.ForeignKey(
@@ -272,7 +267,7 @@ class Controle(AppendOnly):
         return f"Contrôle du {self.fait_le:%d/%m/%Y} : {'réussi' if self.reussi else 'échoué'}"
 
 
-class Evenement(AppendOnly):
+class Evenement(Evidence):
     """One change of a device's state: who, when, why (note), with an optional attachment."""
 
     ordinateur = models.ForeignKey(

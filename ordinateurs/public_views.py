@@ -42,7 +42,7 @@ def don_offer(request):
                 actor=None,
             )
         except services.OrdinateurError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             # Only what the thank-you page repeats; nothing that identifies the donation.
             request.session[OFFER_SESSION_KEY] = {"nb": don.nb_annonce}

@@ -11,22 +11,19 @@ never reserved without the request it is reserved for.
 import datetime
 import hashlib
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.errors import ServiceError
 
 from .enums import (
     CHECKLIST,
     DEMANDE_TRANSITIONS,
     TRANSITIONS,
     Etat,
-    ResultatEffacement,
     StatutDemande,
     StatutDon,
 )
@@ -44,13 +41,8 @@ from .models import (
 )
 
 
-class OrdinateurError(Exception):
-    """A change the rules refuse; the message is written for the person doing it."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class OrdinateurError(ServiceError):
+    """A change of a device, a donation or a household's request that the rules refuse."""
 
 
 def sha256_of(upload) -> str:
@@ -123,18 +115,21 @@ def receive_devices(*, don: Don | None, devices: list[dict], actor, at=None) -> 
     return created
 
 
+def successful_erasures(storage: Stockage) -> list[Effacement]:
+    """The storage's successful erasures, the latest first (the one a certificate cites). Read
+    from its prefetched erasures when the caller prefetched them."""
+    done = [e for e in storage.effacements.all() if e.reussi]
+    return sorted(done, key=lambda e: (e.fait_le, e.pk), reverse=True)
+
+
 def erased(ordinateur: Ordinateur) -> bool:
-    """Every storage device has a successful erasure record (and a data-holding device has its
-    storage recorded)."""
+    """The rule before a device may leave the workshop: every storage device has a successful
+    erasure record, and a device that holds data has its storage recorded. Read from the
+    prefetched storages and erasures when the caller prefetched them."""
     storages = list(ordinateur.stockages.all())
     if ordinateur.needs_storage and not storages:
         return False
-    ok = set(
-        Effacement.objects.filter(
-            stockage__in=storages, resultat=ResultatEffacement.REUSSI
-        ).values_list("stockage_id", flat=True)
-    )
-    return all(storage.pk in ok for storage in storages)
+    return all(successful_erasures(storage) for storage in storages)
 
 
 def last_check(ordinateur: Ordinateur) -> Controle | None:
@@ -234,23 +229,17 @@ def record_check(*, ordinateur: Ordinateur, resultats: dict, operateur, note="",
 # --- Donations ----------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def send_donor_email(don: Don, kind: str) -> None:
     """kind: "proposition" (thanks, what happens next) or "collecte" (please confirm)."""
-    if not don.donateur.email:
-        return
-    context = {
-        "don": don,
-        "donateur": don.donateur,
-        "confirm_url": _absolute(reverse("ordinateurs:don_confirm", args=[don.token])),
-        "CITY_NAME": settings.CITY_NAME,
-    }
-    subject = render_to_string(f"ordinateurs/emails/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"ordinateurs/emails/{kind}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [don.donateur.email])
+    mail.send(
+        f"ordinateurs/emails/{kind}",
+        to=don.donateur.email,
+        context={
+            "don": don,
+            "donateur": don.donateur,
+            "confirm_url": mail.absolute_url("ordinateurs:don_confirm", don.token),
+        },
+    )
 
 
 @transaction.atomic
@@ -285,7 +274,7 @@ def offer_donation(
         ),
         actor=actor,
     )
-    transaction.on_commit(lambda: send_donor_email(don, "proposition"))
+    send_donor_email(don, "proposition")
     return don
 
 
@@ -308,7 +297,7 @@ def record_collection(*, don: Don, day: datetime.date, nb_recus: int, poids_kg, 
     don.collecte_le, don.nb_recus, don.poids_kg = day, nb_recus, poids_kg
     don.statut = StatutDon.COLLECTE
     audited_save(don, actor=actor)
-    transaction.on_commit(lambda: send_donor_email(don, "collecte"))
+    send_donor_email(don, "collecte")
     return don
 
 

@@ -8,46 +8,22 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.utils import timezone
+from django.utils.text import format_lazy
 
+from poitiers_inclusion.attachments import check_attachment, max_size_lazy
 from poitiers_inclusion.filters import StyledFilterSet
-from reseau.forms import SIGNATURES
 
 from .enums import CHECKLIST, Etat, MethodeEffacement, StatutDon, TypeAppareil, TypeStockage
 from .models import Don, Effacement, Ordinateur, Stockage
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # What erasure tools write (nwipe and ShredOS: PDF or text logs; Blancco: PDF or XML), and photos.
 REPORT_FORMATS = ("pdf", "txt", "log", "xml", "json", "csv", "html", "jpg", "jpeg", "png")
 ATTACHMENT_FORMATS = ("pdf", "jpg", "jpeg", "png")
-TEXT_FORMATS = ("txt", "log", "xml", "json", "csv", "html")
 
 # Leaving the normal path: the note says why (the breakdown, the cause of a loss…).
 EXITS_WITH_REASON = (Etat.EN_REPARATION, Etat.NON_REEMPLOYABLE, Etat.PERDU, Etat.RETOURNE)
 # Overwriting methods: the number of passes is part of the evidence.
 OVERWRITE_METHODS = (MethodeEffacement.NIST_CLEAR, MethodeEffacement.REECRITURE)
-
-
-def check_file(upload, allowed: tuple[str, ...]):
-    """An upload of an accepted kind, at most 5 MB, whose content matches its extension."""
-    if not upload:
-        return upload
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if extension not in allowed:
-        kinds = ", ".join(e.upper() for e in allowed)
-        raise forms.ValidationError(f"Ce type de fichier n'est pas accepté (formats : {kinds}).")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise forms.ValidationError("Le fichier dépasse 5 Mo : réduisez-le ou compressez-le.")
-    head = upload.read(4096)
-    upload.seek(0)
-    if extension in TEXT_FORMATS:
-        matches = b"\x00" not in head
-    else:
-        matches = head.startswith(SIGNATURES[extension])
-    if not matches:
-        raise forms.ValidationError(
-            f"Le contenu du fichier ne correspond pas à un fichier {extension.upper()}."
-        )
-    return upload
 
 
 # --- The inventory ------------------------------------------------------------------------------
@@ -298,11 +274,14 @@ class MoveForm(forms.Form):
     piece_jointe = forms.FileField(
         label="Pièce jointe",
         required=False,
-        help_text="Facultatif : photo ou PDF (diagnostic, bon de réparation…), 5 Mo au plus.",
+        help_text=format_lazy(
+            "Facultatif : photo ou PDF (diagnostic, bon de réparation…), {} au plus.",
+            max_size_lazy(),
+        ),
     )
 
     def clean_piece_jointe(self):
-        return check_file(self.cleaned_data.get("piece_jointe"), ATTACHMENT_FORMATS)
+        return check_attachment(self.cleaned_data.get("piece_jointe"), ATTACHMENT_FORMATS)
 
     def clean(self):
         data = super().clean()
@@ -360,8 +339,11 @@ class EffacementForm(forms.ModelForm):
             "version_outil": "Celle qu'affiche l'outil (pour une destruction physique : la "
             "référence du procédé ou du bordereau).",
             "passes": "Pour une réécriture : le nombre de passes effectuées.",
-            "preuve": "Le rapport produit par l'outil (PDF, texte, XML…, 5 Mo au plus) : son "
-            "empreinte SHA-256 figure sur le certificat.",
+            "preuve": format_lazy(
+                "Le rapport produit par l'outil (PDF, texte, XML…, {} au plus) : son empreinte "
+                "SHA-256 figure sur le certificat.",
+                max_size_lazy(),
+            ),
         }
         error_messages = {
             "methode": {"required": "Choisissez la méthode d'effacement."},
@@ -388,7 +370,7 @@ class EffacementForm(forms.ModelForm):
         return moment
 
     def clean_preuve(self):
-        return check_file(self.cleaned_data.get("preuve"), REPORT_FORMATS)
+        return check_attachment(self.cleaned_data.get("preuve"), REPORT_FORMATS)
 
     def clean(self):
         data = super().clean()

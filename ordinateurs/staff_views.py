@@ -10,7 +10,7 @@ through the audit.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
 from . import services
-from .enums import CHECKLIST, TRANSITIONS, Etat, MethodeEffacement, ResultatEffacement
+from .enums import CHECKLIST, PATH, TRANSITIONS, Etat, MethodeEffacement, ResultatEffacement
 from .models import WORKSHOP_ROLES, Don, Effacement, Evenement, Ordinateur, Stockage
 from .staff_forms import (
     EXITS_WITH_REASON,
@@ -42,17 +42,6 @@ PER_PAGE = 25
 HOME_ROWS = 5
 DEFAULT_LINES = 3
 
-# The normal path of a device, in order.
-PATH = [
-    Etat.RECU,
-    Etat.DIAGNOSTIQUE,
-    Etat.EFFACE,
-    Etat.RECONDITIONNE,
-    Etat.CONTROLE,
-    Etat.DISPONIBLE,
-    Etat.RESERVE,
-    Etat.REMIS,
-]
 # The workbench's to-do, one list per state: what the device waits for.
 TODO = [
     (Etat.RECU, "À diagnostiquer"),
@@ -317,16 +306,17 @@ def _detail_page(request, ordinateur, move_form=None):
     ]
     if move_form is None:
         move_form = MoveForm()
-    storages = list(
-        ordinateur.stockages.prefetch_related(
-            Prefetch(
-                "effacements",
-                queryset=Effacement.objects.select_related("operateur").order_by("fait_le", "pk"),
-            )
-        )
+    erasures = Effacement.objects.select_related("operateur").order_by("fait_le", "pk")
+    prefetch_related_objects(
+        [ordinateur],
+        Prefetch(
+            "stockages",
+            queryset=Stockage.objects.prefetch_related(Prefetch("effacements", queryset=erasures)),
+        ),
     )
+    storages = list(ordinateur.stockages.all())
     for storage in storages:
-        storage.erased = any(e.reussi for e in storage.effacements.all())
+        storage.erased = bool(services.successful_erasures(storage))
     checks = list(ordinateur.controles.select_related("operateur").order_by("-fait_le", "-pk"))
     latest = checks[0] if checks else None
     checklist = (
@@ -358,7 +348,8 @@ def _detail_page(request, ordinateur, move_form=None):
             "checklist": checklist,
             "readiness": readiness,
             "events": events,
-            "erased": bool(storages) and all(s.erased for s in storages),
+            # A certificate needs something to certify: storage recorded, and erased.
+            "erased": bool(storages) and services.erased(ordinateur),
             "reserved": ordinateur.etat == Etat.RESERVE,
         },
     )
@@ -391,7 +382,7 @@ def ordinateur_move(request, pk):
                 piece=form.cleaned_data["piece_jointe"],
             )
         except services.OrdinateurError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request, f"{ordinateur.numero} est maintenant « {_lower_first(Etat(vers).label)} »."
@@ -560,18 +551,17 @@ def evenement_piece(request, pk):
 
 
 def _successes():
-    """Successful erasures, the latest first (the one a certificate cites)."""
+    """The storages' successful erasures, for the certificates."""
     return Prefetch(
         "effacements",
-        queryset=Effacement.objects.filter(resultat=ResultatEffacement.REUSSI)
-        .select_related("operateur")
-        .order_by("-fait_le", "-pk"),
-        to_attr="successes",
+        queryset=Effacement.objects.filter(resultat=ResultatEffacement.REUSSI).select_related(
+            "operateur"
+        ),
     )
 
 
 def _line(ordinateur, storage) -> dict:
-    effacement = storage.successes[0]
+    effacement = services.successful_erasures(storage)[0]
     return {
         "ordinateur": ordinateur,
         "stockage": storage,
@@ -619,14 +609,6 @@ def certificat_effacement(request, pk):
     )
 
 
-def _erased_in_memory(ordinateur) -> bool:
-    """services.erased, from the prefetched storages and their successful erasures."""
-    storages = ordinateur.stockages.all()
-    if ordinateur.needs_storage and not storages:
-        return False
-    return all(s.successes for s in storages)
-
-
 @role_required(*WORKSHOP_ROLES)
 def certificats_don(request, pk):
     """Every device of a batch in one document: one line per storage erased; the devices that
@@ -643,7 +625,7 @@ def certificats_don(request, pk):
     lines, not_reused, no_storage, pending = [], [], [], []
     for ordinateur in devices:
         storages = list(ordinateur.stockages.all())
-        if storages and _erased_in_memory(ordinateur):
+        if storages and services.erased(ordinateur):
             lines += [_line(ordinateur, s) for s in storages]
         elif ordinateur.etat in NOT_REUSED:
             not_reused.append(ordinateur)

@@ -8,16 +8,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from poitiers_inclusion import mail
 from poitiers_inclusion.audit import log_event
+from poitiers_inclusion.claims import claim_once
+from poitiers_inclusion.dates import reminder_days
+from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.holidays import holidays_between
+from poitiers_inclusion.text import national_digits, phone_digits
 
 from .enums import ModePermanence
 from .models import (
@@ -165,13 +167,8 @@ def occurrence_on(permanence: Permanence, day: datetime.date) -> Occurrence | No
 # --- Booking ------------------------------------------------------------------------------------
 
 
-class BookingError(Exception):
+class BookingError(ServiceError):
     """A booking that cannot be made; the message is written for the resident."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def slot_times(permanence: Permanence) -> list[datetime.time]:
@@ -223,12 +220,17 @@ MAX_UPCOMING_PER_CONTACT = 3
 def _check_contact_limit(*, telephone: str, email: str, today: datetime.date) -> None:
     """One person (a phone number or an e-mail) holds at most a few upcoming bookings, so that
     nobody (nor any robot) can take every place of the week."""
-    same = Q(telephone=telephone) if telephone else Q()
+    same = Q(phone_number=national_digits(telephone)) if telephone else Q()
     if email:
         same |= Q(email__iexact=email)
     if not same:
         return
-    upcoming = RendezVous.objects.actifs().filter(same, creneau__date__gte=today).count()
+    upcoming = (
+        RendezVous.objects.actifs()
+        .alias(phone_number=phone_digits("telephone"))
+        .filter(same, creneau__date__gte=today)
+        .count()
+    )
     if upcoming >= MAX_UPCOMING_PER_CONTACT:
         raise BookingError(
             f"Vous avez déjà {upcoming} rendez-vous à venir : venez à l'un d'eux, ou annulez-en un "
@@ -391,56 +393,34 @@ def weekly_hours_by_lieu(lieu_ids) -> dict[int, float]:
 # --- E-mails, reminders and purge ---------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def send_booking_email(rendez_vous: RendezVous, kind: str) -> None:
     """kind: "confirmation" or "rappel". Plain-text e-mail with the cancellation link."""
     permanence = rendez_vous.creneau.permanence
-    context = {
-        "rdv": rendez_vous,
-        "permanence": permanence,
-        "lieu": permanence.lieu,
-        "cancel_url": _absolute(reverse("permanences:booking_cancel", args=[rendez_vous.token])),
-        "CITY_NAME": settings.CITY_NAME,
-    }
-    subject = render_to_string(f"permanences/emails/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"permanences/emails/{kind}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [rendez_vous.email])
+    mail.send(
+        f"permanences/emails/{kind}",
+        to=rendez_vous.email,
+        context={
+            "rdv": rendez_vous,
+            "permanence": permanence,
+            "lieu": permanence.lieu,
+            "cancel_url": mail.absolute_url("permanences:booking_cancel", rendez_vous.token),
+        },
+    )
 
 
 def send_reminders(*, today: datetime.date | None = None, dry_run: bool = False) -> int:
-    """E-mail the bookings of tomorrow and the day after, once each; return how many were sent.
-
-    Each booking is claimed under `select_for_update(skip_locked=True)`, so two runs at the same
-    time never send the same reminder twice.
-    """
-    today = today or timezone.localdate()
-    days = (today + datetime.timedelta(days=1), today + datetime.timedelta(days=2))
+    """E-mail the bookings of tomorrow and the day after, once each (claims.claim_once: two
+    runs at the same time never send one reminder twice); return how many were sent."""
     due = RendezVous.objects.filter(
         statut=StatutRendezVous.CONFIRME,
-        creneau__date__in=days,
-        reminder_sent_at__isnull=True,
+        creneau__date__in=reminder_days(today or timezone.localdate()),
     ).exclude(email="")
-    if dry_run:
-        return due.count()
-    sent = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            rendez_vous = (
-                due.select_for_update(skip_locked=True, of=("self",))
-                .select_related("creneau__permanence__lieu")
-                .filter(pk=pk)
-                .first()
-            )
-            if rendez_vous is None:
-                continue
-            send_booking_email(rendez_vous, "rappel")
-            rendez_vous.reminder_sent_at = timezone.now()
-            rendez_vous.save(update_fields=["reminder_sent_at"])
-            sent += 1
-    return sent
+    return claim_once(
+        due.select_related("creneau__permanence__lieu"),
+        field="reminder_sent_at",
+        action=lambda rendez_vous: send_booking_email(rendez_vous, "rappel"),
+        dry_run=dry_run,
+    )
 
 
 def purge_bookings(*, today: datetime.date | None = None, dry_run: bool = False) -> int:

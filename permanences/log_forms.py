@@ -4,10 +4,10 @@ import datetime
 import uuid
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.models import Usager
 from reseau.models import Lieu, Quartier
 
@@ -319,12 +319,7 @@ class LogForm(forms.Form):
     )
     new_first_name = forms.CharField(label="Prénom", max_length=100, required=False)
     new_last_name = forms.CharField(label="Nom", max_length=100, required=False)
-    new_phone = forms.CharField(
-        label="Téléphone",
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )
+    new_phone = PhoneField(autocomplete="off")
     new_email = forms.EmailField(
         label="E-mail",
         required=False,
@@ -554,22 +549,6 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def search_usagers(user, query: str, limit: int = 10):
-    """Identified usagers this user may see whose name, phone or e-mail matches the query."""
-    query = (query or "").strip()
-    if len(query) < 2:
-        return []
-    qs = Usager.objects.visible_for(user).identified()
-    for word in query.split()[:4]:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(phone__icontains=word)
-            | Q(email__icontains=word)
-        )
-    return list(qs.select_related("quartier").order_by("last_name", "first_name", "pk")[:limit])
 
 
 def new_token() -> uuid.UUID:

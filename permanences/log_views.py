@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import Usager
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
@@ -21,12 +22,12 @@ from .log_forms import (
     initial_from_mediation,
     initial_from_post,
     new_token,
-    search_usagers,
 )
 from .models import Accompagnement, Mediation
 
 LOGGERS = (Role.CONSEILLER, Role.COORDINATEUR)
 THEME_LABELS = dict(Thematique.choices)
+SEARCH_RESULTS = 10
 
 
 def _labelled(mediations):
@@ -94,13 +95,18 @@ def _render_form(request, form, *, mediation=None, duplicate_of=None, search=Non
     )
 
 
+def _search_usagers(user, query: str) -> list[Usager]:
+    found = Usager.objects.identified().search(query, user).select_related("quartier")
+    return list(found[:SEARCH_RESULTS])
+
+
 def _search_requested(request):
     """The no-JavaScript search: a submit button that shows the form again with results."""
     action = request.POST.get("action", "")
     if action not in ("rechercher_usager", "rechercher_participants"):
         return None
     field = "usager" if action == "rechercher_usager" else "participants"
-    results = search_usagers(request.user, request.POST.get(f"{field}_q", ""))
+    results = _search_usagers(request.user, request.POST.get(f"{field}_q", ""))
     return {field: results, f"{field}_done": True}
 
 
@@ -244,7 +250,7 @@ def usager_search(request):
     field = "participants" if request.GET.get("field") == "participants" else "usager"
     query = request.GET.get(f"{field}_q", "") or request.GET.get("q", "")
     context = {
-        "results": search_usagers(request.user, query),
+        "results": _search_usagers(request.user, query),
         "field": field,
         "query": query,
         "done": len(query.strip()) >= 2,

@@ -431,13 +431,6 @@ class RendezVous(models.Model):
     def is_active(self) -> bool:
         return self.statut in STATUTS_ACTIFS
 
-    @property
-    def telephone_display(self) -> str:
-        phone = self.telephone
-        if len(phone) == 10 and phone.isdigit():
-            return " ".join(phone[i : i + 2] for i in range(0, 10, 2))
-        return phone
-
     def purge(self):
         for name in self.PERSONAL_FIELDS:
             field = self._meta.get_field(name)

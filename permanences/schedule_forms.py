@@ -1,7 +1,6 @@
 """Forms of the drop-in schedule: permanences, one-off slots, closures, public booking, filters."""
 
 import datetime
-import re
 
 import django_filters
 from django import forms
@@ -9,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.models import User
 from poitiers_inclusion.public_forms import HoneypotMixin
 from reseau.models import Lieu, Quartier
@@ -250,9 +250,6 @@ class FermetureForm(forms.ModelForm):
         return data
 
 
-PHONE_RE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
-
-
 class BookingForm(HoneypotMixin, forms.Form):
     """A resident books a time on a bookable slot: the least personal data needed."""
 
@@ -271,13 +268,7 @@ class BookingForm(HoneypotMixin, forms.Form):
         help_text="Nom ou prénom : pour vous accueillir.",
         error_messages={"required": "Indiquez votre nom pour que nous puissions vous accueillir."},
     )
-    telephone = forms.CharField(
-        label="Téléphone",
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        help_text="Un téléphone ou un e-mail, au moins l'un des deux.",
-    )
+    telephone = PhoneField(help_text="Un téléphone ou un e-mail, au moins l'un des deux.")
     email = forms.EmailField(
         label="E-mail",
         required=False,
@@ -312,15 +303,6 @@ class BookingForm(HoneypotMixin, forms.Form):
 
     def clean_nom(self):
         return " ".join(self.cleaned_data["nom"].split())
-
-    def clean_telephone(self):
-        raw = self.cleaned_data["telephone"]
-        phone = re.sub(r"[\s.\-()]", "", raw)
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError(
-                "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78."
-            )
-        return phone
 
     def clean(self):
         data = super().clean()

@@ -43,14 +43,6 @@ PUBLIC_WEEKS = 3
 AGENDA_ROLES = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
 
 
-def format_phone(number: str) -> str:
-    """+33549000000 or 0549000000 → 05 49 00 00 00 (other numbers unchanged)."""
-    digits = "0" + number[3:] if number.startswith("+33") else number
-    if len(digits) == 10 and digits.isdigit():
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return number
-
-
 def _parse_day(value: str) -> datetime.date:
     try:
         day = parse_date(value or "")
@@ -260,7 +252,6 @@ def public_schedule(request):
             lieux.append(
                 {
                     "lieu": lieu,
-                    "phone": format_phone(lieu.telephone),
                     "occurrences": items,
                     "closures": closures.values(),
                 }
@@ -319,7 +310,7 @@ def booking_new(request, pk, day):
         except services.BookingError as error:
             times = services.free_times(occurrence)
             form.set_times(times)
-            form.add_error(error.field, error.message)
+            error.add_to(form)
         else:
             return redirect("permanences:booking_done", token=rendez_vous.token)
     context.update({"form": form, "occurrence": occurrence, "times": times})

@@ -1,10 +1,7 @@
 """Forms of the usager pages: the list's filter, the merge and anonymisation confirmations."""
 
-import re
-
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.models import Usager
@@ -14,22 +11,6 @@ IDENTIFICATION_CHOICES = [
     ("anonymes", "Usagers anonymes"),
     ("tous", "Tous"),
 ]
-
-
-def search(queryset, value: str):
-    """Every word must appear in the first name, last name, phone or e-mail; "n°12" finds #12."""
-    value = value.strip()
-    number = re.fullmatch(r"(?:n°|no|#)?\s*(\d{1,9})", value, flags=re.IGNORECASE)
-    if number:
-        return queryset.filter(Q(pk=int(number[1])) | Q(phone__contains=number[1]))
-    for word in value.split():
-        queryset = queryset.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(phone__contains=word)
-        )
-    return queryset
 
 
 class UsagerFilter(StyledFilterSet):
@@ -53,7 +34,7 @@ class UsagerFilter(StyledFilterSet):
         super().__init__(data, *args, **kwargs)
 
     def filter_q(self, queryset, name, value):
-        return search(queryset, value) if value else queryset
+        return queryset.search(value, self.request.user) if value else queryset
 
     def filter_identification(self, queryset, name, value):
         if value == "identifies":

@@ -24,7 +24,7 @@ from poitiers_inclusion.perms import role_required
 from . import usagers as services
 from .enums import Thematique
 from .models import Mediation
-from .usager_forms import AnonymiseForm, DeleteForm, MergeForm, UsagerFilter, search
+from .usager_forms import AnonymiseForm, DeleteForm, MergeForm, UsagerFilter
 
 ROLES = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
 
@@ -55,7 +55,7 @@ def usager_list(request):
         )
         .order_by("last_name", "first_name", "-pk")
     )
-    filterset = UsagerFilter(request.GET, queryset=qs)
+    filterset = UsagerFilter(request.GET, queryset=qs, request=request)
     page, querystring = paginate(request, filterset.qs, 25)
     return render(
         request,
@@ -110,8 +110,8 @@ def usager_merge(request, pk):
         other = form.cleaned_data["autre"]
         try:
             kept = services.merge_usagers(kept=kept, other=other, actor=request.user)
-        except services.MergeError as exc:
-            messages.error(request, str(exc))
+        except services.MergeError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, f"La fiche n°{other.pk} a été fusionnée dans celle-ci.")
             return redirect("permanences:usager_detail", pk=kept.pk)
@@ -125,7 +125,7 @@ def usager_merge(request, pk):
     results = []
     if query and other is None:
         results = (
-            search(candidates, query)
+            candidates.search(query, request.user)
             .annotate(nb_accompagnements=Count("accompagnements", distinct=True))
             .order_by("last_name", "first_name", "pk")[:20]
         )

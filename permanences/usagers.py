@@ -14,6 +14,7 @@ from django.utils import timezone
 from poitiers_inclusion import usager_records
 from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.models import AuditEvent, Usager
 
 from .enums import (
@@ -32,7 +33,7 @@ PLACE_FIELDS = ("quartier_id", "commune", "code_postal", "code_insee")
 PROFILE_FIELDS = ("genre", "tranche_age", "statut_social")
 
 
-class MergeError(Exception):
+class MergeError(ServiceError):
     """Two records that cannot be merged (the same one, or an anonymised one)."""
 
 

@@ -26,6 +26,12 @@ class KernelConfig(AppConfig):
             nav.NavItem("Comptes", "kernel:user_list", roles=[Role.ADMIN], order=90),
             nav.NavItem("Journal d'audit", "kernel:audit_list", roles=[Role.ADMIN], order=91),
             nav.NavItem("Tâches planifiées", "kernel:job_runs", roles=[Role.ADMIN], order=92),
+            nav.NavItem(
+                "E-mails non envoyés",
+                "kernel:outbox_list",
+                roles=[Role.COORDINATEUR, Role.ADMIN],
+                order=93,
+            ),
         )
 
 

@@ -1,4 +1,4 @@
-"""Sentences of the kernel's own audit action codes (the usager record)."""
+"""Sentences of the kernel's own audit action codes (the usager record, the outbox)."""
 
 from .formatting import display_value
 
@@ -26,4 +26,5 @@ LABELS = {
         f"Données de la personne exportées ({EXPORT_FORMS.get(c.get('as'), 'export')})"
     ),
     "kernel.usager.viewed": "Fiche de la personne consultée",
+    "kernel.email.retried": "Nouvel essai d'envoi d'un e-mail non envoyé",
 }

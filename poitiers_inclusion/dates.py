@@ -1,4 +1,4 @@
-"""Date arithmetic shared by the apps' retention jobs."""
+"""Date arithmetic shared by the apps' scheduled jobs (retention, reminders)."""
 
 import datetime
 
@@ -13,3 +13,9 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+def reminder_days(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The days whose appointments and sessions are reminded today: tomorrow and the day after
+    (a person away one day still hears in time)."""
+    return today + datetime.timedelta(days=1), today + datetime.timedelta(days=2)

@@ -72,3 +72,11 @@ class JobOutcome(models.TextChoices):
     RUNNING = "en_cours", "En cours"
     SUCCEEDED = "reussie", "Réussie"
     FAILED = "echec", "Échec"
+
+
+class EmailStatus(models.TextChoices):
+    """Where an e-mail of the outbox stands."""
+
+    PENDING = "a_envoyer", "À envoyer"
+    SENT = "envoye", "Envoyé"
+    FAILED = "abandonne", "Non envoyé (abandonné)"

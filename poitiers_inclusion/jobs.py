@@ -1,4 +1,5 @@
-"""The kernel's own scheduled job: the record of the scheduled runs is kept for a while only."""
+"""The kernel's own scheduled jobs: the outbox's e-mails sent and retried, and the record of the
+scheduled runs kept for a while only."""
 
 import datetime
 
@@ -18,6 +19,12 @@ def purge_job_runs() -> dict:
 
 
 scheduler.register(
+    scheduler.Job(
+        "send_outbox",
+        "Envoi des e-mails en attente (nouvelles tentatives), effacement des anciens",
+        scheduler.every(minutes=5),
+        command="send_outbox",
+    ),
     scheduler.Job(
         "purge_job_runs",
         f"Effacement des passages des tâches planifiées de plus de {KEEP_RUNS_DAYS} jours",

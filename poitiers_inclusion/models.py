@@ -2,11 +2,13 @@
 of the scheduled jobs."""
 
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -15,12 +17,14 @@ from django.utils import timezone
 from .enums import (
     AGE_BAND_LOWER_BOUNDS,
     CITYWIDE_ROLES,
+    EmailStatus,
     Genre,
     JobOutcome,
     Role,
     StatutSocial,
     TrancheAge,
 )
+from .text import fold, folded, national_digits, phone_digits
 
 
 class UserManager(BaseUserManager):
@@ -201,6 +205,13 @@ def age_band_expression(reference_year: int | None = None, prefix: str = ""):
     )
 
 
+SEARCH_MIN_LENGTH = 2
+SEARCH_MAX_WORDS = 6
+SEARCH_RECORD_NUMBER = re.compile(r"(?:n[°º]|no\.?|#)?\s*(\d{1,9})", flags=re.IGNORECASE)
+# Digits with the separators people type, at least four digits (shorter is a record number).
+SEARCH_PHONE_NUMBER = re.compile(r"\+?(?:[\s.\-()]*\d){4,}[\s.\-()]*")
+
+
 class UsagerQuerySet(models.QuerySet):
     def visible_for(self, user):
         if not user.is_authenticated or not user.is_active:
@@ -214,6 +225,44 @@ class UsagerQuerySet(models.QuerySet):
 
     def identified(self):
         return self.filter(consent_at__isnull=False, anonymised_at__isnull=True)
+
+    def search(self, text: str, user):
+        """The usagers this user may see that match what was typed, by name unless the caller
+        ordered them otherwise:
+
+        - a record number ("n°12", "no 12", "#12", "12"): that record, or the phone numbers
+          holding those digits;
+        - a phone number however written ("06 12 34 56 78", "+33 6 12 34 56 78"): the phone
+          numbers holding its digits;
+        - words: each one in the first name, last name, e-mail or phone number, whatever the case
+          and the accents, so that first and last names come in any order.
+
+        A single letter finds nothing: nearly everyone would match."""
+        text = " ".join((text or "").split())
+        found = self.visible_for(user).alias(
+            search_first_name=folded("first_name"),
+            search_last_name=folded("last_name"),
+            search_phone=phone_digits("phone"),
+        )
+        if not found.ordered:
+            found = found.order_by("last_name", "first_name", "pk")
+        number = SEARCH_RECORD_NUMBER.fullmatch(text)
+        if number:
+            return found.filter(Q(pk=int(number[1])) | Q(search_phone__contains=number[1]))
+        if SEARCH_PHONE_NUMBER.fullmatch(text):
+            return found.filter(search_phone__contains=national_digits(text))
+        if len(text) < SEARCH_MIN_LENGTH:
+            return found.none()
+        for word in text.split()[:SEARCH_MAX_WORDS]:
+            matches = (
+                Q(search_first_name__contains=fold(word))
+                | Q(search_last_name__contains=fold(word))
+                | Q(email__icontains=word)
+            )
+            if word.isdigit():
+                matches |= Q(search_phone__contains=word)
+            found = found.filter(matches)
+        return found
 
 
 class Usager(models.Model):
@@ -348,24 +397,52 @@ class Usager(models.Model):
 
 
 class AppendOnlyError(Exception):
-    """Raised on any attempt to change or delete an audit event."""
+    """Raised on any attempt to change or delete an append-only record."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """A bulk update or delete of append-only records is refused as one record's is."""
+
     def update(self, **kwargs):
-        raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
+        raise AppendOnlyError(self.model.CHANGE_REFUSED)
 
     def delete(self):
-        raise AppendOnlyError("Le journal d'audit ne peut pas être supprimé.")
+        raise AppendOnlyError(self.model.DELETE_REFUSED)
 
+
+class AppendOnlyModel(models.Model):
+    """Records written once, never changed nor deleted: the audit journal, the evidence of the
+    workshop. (A database trigger of each table refuses too, whatever the code does.)"""
+
+    CHANGE_REFUSED = "Cet enregistrement ne peut pas être modifié."
+    DELETE_REFUSED = "Cet enregistrement ne peut pas être supprimé."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(self.CHANGE_REFUSED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(self.DELETE_REFUSED)
+
+
+class AuditEventQuerySet(AppendOnlyQuerySet):
     def for_object(self, obj):
         return self.filter(
             target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)
         )
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what to which record, and who viewed identified data. Append-only."""
+
+    CHANGE_REFUSED = "Le journal d'audit ne peut pas être modifié."
+    DELETE_REFUSED = "Le journal d'audit ne peut pas être supprimé."
 
     at = models.DateTimeField("date", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -393,14 +470,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} #{self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Le journal d'audit ne peut pas être supprimé.")
 
 
 class JobRun(models.Model):
@@ -442,3 +511,44 @@ class JobRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """To send now: waiting, and its next attempt has come."""
+        return self.filter(status=EmailStatus.PENDING, next_attempt_at__lte=now or timezone.now())
+
+    def undelivered(self):
+        """What the staff should see: given up, or still waiting after a failed attempt."""
+        return self.exclude(status=EmailStatus.SENT).exclude(last_error="")
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail of the outbox (poitiers_inclusion/mail.py): written with the action it belongs
+    to, sent after that action's transaction commits, retried until it goes. A mail server that
+    refuses or does not answer never undoes the action."""
+
+    template = models.CharField("message", max_length=200)
+    subject = models.CharField("objet", max_length=998)
+    body = models.TextField("texte")
+    from_email = models.CharField("expéditeur", max_length=254)
+    to = ArrayField(models.CharField(max_length=254), verbose_name="destinataires")
+    status = models.CharField(
+        "état", max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    last_error = models.TextField("dernière erreur", blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "e-mail à envoyer"
+        verbose_name_plural = "e-mails à envoyer"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoingemail_due")]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -217,8 +217,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # whatever the file declares: its size, its size once unzipped (xlsx), the rows and columns that
 # may hold data, and the empty rows in a row after which data is refused.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# A file attached to a record (report, document, evidence of erasure), see attachments.py.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 # Whole request bodies above this are refused before being read (uploads go to disk otherwise).
-REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", IMPORT_MAX_UPLOAD_BYTES + 2 * 1024 * 1024)
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", max(IMPORT_MAX_UPLOAD_BYTES, ATTACHMENT_MAX_BYTES) + 2 * 1024 * 1024
+)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
@@ -242,6 +246,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", f"inclusion-numerique@{CITY_NAME.lower()}.example"
 )
+# Seconds before a mail server that does not answer counts as a failure (the outbox retries).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Days an e-mail of the outbox is kept once sent or given up (its text holds personal data).
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_views, availability, job_views, views
+from . import audit_views, availability, job_views, outbox_views, views
 from .perms import any_role, public
 
 kernel_patterns = (
@@ -14,6 +14,12 @@ kernel_patterns = (
         path("comptes/<int:pk>/", views.user_edit, name="user_edit"),
         path("journal/", audit_views.audit_list, name="audit_list"),
         path("taches/", job_views.job_runs, name="job_runs"),
+        path("emails-non-envoyes/", outbox_views.outbox_list, name="outbox_list"),
+        path(
+            "emails-non-envoyes/<int:pk>/reessayer/",
+            outbox_views.outbox_retry,
+            name="outbox_retry",
+        ),
     ],
     "kernel",
 )

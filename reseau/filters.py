@@ -57,15 +57,20 @@ class StructureFilter(ArchiveFilterMixin):
         return queryset.filter(**{f"{name}__contains": [value]})
 
 
-class LieuFilter(ArchiveFilterMixin):
-    q = django_filters.CharFilter(label="Recherche", method="search")
+class LieuFilterSet(StyledFilterSet):
+    """The filters of places, the same on the team's list and on the public map."""
+
+    q = django_filters.CharFilter(label="Nom ou adresse", method="search")
     quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all())
     service = django_filters.ChoiceFilter(
         label="Service", choices=Service.choices, method="filter_service"
     )
+    public = django_filters.ChoiceFilter(
+        label="Public", choices=Public.choices, method="filter_public"
+    )
     connexion_solidaire = django_filters.BooleanFilter(
         label="Wi-Fi gratuit",
-        widget=forms.Select(choices=[("", "Tous"), ("true", "Oui"), ("false", "Non")]),
+        widget=forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")]),
     )
 
     class Meta:
@@ -79,6 +84,13 @@ class LieuFilter(ArchiveFilterMixin):
 
     def filter_service(self, queryset, name, value):
         return queryset.filter(services__contains=[value])
+
+    def filter_public(self, queryset, name, value):
+        return queryset.filter(publics_specifiquement_adresses__contains=[value])
+
+
+class LieuFilter(ArchiveFilterMixin, LieuFilterSet):
+    """The team's list of places: the archived ones too, on demand."""
 
 
 class ContactFilter(ArchiveFilterMixin):
@@ -147,36 +159,8 @@ class DirectoryFilter(StyledFilterSet):
         ).distinct()
 
 
-class PublicLieuFilter(StyledFilterSet):
+class PublicLieuFilter(LieuFilterSet):
     """Filters of the public page of the places offering help."""
-
-    q = django_filters.CharFilter(label="Nom ou adresse", method="search")
-    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all())
-    service = django_filters.ChoiceFilter(
-        label="Service", choices=Service.choices, method="filter_service"
-    )
-    public = django_filters.ChoiceFilter(
-        label="Public", choices=Public.choices, method="filter_public"
-    )
-    connexion_solidaire = django_filters.BooleanFilter(
-        label="Wi-Fi gratuit",
-        widget=forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")]),
-    )
-
-    class Meta:
-        model = Lieu
-        fields = []
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(nom__icontains=value) | Q(adresse__icontains=value) | Q(commune__icontains=value)
-        )
-
-    def filter_service(self, queryset, name, value):
-        return queryset.filter(services__contains=[value])
-
-    def filter_public(self, queryset, name, value):
-        return queryset.filter(publics_specifiquement_adresses__contains=[value])
 
 
 class OrientationFilter(StyledFilterSet):

@@ -1,7 +1,9 @@
 """Forms to manage the referential: structures, lieux, contacts, quartiers."""
 
 from django import forms
+from django.utils.text import format_lazy
 
+from poitiers_inclusion.attachments import check_attachment, max_size_lazy
 from poitiers_inclusion.enums import Role
 
 from .enums import PreferenceContact, Reponse, typologie_choices
@@ -135,45 +137,6 @@ class QuartierForm(forms.ModelForm):
         fields = ["nom", "code", "qpv", "commune", "latitude", "longitude"]
 
 
-# --- Uploads ------------------------------------------------------------------------------
-
-# Extension -> the first bytes every such file starts with (the name alone proves nothing).
-SIGNATURES = {
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "pptx": (b"PK\x03\x04",),
-    "odt": (b"PK\x03\x04",),
-    "ods": (b"PK\x03\x04",),
-    "odp": (b"PK\x03\x04",),
-}
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-def check_upload(upload, allowed: tuple[str, ...], max_bytes: int = MAX_UPLOAD_BYTES):
-    if not upload:
-        return upload
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    kinds = ", ".join(e.upper() for e in allowed)
-    if extension not in allowed:
-        raise forms.ValidationError(f"Ce type de fichier n'est pas accepté (formats : {kinds}).")
-    if upload.size > max_bytes:
-        raise forms.ValidationError(
-            f"Le fichier dépasse {max_bytes // (1024 * 1024)} Mo : réduisez-le ou scannez-le en "
-            "plus basse résolution."
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(SIGNATURES[extension]):
-        raise forms.ValidationError(
-            f"Le contenu du fichier ne correspond pas à un fichier {extension.upper()}."
-        )
-    return upload
-
-
 # --- Update campaigns ---------------------------------------------------------------------
 
 
@@ -266,10 +229,14 @@ class CompteRenduForm(forms.ModelForm):
         model = Reunion
         fields = ["compte_rendu", "rapport"]
         widgets = {"compte_rendu": forms.Textarea(attrs={"rows": 8})}
-        help_texts = {"rapport": "PDF, tableur ou document bureautique, 5 Mo au plus."}
+        help_texts = {
+            "rapport": format_lazy(
+                "PDF, tableur ou document bureautique, {} au plus.", max_size_lazy()
+            )
+        }
 
     def clean_rapport(self):
-        return check_upload(
+        return check_attachment(
             self.cleaned_data.get("rapport"),
             ("pdf", "xlsx", "docx", "pptx", "odt", "ods", "odp"),
         )
@@ -341,7 +308,9 @@ class OrientationForm(forms.ModelForm):
             "piece_jointe",
         ]
         widgets = {"situation": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"piece_jointe": "Facultatif. PDF, JPG ou PNG, 5 Mo au plus."}
+        help_texts = {
+            "piece_jointe": format_lazy("Facultatif. PDF, JPG ou PNG, {} au plus.", max_size_lazy())
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -356,7 +325,9 @@ class OrientationForm(forms.ModelForm):
             self.fields["structure_origine"].queryset = structures
 
     def clean_piece_jointe(self):
-        return check_upload(self.cleaned_data.get("piece_jointe"), ("pdf", "jpg", "jpeg", "png"))
+        return check_attachment(
+            self.cleaned_data.get("piece_jointe"), ("pdf", "jpg", "jpeg", "png")
+        )
 
     def clean(self):
         data = super().clean()

@@ -4,12 +4,11 @@ meeting invitations and attendance, orientations and their reminders, expiry and
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_form_save, audited_save, log_event
 from poitiers_inclusion.enums import Role
 
@@ -17,19 +16,6 @@ from .enums import EtatOrientation, EtatVerification, Reponse
 from .models import Campagne, Contact, Invitation, Orientation, Reunion, Structure, Verification
 
 REMINDER_DAYS_BEFORE_EXPIRY = 7
-
-
-def absolute(url_name: str, *args) -> str:
-    return settings.SITE_URL + reverse(url_name, args=args)
-
-
-def _send(messages: list[EmailMessage]) -> None:
-    if messages:
-        get_connection().send_messages(messages)
-
-
-def _mail(subject: str, body: str, to: list[str]) -> EmailMessage:
-    return EmailMessage(f"[{settings.CITY_NAME}] {subject}", body, to=sorted(set(to)))
 
 
 # --- Update campaigns ---------------------------------------------------------------------
@@ -44,23 +30,15 @@ def recipient_for(structure: Structure) -> str:
     return contacts[0].courriel if contacts else structure.courriel
 
 
-def _campaign_mail(verification: Verification, reminder: bool) -> EmailMessage:
-    campagne = verification.campagne
-    prefix = "Relance : " if reminder else ""
-    body = (
-        f"Bonjour,\n\n"
-        f"La Ville de {settings.CITY_NAME} met à jour l'annuaire du réseau d'inclusion numérique "
-        f"({campagne.titre}).\n\n"
-        f"Pouvez-vous vérifier la fiche de « {verification.structure.nom} » ? Un clic suffit si "
-        f"elle est exacte ; sinon, corrigez-la directement :\n"
-        f"{absolute('reseau:verification', verification.token)}\n\n"
-        + (f"{campagne.message}\n\n" if campagne.message else "")
-        + "Merci pour votre aide,\nLa coordination de l'inclusion numérique"
-    )
-    return _mail(
-        f"{prefix}mise à jour de la fiche {verification.structure.nom}",
-        body,
-        [verification.destinataire],
+def _send_verification(verification: Verification, *, reminder: bool) -> None:
+    mail.send(
+        "reseau/emails/verification",
+        to=verification.destinataire,
+        context={
+            "verification": verification,
+            "reminder": reminder,
+            "verification_url": mail.absolute_url("reseau:verification", verification.token),
+        },
     )
 
 
@@ -68,7 +46,6 @@ def _campaign_mail(verification: Verification, reminder: bool) -> EmailMessage:
 def open_campaign(*, titre: str, message: str = "", actor) -> Campagne:
     campagne = audited_save(Campagne(titre=titre, message=message, opened_by=actor), actor=actor)
     now = timezone.now()
-    mails = []
     for structure in Structure.objects.active().prefetch_related("contacts"):
         address = recipient_for(structure)
         verification = Verification.objects.create(
@@ -77,9 +54,7 @@ def open_campaign(*, titre: str, message: str = "", actor) -> Campagne:
             destinataire=address,
             sent_at=now if address else None,
         )
-        if address:
-            mails.append(_campaign_mail(verification, reminder=False))
-    _send(mails)
+        _send_verification(verification, reminder=False)
     return campagne
 
 
@@ -92,20 +67,20 @@ def send_campaign_reminders(*, campagne: Campagne, actor) -> int:
         .select_related("structure", "campagne")
     )
     now = timezone.now()
-    mails = []
+    reminded = 0
     for verification in pending:
         verification.reminded_at = now
         verification.reminders += 1
         verification.save(update_fields=["reminded_at", "reminders"])
-        mails.append(_campaign_mail(verification, reminder=True))
+        _send_verification(verification, reminder=True)
+        reminded += 1
     log_event(
         actor=actor,
         action="reseau.campagne.reminded",
         target=campagne,
-        changes={"relances": len(mails)},
+        changes={"relances": reminded},
     )
-    _send(mails)
-    return len(mails)
+    return reminded
 
 
 @transaction.atomic
@@ -163,23 +138,18 @@ def correct_record(*, verification: Verification, form, lieux_formset=None) -> N
 # --- Network meetings ---------------------------------------------------------------------
 
 
-def _invitation_mail(invitation: Invitation) -> EmailMessage:
+def _send_invitation(invitation: Invitation) -> None:
     reunion = invitation.reunion
-    where = ", ".join(filter(None, [str(reunion.lieu or ""), reunion.lieu_precision]))
-    local = timezone.localtime(reunion.date)
-    body = (
-        f"Bonjour {invitation.contact.prenom},\n\n"
-        f"Vous êtes invité(e) à la réunion du réseau d'inclusion numérique :\n"
-        f"{reunion.get_type_display()} — {reunion.titre}\n"
-        f"le {local:%d/%m/%Y} à {local:%H:%M}"
-        + (f", {where}" if where else "")
-        + "\n\n"
-        + (f"Ordre du jour :\n{reunion.ordre_du_jour}\n\n" if reunion.ordre_du_jour else "")
-        + "Merci d'indiquer si vous serez présent(e) :\n"
-        f"{absolute('reseau:rsvp', invitation.token)}\n\n"
-        "La coordination de l'inclusion numérique"
+    mail.send(
+        "reseau/emails/invitation",
+        to=invitation.contact.courriel,
+        context={
+            "invitation": invitation,
+            "reunion": reunion,
+            "where": ", ".join(filter(None, [str(reunion.lieu or ""), reunion.lieu_precision])),
+            "rsvp_url": mail.absolute_url("reseau:rsvp", invitation.token),
+        },
     )
-    return _mail(f"Invitation : {reunion.titre}", body, [invitation.contact.courriel])
 
 
 @transaction.atomic
@@ -187,21 +157,21 @@ def invite(*, reunion: Reunion, contacts, actor) -> int:
     """Invite the contacts not yet invited (those with an e-mail address) and e-mail them."""
     already = set(reunion.invitations.values_list("contact_id", flat=True))
     now = timezone.now()
-    mails = []
+    invited = 0
     for contact in contacts:
         if contact.pk in already or not contact.courriel:
             continue
         invitation = Invitation.objects.create(reunion=reunion, contact=contact, sent_at=now)
         invitation.reunion = reunion
-        mails.append(_invitation_mail(invitation))
+        _send_invitation(invitation)
+        invited += 1
     log_event(
         actor=actor,
         action="reseau.reunion.invited",
         target=reunion,
-        changes={"invitations": len(mails)},
+        changes={"invitations": invited},
     )
-    _send(mails)
-    return len(mails)
+    return invited
 
 
 @transaction.atomic
@@ -242,7 +212,7 @@ def _structure_addresses(structure: Structure) -> list[str]:
 
 
 def _orientation_link(orientation) -> str:
-    return absolute("reseau:orientation_detail", orientation.pk)
+    return mail.absolute_url("reseau:orientation_detail", orientation.pk)
 
 
 def _answer_link(orientation) -> str:
@@ -252,7 +222,7 @@ def _answer_link(orientation) -> str:
     only until the orientation is answered or expires."""
     if _prescripteur_emails(orientation.structure_destination):
         return _orientation_link(orientation)
-    return absolute("reseau:orientation_reponse", orientation.answer_token)
+    return mail.absolute_url("reseau:orientation_reponse", orientation.answer_token)
 
 
 @transaction.atomic
@@ -261,22 +231,12 @@ def send_orientation(*, form, actor) -> Orientation:
     orientation.created_by = actor
     orientation.consent_at = timezone.now()
     audited_save(orientation, actor=actor)
-    to = _structure_addresses(orientation.structure_destination)
-    if to:
-        # Never any personal data in an e-mail: only a link to the record.
-        _send(
-            [
-                _mail(
-                    "Nouvelle orientation à traiter",
-                    f"Bonjour,\n\n{orientation.structure_origine} vous oriente une personne "
-                    f"(besoin : {orientation.get_besoin_display()}).\n"
-                    f"Merci de l'accepter ou de la refuser avant le "
-                    f"{timezone.localtime(orientation.expires_at):%d/%m/%Y} :\n"
-                    f"{_answer_link(orientation)}\n",
-                    to,
-                )
-            ]
-        )
+    # Never any personal data in an e-mail about an orientation: only a link to the record.
+    mail.send(
+        "reseau/emails/orientation_nouvelle",
+        to=_structure_addresses(orientation.structure_destination),
+        context={"orientation": orientation, "answer_url": _answer_link(orientation)},
+    )
     return orientation
 
 
@@ -306,18 +266,11 @@ def _notify_sender(orientation: Orientation) -> None:
     to = _structure_addresses(orientation.structure_origine)
     if orientation.created_by and orientation.created_by.is_active:
         to.append(orientation.created_by.email)
-    if to:
-        _send(
-            [
-                _mail(
-                    f"Orientation {orientation.get_etat_display().lower()}",
-                    f"Bonjour,\n\nL'orientation n°{orientation.pk} vers "
-                    f"{orientation.structure_destination} est désormais "
-                    f"« {orientation.get_etat_display()} ».\n{_orientation_link(orientation)}\n",
-                    to,
-                )
-            ]
-        )
+    mail.send(
+        "reseau/emails/orientation_etat",
+        to=to,
+        context={"orientation": orientation, "orientation_url": _orientation_link(orientation)},
+    )
 
 
 def remind_expire_anonymise(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -343,25 +296,16 @@ def remind_expire_anonymise(now: datetime.datetime | None = None) -> dict[str, i
         due = Orientation.objects.select_for_update().filter(
             etat=EtatOrientation.OUVERTE, reminded_at__isnull=True, created_at__lte=reminder_from
         )
-        mails = []
         for orientation in due.select_related("structure_destination", "structure_origine"):
             orientation.reminded_at = now
             orientation.save(update_fields=["reminded_at"])
             log_event(actor=None, action="reseau.orientation.reminded", target=orientation)
-            to = _structure_addresses(orientation.structure_destination)
-            if to:
-                mails.append(
-                    _mail(
-                        "Rappel : orientation en attente de réponse",
-                        f"Bonjour,\n\nL'orientation n°{orientation.pk} envoyée par "
-                        f"{orientation.structure_origine} attend votre réponse ; sans réponse, "
-                        f"elle expirera le {timezone.localtime(orientation.expires_at):%d/%m/%Y}."
-                        f"\n{_answer_link(orientation)}\n",
-                        to,
-                    )
-                )
+            mail.send(
+                "reseau/emails/orientation_rappel",
+                to=_structure_addresses(orientation.structure_destination),
+                context={"orientation": orientation, "answer_url": _answer_link(orientation)},
+            )
             counts["relancees"] += 1
-        _send(mails)
 
     with transaction.atomic():
         for orientation in Orientation.objects.to_anonymise(now).select_for_update():

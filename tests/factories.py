@@ -12,6 +12,7 @@ from poitiers_inclusion.models import (
     AuditEvent,
     JobRun,
     LoginFailure,
+    OutgoingEmail,
     RateLimitHit,
     Usager,
     User,
@@ -174,3 +175,16 @@ class JobRunFactory(factory.django.DjangoModelFactory):
             counts={},
             error=JOB_ERROR,
         )
+
+
+class OutgoingEmailFactory(factory.django.DjangoModelFactory):
+    """An e-mail waiting in the outbox."""
+
+    class Meta:
+        model = OutgoingEmail
+
+    template = "permanences/emails/rappel"
+    subject = "Rappel : rendez-vous demain"
+    body = "Bonjour,\nÀ demain.\n"
+    from_email = "inclusion-numerique@poitiers.example"
+    to = factory.Sequence(lambda n: [f"destinataire{n}@exemple.test"])

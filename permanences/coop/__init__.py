@@ -46,8 +46,6 @@ from .columns import (
     UNKNOWN_PIVOT,
     USAGER_REF_PREFIX,
     YES_NO,
-    fold,
-    normalise,
 )
 from .export import (
     CITYWIDE_COLUMNS,
@@ -121,9 +119,7 @@ __all__ = [
     "apply_import",
     "export_accompagnements",
     "export_sheet",
-    "fold",
     "match_people",
-    "normalise",
     "plan_import",
     "read_workbook",
     "usager_ref",

@@ -1,9 +1,9 @@
 """The Coop layout: its columns, and the labels of each field mapped to our codes."""
 
 import re
-import unicodedata
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.text import normalise
 
 from ..enums import (
     Autonomie,
@@ -80,18 +80,6 @@ EXTRA_HEADERS = {
 }
 REQUIRED_COLUMNS = ("date", "type", "duree", "thematiques", "coop_id")
 COORDINATOR_COLUMNS = ("prenom_mediateur", "nom_mediateur", "role", "id_conum")
-
-
-def normalise(text) -> str:
-    """Compare labels whatever the apostrophe, case and spacing."""
-    text = str(text).replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
-    return " ".join(text.split()).casefold()
-
-
-def fold(text) -> str:
-    """Compare place and commune names whatever the accents too."""
-    decomposed = unicodedata.normalize("NFKD", normalise(text or ""))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 HEADER_KEYS = {normalise(label): key for key, label in {**HEADERS, **EXTRA_HEADERS}.items()}

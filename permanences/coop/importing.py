@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import CharField, Func, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import AuditEvent, Usager, User
+from poitiers_inclusion.text import fold, folded
 from reseau.models import Lieu
 
 from ..enums import (
@@ -25,7 +26,6 @@ from .columns import (
     DEFAULT_SOURCE,
     GENERATED_ID,
     UNKNOWN_PIVOT,
-    fold,
 )
 from .reading import (
     CoopRow,
@@ -180,27 +180,10 @@ def _existing_lieux() -> dict:
     return lieux
 
 
-def _folding_table() -> tuple[str, str]:
-    """Characters that `fold` turns into another single letter, for SQL's translate()."""
-    source, target = "’‘\u00a0", "'' "
-    for code in range(0xC0, 0x250):
-        char = chr(code)
-        folded = fold(char)
-        if len(folded) == 1 and folded != char:
-            source, target = source + char, target + folded
-    return source, target
-
-
-FOLD_FROM, FOLD_TO = _folding_table()
-
-
 def _folded_full_name():
     """SQL near enough to `fold(first_name + " " + last_name)` to find the candidates; the exact
     comparison is made in Python afterwards."""
-    full = Concat("first_name", Value(" "), "last_name", output_field=CharField())
-    translated = Func(full, Value(FOLD_FROM), Value(FOLD_TO), function="translate")
-    spaced = Func(translated, Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace")
-    return Lower(Func(spaced, function="btrim", output_field=CharField()))
+    return folded(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
 
 
 def _existing_usagers(rows: Iterable[CoopRow]) -> dict[str, list[Usager]]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.spreadsheets import SpreadsheetError, open_workbook
+from poitiers_inclusion.text import fold, normalise
 from reseau.models import Quartier
 
 from ..enums import (
@@ -38,8 +39,6 @@ from .columns import (
     TRANCHE_LABELS,
     TYPE_LABELS,
     YES_NO,
-    fold,
-    normalise,
 )
 
 # --- Parsed data -----------------------------------------------------------------------------

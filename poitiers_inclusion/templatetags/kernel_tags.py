@@ -9,3 +9,14 @@ register = template.Library()
 def has_required(form) -> bool:
     """Whether a visible field of the form must be filled (to explain the asterisk)."""
     return any(field.field.required for field in getattr(form, "visible_fields", list)())
+
+
+@register.filter
+def phone(number) -> str:
+    """A phone number as people read it: 0549000000 or +33549000000 → 05 49 00 00 00 (a
+    number of another shape is shown as stored)."""
+    number = str(number or "")
+    national = "0" + number[3:] if number.startswith("+33") else number
+    if len(national) == 10 and national.isdigit():
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    return number

@@ -54,10 +54,11 @@ def test_the_page_shows_the_session_and_the_places_left(client):
 
 
 def test_it_registers_an_identified_usager_with_consent_and_emails_a_cancel_link(
-    client, mailoutbox
+    client, mailoutbox, django_capture_on_commit_callbacks
 ):
     seance = SeanceFactory(module__titre="Envoyer un e-mail", lieu__nom="Médiathèque")
-    response = client.post(_url(seance), _form())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(seance), _form())
     inscription = Inscription.objects.get()
     html = response.content.decode()
     assert response.status_code == 200
@@ -89,13 +90,17 @@ def test_it_registers_an_identified_usager_with_consent_and_emails_a_cancel_link
     assert "Annuler mon inscription" in client.get(cancel_path).content.decode()
 
 
-def test_a_person_already_registered_gets_the_same_answer_and_is_told_by_email(client, mailoutbox):
+def test_a_person_already_registered_gets_the_same_answer_and_is_told_by_email(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     """Nobody learns from the page whether someone attends: a name and an e-mail typed by
     anyone get the answer a new registration gets; the person is told by e-mail."""
     seance = SeanceFactory(capacite=5, module__titre="Envoyer un e-mail", lieu__nom="Médiathèque")
-    new = client.post(_url(seance), _form())
+    with django_capture_on_commit_callbacks(execute=True):
+        new = client.post(_url(seance), _form())
     inscription = Inscription.objects.get()
-    again = client.post(_url(seance), _form(prenom="jeanne", telephone="", nom="MARTIN"))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(_url(seance), _form(prenom="jeanne", telephone="", nom="MARTIN"))
     assert _page_of(again) == _page_of(new)
     assert Inscription.objects.count() == 1 and Usager.objects.count() == 1
 
@@ -107,7 +112,9 @@ def test_a_person_already_registered_gets_the_same_answer_and_is_told_by_email(c
     assert reverse("ateliers:cancel_public", args=[inscription.token]) in told.body
 
 
-def test_the_email_goes_to_the_address_on_file_not_to_the_one_typed(client, mailoutbox):
+def test_the_email_goes_to_the_address_on_file_not_to_the_one_typed(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     known = UsagerFactory(
         identified=True,
         first_name="Jeanne",
@@ -117,7 +124,8 @@ def test_the_email_goes_to_the_address_on_file_not_to_the_one_typed(client, mail
     )
     seance = SeanceFactory(capacite=1)
     InscriptionFactory(seance=seance, usager=known)
-    response = client.post(_url(seance), _form(email="quelquun@exemple.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(seance), _form(email="quelquun@exemple.test"))
     assert response.status_code == 200 and RECEIVED in response.content.decode()
     assert Inscription.objects.count() == 1
     assert [m.to for m in mailoutbox] == [["jeanne@exemple.test"]]
@@ -131,14 +139,17 @@ def test_a_known_person_is_not_duplicated(client):
     assert Inscription.objects.get().usager == known
 
 
-def test_a_full_session_says_waiting_list_before_and_after(client, mailoutbox):
+def test_a_full_session_says_waiting_list_before_and_after(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     seance = SeanceFactory(capacite=1)
     InscriptionFactory(seance=seance)
     page = client.get(_url(seance)).content.decode()
     assert "Cette séance est complète" in page
     assert "M'inscrire sur la liste d'attente</button>" in page
 
-    response = client.post(_url(seance), _form())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(seance), _form())
     inscription = Inscription.objects.get(origine=Origine.PUBLIC)
     assert inscription.statut == StatutInscription.ATTENTE
     assert "La séance est complète" in response.content.decode()
@@ -157,7 +168,9 @@ def test_the_waiting_rank_follows_the_order_of_registration(client):
     assert "n° 2" in client.get(reverse("ateliers:registered", args=[mine.token])).content.decode()
 
 
-def test_cancelling_by_the_link_gives_the_place_to_the_first_person_waiting(client, mailoutbox):
+def test_cancelling_by_the_link_gives_the_place_to_the_first_person_waiting(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     seance = SeanceFactory(capacite=1)
     mine = InscriptionFactory(seance=seance)
     first = InscriptionFactory(seance=seance, attente=True, usager__email="premier@exemple.test")
@@ -169,7 +182,8 @@ def test_cancelling_by_the_link_gives_the_place_to_the_first_person_waiting(clie
     mine.refresh_from_db()
     assert mine.statut == StatutInscription.INSCRIT  # a GET changes nothing
 
-    html = client.post(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client.post(url).content.decode()
     assert "Votre inscription est annulée" in html
     for inscription in (mine, first, second):
         inscription.refresh_from_db()
@@ -215,9 +229,12 @@ def test_an_unknown_token_is_a_404(client):
     assert client.post(reverse("ateliers:cancel_public", args=["inconnu"])).status_code == 404
 
 
-def test_a_form_filled_by_a_robot_registers_nothing(client, mailoutbox):
+def test_a_form_filled_by_a_robot_registers_nothing(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     seance = SeanceFactory()
-    response = client.post(_url(seance), _form(site_web="http://spam.example"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(seance), _form(site_web="http://spam.example"))
     assert response.status_code == 302 and response["Location"] == reverse("public_form_sent")
     assert not Inscription.objects.exists() and not Usager.objects.exists()
     assert mailoutbox == []
@@ -274,6 +291,16 @@ def test_one_phone_or_email_holds_a_limited_number_of_upcoming_registrations(cli
     response = client.post(_url(SeanceFactory()), _form(email=""))
     assert response.status_code == 200 and RECEIVED in response.content.decode()
     assert upcoming.actives().count() == MAX_UPCOMING_PER_CONTACT  # registered again
+
+
+def test_the_limit_counts_a_number_written_with_33_as_the_same_number(client):
+    person = UsagerFactory(identified=True, phone="0612345678")
+    for _ in range(MAX_UPCOMING_PER_CONTACT):
+        InscriptionFactory(usager=person)
+    response = client.post(
+        _url(SeanceFactory()), _form(prenom="Paul", email="", telephone="+33 6 12 34 56 78")
+    )
+    assert "telephone" in response.context["form"].errors
 
 
 @pytest.mark.parametrize("problem", ["closed", "cancelled", "past", "started"])

@@ -112,6 +112,20 @@ def test_a_conseiller_finds_the_people_they_follow(conseiller, client_for):
     assert Inscription.objects.get().usager == mine
 
 
+def test_the_workshop_search_finds_a_record_number_a_phone_and_unaccented_names(
+    conseiller, client_for
+):
+    seance = SeanceFactory(animateurs=[conseiller])
+    mine = UsagerFactory(
+        identified=True, first_name="Jérôme", last_name="Bérénger", phone="0612345678"
+    )
+    mine.conseillers.add(conseiller)
+    client = client_for(conseiller)
+    url = reverse("ateliers:seance_register", args=[seance.pk])
+    for typed in (f"n°{mine.pk}", "06 12 34 56 78", "jerome berenger", "Bérénger Jérôme"):
+        assert client.get(url, {"q": typed}).context["results"] == [mine], typed
+
+
 def test_a_conseiller_cannot_register_someone_they_do_not_follow(conseiller, client_for):
     stranger = UsagerFactory(identified=True)
     response = client_for(conseiller).post(

@@ -264,7 +264,9 @@ def test_a_cancelled_session_is_no_longer_edited(coordinator):
 # --- Cancelling ---------------------------------------------------------------------------------
 
 
-def test_the_facilitator_cancels_a_session_with_a_reason(conseiller, client_for, mailoutbox):
+def test_the_facilitator_cancels_a_session_with_a_reason(
+    conseiller, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     seance = SeanceFactory(animateurs=[conseiller])
     InscriptionFactory(seance=seance, usager__email="awa@exemple.test")
     InscriptionFactory(
@@ -279,7 +281,8 @@ def test_the_facilitator_cancels_a_session_with_a_reason(conseiller, client_for,
     assert response.context["form"].errors["motif"] == [
         "Indiquez le motif : les personnes inscrites le reçoivent."
     ]
-    response = client.post(url, {"motif": "Conseillère malade"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"motif": "Conseillère malade"}, follow=True)
     seance.refresh_from_db()
     assert seance.is_cancelled and seance.motif_annulation == "Conseillère malade"
     assert len(mailoutbox) == 1

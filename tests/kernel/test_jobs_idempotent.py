@@ -15,12 +15,12 @@ from django.utils import timezone
 from permanences.models import Creneau
 from poitiers_inclusion import scheduler
 from poitiers_inclusion.dates import months_before
-from poitiers_inclusion.enums import JobOutcome, Role
+from poitiers_inclusion.enums import EmailStatus, JobOutcome, Role
 from poitiers_inclusion.models import AuditEvent, JobRun, Usager
 from reseau.enums import EtatOrientation
 from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.concurrency import run_together
-from tests.factories import UsagerFactory, UserFactory
+from tests.factories import OutgoingEmailFactory, UsagerFactory, UserFactory
 from tests.ordinateurs.factories import DemandeFactory
 from tests.permanences.factories import MediationFactory
 from tests.permanences.factories_schedule import BookablePermanenceFactory, RendezVousFactory
@@ -82,6 +82,12 @@ def _purge_job_runs(settings):
     JobRun.objects.create(job="send_reminders", started_at=timezone.now() - 100 * DAYS)
 
 
+def _send_outbox(settings):
+    OutgoingEmailFactory()  # due now: the first run sends it
+    long_ago = timezone.now() - 100 * DAYS  # sent long ago: deleted
+    OutgoingEmailFactory(status=EmailStatus.SENT, created_at=long_ago, sent_at=long_ago)
+
+
 CASES = {
     "send_reminders": _send_reminders,
     "send_workshop_reminders": _send_workshop_reminders,
@@ -90,6 +96,7 @@ CASES = {
     "anonymise_usagers": _anonymise_usagers,
     "refresh_figures": _refresh_figures,
     "purge_job_runs": _purge_job_runs,
+    "send_outbox": _send_outbox,
 }
 # Recomputed on purpose at each run: the stored figures, when, and how long it took; the same
 # views stay stored.

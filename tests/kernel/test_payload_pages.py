@@ -33,10 +33,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from ateliers.models import Inscription, Seance
 from ordinateurs.enums import StatutDon
-from ordinateurs.models import AppendOnly, Demande, Don, Donateur, Ordinateur
+from ordinateurs.models import Demande, Don, Donateur, Ordinateur
 from permanences.models import RendezVous
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.models import ApiToken, AuditEvent, User
+from poitiers_inclusion.models import ApiToken, AppendOnlyModel, AuditEvent, User
 from reporting.models import VuePartagee
 from reseau.models import Invitation, Orientation, Quartier, Verification
 from tests.browser import login_in_browser
@@ -107,7 +107,7 @@ def _store_payload():
             fields = [f for f in model._meta.concrete_fields if _carries_payload(model, f)]
             if not fields:
                 continue
-            if issubclass(model, AuditEvent | AppendOnly):
+            if issubclass(model, AppendOnlyModel):
                 _add_payload_copies(model, fields)
                 continue
             unique = _unique_fields(model)

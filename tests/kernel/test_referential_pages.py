@@ -23,6 +23,17 @@ def test_it_lists_structures_with_search_and_filters(admin_client):
     assert "Médiathèque" in html and "CCAS de Poitiers" not in html
 
 
+def test_the_list_of_places_filters_as_the_public_map_does(admin_client, client):
+    LieuFactory(nom="Espace Seniors", publics_specifiquement_adresses=["Seniors"])
+    LieuFactory(nom="Point Jeunes", publics_specifiquement_adresses=["Jeunes"])
+    for page in (
+        admin_client.get(reverse("reseau:lieu_list"), {"public": "Seniors"}),
+        client.get(reverse("reseau:carte"), {"public": "Seniors"}),
+    ):
+        html = page.content.decode()
+        assert "Espace Seniors" in html and "Point Jeunes" not in html
+
+
 def test_structure_list_query_count_is_flat(admin_client, django_assert_max_num_queries):
     quartiers = QuartierFactory.create_batch(3)
     for _ in range(30):

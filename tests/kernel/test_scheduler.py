@@ -279,6 +279,7 @@ def test_every_app_declares_its_jobs_with_real_commands():
         "ordinateurs_housekeeping",
         "refresh_figures",
         "purge_job_runs",
+        "send_outbox",
     }
     commands = get_commands()
     for job in jobs.values():

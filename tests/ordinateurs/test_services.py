@@ -8,7 +8,14 @@ from django.db import IntegrityError, InternalError, transaction
 from django.utils import timezone
 
 from ordinateurs import services
-from ordinateurs.enums import CHECKLIST, Etat, ResultatEffacement, StatutDemande, StatutDon
+from ordinateurs.enums import (
+    CHECKLIST,
+    Etat,
+    ResultatEffacement,
+    StatutDemande,
+    StatutDon,
+    TypeAppareil,
+)
 from ordinateurs.models import Evenement, Ordinateur
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import AppendOnlyError
@@ -69,6 +76,28 @@ def test_no_device_is_erased_without_a_successful_erasure_of_every_storage(techn
     assert Ordinateur.objects.get(pk=ordinateur.pk).etat == Etat.EFFACE
 
 
+def test_the_erasure_rule_says_the_same_from_prefetched_records(
+    technicien, django_assert_num_queries
+):
+    """One rule for the device page, the move and the batch certificates (which prefetch)."""
+    no_storage = OrdinateurFactory(stockages=[])
+    screen = OrdinateurFactory(stockages=[], type=TypeAppareil.ECRAN)
+    failed = OrdinateurFactory()
+    EffacementFactory(
+        stockage=failed.stockages.get(), operateur=technicien, resultat=ResultatEffacement.ECHEC
+    )
+    done = OrdinateurFactory()
+    EffacementFactory(stockage=done.stockages.get(), operateur=technicien)
+    expected = {no_storage.pk: False, screen.pk: True, failed.pk: False, done.pk: True}
+    plain = {o.pk: services.erased(o) for o in Ordinateur.objects.filter(pk__in=expected)}
+    prefetched = list(
+        Ordinateur.objects.filter(pk__in=expected).prefetch_related("stockages__effacements")
+    )
+    with django_assert_num_queries(0):
+        in_memory = {o.pk: services.erased(o) for o in prefetched}
+    assert plain == in_memory == expected
+
+
 def test_a_laptop_without_recorded_storage_cannot_be_erased(technicien):
     ordinateur = OrdinateurFactory(stockages=[])
     services.move(ordinateur=ordinateur, vers=Etat.DIAGNOSTIQUE, actor=technicien)
@@ -104,8 +133,13 @@ def test_the_evidence_is_append_only(technicien):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+    with pytest.raises(AppendOnlyError):
+        Evenement.objects.filter(pk=event.pk).update(note="changé")
+    with pytest.raises(AppendOnlyError):
+        Evenement.objects.filter(pk=event.pk).delete()
+    # The database refuses too, whatever the code does (a plain manager has no guard).
     with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
-        Evenement.objects.filter(pk=event.pk).update(note="changé")  # the database refuses too
+        Evenement._base_manager.filter(pk=event.pk).update(note="changé")
 
 
 def test_the_erasure_report_keeps_its_fingerprint(technicien):

@@ -22,6 +22,21 @@ def next_weekday(weekday: int, *, after: datetime.date | None = None, weeks: int
     return day
 
 
+def booking_form(**extra):
+    """What a resident posts on the public booking page (a value None: the field left out)."""
+    data = {
+        "heure": "14:30",
+        "nom": "Jeanne Martin",
+        "telephone": "06 12 34 56 78",
+        "email": "jeanne@exemple.test",
+        "besoin": "telephone",
+        "precision": "",
+        "consent": "on",
+    }
+    data.update(extra)
+    return {k: v for k, v in data.items() if v is not None}
+
+
 class BookablePermanenceFactory(PermanenceFactory):
     mode = ModePermanence.SUR_RDV
     capacity = 4

@@ -21,7 +21,7 @@ def _booking_on(day, **kwargs):
     return RendezVousFactory(creneau=creneau, **kwargs)
 
 
-def test_it_reminds_tomorrow_and_the_day_after_once_each():
+def test_it_reminds_tomorrow_and_the_day_after_once_each(django_capture_on_commit_callbacks):
     today = timezone.localdate()
     tomorrow = _booking_on(today + datetime.timedelta(days=1))
     after = _booking_on(today + datetime.timedelta(days=2))
@@ -31,7 +31,8 @@ def test_it_reminds_tomorrow_and_the_day_after_once_each():
     )
     phone_only = _booking_on(today + datetime.timedelta(days=1), email="")
 
-    call_command("send_reminders", "--no-purge")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--no-purge")
     assert sorted(m.to[0] for m in mail.outbox) == sorted([tomorrow.email, after.email])
     assert all("Rappel" in m.subject for m in mail.outbox)
     assert all("/rendez-vous/annulation/" in m.body for m in mail.outbox)
@@ -42,13 +43,15 @@ def test_it_reminds_tomorrow_and_the_day_after_once_each():
         rdv.refresh_from_db()
         assert rdv.reminder_sent_at is None
 
-    call_command("send_reminders", "--no-purge")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--no-purge")
     assert len(mail.outbox) == 2  # nothing sent twice
 
 
-def test_a_dry_run_sends_nothing():
+def test_a_dry_run_sends_nothing(django_capture_on_commit_callbacks):
     _booking_on(timezone.localdate() + datetime.timedelta(days=1))
-    call_command("send_reminders", "--dry-run")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--dry-run")
     assert mail.outbox == []
     assert RendezVous.objects.filter(reminder_sent_at__isnull=False).count() == 0
 

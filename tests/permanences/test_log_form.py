@@ -224,6 +224,16 @@ def test_it_needs_one_thematique_and_keeps_what_was_typed(client, conseiller):
             "new_email",
             "adresse e-mail valide",
         ),
+        (
+            {
+                "usager_mode": "nouveau",
+                "new_last_name": "Durand",
+                "consent": "on",
+                "new_phone": "06 12",
+            },
+            "new_phone",
+            "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78.",
+        ),
     ],
 )
 def test_it_explains_bad_input_in_french_next_to_the_field(client, overrides, field, message):
@@ -264,7 +274,7 @@ def test_it_creates_an_identified_usager_with_consent(client, conseiller):
             usager_mode="nouveau",
             new_first_name="Odette",
             new_last_name="Marchand",
-            new_phone="0611223344",
+            new_phone="06 11 22 33 44",
             new_birth_year="1950",
             genre=Genre.FEMININ,
             tranche_age=TrancheAge.DE_18_A_24,  # ignored: the birth year says the band
@@ -273,7 +283,7 @@ def test_it_creates_an_identified_usager_with_consent(client, conseiller):
     )
     usager = Accompagnement.objects.get().usager
     assert usager.is_identified and usager.full_name == "Odette Marchand"
-    assert usager.birth_year == 1950
+    assert usager.birth_year == 1950 and usager.phone == "0611223344"
     assert usager.age_band == TrancheAge.PLUS_DE_70
     assert conseiller in usager.conseillers.all()
     assert AuditEvent.objects.for_object(usager).filter(action__endswith="created").exists()
@@ -463,3 +473,15 @@ def test_saving_takes_a_few_queries_whatever_the_history(
         MediationFactory(conseiller=conseiller, lieu=lieu)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.post(reverse(LOG), log_post(lieu))
+
+
+def test_the_log_form_search_finds_a_record_number_and_a_phone_number(client, conseiller):
+    mine = UsagerFactory(identified=True, last_name="Guérin", phone="05 49 11 22 33")
+    mine.conseillers.add(conseiller)
+    for typed in (f"n°{mine.pk}", "0549112233", "guerin"):
+        response = client.get(
+            reverse("permanences:usager_search"),
+            {"usager_q": typed},
+            headers={"HX-Request": "true"},
+        )
+        assert f'name="usager" value="{mine.pk}"' in response.content.decode(), typed

@@ -1,5 +1,6 @@
 """Orientations: consent, who sees and answers, outcome back to the sender, expiry, anonymisation."""
 
+import contextlib
 import datetime
 import io
 import os
@@ -72,9 +73,10 @@ def test_it_refuses_to_send_without_the_persons_consent(sides):
     assert not Orientation.objects.exists()
 
 
-def test_it_sends_from_the_prescripteurs_own_structure(sides):
+def test_it_sends_from_the_prescripteurs_own_structure(sides, django_capture_on_commit_callbacks):
     data = _form(sides["ml"], structure_origine=sides["ml"].pk)
-    response = sides["sender"].post(reverse("reseau:orientation_create"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sides["sender"].post(reverse("reseau:orientation_create"), data)
     orientation = Orientation.objects.get()
     assert response.status_code == 302
     assert orientation.structure_origine == sides["ccas"]
@@ -83,8 +85,11 @@ def test_it_sends_from_the_prescripteurs_own_structure(sides):
     assert "Orientée" not in mail.outbox[0].body  # no personal data by e-mail
 
 
-def test_the_receiving_structure_accepts_and_the_sender_sees_it(sides):
-    sides["sender"].post(reverse("reseau:orientation_create"), _form(sides["ml"]))
+def test_the_receiving_structure_accepts_and_the_sender_sees_it(
+    sides, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sides["sender"].post(reverse("reseau:orientation_create"), _form(sides["ml"]))
     orientation = Orientation.objects.get()
     mail.outbox.clear()
     url = reverse("reseau:orientation_answer", args=[orientation.pk])
@@ -92,7 +97,8 @@ def test_the_receiving_structure_accepts_and_the_sender_sees_it(sides):
     orientation.refresh_from_db()
     assert orientation.is_open
 
-    sides["receiver"].post(url, {"decision": "valider"})
+    with django_capture_on_commit_callbacks(execute=True):
+        sides["receiver"].post(url, {"decision": "valider"})
     orientation.refresh_from_db()
     assert orientation.etat == EtatOrientation.VALIDEE
     assert orientation.answered_by == sides["receiver_user"]
@@ -180,13 +186,15 @@ def test_it_keeps_a_valid_attachment_for_both_sides_only(sides):
     assert sides["outsider"].get(url).status_code == 404
 
 
-def _run_job():
+def _run_job(capture_on_commit=None):
+    """The daily job; with capture_on_commit, its e-mails go out as after a real commit."""
     out = io.StringIO()
-    call_command("orientations_reminders", stdout=out)
+    with capture_on_commit(execute=True) if capture_on_commit else contextlib.nullcontext():
+        call_command("orientations_reminders", stdout=out)
     return out.getvalue()
 
 
-def test_the_daily_job_reminds_then_expires(sides, settings):
+def test_the_daily_job_reminds_then_expires(sides, settings, django_capture_on_commit_callbacks):
     settings.ORIENTATION_EXPIRY_DAYS = 30
     now = timezone.now()
     fresh = OrientationFactory(structure_destination=sides["ml"], created_at=now)
@@ -204,7 +212,7 @@ def test_the_daily_job_reminds_then_expires(sides, settings):
         closed_at=now - datetime.timedelta(days=38),
     )
 
-    output = _run_job()
+    output = _run_job(django_capture_on_commit_callbacks)
     assert "1 relancée(s), 1 expirée(s)" in output
     for o in (fresh, soon, overdue, answered):
         o.refresh_from_db()
@@ -217,7 +225,7 @@ def test_the_daily_job_reminds_then_expires(sides, settings):
     assert ["envoi@ccas.test"] in recipients  # the sender hears of the expiry
 
     mail.outbox.clear()
-    assert "0 relancée(s), 0 expirée(s)" in _run_job()
+    assert "0 relancée(s), 0 expirée(s)" in _run_job(django_capture_on_commit_callbacks)
     assert mail.outbox == []
 
 
@@ -291,8 +299,11 @@ def without_account(sides):
     return StructureFactory(nom="Association sans compte", courriel="accueil@asso.test")
 
 
-def test_it_mails_an_answer_link_to_a_structure_without_an_account(sides, without_account):
-    sides["sender"].post(reverse("reseau:orientation_create"), _form(without_account))
+def test_it_mails_an_answer_link_to_a_structure_without_an_account(
+    sides, without_account, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sides["sender"].post(reverse("reseau:orientation_create"), _form(without_account))
     orientation = Orientation.objects.get()
     (message,) = mail.outbox
     assert message.to == ["accueil@asso.test"]
@@ -302,7 +313,8 @@ def test_it_mails_an_answer_link_to_a_structure_without_an_account(sides, withou
     assert "Orientée" not in message.body  # still no personal data by e-mail
 
     mail.outbox.clear()
-    sides["sender"].post(reverse("reseau:orientation_create"), _form(sides["ml"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        sides["sender"].post(reverse("reseau:orientation_create"), _form(sides["ml"]))
     (message,) = mail.outbox
     assert "/reseau/orientations/reponse/" not in message.body  # accounts log in
     assert reverse("reseau:orientation_detail", args=[Orientation.objects.first().pk]) in (
@@ -345,12 +357,15 @@ def test_the_answer_link_shows_what_the_receiver_needs_only(sides, without_accou
     assert "0699887766" not in html and "paul@exemple.test" not in html
 
 
-def test_it_validates_from_the_link_which_then_stops_working(sides, without_account, client):
+def test_it_validates_from_the_link_which_then_stops_working(
+    sides, without_account, client, django_capture_on_commit_callbacks
+):
     orientation = OrientationFactory(
         structure_origine=sides["ccas"], structure_destination=without_account
     )
     url = reverse("reseau:orientation_reponse", args=[orientation.answer_token])
-    response = client.post(url, {"decision": "valider"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"decision": "valider"})
     assert response.status_code == 200 and "votre réponse est enregistrée" in (
         response.content.decode()
     )
@@ -422,14 +437,14 @@ def test_the_answer_link_page_is_declared_public():
 
 
 def test_the_reminder_to_a_structure_without_an_account_carries_the_link(
-    sides, without_account, settings
+    sides, without_account, settings, django_capture_on_commit_callbacks
 ):
     settings.ORIENTATION_EXPIRY_DAYS = 30
     orientation = OrientationFactory(
         structure_destination=without_account,
         created_at=timezone.now() - datetime.timedelta(days=24),
     )
-    _run_job()
+    _run_job(django_capture_on_commit_callbacks)
     (reminder,) = [m for m in mail.outbox if m.to == ["accueil@asso.test"]]
     assert _answer_path(reminder) == reverse(
         "reseau:orientation_reponse", args=[orientation.answer_token]

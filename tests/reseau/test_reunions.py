@@ -45,15 +45,19 @@ def test_it_schedules_a_meeting(coordinator):
     assert reunion.get_type_display() == "Groupe de travail"
 
 
-def test_it_invites_contacts_once_and_they_answer_by_link(coordinator, client):
+def test_it_invites_contacts_once_and_they_answer_by_link(
+    coordinator, client, django_capture_on_commit_callbacks
+):
     reunion = ReunionFactory(titre="Assemblée de printemps")
     referent = ContactFactory(referent_numerique=True)
     ContactFactory(structure=referent.structure)
     ContactFactory(courriel="")  # cannot be invited by e-mail
     url = reverse("reseau:reunion_invite", args=[reunion.pk])
-    coordinator.post(url, {"destinataires": "tous"})
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(url, {"destinataires": "tous"})
     assert len(mail.outbox) == 2
-    coordinator.post(url, {"destinataires": "tous"})
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(url, {"destinataires": "tous"})
     assert len(mail.outbox) == 2  # nobody twice
 
     message = next(m for m in mail.outbox if m.to == [referent.courriel])
@@ -66,13 +70,14 @@ def test_it_invites_contacts_once_and_they_answer_by_link(coordinator, client):
     assert invitation.reponse == Reponse.OUI and invitation.answered_at
 
 
-def test_it_invites_only_referents_when_asked(coordinator):
+def test_it_invites_only_referents_when_asked(coordinator, django_capture_on_commit_callbacks):
     reunion = ReunionFactory()
     referent = ContactFactory(referent_numerique=True)
     ContactFactory()
-    coordinator.post(
-        reverse("reseau:reunion_invite", args=[reunion.pk]), {"destinataires": "referents"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(
+            reverse("reseau:reunion_invite", args=[reunion.pk]), {"destinataires": "referents"}
+        )
     assert [m.to for m in mail.outbox] == [[referent.courriel]]
 
 
