@@ -9,16 +9,8 @@ class AteliersConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
-        from poitiers_inclusion.enums import Role
 
-        nav.register(
-            nav.NavItem(
-                "Ateliers",
-                "ateliers:seance_list",
-                roles=[Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN],
-                order=14,
-            ),
-        )
+        nav.register(nav.NavItem("Ateliers", "ateliers:seance_list", order=14))
         from poitiers_inclusion import usager_records
 
         from . import figures, records

@@ -21,10 +21,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role, TrancheAge
+from poitiers_inclusion.enums import TrancheAge
 
 from .enums import Presence, StatutInscription
 from .models import Inscription, Module, Seance
+from .perms import READERS
 
 PERSON = Coalesce("usager__merged_into_id", "usager_id", output_field=IntegerField())
 PRESENT = Q(presence=Presence.PRESENT)
@@ -32,12 +33,7 @@ PRESENT = Q(presence=Presence.PRESENT)
 
 def seances(scope: figures.Scope):
     """The sessions held in the scope (see the module's docstring)."""
-    qs = Seance.objects.held(timezone.localdate())
-    user = scope.user
-    if user is not None and getattr(user, "role", None) not in CITYWIDE_ROLES:
-        if getattr(user, "role", None) != Role.CONSEILLER:
-            return qs.none()
-        qs = qs.filter(animateurs=user)
+    qs = Seance.objects.held(timezone.localdate()).for_figures(scope.user)
     if scope.types and "collectif" not in scope.types:
         return qs.none()
     if scope.start:
@@ -314,10 +310,6 @@ def api_block(scope: figures.Scope) -> dict:
         ],
         "par_tranche_age": per_age_band(scope),
     }
-
-
-# Who reads workshop figures: the conseillers (their own sessions), coordinator and admin.
-READERS = (Role.CONSEILLER, *CITYWIDE_ROLES)
 
 
 def register():

@@ -9,18 +9,11 @@ class OrdinateursConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
-        from poitiers_inclusion.enums import Role
 
-        workshop = [Role.TECHNICIEN, Role.COORDINATEUR, Role.ADMIN]
         nav.register(
-            nav.NavItem("Ordinateurs", "ordinateurs:home", roles=workshop, order=30),
-            nav.NavItem("Dons", "ordinateurs:don_list", roles=workshop, order=31),
-            nav.NavItem(
-                "Foyers",
-                "ordinateurs:demande_list",
-                roles=[Role.COORDINATEUR, Role.ADMIN, Role.PRESCRIPTEUR],
-                order=32,
-            ),
+            nav.NavItem("Ordinateurs", "ordinateurs:home", order=30),
+            nav.NavItem("Dons", "ordinateurs:don_list", order=31),
+            nav.NavItem("Foyers", "ordinateurs:demande_list", order=32),
         )
         from . import figures
 

@@ -19,10 +19,10 @@ import statistics
 from django.db.models import Count, Q, Sum
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
 
 from .enums import Etat, StatutDemande, TrancheRevenus
 from .models import Attribution, Demande, Don, Evenement, Ordinateur
+from .perms import READERS, WORKSHOP_ROLES
 
 PATH = [
     Etat.RECU,
@@ -36,12 +36,8 @@ PATH = [
 ]
 
 
-def _role(scope):
-    return getattr(scope.user, "role", None) if scope.user is not None else None
-
-
 def sees_devices(scope: figures.Scope) -> bool:
-    return scope.user is None or _role(scope) in (*CITYWIDE_ROLES, Role.TECHNICIEN)
+    return scope.user is None or getattr(scope.user, "role", None) in WORKSHOP_ROLES
 
 
 def _events(scope: figures.Scope):
@@ -61,9 +57,7 @@ def reached(scope: figures.Scope) -> dict[str, int]:
 
 
 def _demandes(scope: figures.Scope):
-    qs = Demande.objects.all() if scope.user is None else Demande.objects.visible_for(scope.user)
-    if _role(scope) == Role.TECHNICIEN:
-        qs = Demande.objects.all()
+    qs = Demande.objects.for_figures(scope.user)
     if scope.quartiers:
         qs = qs.filter(foyer__quartier__in=scope.quartiers)
     return qs
@@ -274,9 +268,6 @@ def api_block(scope: figures.Scope) -> dict:
             for s, n in requests_by_status(scope).items()
         ],
     }
-
-
-READERS = (*CITYWIDE_ROLES, Role.PRESCRIPTEUR)
 
 
 def register():

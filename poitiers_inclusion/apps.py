@@ -14,14 +14,13 @@ class KernelConfig(AppConfig):
             nav,
             throttle,  # noqa: F401 (registers its deployment check)
         )
-        from .enums import Role
 
         _french_empty_choices()
 
         nav.register(
-            nav.NavItem("Accueil", "home", roles=Role.values, order=0),
-            nav.NavItem("Comptes", "kernel:user_list", roles=[Role.ADMIN], order=90),
-            nav.NavItem("Journal d'audit", "kernel:audit_list", roles=[Role.ADMIN], order=91),
+            nav.NavItem("Accueil", "home", order=0),
+            nav.NavItem("Comptes", "kernel:user_list", order=90),
+            nav.NavItem("Journal d'audit", "kernel:audit_list", order=91),
         )
 
 

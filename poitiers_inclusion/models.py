@@ -11,7 +11,8 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .enums import AGE_BAND_LOWER_BOUNDS, CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
+from .enums import AGE_BAND_LOWER_BOUNDS, Genre, Role, StatutSocial, TrancheAge
+from .perms import STAFF
 
 
 class UserManager(BaseUserManager):
@@ -105,7 +106,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def sees_whole_city(self) -> bool:
         """Coordinator and admin see the whole city's data, identified usagers included."""
-        return self.role in CITYWIDE_ROLES
+        return self.role in STAFF
 
 
 def _hash_token(raw: str) -> str:

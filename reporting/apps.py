@@ -9,17 +9,9 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
-        from poitiers_inclusion.enums import Role
 
         # The report and the external indicators are reached from the dashboard's buttons.
-        nav.register(
-            nav.NavItem(
-                "Tableau de bord",
-                "reporting:dashboard",
-                roles=[Role.COORDINATEUR, Role.ADMIN, Role.CONSEILLER, Role.PRESCRIPTEUR],
-                order=1,
-            ),
-        )
+        nav.register(nav.NavItem("Tableau de bord", "reporting:dashboard", order=1))
         from . import crossapp
 
         crossapp.register()

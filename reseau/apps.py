@@ -10,16 +10,14 @@ class ReseauConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import figures, nav
-        from poitiers_inclusion.enums import Role
 
         from . import figures as reseau_figures
 
         # The bar is shared by every app and must fit on one line: the réseau's hub page lists
         # what each role may open (structures, contacts, quartiers, meetings, campaigns…).
-        managers = [Role.ADMIN, Role.COORDINATEUR]
         nav.register(
-            nav.NavItem("Réseau", "reseau:index", roles=list(Role.values), order=55),
-            nav.NavItem("Lieux", "reseau:lieu_list", roles=managers, order=61),
+            nav.NavItem("Réseau", "reseau:index", order=55),
+            nav.NavItem("Lieux", "reseau:lieu_list", order=61),
         )
         figures.register_section(
             figures.SectionSpec("reseau", "Réseau d'acteurs", 80, reseau_figures.build_section)

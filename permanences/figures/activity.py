@@ -22,7 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Q
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
+from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager, User, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 from reseau.models import Lieu
@@ -39,6 +39,7 @@ from ..enums import (
     TypeActivite,
 )
 from ..models import Mediation
+from ..perms import READERS
 
 NOT_GIVEN = "Non renseigné"
 MONTHS = [
@@ -62,9 +63,7 @@ MONTHS = [
 
 def mediations(scope: figures.Scope):
     """The activity reports the viewer may see, restricted by the scope's filters."""
-    qs = (
-        Mediation.objects.all() if scope.user is None else Mediation.objects.visible_for(scope.user)
-    )
+    qs = Mediation.objects.for_figures(scope.user)
     if scope.start:
         qs = qs.filter(date__gte=scope.start)
     if scope.end:
@@ -693,10 +692,6 @@ def api_block(scope: figures.Scope) -> dict:
         "par_genre": _api_rows(per_genre(scope)),
         "par_mois": _api_rows(per_month(scope)),
     }
-
-
-# Who sees médiations: a conseiller their own, coordinator and admin the whole city's.
-READERS = (Role.CONSEILLER, *CITYWIDE_ROLES)
 
 
 def register():
