@@ -1,4 +1,9 @@
-"""Kernel records: accounts, the usager (a resident helped), the append-only audit log."""
+"""Kernel records: accounts, the usager (a resident helped), the append-only audit log.
+
+Accounts and usagers point to the territory's referential by name ("reseau.Structure",
+"reseau.Quartier"): at the data level the kernel and the referential are one layer (their
+migrations interleave); in code the kernel imports no app (README, « Organisation du code »).
+"""
 
 import hashlib
 import secrets

@@ -9,9 +9,12 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from poitiers_inclusion import nav
+        from reseau import panels
+
+        from . import crossapp
 
         # The report and the external indicators are reached from the dashboard's buttons.
         nav.register(nav.NavItem("Tableau de bord", "reporting:dashboard", order=1))
-        from . import crossapp
-
         crossapp.register()
+        # A meeting's page offers to attach the dashboard's workbook (the réseau cannot link here).
+        panels.register_reunion_panel("reporting/reunion_panel.html")
