@@ -12,8 +12,9 @@
   those who got a place from it.
 
 The dashboard's filters apply as follows: period (session day), lieux and quartiers (the session's
-lieu), conseillers (facilitators). Workshops are collective activities: a filter on individual
-help only leaves none. Thématiques belong to the médiation log and do not filter workshops.
+lieu), conseillers (facilitators). Workshops are collective activities: the médiation log's
+activity-type filter on individual help only leaves none. Thématiques belong to the médiation log
+and do not filter workshops (the dashboard says so on this section).
 """
 
 from django.db.models import Count, IntegerField, Q, Sum
@@ -27,6 +28,11 @@ from .enums import Presence, StatutInscription
 from .models import Inscription, Module, Seance
 from .perms import READERS
 
+# The médiation log's activity-type filter (declared by permanences) and its collective value.
+ACTIVITY_TYPE, COLLECTIVE = "type", "collectif"
+# The dashboard filters this section applies, besides the period.
+FILTERS = ("lieu", "quartier", "conseiller", ACTIVITY_TYPE)
+
 PERSON = Coalesce("usager__merged_into_id", "usager_id", output_field=IntegerField())
 PRESENT = Q(presence=Presence.PRESENT)
 
@@ -34,7 +40,7 @@ PRESENT = Q(presence=Presence.PRESENT)
 def seances(scope: figures.Scope):
     """The sessions held in the scope (see the module's docstring)."""
     qs = Seance.objects.held(timezone.localdate()).for_figures(scope.user)
-    if scope.types and "collectif" not in scope.types:
+    if scope.chosen(ACTIVITY_TYPE) and COLLECTIVE not in scope.chosen(ACTIVITY_TYPE):
         return qs.none()
     if scope.start:
         qs = qs.filter(date__gte=scope.start)
@@ -314,6 +320,8 @@ def api_block(scope: figures.Scope) -> dict:
 
 def register():
     figures.register_section(
-        figures.SectionSpec("ateliers", "Ateliers", 35, build_section, roles=READERS)
+        figures.SectionSpec(
+            "ateliers", "Ateliers", 35, build_section, roles=READERS, filters=FILTERS
+        )
     )
     figures.register_api_block("ateliers", api_block)

@@ -273,7 +273,12 @@ def api_block(scope: figures.Scope) -> dict:
 def register():
     figures.register_section(
         figures.SectionSpec(
-            "ordinateurs", "Ordinateurs solidaires", 60, build_section, roles=READERS
+            "ordinateurs",
+            "Ordinateurs solidaires",
+            60,
+            build_section,
+            roles=READERS,
+            filters=("quartier",),  # of the households' residence
         )
     )
     figures.register_api_block("ordinateurs", api_block)

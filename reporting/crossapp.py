@@ -65,7 +65,12 @@ def register():
     """The cross-app view: its section (first on the dashboard) and its API block."""
     figures.register_section(
         figures.SectionSpec(
-            "ensemble", "Ensemble des publics", 5, people_section, roles=MEDIATION_READERS
+            "ensemble",
+            "Ensemble des publics",
+            5,
+            people_section,
+            roles=MEDIATION_READERS,
+            filters=activity.FILTERS,
         )
     )
     figures.register_api_block("ensemble", people)

@@ -46,6 +46,7 @@ def dashboard(request):
             "sections": result.value,
             "computed_at": result.computed_at if result.from_snapshot else None,
             "filters": form.description(),
+            "not_applied": form.not_applied(),
             "querystring": request.GET.urlencode(),
         },
     )
@@ -96,6 +97,7 @@ def network_report(request):
             "form": form,
             "sections": sections,
             "filters": form.description(),
+            "not_applied": form.not_applied(),
             "printed_on": timezone.localdate(),
         },
     )

@@ -20,6 +20,12 @@ class ReseauConfig(AppConfig):
             nav.NavItem("Lieux", "reseau:lieu_list", order=61),
         )
         figures.register_section(
-            figures.SectionSpec("reseau", "Réseau d'acteurs", 80, reseau_figures.build_section)
+            figures.SectionSpec(
+                "reseau",
+                "Réseau d'acteurs",
+                80,
+                reseau_figures.build_section,
+                filters=("lieu", "quartier"),  # the structures, places and contacts
+            )
         )
         figures.register_api_block("reseau", reseau_figures.api_block)

@@ -24,6 +24,7 @@ from poitiers_inclusion.replica import figures_connection
 from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
+from . import activity
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
@@ -75,10 +76,10 @@ def mediations_for(scope: figures.Scope):
     qs = Mediation.objects.for_figures(scope.user)
     if scope.conseillers:
         qs = qs.filter(conseiller__in=scope.conseillers)
-    if scope.types:
-        qs = qs.filter(type_activite__in=scope.types)
-    if scope.thematiques:
-        qs = qs.filter(thematiques__overlap=list(scope.thematiques))
+    if scope.chosen(activity.TYPE):
+        qs = qs.filter(type_activite__in=scope.chosen(activity.TYPE))
+    if scope.chosen(activity.THEMATIQUE):
+        qs = qs.filter(thematiques__overlap=list(scope.chosen(activity.THEMATIQUE)))
     return qs
 
 
@@ -493,5 +494,6 @@ def register():
             20,
             build_section,
             roles=READERS,
+            filters=activity.FILTERS,
         )
     )
