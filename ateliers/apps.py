@@ -8,24 +8,12 @@ class AteliersConfig(AppConfig):
     verbose_name = "Ateliers"
 
     def ready(self):
-        from poitiers_inclusion import nav
+        from poitiers_inclusion import nav, usager_records
         from poitiers_inclusion.audit_labels import register_action_labels
-        from poitiers_inclusion.enums import Role
 
-        from . import audit_actions
+        from . import audit_actions, figures, records
 
         register_action_labels(audit_actions.LABELS)
-        nav.register(
-            nav.NavItem(
-                "Ateliers",
-                "ateliers:seance_list",
-                roles=[Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN],
-                order=14,
-            ),
-        )
-        from poitiers_inclusion import usager_records
-
-        from . import figures, records
-
+        nav.register(nav.NavItem("Ateliers", "ateliers:seance_list", order=14))
         figures.register()
         usager_records.register(records.HOLDING)

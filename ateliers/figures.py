@@ -12,8 +12,9 @@
   those who got a place from it.
 
 The dashboard's filters apply as follows: period (session day), lieux and quartiers (the session's
-lieu), conseillers (facilitators). Workshops are collective activities: a filter on individual
-help only leaves none. Thématiques belong to the médiation log and do not filter workshops.
+lieu), conseillers (facilitators). Workshops are collective activities: the médiation log's
+activity-type filter on individual help only leaves none. Thématiques belong to the médiation log
+and do not filter workshops (the dashboard says so on this section).
 """
 
 from django.db.models import Count, IntegerField, Q, Sum
@@ -21,10 +22,16 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role, TrancheAge
+from poitiers_inclusion.enums import TrancheAge
 
 from .enums import Presence, StatutInscription
 from .models import Inscription, Module, Seance
+from .perms import READERS
+
+# The médiation log's activity-type filter (declared by permanences) and its collective value.
+ACTIVITY_TYPE, COLLECTIVE = "type", "collectif"
+# The dashboard filters this section applies, besides the period.
+FILTERS = ("lieu", "quartier", "conseiller", ACTIVITY_TYPE)
 
 PERSON = Coalesce("usager__merged_into_id", "usager_id", output_field=IntegerField())
 PRESENT = Q(presence=Presence.PRESENT)
@@ -32,13 +39,8 @@ PRESENT = Q(presence=Presence.PRESENT)
 
 def seances(scope: figures.Scope):
     """The sessions held in the scope (see the module's docstring)."""
-    qs = Seance.objects.held(timezone.localdate())
-    user = scope.user
-    if user is not None and getattr(user, "role", None) not in CITYWIDE_ROLES:
-        if getattr(user, "role", None) != Role.CONSEILLER:
-            return qs.none()
-        qs = qs.filter(animateurs=user)
-    if scope.types and "collectif" not in scope.types:
+    qs = Seance.objects.held(timezone.localdate()).for_figures(scope.user)
+    if scope.chosen(ACTIVITY_TYPE) and COLLECTIVE not in scope.chosen(ACTIVITY_TYPE):
         return qs.none()
     if scope.start:
         qs = qs.filter(date__gte=scope.start)
@@ -316,12 +318,10 @@ def api_block(scope: figures.Scope) -> dict:
     }
 
 
-# Who reads workshop figures: the conseillers (their own sessions), coordinator and admin.
-READERS = (Role.CONSEILLER, *CITYWIDE_ROLES)
-
-
 def register():
     figures.register_section(
-        figures.SectionSpec("ateliers", "Ateliers", 35, build_section, roles=READERS)
+        figures.SectionSpec(
+            "ateliers", "Ateliers", 35, build_section, roles=READERS, filters=FILTERS
+        )
     )
     figures.register_api_block("ateliers", api_block)

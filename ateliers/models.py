@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
+from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 
 from .enums import CompetencePix, Niveau, Origine, Presence, StatutInscription
@@ -73,6 +73,19 @@ class SeanceQuerySet(models.QuerySet):
     def visible_for(self, user):
         """Sessions are public information (the programme); who may change them is in perms."""
         return self
+
+    def for_figures(self, user):
+        """The sessions whose figures `user` reads: a conseiller those they facilitate, the
+        whole city's for the coordination and for a view without a viewer (`user` None)."""
+        if user is None:
+            return self
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_whole_city:
+            return self
+        if user.role == Role.CONSEILLER:
+            return self.filter(animateurs=user)
+        return self.none()
 
     def upcoming(self, today=None):
         return self.filter(date__gte=today or timezone.localdate(), annulee_le__isnull=True)
@@ -149,7 +162,7 @@ class Seance(models.Model):
         """The coordinator and admin change every session; a conseiller those they facilitate."""
         if not user.is_authenticated:
             return False
-        if user.role in CITYWIDE_ROLES:
+        if user.sees_whole_city:
             return True
         return user.role == Role.CONSEILLER and self.animateurs.filter(pk=user.pk).exists()
 
@@ -164,7 +177,7 @@ class InscriptionQuerySet(models.QuerySet):
         the sessions they facilitate and of the people they follow."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in CITYWIDE_ROLES:
+        if user.sees_whole_city:
             return self
         if user.role == Role.CONSEILLER:
             return self.filter(Q(seance__animateurs=user) | Q(usager__conseillers=user)).distinct()

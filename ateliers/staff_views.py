@@ -22,7 +22,7 @@ from poitiers_inclusion.audit import audited_form_save
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import Usager
 from poitiers_inclusion.paging import paginate
-from poitiers_inclusion.perms import STAFF, role_required
+from poitiers_inclusion.perms import STAFF, TEAM, role_required
 
 from . import services
 from .enums import CompetencePix, Presence, StatutInscription
@@ -37,7 +37,6 @@ from .forms import (
 )
 from .models import Inscription, Module, Parcours, Seance
 
-TEAM = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
 SEARCH_RESULTS = 10
 PER_PAGE = 25
 PRESENCE_WORDS = {Presence.PRESENT: "présent·e", Presence.ABSENT: "absent·e"}

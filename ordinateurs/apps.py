@@ -10,22 +10,13 @@ class OrdinateursConfig(AppConfig):
     def ready(self):
         from poitiers_inclusion import nav
         from poitiers_inclusion.audit_labels import register_action_labels
-        from poitiers_inclusion.enums import Role
 
-        from . import audit_actions
+        from . import audit_actions, figures
 
-        workshop = [Role.TECHNICIEN, Role.COORDINATEUR, Role.ADMIN]
         register_action_labels(audit_actions.LABELS)
         nav.register(
-            nav.NavItem("Ordinateurs", "ordinateurs:home", roles=workshop, order=30),
-            nav.NavItem("Dons", "ordinateurs:don_list", roles=workshop, order=31),
-            nav.NavItem(
-                "Foyers",
-                "ordinateurs:demande_list",
-                roles=[Role.COORDINATEUR, Role.ADMIN, Role.PRESCRIPTEUR],
-                order=32,
-            ),
+            nav.NavItem("Ordinateurs", "ordinateurs:home", order=30),
+            nav.NavItem("Dons", "ordinateurs:don_list", order=31),
+            nav.NavItem("Foyers", "ordinateurs:demande_list", order=32),
         )
-        from . import figures
-
         figures.register()

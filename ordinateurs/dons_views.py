@@ -26,7 +26,8 @@ from poitiers_inclusion.perms import STAFF, role_required
 from . import services
 from .dons_forms import CancelForm, CollectForm, DonateurForm, DonCreateForm, DonFilter, PlanForm
 from .enums import Etat, StatutDon, TypeAppareil
-from .models import WORKSHOP_ROLES, Attribution, Don, Donateur, Evenement, Temoignage
+from .models import Attribution, Don, Donateur, Evenement, Temoignage
+from .perms import WORKSHOP_ROLES
 
 PER_PAGE = 25
 CLOSED = (StatutDon.CONFIRME, StatutDon.ANNULE)

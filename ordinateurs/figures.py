@@ -19,18 +19,14 @@ import statistics
 from django.db.models import Count, Q, Sum
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
 
 from .enums import PATH, Etat, StatutDemande, TrancheRevenus
 from .models import Attribution, Demande, Don, Evenement, Ordinateur
-
-
-def _role(scope):
-    return getattr(scope.user, "role", None) if scope.user is not None else None
+from .perms import READERS, WORKSHOP_ROLES
 
 
 def sees_devices(scope: figures.Scope) -> bool:
-    return scope.user is None or _role(scope) in (*CITYWIDE_ROLES, Role.TECHNICIEN)
+    return scope.user is None or getattr(scope.user, "role", None) in WORKSHOP_ROLES
 
 
 def _events(scope: figures.Scope):
@@ -50,9 +46,7 @@ def reached(scope: figures.Scope) -> dict[str, int]:
 
 
 def _demandes(scope: figures.Scope):
-    qs = Demande.objects.all() if scope.user is None else Demande.objects.visible_for(scope.user)
-    if _role(scope) == Role.TECHNICIEN:
-        qs = Demande.objects.all()
+    qs = Demande.objects.for_figures(scope.user)
     if scope.quartiers:
         qs = qs.filter(foyer__quartier__in=scope.quartiers)
     return qs
@@ -265,13 +259,15 @@ def api_block(scope: figures.Scope) -> dict:
     }
 
 
-READERS = (*CITYWIDE_ROLES, Role.PRESCRIPTEUR)
-
-
 def register():
     figures.register_section(
         figures.SectionSpec(
-            "ordinateurs", "Ordinateurs solidaires", 60, build_section, roles=READERS
+            "ordinateurs",
+            "Ordinateurs solidaires",
+            60,
+            build_section,
+            roles=READERS,
+            filters=("quartier",),  # of the households' residence
         )
     )
     figures.register_api_block("ordinateurs", api_block)

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from poitiers_inclusion.audit import audited_form_save, audited_save
-from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import AuditEvent
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
@@ -38,8 +37,8 @@ from .foyers_forms import (
     decision_choices,
 )
 from .models import Attribution, Ceremonie, Demande, Effacement, Temoignage
+from .perms import FOYER_ROLES
 
-FOYER_ROLES = (Role.COORDINATEUR, Role.ADMIN, Role.PRESCRIPTEUR)
 PER_PAGE = 25
 WAITING_SHOWN = 10
 STATUS_CHANGED = "ordinateurs.demande.status_changed"

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
+from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import AppendOnlyModel
 
 from .enums import (
@@ -31,9 +31,7 @@ from .enums import (
     TypeAppareil,
     TypeStockage,
 )
-
-# Who works on the devices and donations: the technicians and the coordination.
-WORKSHOP_ROLES = (Role.TECHNICIEN, *CITYWIDE_ROLES)
+from .perms import WORKSHOP_ROLES
 
 
 def new_token() -> str:
@@ -306,7 +304,7 @@ class FoyerQuerySet(models.QuerySet):
         """Coordination: every household; a prescripteur: their structure's; nobody else."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in CITYWIDE_ROLES:
+        if user.sees_whole_city:
             return self
         if user.role == Role.PRESCRIPTEUR and user.structure_id:
             return self.filter(structure_id=user.structure_id)
@@ -383,6 +381,14 @@ class Foyer(models.Model):
 class DemandeQuerySet(models.QuerySet):
     def visible_for(self, user):
         return self.filter(foyer__in=Foyer.objects.visible_for(user))
+
+    def for_figures(self, user):
+        """The requests whose figures `user` reads: those they see; all of them for the
+        workshop, which counts the households equipped, and for a view without a viewer (`user`
+        None: shared views)."""
+        if user is None or getattr(user, "role", None) == Role.TECHNICIEN:
+            return self
+        return self.visible_for(user)
 
     def waiting_list(self):
         """Requests waiting for a device, in the order they are served: priority, then date."""

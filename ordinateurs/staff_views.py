@@ -24,7 +24,8 @@ from poitiers_inclusion.perms import role_required
 
 from . import services
 from .enums import CHECKLIST, PATH, TRANSITIONS, Etat, MethodeEffacement, ResultatEffacement
-from .models import WORKSHOP_ROLES, Don, Effacement, Evenement, Ordinateur, Stockage
+from .models import Don, Effacement, Evenement, Ordinateur, Stockage
+from .perms import WORKSHOP_ROLES
 from .staff_forms import (
     EXITS_WITH_REASON,
     ControleForm,

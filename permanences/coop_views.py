@@ -22,7 +22,7 @@ from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.exports import xlsx_response
 from poitiers_inclusion.models import User
-from poitiers_inclusion.perms import STAFF, role_required
+from poitiers_inclusion.perms import STAFF, TEAM, role_required
 from reseau.models import Lieu
 
 from .coop import (
@@ -308,7 +308,7 @@ class CoopExportForm(forms.Form):
         ]
 
 
-@role_required(Role.CONSEILLER, *STAFF)
+@role_required(*TEAM)
 def coop_export(request):
     form = CoopExportForm(data=request.GET or None, user=request.user)
     mediations = Mediation.objects.visible_for(request.user)

@@ -3,13 +3,13 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from poitiers_inclusion.enums import Role
 from poitiers_inclusion.filters import StyledFilterSet, date_filter
 from poitiers_inclusion.models import User
 from reseau.models import Lieu
 
 from .enums import Thematique, TypeActivite
 from .models import Accompagnement, Mediation
+from .perms import LOGGERS
 
 
 class MediationFilter(StyledFilterSet):
@@ -32,9 +32,7 @@ class MediationFilter(StyledFilterSet):
     )
     conseiller = django_filters.ModelChoiceFilter(
         label="Conseiller",
-        queryset=User.objects.filter(role__in=[Role.CONSEILLER, Role.COORDINATEUR]).order_by(
-            "last_name", "first_name"
-        ),
+        queryset=User.objects.filter(role__in=LOGGERS).order_by("last_name", "first_name"),
         empty_label="Tous les conseillers",
     )
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import Usager
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
@@ -24,8 +23,8 @@ from .log_forms import (
     new_token,
 )
 from .models import Accompagnement, Mediation
+from .perms import LOGGERS
 
-LOGGERS = (Role.CONSEILLER, Role.COORDINATEUR)
 THEME_LABELS = dict(Thematique.choices)
 SEARCH_RESULTS = 10
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
+from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 
 from .enums import (
@@ -37,6 +37,19 @@ class PermanenceQuerySet(models.QuerySet):
     def visible_for(self, user):
         """Schedules are public information."""
         return self
+
+    def for_figures(self, user):
+        """The desks whose attendance `user` reads: a conseiller's own, the whole city's for the
+        coordination and for a view without a viewer (`user` None: shared views, the API)."""
+        if user is None:
+            return self
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_whole_city:
+            return self
+        if user.role == Role.CONSEILLER:
+            return self.filter(conseillers=user)
+        return self.none()
 
     def active_on(self, day):
         return self.filter(
@@ -97,11 +110,16 @@ class MediationQuerySet(models.QuerySet):
         """A conseiller sees their own activity; coordinator and admin see everyone's."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in CITYWIDE_ROLES:
+        if user.sees_whole_city:
             return self
         if user.role == Role.CONSEILLER:
             return self.filter(conseiller=user)
         return self.none()
+
+    def for_figures(self, user):
+        """The médiations whose figures `user` reads: those they see; all of them for a view
+        without a viewer (`user` None: shared views)."""
+        return self if user is None else self.visible_for(user)
 
 
 class Mediation(models.Model):
@@ -357,7 +375,7 @@ class RendezVousQuerySet(models.QuerySet):
         """Coordinator and admin see every booking; a conseiller those of the desks they staff."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in CITYWIDE_ROLES:
+        if user.sees_whole_city:
             return self
         if user.role == Role.CONSEILLER:
             return self.filter(creneau__permanence__in=Permanence.objects.filter(conseillers=user))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from poitiers_inclusion.audit import audited_delete, audited_form_save, audited_save
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.exports import table_response
-from poitiers_inclusion.perms import STAFF, public, role_required
+from poitiers_inclusion.perms import STAFF, TEAM, public, role_required
 from poitiers_inclusion.public_forms import PublicPost
 
 from . import booking as services
@@ -40,7 +40,6 @@ from .schedule_forms import (
 )
 
 PUBLIC_WEEKS = 3
-AGENDA_ROLES = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
 
 
 def _parse_day(value: str) -> datetime.date:
@@ -360,7 +359,7 @@ def booking_cancel(request, token):
 # --- The conseiller's agenda --------------------------------------------------------------------
 
 
-@role_required(*AGENDA_ROLES)
+@role_required(*TEAM)
 def agenda(request):
     form = AgendaForm(request.GET or None)
     day = (form.cleaned_data["date"] if form.is_valid() else None) or timezone.localdate()
@@ -402,7 +401,7 @@ def _agenda_url(rendez_vous):
 
 
 @require_POST
-@role_required(*AGENDA_ROLES)
+@role_required(*TEAM)
 def booking_status(request, pk):
     rendez_vous = get_object_or_404(
         RendezVous.objects.visible_for(request.user).select_related("creneau"), pk=pk
@@ -422,7 +421,7 @@ def booking_status(request, pk):
 
 
 @require_POST
-@role_required(*AGENDA_ROLES)
+@role_required(*TEAM)
 def booking_mediation(request, pk):
     """One click from a booking to the log form, pre-filled; the booking is marked as seen."""
     rendez_vous = get_object_or_404(

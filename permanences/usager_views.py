@@ -16,17 +16,14 @@ from django.utils import timezone
 
 from poitiers_inclusion import usager_records
 from poitiers_inclusion.audit import log_event, log_view
-from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import Usager
 from poitiers_inclusion.paging import paginate
-from poitiers_inclusion.perms import role_required
+from poitiers_inclusion.perms import STAFF, TEAM, role_required
 
 from . import usagers as services
 from .enums import Thematique
 from .models import Mediation
 from .usager_forms import AnonymiseForm, DeleteForm, MergeForm, UsagerFilter
-
-ROLES = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
 
 
 def _visible(user):
@@ -44,7 +41,7 @@ def _get(request, pk):
     return usager, None
 
 
-@role_required(*ROLES)
+@role_required(*TEAM)
 def usager_list(request):
     qs = (
         _visible(request.user)
@@ -64,7 +61,7 @@ def usager_list(request):
     )
 
 
-@role_required(*ROLES)
+@role_required(*TEAM)
 def usager_detail(request, pk):
     usager, moved_to = _get(request, pk)
     if moved_to:
@@ -100,7 +97,7 @@ def _fetch(request, pk):
     return usager
 
 
-@role_required(*ROLES)
+@role_required(*TEAM)
 def usager_merge(request, pk):
     kept = _fetch(request, pk)
     candidates = _visible(request.user).exclude(pk=kept.pk).filter(anonymised_at__isnull=True)
@@ -147,7 +144,7 @@ def usager_merge(request, pk):
     )
 
 
-@role_required(*ROLES)
+@role_required(*TEAM)
 def usager_export_json(request, pk):
     usager = _fetch(request, pk)
     data = services.usager_data(usager)
@@ -163,7 +160,7 @@ def usager_export_json(request, pk):
     return response
 
 
-@role_required(*ROLES)
+@role_required(*TEAM)
 def usager_export_print(request, pk):
     usager = _fetch(request, pk)
     data = services.usager_data(usager)
@@ -177,7 +174,7 @@ def usager_export_print(request, pk):
     )
 
 
-@role_required(*ROLES)
+@role_required(*TEAM)
 def usager_anonymise(request, pk):
     usager = _fetch(request, pk)
     if not usager.is_identified:
@@ -195,7 +192,7 @@ def usager_anonymise(request, pk):
     return render(request, "permanences/usagers/anonymise.html", {"usager": usager, "form": form})
 
 
-@role_required(Role.COORDINATEUR, Role.ADMIN)
+@role_required(*STAFF)
 def usager_delete(request, pk):
     """Erase a person at their request; the conseiller's tool for this is anonymisation."""
     usager = _fetch(request, pk)

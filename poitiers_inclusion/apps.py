@@ -16,22 +16,15 @@ class KernelConfig(AppConfig):
             throttle,  # noqa: F401 (registers its deployment check)
         )
         from .audit_labels import register_action_labels
-        from .enums import Role
 
         _french_empty_choices()
         register_action_labels(audit_actions.LABELS)
-
         nav.register(
-            nav.NavItem("Accueil", "home", roles=Role.values, order=0),
-            nav.NavItem("Comptes", "kernel:user_list", roles=[Role.ADMIN], order=90),
-            nav.NavItem("Journal d'audit", "kernel:audit_list", roles=[Role.ADMIN], order=91),
-            nav.NavItem("Tâches planifiées", "kernel:job_runs", roles=[Role.ADMIN], order=92),
-            nav.NavItem(
-                "E-mails non envoyés",
-                "kernel:outbox_list",
-                roles=[Role.COORDINATEUR, Role.ADMIN],
-                order=93,
-            ),
+            nav.NavItem("Accueil", "home", order=0),
+            nav.NavItem("Comptes", "kernel:user_list", order=90),
+            nav.NavItem("Journal d'audit", "kernel:audit_list", order=91),
+            nav.NavItem("Tâches planifiées", "kernel:job_runs", order=92),
+            nav.NavItem("E-mails non envoyés", "kernel:outbox_list", order=93),
         )
 
 

@@ -1,4 +1,8 @@
-"""Demo accounts, one per role (the passwords are for the demo only, printed at start)."""
+"""Demo accounts, one per role (the passwords are for the demo only, printed at start).
+
+The demo prescripteur belongs to a partner structure of the réseau's demo, which loads these
+accounts once its structures exist (`reseau/demo.py`).
+"""
 
 from .enums import Role
 from .models import User
@@ -17,8 +21,8 @@ DEMO_ACCOUNTS = [
 
 
 def load_accounts(stdout):
-    from reseau.models import Structure
-
+    # The referential is reached through the account's own link to it: the kernel imports no app.
+    Structure = User._meta.get_field("structure").related_model
     created = 0
     for email, role, first, last, structure_name in DEMO_ACCOUNTS:
         if User.objects.filter(email=email).exists():

@@ -11,10 +11,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrateur"
 
 
-# Roles that see the whole city's data, identified usagers included.
-CITYWIDE_ROLES = (Role.COORDINATEUR, Role.ADMIN)
-
-
 class Genre(models.TextChoices):
     MASCULIN = "masculin", "Masculin"
     FEMININ = "feminin", "Féminin"

@@ -1,13 +1,19 @@
 """The contract between the apps that own figures and `reporting`, which composes them.
 
 Each app computes its own figures in one module of its own (e.g. `permanences/figures.py`) and
-registers, in its AppConfig.ready(), the dashboard sections and API blocks it provides:
+registers, in its AppConfig.ready(), the dashboard sections and API blocks it provides, and the
+dashboard filters that belong to its own records:
 
     from poitiers_inclusion import figures
-    figures.register_section(figures.SectionSpec("permanences", "Permanences", 20, build_section))
+    figures.register_section(
+        figures.SectionSpec("permanences", "Permanences", 20, build_section, filters=("lieu",))
+    )
     figures.register_api_block("mediations", api_block)
+    figures.register_filter(figures.FilterSpec("type", "Type", TypeActivite.choices, "Tous"))
 
-`reporting` then iterates the registry: adding an app's section never means editing reporting.
+`reporting` then iterates the registry: adding an app's section or filter never means editing
+reporting. A section lists the filters it applies (`SectionSpec.filters`, beyond the period);
+the dashboard says on the others that a filter set does not apply to them.
 """
 
 import datetime
@@ -31,8 +37,18 @@ class Scope:
     lieux: tuple[int, ...] = ()
     quartiers: tuple[int, ...] = ()
     conseillers: tuple[int, ...] = ()
-    types: tuple[str, ...] = ()
-    thematiques: tuple[str, ...] = ()
+    # The filters the apps declare (`register_filter`): given as {key: values}, kept as sorted
+    # (key, values) pairs so that a scope stays comparable and serialisable.
+    app_filters: Any = ()
+
+    def __post_init__(self):
+        pairs = self.app_filters.items() if isinstance(self.app_filters, dict) else self.app_filters
+        kept = tuple(sorted((key, tuple(values)) for key, values in pairs if values))
+        object.__setattr__(self, "app_filters", kept)
+
+    def chosen(self, key: str) -> tuple[str, ...]:
+        """The values chosen for an app's filter; empty: no filter."""
+        return dict(self.app_filters).get(key, ())
 
 
 def percent(value: float | None) -> str:
@@ -87,13 +103,29 @@ class SectionSpec:
     # The roles the section is for (empty: everyone): a prescripteur, who sees no médiation, is
     # not shown empty médiation sections.
     roles: tuple[str, ...] = ()
+    # The dashboard filters the section applies besides the period: "lieu", "quartier",
+    # "conseiller" and the keys of the filters the apps declare.
+    filters: tuple[str, ...] = ()
 
     def shown_to(self, user) -> bool:
         return not self.roles or user is None or getattr(user, "role", None) in self.roles
 
 
+@dataclass(frozen=True)
+class FilterSpec:
+    """A dashboard filter an app declares on its own records: one value among `choices`. Its
+    sections read it with `scope.chosen(key)` and name it in their `filters`."""
+
+    key: str  # the query parameter, kept in bookmarks and shared views
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    empty_label: str
+    order: int = 50
+
+
 _SECTIONS: dict[str, SectionSpec] = {}
 _API_BLOCKS: dict[str, Callable[[Scope], dict]] = {}
+_FILTERS: dict[str, FilterSpec] = {}
 
 
 def register_section(spec: SectionSpec) -> None:
@@ -103,6 +135,14 @@ def register_section(spec: SectionSpec) -> None:
 def register_api_block(key: str, build: Callable[[Scope], dict]) -> None:
     """`build(scope)` returns a JSON-ready dict, served under `key` by the statistics API."""
     _API_BLOCKS[key] = build
+
+
+def register_filter(spec: FilterSpec) -> None:
+    _FILTERS[spec.key] = spec
+
+
+def filter_specs() -> list[FilterSpec]:
+    return sorted(_FILTERS.values(), key=lambda f: (f.order, f.key))
 
 
 def sections(user=None) -> list[SectionSpec]:

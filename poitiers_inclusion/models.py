@@ -1,5 +1,10 @@
 """Kernel records: accounts, the usager (a resident helped), the append-only audit log, the runs
-of the scheduled jobs."""
+of the scheduled jobs, the outbox.
+
+Accounts and usagers point to the territory's referential by name ("reseau.Structure",
+"reseau.Quartier"): at the data level the kernel and the referential are one layer (their
+migrations interleave); in code the kernel imports no app (README, « Organisation du code »).
+"""
 
 import hashlib
 import re
@@ -16,7 +21,6 @@ from django.utils import timezone
 
 from .enums import (
     AGE_BAND_LOWER_BOUNDS,
-    CITYWIDE_ROLES,
     EmailStatus,
     Genre,
     JobOutcome,
@@ -24,6 +28,7 @@ from .enums import (
     StatutSocial,
     TrancheAge,
 )
+from .perms import STAFF
 from .text import fold, folded, national_digits, phone_digits
 
 
@@ -118,7 +123,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def sees_whole_city(self) -> bool:
         """Coordinator and admin see the whole city's data, identified usagers included."""
-        return self.role in CITYWIDE_ROLES
+        return self.role in STAFF
 
 
 def _hash_token(raw: str) -> str:

@@ -3,6 +3,10 @@
 `role_required` marks a view with the roles allowed (others get a French 403 page); `public`
 marks a page open without login; `token_api` marks an API view that authenticates by token.
 The role x URL permission test walks the URLconf and fails on any view that declares nothing.
+
+The role groups several apps share are declared here; each app declares its own in its
+`perms.py`, from these. The menu reads the roles a view declares (`nav.py`), so a role sees an
+entry exactly when it may open the page.
 """
 
 from functools import wraps
@@ -13,7 +17,12 @@ from django.core.exceptions import PermissionDenied
 from .enums import Role
 
 ALL_ROLES = tuple(Role.values)
+# The coordination: coordinator and admin run the programme and see the whole city's data,
+# identified usagers included.
 STAFF = (Role.COORDINATEUR, Role.ADMIN)
+# Who works with the people helped: the conseillers (their own people and sessions) and the
+# coordination.
+TEAM = (Role.CONSEILLER, *STAFF)
 
 
 def role_required(*roles):

@@ -10,20 +10,13 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from poitiers_inclusion import nav
         from poitiers_inclusion.audit_labels import register_action_labels
-        from poitiers_inclusion.enums import Role
+        from reseau import panels
 
-        from . import audit_actions
+        from . import audit_actions, crossapp
 
-        # The report and the external indicators are reached from the dashboard's buttons.
         register_action_labels(audit_actions.LABELS)
-        nav.register(
-            nav.NavItem(
-                "Tableau de bord",
-                "reporting:dashboard",
-                roles=[Role.COORDINATEUR, Role.ADMIN, Role.CONSEILLER, Role.PRESCRIPTEUR],
-                order=1,
-            ),
-        )
-        from . import crossapp
-
+        # The report and the external indicators are reached from the dashboard's buttons.
+        nav.register(nav.NavItem("Tableau de bord", "reporting:dashboard", order=1))
         crossapp.register()
+        # A meeting's page offers to attach the dashboard's workbook (the réseau cannot link here).
+        panels.register_reunion_panel("reporting/reunion_panel.html")

@@ -7,6 +7,7 @@ from django.db.models import Min
 from ateliers import figures as ateliers_figures
 from permanences.figures import activity
 from permanences.models import Permanence
+from permanences.perms import READERS as MEDIATION_READERS
 from poitiers_inclusion import figures
 
 
@@ -64,7 +65,12 @@ def register():
     """The cross-app view: its section (first on the dashboard) and its API block."""
     figures.register_section(
         figures.SectionSpec(
-            "ensemble", "Ensemble des publics", 5, people_section, roles=activity.READERS
+            "ensemble",
+            "Ensemble des publics",
+            5,
+            people_section,
+            roles=MEDIATION_READERS,
+            filters=activity.FILTERS,
         )
     )
     figures.register_api_block("ensemble", people)

@@ -5,8 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from permanences.enums import Thematique, TypeActivite
-from poitiers_inclusion import spreadsheets
+from poitiers_inclusion import figures, spreadsheets
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.figures import Scope
 from poitiers_inclusion.models import User
@@ -27,8 +26,13 @@ class ConseillerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
+# The filters every section may apply besides the period; the apps declare their own after them.
+COMMON_FILTERS = ("lieu", "quartier", "conseiller")
+
+
 class DashboardFilterForm(forms.Form):
-    """Period, lieu, quartier, conseiller, type, thématique; turned into a figures `Scope`."""
+    """Period, lieu, quartier, conseiller, then the filters the apps declare (the médiation log's
+    type and thématique); turned into a figures `Scope`."""
 
     du = forms.DateField(label="Du", required=False, widget=FrenchDateInput())
     au = forms.DateField(label="Au", required=False, widget=FrenchDateInput())
@@ -47,22 +51,16 @@ class DashboardFilterForm(forms.Form):
         required=False,
         empty_label="Tous les conseillers",
     )
-    type = forms.ChoiceField(
-        label="Type",
-        choices=[("", "Tous les types"), *TypeActivite.choices],
-        required=False,
-    )
-    thematique = forms.ChoiceField(
-        label="Thématique",
-        choices=[("", "Toutes les thématiques"), *Thematique.choices],
-        required=False,
-    )
 
     error_messages = {"order": "La date de début doit précéder la date de fin."}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        for spec in figures.filter_specs():
+            self.fields[spec.key] = forms.ChoiceField(
+                label=spec.label, choices=[("", spec.empty_label), *spec.choices], required=False
+            )
         self.fields["du"].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
         self.fields["au"].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
         self.fields["lieu"].queryset = Lieu.objects.visible_for(user).order_by("nom")
@@ -99,8 +97,7 @@ class DashboardFilterForm(forms.Form):
             lieux=one("lieu"),
             quartiers=one("quartier"),
             conseillers=one("conseiller"),
-            types=one("type", attr=None),
-            thematiques=one("thematique", attr=None),
+            app_filters={spec.key: one(spec.key, attr=None) for spec in figures.filter_specs()},
         )
 
     def description(self) -> list[tuple[str, str]]:
@@ -109,7 +106,7 @@ class DashboardFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         start, end = data.get("du"), data.get("au")
         lines = [("Période", period_label(start, end))]
-        for name in ("lieu", "quartier", "conseiller", "type", "thematique"):
+        for name in self.names():
             if name not in self.fields or not data.get(name):
                 continue
             field = self.fields[name]
@@ -120,6 +117,24 @@ class DashboardFilterForm(forms.Form):
                 text = dict(field.choices).get(value, value)
             lines.append((field.label, str(text)))
         return lines
+
+    @staticmethod
+    def names() -> list[str]:
+        """The filters beyond the period, in the form's order."""
+        return [*COMMON_FILTERS, *(spec.key for spec in figures.filter_specs())]
+
+    def not_applied(self) -> dict[str, list[str]]:
+        """Per section key, the labels of the filters set that the section does not apply (the
+        dashboard says so on it: its figures are not restricted by them)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        chosen = [name for name in self.names() if name in self.fields and data.get(name)]
+        result = {}
+        for spec in figures.sections(self.user):
+            ignored = [self.fields[name].label for name in chosen if name not in spec.filters]
+            if ignored:
+                result[spec.key] = ignored
+        return result
 
 
 def period_label(start: datetime.date | None, end: datetime.date | None) -> str:

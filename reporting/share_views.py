@@ -22,9 +22,6 @@ from .models import VuePartagee
 
 CITYWIDE_READER = User(role=Role.COORDINATEUR)  # never saved
 
-# The dashboard's own filters: anything else in the query string is not kept.
-FILTER_NAMES = ("du", "au", "lieu", "quartier", "conseiller", "type", "thematique")
-
 
 # Filters that name a person: a shared view never carries one. The share form refuses them; a
 # link made before that rule shows its figures without them.
@@ -32,7 +29,9 @@ PERSONAL_FILTERS = ("conseiller",)
 
 
 def _filters_of(query: QueryDict) -> dict:
-    return {name: query[name] for name in FILTER_NAMES if query.get(name)}
+    """The dashboard's own filters: anything else in the query string is not kept."""
+    names = ("du", "au", *DashboardFilterForm.names())
+    return {name: query[name] for name in names if query.get(name)}
 
 
 def _shareable(filters: dict) -> dict:
@@ -125,6 +124,7 @@ def share_public(request, token):
             "share": share,
             "sections": sections,
             "filters": form.description(),
+            "not_applied": form.not_applied(),
             "computed_at": result.computed_at,
             "printable": True,
         },

@@ -150,6 +150,5 @@ def scope_from(filters: dict) -> figures.Scope:
         lieux=tuple(filters.get("lieux") or ()),
         quartiers=tuple(filters.get("quartiers") or ()),
         conseillers=tuple(filters.get("conseillers") or ()),
-        types=tuple(filters.get("types") or ()),
-        thematiques=tuple(filters.get("thematiques") or ()),
+        app_filters={key: tuple(values) for key, values in filters.get("app_filters") or ()},
     )

@@ -13,7 +13,6 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import log_event
-from poitiers_inclusion.enums import Role
 from poitiers_inclusion.exports import table_response, write_xlsx, xlsx_response
 from poitiers_inclusion.perms import STAFF, role_required
 from reseau.models import Reunion
@@ -24,8 +23,7 @@ from .did import caveats, difference_in_differences, result_tables
 from .forms import DashboardFilterForm, IndicatorChoiceForm, IndicatorImportForm
 from .indicators import import_file
 from .models import ExternalIndicator, IndicatorImport
-
-DASHBOARD_ROLES = (Role.COORDINATEUR, Role.ADMIN, Role.CONSEILLER, Role.PRESCRIPTEUR)
+from .perms import DASHBOARD_ROLES
 
 
 def _filters(request) -> DashboardFilterForm:
@@ -48,6 +46,7 @@ def dashboard(request):
             "sections": result.value,
             "computed_at": result.computed_at if result.from_snapshot else None,
             "filters": form.description(),
+            "not_applied": form.not_applied(),
             "querystring": request.GET.urlencode(),
         },
     )
@@ -98,6 +97,7 @@ def network_report(request):
             "form": form,
             "sections": sections,
             "filters": form.description(),
+            "not_applied": form.not_applied(),
             "printed_on": timezone.localdate(),
         },
     )

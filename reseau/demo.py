@@ -11,6 +11,8 @@ import random
 from django.conf import settings
 from django.utils import timezone
 
+from poitiers_inclusion import demo as kernel_demo
+
 from .enums import (
     EtatOrientation,
     EtatVerification,
@@ -414,6 +416,8 @@ def load(stdout):
         f"Référentiel : {Quartier.objects.count()} quartiers, {Structure.objects.count()} structures, "
         f"{Lieu.objects.count()} lieux, {Contact.objects.count()} contacts."
     )
+    # The demo accounts, one per role: the prescripteur belongs to one of the structures above.
+    kernel_demo.load_accounts(stdout)
     load_activity(stdout)
 
 
@@ -621,7 +625,6 @@ ORIENTATIONS = [
 
 
 def _orientations(today):
-    from poitiers_inclusion import demo as kernel_demo
     from poitiers_inclusion.models import User
 
     # The demo prescripteur sends the CCAS's orientations; the accounts are idempotent.

@@ -20,9 +20,7 @@ def _reunions(scope: Scope):
 
 
 def _orientations(scope: Scope):
-    qs = Orientation.objects.all()
-    if scope.user is not None:
-        qs = Orientation.objects.visible_for(scope.user)
+    qs = Orientation.objects.for_figures(scope.user)
     if scope.start:
         qs = qs.filter(created_at__date__gte=scope.start)
     if scope.end:

@@ -12,8 +12,9 @@ Units:
 
 Every function takes a `poitiers_inclusion.figures.Scope`: the viewer (a conseiller sees their
 own activity, coordinator and admin everyone's; no user = the whole city, for commands) and the
-filters (dates inclusive, lieux, quartiers of the lieu, conseillers, types, thématiques). All is
-computed by SQL aggregates, never by a loop over rows; see "The aggregates" below.
+filters (dates inclusive, lieux, quartiers of the lieu, conseillers, and the log's own filters
+it declares to the dashboard: activity type and thématique). All is computed by SQL aggregates,
+never by a loop over rows; see "The aggregates" below.
 """
 
 import dataclasses
@@ -22,7 +23,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Q
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Genre, Role, StatutSocial, TrancheAge
+from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager, User, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 from reseau.models import Lieu
@@ -39,6 +40,7 @@ from ..enums import (
     TypeActivite,
 )
 from ..models import Mediation
+from ..perms import READERS
 
 NOT_GIVEN = "Non renseigné"
 MONTHS = [
@@ -59,12 +61,15 @@ MONTHS = [
 
 # --- The scoped base ---------------------------------------------------------------------------
 
+# The log's own dashboard filters (registered below): the keys its figures read in a scope.
+TYPE, THEMATIQUE = "type", "thematique"
+# The filters the log's sections apply, besides the period.
+FILTERS = ("lieu", "quartier", "conseiller", TYPE, THEMATIQUE)
+
 
 def mediations(scope: figures.Scope):
     """The activity reports the viewer may see, restricted by the scope's filters."""
-    qs = (
-        Mediation.objects.all() if scope.user is None else Mediation.objects.visible_for(scope.user)
-    )
+    qs = Mediation.objects.for_figures(scope.user)
     if scope.start:
         qs = qs.filter(date__gte=scope.start)
     if scope.end:
@@ -75,10 +80,10 @@ def mediations(scope: figures.Scope):
         qs = qs.filter(lieu__quartier_id__in=scope.quartiers)
     if scope.conseillers:
         qs = qs.filter(conseiller_id__in=scope.conseillers)
-    if scope.types:
-        qs = qs.filter(type_activite__in=scope.types)
-    if scope.thematiques:
-        qs = qs.filter(thematiques__overlap=list(scope.thematiques))
+    if scope.chosen(TYPE):
+        qs = qs.filter(type_activite__in=scope.chosen(TYPE))
+    if scope.chosen(THEMATIQUE):
+        qs = qs.filter(thematiques__overlap=list(scope.chosen(THEMATIQUE)))
     return qs
 
 
@@ -695,17 +700,28 @@ def api_block(scope: figures.Scope) -> dict:
     }
 
 
-# Who sees médiations: a conseiller their own, coordinator and admin the whole city's.
-READERS = (Role.CONSEILLER, *CITYWIDE_ROLES)
-
-
 def register():
-    """Register this module's dashboard sections and API blocks (poitiers_inclusion.figures)."""
+    """Register this module's dashboard sections, API block and filters
+    (poitiers_inclusion.figures)."""
     for key, title, order, build in (
         ("general", "Médiations", 10, general_section),
         ("publics", "Publics accompagnés", 30, publics_section),
         ("thematiques", "Thématiques et accompagnement", 40, thematiques_section),
         ("satisfaction", "Satisfaction et connaissance du service", 50, satisfaction_section),
     ):
-        figures.register_section(figures.SectionSpec(key, title, order, build, roles=READERS))
+        figures.register_section(
+            figures.SectionSpec(key, title, order, build, roles=READERS, filters=FILTERS)
+        )
     figures.register_api_block("mediations", api_block)
+    figures.register_filter(
+        figures.FilterSpec(TYPE, "Type", tuple(TypeActivite.choices), "Tous les types", order=10)
+    )
+    figures.register_filter(
+        figures.FilterSpec(
+            THEMATIQUE,
+            "Thématique",
+            tuple(Thematique.choices),
+            "Toutes les thématiques",
+            order=20,
+        )
+    )

@@ -19,11 +19,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import CITYWIDE_ROLES, Role
 from poitiers_inclusion.replica import figures_connection
 
 from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
+from ..perms import READERS
 from . import activity
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
@@ -66,27 +66,20 @@ def permanences_for(scope: figures.Scope):
         qs = qs.filter(lieu__in=scope.lieux)
     if scope.quartiers:
         qs = qs.filter(lieu__quartier__in=scope.quartiers)
-    user = scope.user
-    if user is not None and getattr(user, "role", None) not in CITYWIDE_ROLES:
-        if getattr(user, "role", None) == Role.CONSEILLER:
-            qs = qs.filter(conseillers=user)
-        else:
-            qs = qs.none()
+    qs = qs.for_figures(scope.user)
     if scope.conseillers:
         qs = qs.filter(conseillers__in=scope.conseillers)
     return qs.distinct()
 
 
 def mediations_for(scope: figures.Scope):
-    qs = (
-        Mediation.objects.all() if scope.user is None else Mediation.objects.visible_for(scope.user)
-    )
+    qs = Mediation.objects.for_figures(scope.user)
     if scope.conseillers:
         qs = qs.filter(conseiller__in=scope.conseillers)
-    if scope.types:
-        qs = qs.filter(type_activite__in=scope.types)
-    if scope.thematiques:
-        qs = qs.filter(thematiques__overlap=list(scope.thematiques))
+    if scope.chosen(activity.TYPE):
+        qs = qs.filter(type_activite__in=scope.chosen(activity.TYPE))
+    if scope.chosen(activity.THEMATIQUE):
+        qs = qs.filter(thematiques__overlap=list(scope.chosen(activity.THEMATIQUE)))
     return qs
 
 
@@ -500,6 +493,7 @@ def register():
             "Permanences : fréquentation",
             20,
             build_section,
-            roles=activity.READERS,
+            roles=READERS,
+            filters=activity.FILTERS,
         )
     )

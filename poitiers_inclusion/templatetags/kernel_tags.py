@@ -2,6 +2,8 @@
 
 from django import template
 
+from poitiers_inclusion import nav
+
 register = template.Library()
 
 
@@ -20,3 +22,10 @@ def phone(number) -> str:
     if len(national) == 10 and national.isdigit():
         return " ".join(national[i : i + 2] for i in range(0, 10, 2))
     return number
+
+
+@register.filter
+def opens(user, url_name: str) -> bool:
+    """Whether `user`'s role may open the page: `{% if user|opens:"reporting:report" %}`, so a
+    link is shown to the roles its view declares, like the menu."""
+    return nav.opens_for(user, url_name)

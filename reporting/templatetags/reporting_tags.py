@@ -22,6 +22,12 @@ def chartable(table):
     return build_chart(table) is not None
 
 
+@register.filter
+def not_applied_to(section, not_applied) -> list[str]:
+    """The labels of the filters set that `section` does not apply (see DashboardFilterForm)."""
+    return (not_applied or {}).get(section.key, [])
+
+
 @register.inclusion_tag("reporting/_chart.html")
 def chart(table):
     return {"chart": build_chart(table), "table": table}

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from poitiers_inclusion.enums import Role
+from poitiers_inclusion.perms import STAFF
 
 from ..enums import EtatVerification
 
@@ -17,7 +17,7 @@ def new_token() -> str:
 
 class CampagneQuerySet(models.QuerySet):
     def visible_for(self, user):
-        if user.is_authenticated and user.has_role(Role.ADMIN, Role.COORDINATEUR):
+        if user.is_authenticated and user.has_role(*STAFF):
             return self
         return self.none()
 

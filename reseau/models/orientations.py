@@ -27,7 +27,7 @@ class OrientationQuerySet(models.QuerySet):
         a conseiller the ones they sent."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in (Role.ADMIN, Role.COORDINATEUR):
+        if user.sees_whole_city:
             return self
         if user.role == Role.PRESCRIPTEUR and user.structure_id:
             return self.filter(
@@ -38,11 +38,16 @@ class OrientationQuerySet(models.QuerySet):
             return self.filter(created_by=user)
         return self.none()
 
+    def for_figures(self, user):
+        """The orientations whose figures `user` reads: those they see; all of them for a view
+        without a viewer (`user` None: shared views)."""
+        return self if user is None else self.visible_for(user)
+
     def answerable_by(self, user):
         """Open orientations this user may validate or refuse: the receiving side's, before
         their expiry date (whether or not the daily job has marked them expired yet)."""
         open_ = self.visible_for(user).pending()
-        if user.role in (Role.ADMIN, Role.COORDINATEUR):
+        if user.sees_whole_city:
             return open_
         if user.role == Role.PRESCRIPTEUR:
             return open_.filter(structure_destination_id=user.structure_id)

@@ -106,7 +106,7 @@ class StructureQuerySet(ArchivableQuerySet):
     def editable_by(self, user):
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in (Role.ADMIN, Role.COORDINATEUR):
+        if user.sees_whole_city:
             return self
         if user.role == Role.PRESCRIPTEUR and user.structure_id:
             return self.filter(pk=user.structure_id)
@@ -179,11 +179,7 @@ def new_lieu_identifier() -> str:
 class LieuQuerySet(ArchivableQuerySet):
     def visible_for(self, user):
         """Places are public information: everyone sees the active ones, managers the archive too."""
-        if (
-            user.is_authenticated
-            and user.is_active
-            and user.role in (Role.ADMIN, Role.COORDINATEUR)
-        ):
+        if user.is_authenticated and user.is_active and user.sees_whole_city:
             return self
         return self.active()
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 
-from poitiers_inclusion.enums import Role
+from poitiers_inclusion.perms import STAFF
 
 from ..enums import Reponse, TypeReunion
 from .campagnes import new_token
@@ -12,7 +12,7 @@ from .campagnes import new_token
 
 class ReunionQuerySet(models.QuerySet):
     def visible_for(self, user):
-        if user.is_authenticated and user.has_role(Role.ADMIN, Role.COORDINATEUR):
+        if user.is_authenticated and user.has_role(*STAFF):
             return self
         return self.none()
 

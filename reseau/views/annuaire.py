@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from poitiers_inclusion import nav
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.exports import csv_response
 from poitiers_inclusion.paging import paginate
@@ -13,8 +14,7 @@ from .. import coverage, hours
 from ..enums import Service
 from ..filters import DirectoryFilter, PublicLieuFilter
 from ..models import Contact, Lieu, Quartier, Structure
-
-COVERAGE_ROLES = (*STAFF, Role.CONSEILLER)
+from ..perms import COVERAGE_ROLES
 
 
 def _directory_queryset(user):
@@ -164,33 +164,31 @@ def couverture(request):
     )
 
 
-# (label, URL name, roles, description) of the hub page: what each role finds in the réseau.
+# (label, URL name, description) of the hub page: each role finds there the pages its role may
+# open (the roles their views declare).
 HUB = [
-    ("Annuaire du réseau", "reseau:annuaire", None, "Structures, lieux, services et contacts."),
+    ("Annuaire du réseau", "reseau:annuaire", "Structures, lieux, services et contacts."),
     (
         "Orientations",
         "reseau:orientation_list",
-        (Role.PRESCRIPTEUR, Role.CONSEILLER, *STAFF),
         "Orienter une personne vers une structure, suivre les réponses.",
     ),
     (
         "Couverture du territoire",
         "reseau:couverture",
-        COVERAGE_ROLES,
         "Lieux et heures d'accueil par quartier et par service ; zones blanches.",
     ),
-    ("Réunions du réseau", "reseau:reunion_list", STAFF, "Invitations, présences, comptes rendus."),
+    ("Réunions du réseau", "reseau:reunion_list", "Invitations, présences, comptes rendus."),
     (
         "Campagnes de mise à jour",
         "reseau:campagne_list",
-        STAFF,
         "Faire vérifier les fiches par les structures.",
     ),
-    ("Structures", "reseau:structure_list", STAFF, "Gérer les structures partenaires."),
-    ("Lieux", "reseau:lieu_list", STAFF, "Gérer les lieux d'accueil (standard national)."),
-    ("Contacts", "reseau:contact_list", STAFF, "Gérer les personnes du réseau."),
-    ("Quartiers", "reseau:quartier_list", STAFF, "Quartiers et quartiers prioritaires."),
-    ("Carte publique des lieux", "reseau:carte", None, "La page que voit le public."),
+    ("Structures", "reseau:structure_list", "Gérer les structures partenaires."),
+    ("Lieux", "reseau:lieu_list", "Gérer les lieux d'accueil (standard national)."),
+    ("Contacts", "reseau:contact_list", "Gérer les personnes du réseau."),
+    ("Quartiers", "reseau:quartier_list", "Quartiers et quartiers prioritaires."),
+    ("Carte publique des lieux", "reseau:carte", "La page que voit le public."),
 ]
 
 
@@ -199,8 +197,8 @@ def index(request):
     role = request.user.role
     links = [
         {"label": label, "url_name": name, "description": text}
-        for label, name, roles, text in HUB
-        if roles is None or role in roles
+        for label, name, text in HUB
+        if nav.opens_for(request.user, name)
     ]
     if role == Role.PRESCRIPTEUR:
         links.insert(

@@ -17,8 +17,7 @@ from ..enums import EtatOrientation
 from ..filters import OrientationFilter
 from ..forms import OrientationForm, ReponseOrientationForm, StructureForm
 from ..models import Orientation, Structure
-
-ORIENTEURS = (Role.PRESCRIPTEUR, Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
+from ..perms import ORIENTEURS
 
 
 def _orientations(user):

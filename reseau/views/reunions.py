@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from poitiers_inclusion.audit import audited_form_save
 from poitiers_inclusion.perms import STAFF, public, role_required
 
-from .. import services
+from .. import panels, services
 from ..forms import CompteRenduForm, InvitationForm, ReunionForm, RsvpForm
 from ..models import Contact, Invitation, Reunion
 
@@ -51,6 +51,7 @@ def _detail_context(reunion, **forms):
         "nb_structures": len({i.contact.structure_id for i in invitations if i.present}),
         "invitation_form": forms.get("invitation_form") or InvitationForm(),
         "compte_rendu_form": forms.get("compte_rendu_form") or CompteRenduForm(instance=reunion),
+        "panels": panels.reunion_panels(),
     }
 
 

@@ -104,7 +104,10 @@ def test_the_filters_apply(world):
     assert ateliers_figures.totals(at_mediatheque)["participants_uniques"] == 3
     own = figures.Scope(user=world["conseiller"])  # a conseiller: the sessions they facilitate
     assert ateliers_figures.totals(own)["seances"] == 1
-    assert ateliers_figures.totals(figures.Scope(types=("individuel",)))["seances"] == 0
+    assert (
+        ateliers_figures.totals(figures.Scope(app_filters={"type": ("individuel",)}))["seances"]
+        == 0
+    )
 
 
 def test_a_merged_record_counts_as_the_person_kept(world):

@@ -119,7 +119,7 @@ def test_totals_count_people_in_activities_and_people_once(world):
 
 
 def test_a_workshop_of_nine_is_nine_accompagnements_and_nine_usagers(world):
-    scope = figures.Scope(types=(TypeActivite.COLLECTIF,))
+    scope = figures.Scope(app_filters={"type": (TypeActivite.COLLECTIF,)})
     totals = activity.totals(scope)
     assert (totals["total"], totals["usagers_uniques"], totals["activites"]) == (9, 9, 1)
 
@@ -146,7 +146,9 @@ def test_filters_by_lieu_quartier_conseiller_and_theme(world):
     assert activity.totals(figures.Scope(lieux=(world["mairie"].pk,)))["total"] == 3
     assert activity.totals(figures.Scope(quartiers=(world["centre"].pk,)))["total"] == 10
     assert activity.totals(figures.Scope(conseillers=(world["a"].pk,)))["total"] == 11
-    themed = activity.totals(figures.Scope(thematiques=(Thematique.SANTE, Thematique.EMAIL)))
+    themed = activity.totals(
+        figures.Scope(app_filters={"thematique": (Thematique.SANTE, Thematique.EMAIL)})
+    )
     assert themed["total"] == 12 and themed["usagers_uniques"] == 11
 
 

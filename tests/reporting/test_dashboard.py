@@ -52,8 +52,8 @@ def test_it_turns_the_url_filters_into_the_scope(fake_sections, users, client_fo
     assert scope.lieux == (lieu.pk,)
     assert scope.quartiers == (quartier.pk,)
     assert scope.conseillers == (conseiller.pk,)
-    assert scope.types == ("collectif",)
-    assert scope.thematiques == ("email",)
+    assert scope.chosen("type") == ("collectif",)
+    assert scope.chosen("thematique") == ("email",)
 
 
 def test_it_keeps_the_filters_in_the_export_links(fake_sections, users, client_for):
@@ -71,7 +71,7 @@ def test_it_reports_a_bad_date_in_french_and_ignores_it(fake_sections, users, cl
     assert "Saisissez une date valide" in html
     assert 'value="32/13/2025"' in html  # what was typed is kept
     scope = fake_sections.scopes[-1]
-    assert scope.start is None and scope.types == ("collectif",)
+    assert scope.start is None and scope.chosen("type") == ("collectif",)
 
 
 def test_it_refuses_a_period_that_ends_before_it_starts(fake_sections, users, client_for):

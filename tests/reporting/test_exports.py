@@ -44,7 +44,7 @@ def test_it_exports_one_table_as_csv_with_its_filters(fake_sections, users, clie
     assert response["Content-Disposition"].startswith('attachment; filename="activite-par_lieu')
     assert "Type,Atelier collectif" in text
     assert "Lieu,Médiations,Usagers uniques\r\nMédiathèque,7,5\r\n" in text
-    assert fake_sections.scopes[-1].types == ("collectif",)
+    assert fake_sections.scopes[-1].chosen("type") == ("collectif",)
 
 
 def test_it_exports_one_table_as_xlsx(fake_sections, users, client_for):

@@ -9,7 +9,10 @@ from django.core.validators import validate_email
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import User
-from reseau.models import Structure
+
+# Partner structures belong to the referential (reseau), reached through the account's own link
+# to it: the kernel imports no app.
+Structure = User._meta.get_field("structure").related_model
 
 
 class Command(BaseCommand):

@@ -1,7 +1,9 @@
 """demo: loads the demo data of every app, in dependency order; running it twice changes nothing.
 
 Each app may provide a `demo` module with `load(stdout)`; this command calls them in the order
-of INSTALLED_APPS (reseau before the activity apps), inside one transaction.
+of INSTALLED_APPS (reseau before the activity apps), inside one transaction. The réseau's demo
+creates the demo accounts once its structures exist (the prescripteur belongs to one): the
+activity apps' demos find them.
 """
 
 import importlib
@@ -35,7 +37,5 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.load(self.stdout)
-                if config.name == "reseau":
-                    kernel_demo.load_accounts(self.stdout)
         if not quiet_accounts:
             kernel_demo.print_accounts(self.stdout)
