@@ -8,6 +8,7 @@ from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.forms import Form
 from poitiers_inclusion.public_forms import HoneypotMixin
 from reseau.models import Lieu, Quartier
 
@@ -90,7 +91,7 @@ def live_registrations_of(*, telephone: str, email: str, today, excluding: Seanc
     return found
 
 
-class RegistrationForm(HoneypotMixin, forms.Form):
+class RegistrationForm(HoneypotMixin, Form):
     """A resident registers for one session: the least personal data needed to call them."""
 
     prenom = forms.CharField(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import Usager
 from reseau.models import Lieu, Quartier
 
@@ -182,7 +183,7 @@ def _blank(label, choices):
     return [("", label), *choices]
 
 
-class LogForm(forms.Form):
+class LogForm(Form):
     """The 30-second log form. `service_data()` gives what `services.record_mediation` takes."""
 
     date = forms.DateField(

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import Usager
 
 IDENTIFICATION_CHOICES = [
@@ -63,7 +64,7 @@ class UsagerFilter(StyledFilterSet):
         return queryset
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     autre = forms.ModelChoiceField(queryset=Usager.objects.none(), widget=forms.HiddenInput)
     confirmation = forms.BooleanField(
         label="Je confirme que ces deux fiches décrivent la même personne.",
@@ -78,7 +79,7 @@ class MergeForm(forms.Form):
         )
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(Form):
     confirmation = forms.BooleanField(
         label=(
             "Je confirme la suppression définitive de cette personne et de ses participations, "
@@ -88,7 +89,7 @@ class DeleteForm(forms.Form):
     )
 
 
-class AnonymiseForm(forms.Form):
+class AnonymiseForm(Form):
     confirmation = forms.BooleanField(
         label=(
             "Je confirme l’anonymisation : le nom, les coordonnées, l’année de naissance et la "

@@ -9,6 +9,7 @@ from permanences.enums import Thematique, TypeActivite
 from poitiers_inclusion import spreadsheets
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.figures import Scope
+from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import User
 from reseau.models import Lieu, Quartier
 
@@ -27,7 +28,7 @@ class ConseillerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(Form):
     """Period, lieu, quartier, conseiller, type, thématique; turned into a figures `Scope`."""
 
     du = forms.DateField(label="Du", required=False, widget=FrenchDateInput())
@@ -132,7 +133,7 @@ def period_label(start: datetime.date | None, end: datetime.date | None) -> str:
     return "toute la période"
 
 
-class IndicatorImportForm(forms.Form):
+class IndicatorImportForm(Form):
     fichier = forms.FileField(
         label="Fichier (CSV ou Excel)",
         help_text="Colonnes : indicateur, code quartier, mois (AAAA-MM), valeur.",
@@ -158,7 +159,7 @@ class IndicatorImportForm(forms.Form):
         return upload
 
 
-class IndicatorChoiceForm(forms.Form):
+class IndicatorChoiceForm(Form):
     indicateur = forms.ChoiceField(label="Indicateur", choices=())
 
     def __init__(self, *args, names, **kwargs):
@@ -166,7 +167,7 @@ class IndicatorChoiceForm(forms.Form):
         self.fields["indicateur"].choices = [(n, n) for n in names]
 
 
-class ShareForm(forms.ModelForm):
+class ShareForm(ModelForm):
     """Publish the current dashboard view by link: a title and an expiry date."""
 
     MAX_DAYS = 366

@@ -3,6 +3,7 @@
 from django import forms
 
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.forms import Form, ModelForm
 
 from .enums import PreferenceContact, Reponse, typologie_choices
 from .models import Campagne, Contact, Lieu, Orientation, Quartier, Reunion, Structure
@@ -15,7 +16,7 @@ def _group_typologies(form, name: str) -> None:
         form.fields[name].choices = typologie_choices(getattr(form.instance, name, None) or [])
 
 
-class StructureForm(forms.ModelForm):
+class StructureForm(ModelForm):
     class Meta:
         model = Structure
         fields = [
@@ -44,7 +45,7 @@ class StructureForm(forms.ModelForm):
         _group_typologies(self, "typologies")
 
 
-class LieuForm(forms.ModelForm):
+class LieuForm(ModelForm):
     """A lieu edited in the app; its `date_maj` (national standard) becomes the day of the edit,
     so it is not a field here."""
 
@@ -109,7 +110,7 @@ class LieuForm(forms.ModelForm):
         return data
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -129,7 +130,7 @@ class ContactForm(forms.ModelForm):
         self.fields["structure"].queryset = Structure.objects.active()
 
 
-class QuartierForm(forms.ModelForm):
+class QuartierForm(ModelForm):
     class Meta:
         model = Quartier
         fields = ["nom", "code", "qpv", "commune", "latitude", "longitude"]
@@ -177,7 +178,7 @@ def check_upload(upload, allowed: tuple[str, ...], max_bytes: int = MAX_UPLOAD_B
 # --- Update campaigns ---------------------------------------------------------------------
 
 
-class CampagneForm(forms.ModelForm):
+class CampagneForm(ModelForm):
     class Meta:
         model = Campagne
         fields = ["titre", "message"]
@@ -196,7 +197,7 @@ class ComparedWithRecordMixin:
             field.show_hidden_initial = False
 
 
-class StructureUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
+class StructureUpdateForm(ComparedWithRecordMixin, ModelForm):
     """What a structure's contact may correct through the campaign link."""
 
     class Meta:
@@ -221,7 +222,7 @@ class StructureUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
         }
 
 
-class LieuUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
+class LieuUpdateForm(ComparedWithRecordMixin, ModelForm):
     """What a structure's contact may correct of each of its lieux through the campaign link:
     the facts the public map, the coverage matrix and the open data show."""
 
@@ -247,7 +248,7 @@ LieuUpdateFormSet = forms.modelformset_factory(
 # --- Network meetings ---------------------------------------------------------------------
 
 
-class ReunionForm(forms.ModelForm):
+class ReunionForm(ModelForm):
     class Meta:
         model = Reunion
         fields = ["type", "titre", "date", "lieu", "lieu_precision", "ordre_du_jour"]
@@ -261,7 +262,7 @@ class ReunionForm(forms.ModelForm):
         self.fields["lieu"].queryset = Lieu.objects.active()
 
 
-class CompteRenduForm(forms.ModelForm):
+class CompteRenduForm(ModelForm):
     class Meta:
         model = Reunion
         fields = ["compte_rendu", "rapport"]
@@ -275,7 +276,7 @@ class CompteRenduForm(forms.ModelForm):
         )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     ALL, REFERENTS = "tous", "referents"
     destinataires = forms.ChoiceField(
         label="Qui inviter",
@@ -302,7 +303,7 @@ class InvitationForm(forms.Form):
         return qs
 
 
-class RsvpForm(forms.Form):
+class RsvpForm(Form):
     reponse = forms.ChoiceField(
         label="Votre réponse",
         choices=[
@@ -317,7 +318,7 @@ class RsvpForm(forms.Form):
 # --- Orientations -------------------------------------------------------------------------
 
 
-class OrientationForm(forms.ModelForm):
+class OrientationForm(ModelForm):
     consentement = forms.BooleanField(
         label="La personne a donné son accord pour que ces informations soient transmises à la "
         "structure d'accueil.",
@@ -377,7 +378,7 @@ class OrientationForm(forms.ModelForm):
         return data
 
 
-class ReponseOrientationForm(forms.Form):
+class ReponseOrientationForm(Form):
     ACCEPT, REFUSE = "valider", "refuser"
     decision = forms.ChoiceField(
         label="Décision",
