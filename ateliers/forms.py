@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import PhoneField
+from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import Usager, User
 from reseau.models import Lieu
 
@@ -32,7 +33,7 @@ class LieuChoiceField(forms.ModelChoiceField):
         return f"{obj.nom} ({obj.commune})" if obj.commune else obj.nom
 
 
-class SeanceForm(forms.ModelForm):
+class SeanceForm(ModelForm):
     """A session. The capacity of an existing one is changed by `services.change_capacity`
     (the view does it), so that new places go to the waiting list first."""
 
@@ -153,7 +154,7 @@ class SeanceForm(forms.ModelForm):
         return data
 
 
-class SeanceCancelForm(forms.Form):
+class SeanceCancelForm(Form):
     motif = forms.CharField(
         label="Motif de l'annulation",
         max_length=200,
@@ -165,7 +166,7 @@ class SeanceCancelForm(forms.Form):
     )
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     """Whom to register (or note as come without registering): a person the user already
     follows, found by search, or a new person who consents to be recorded."""
 
@@ -247,7 +248,7 @@ class PersonForm(forms.Form):
         return data
 
 
-class PresenceForm(forms.Form):
+class PresenceForm(Form):
     presence = forms.ChoiceField(
         choices=[("", "Non notée"), *Presence.choices],
         required=False,
@@ -255,7 +256,7 @@ class PresenceForm(forms.Form):
     )
 
 
-class ParcoursForm(forms.ModelForm):
+class ParcoursForm(ModelForm):
     class Meta:
         model = Parcours
         fields = ["nom", "description", "ordre", "actif"]
@@ -273,7 +274,7 @@ class ParcoursForm(forms.ModelForm):
         }
 
 
-class ModuleForm(forms.ModelForm):
+class ModuleForm(ModelForm):
     class Meta:
         model = Module
         fields = [

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.forms import Form
 from poitiers_inclusion.public_forms import HoneypotMixin
 from poitiers_inclusion.text import national_digits, phone_digits
 from reseau.models import Lieu, Quartier
@@ -83,7 +84,7 @@ def live_registrations_of(*, telephone: str, email: str, today, excluding: Seanc
     return found
 
 
-class RegistrationForm(HoneypotMixin, forms.Form):
+class RegistrationForm(HoneypotMixin, Form):
     """A resident registers for one session: the least personal data needed to call them."""
 
     prenom = forms.CharField(

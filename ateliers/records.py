@@ -1,8 +1,9 @@
-"""The workshop registrations of a person, for their page and the export of their data."""
+"""The workshop registrations of a person: their page, the export of their data, the merge."""
 
 from poitiers_inclusion.usager_records import Holding
 
 from .models import Inscription
+from .services import merge_registrations
 
 COLUMNS = ["Date", "Atelier", "Lieu", "Inscription", "Présence", "Origine"]
 
@@ -26,4 +27,11 @@ def rows(usager, viewer) -> list[list]:
     ]
 
 
-HOLDING = Holding(key="ateliers", title="Ateliers", columns=COLUMNS, rows=rows)
+HOLDING = Holding(
+    key="ateliers",
+    title="Ateliers",
+    columns=COLUMNS,
+    rows=rows,
+    merge=merge_registrations,
+    models=(Inscription,),
+)

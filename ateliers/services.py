@@ -283,3 +283,51 @@ def cancel_seance(*, seance: Seance, motif: str, actor, now=None) -> int:
     for inscription in told:
         send_inscription_email(inscription, "annulation_seance")
     return len(told)
+
+
+# Where both records of a person hold a live registration for the same session, the one that
+# stays is the most advanced: a place with attendance noted (present, then absent), then a place,
+# then the waiting list; at the same step, the earlier one (its place was taken first).
+_PRESENCE_ORDER = {Presence.PRESENT: 0, Presence.ABSENT: 1, "": 2}
+
+
+def _advancement(inscription: Inscription) -> tuple:
+    return (
+        inscription.statut != StatutInscription.INSCRIT,
+        _PRESENCE_ORDER[inscription.presence],
+        inscription.created_at,
+        inscription.pk,
+    )
+
+
+def merge_registrations(*, kept: Usager, other: Usager, actor, now=None) -> dict[str, int]:
+    """The merge hook of two records of one person (usager_records): `other`'s registrations go
+    to `kept`, one per session; the duplicate is deleted and a place it held goes to the first
+    person waiting. Runs inside the merge's transaction."""
+    now = now or timezone.now()
+    people = Inscription.objects.filter(usager__in=[kept, other])
+    # Lock the sessions first, as every write that counts places does.
+    seances = {
+        s.pk: s
+        for s in Seance.objects.select_for_update()
+        .filter(pk__in=people.values("seance_id"))
+        .order_by("pk")
+    }
+    live = {}
+    for inscription in people.actives().order_by("pk"):
+        live.setdefault(inscription.seance_id, []).append(inscription)
+    removed, freed = 0, []
+    for seance_id, both in live.items():
+        if len(both) < 2:
+            continue
+        duplicate = sorted(both, key=_advancement)[1]
+        duplicate.delete()
+        removed += 1
+        if duplicate.statut == StatutInscription.INSCRIT:
+            freed.append(seances[seance_id])
+    moved = Inscription.objects.filter(usager=other).update(usager=kept)
+    promoted = [i for seance in freed for i in _promote_waiting(seance, actor, now)]
+    for inscription in promoted:
+        # After the merge's commit: nobody is told of a place that a rollback would take back.
+        transaction.on_commit(lambda i=inscription: send_inscription_email(i, "promotion"))
+    return {"moved": moved, "duplicates_removed": removed}

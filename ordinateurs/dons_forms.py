@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.public_forms import HoneypotMixin
 
 from .enums import StatutDon
@@ -186,7 +187,7 @@ def _description_field(label: str, help_text: str, required=False) -> forms.Char
     )
 
 
-class DonOfferForm(HoneypotMixin, DonorFieldsMixin, forms.Form):
+class DonOfferForm(HoneypotMixin, DonorFieldsMixin, Form):
     """A company offers computers on the public site."""
 
     def __init__(self, *args, **kwargs):
@@ -223,7 +224,7 @@ class DonorChoiceField(forms.ModelChoiceField):
         return f"{obj.nom}{where}"
 
 
-class DonCreateForm(DonorFieldsMixin, forms.Form):
+class DonCreateForm(DonorFieldsMixin, Form):
     """The team enters an offer received by phone or e-mail: a known donor, or a new one."""
 
     def __init__(self, *args, donors, **kwargs):
@@ -267,7 +268,7 @@ class DonCreateForm(DonorFieldsMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in DONOR_FIELDS}
 
 
-class DonateurForm(DonorFieldsMixin, forms.ModelForm):
+class DonateurForm(DonorFieldsMixin, ModelForm):
     """The donor's details (descriptive fields only)."""
 
     class Meta:
@@ -302,7 +303,7 @@ DATE_ERRORS = {
 }
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     day = forms.DateField(
         label="Date de collecte prévue", widget=_date_widget(), error_messages=DATE_ERRORS
     )
@@ -317,7 +318,7 @@ class PlanForm(forms.Form):
         return day
 
 
-class CollectForm(forms.Form):
+class CollectForm(Form):
     day = forms.DateField(
         label="Date de la collecte", widget=_date_widget(), error_messages=DATE_ERRORS
     )
@@ -360,7 +361,7 @@ class CollectForm(forms.Form):
         return day
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     motif = forms.CharField(
         label="Motif de l'annulation",
         max_length=200,

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import F, Max, Q
 
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.forms import Form, ModelForm
 from reseau.models import Lieu, Quartier, Structure
 
 from .enums import DEMANDE_TRANSITIONS, Etat, StatutDemande, TrancheRevenus
@@ -61,7 +62,7 @@ class CeremonieChoiceField(forms.ModelChoiceField):
 # --- The household and its request -------------------------------------------------------------
 
 
-class FoyerForm(forms.ModelForm):
+class FoyerForm(ModelForm):
     """The household's composition and situation, and what the computer is for."""
 
     besoin = forms.CharField(
@@ -202,7 +203,7 @@ class ReferralForm(FoyerForm):
             self.order_fields(["structure"])
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     """The coordination's decision on a request: its next status, the reason when it is
     refused or incomplete (sent to the structure), its priority on the waiting list."""
 
@@ -263,7 +264,7 @@ def available_devices(user):
     )
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(Form):
     ordinateur = OrdinateurChoiceField(
         label="Ordinateur proposé",
         queryset=Ordinateur.objects.none(),
@@ -282,7 +283,7 @@ class ProposeForm(forms.Form):
         self.fields["ordinateur"].queryset = available_devices(user)
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(Form):
     ceremonie = CeremonieChoiceField(
         label="Remis lors de la cérémonie",
         queryset=Ceremonie.objects.none(),
@@ -299,7 +300,7 @@ class HandOverForm(forms.Form):
         )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     motif = forms.CharField(
         label="Motif du retrait",
         max_length=250,
@@ -320,7 +321,7 @@ class WithdrawForm(forms.Form):
 # --- Ceremonies ---------------------------------------------------------------------------------
 
 
-class CeremonieForm(forms.ModelForm):
+class CeremonieForm(ModelForm):
     class Meta:
         model = Ceremonie
         fields = ["titre", "date", "lieu", "donateurs", "notes"]
@@ -360,7 +361,7 @@ class CeremonieForm(forms.ModelForm):
         )
 
 
-class TemoignageForm(forms.ModelForm):
+class TemoignageForm(ModelForm):
     consentement = forms.BooleanField(
         label="La personne accepte que son témoignage soit enregistré et cité, sans son nom.",
         error_messages={

@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 
 from poitiers_inclusion.attachments import check_attachment, max_size_lazy
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.forms import Form, ModelForm
 
 from .enums import CHECKLIST, Etat, MethodeEffacement, StatutDon, TypeAppareil, TypeStockage
 from .models import Don, Effacement, Ordinateur, Stockage
@@ -80,7 +81,7 @@ class OrdinateurFilter(StyledFilterSet):
 # --- Receiving a batch --------------------------------------------------------------------------
 
 
-class ReceptionForm(forms.Form):
+class ReceptionForm(Form):
     don = DonChoiceField(
         label="Don",
         queryset=Don.objects.none(),
@@ -102,7 +103,7 @@ class ReceptionForm(forms.Form):
         )
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(Form):
     """One line of a batch: the device and its storage (more storages are added on its page)."""
 
     type = forms.ChoiceField(label="Type", choices=TypeAppareil.choices, initial="portable")
@@ -250,7 +251,7 @@ def typed_rows(data, prefix="appareils") -> list[dict]:
 # --- A device's page ----------------------------------------------------------------------------
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     # Every state but those a household's request sets: the service says which may follow.
     vers = forms.ChoiceField(
         label="Nouvel état",
@@ -293,7 +294,7 @@ class MoveForm(forms.Form):
         return data
 
 
-class StockageForm(forms.ModelForm):
+class StockageForm(ModelForm):
     class Meta:
         model = Stockage
         fields = ["type", "capacite_go", "numero_serie"]
@@ -312,7 +313,7 @@ class StockageForm(forms.ModelForm):
         ].help_text = "Celui de l'étiquette du disque : il figure sur le certificat."
 
 
-class EffacementForm(forms.ModelForm):
+class EffacementForm(ModelForm):
     """The evidence of one erasure (operator and storage come from the page, not the form)."""
 
     class Meta:
@@ -381,7 +382,7 @@ class EffacementForm(forms.ModelForm):
         return data
 
 
-class ControleForm(forms.Form):
+class ControleForm(Form):
     """The functional checklist: one box per function tested that works."""
 
     note = forms.CharField(
@@ -404,7 +405,7 @@ class ControleForm(forms.Form):
         return {key: bool(self.cleaned_data.get(key)) for key, _label in CHECKLIST}
 
 
-class OrdinateurForm(forms.ModelForm):
+class OrdinateurForm(ModelForm):
     """What describes the device; its number, batch and state are not edited here."""
 
     class Meta:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.exports import xlsx_response
+from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import User
 from poitiers_inclusion.perms import STAFF, TEAM, role_required
 from reseau.models import Lieu
@@ -67,7 +68,7 @@ def _conseillers():
     )
 
 
-class CoopUploadForm(forms.Form):
+class CoopUploadForm(Form):
     fichier = forms.FileField(
         label="Export « Activités » de La Coop (.xlsx)",
         help_text="Le fichier téléchargé depuis La Coop de la médiation numérique, sans modification.",
@@ -235,7 +236,7 @@ def coop_import_confirm(request):
 # --- Export ---
 
 
-class CoopExportForm(forms.Form):
+class CoopExportForm(Form):
     du = forms.DateField(
         label="Du",
         required=False,

@@ -138,6 +138,31 @@ class SourceConnaissance(models.TextChoices):
     AUTRE = "autre", "Autre"
 
 
+class UsagerMode(models.TextChoices):
+    """Who an individual report names (log form): nobody, a usager already known, a new one."""
+
+    ANONYME = "anonyme", "Anonyme"
+    EXISTANT = "existant", "Déjà accompagné"
+    NOUVEAU = "nouveau", "Nouvel usager identifié"
+
+
+class OuiNon(models.TextChoices):
+    """A yes/no question of the log form, asked with two buttons."""
+
+    OUI = "oui", "Oui"
+    NON = "non", "Non"
+
+    @classmethod
+    def of(cls, value: bool | None) -> str:
+        """The answer to show for a stored boolean ("" when it was not given)."""
+        return {True: cls.OUI, False: cls.NON}.get(value, "")
+
+    @classmethod
+    def to_bool(cls, answer: str) -> bool | None:
+        """The boolean to store for an answer (None when it was not given)."""
+        return {cls.OUI: True, cls.NON: False}.get(answer)
+
+
 class ModePermanence(models.TextChoices):
     SANS_RDV = "sans_rdv", "Sans rendez-vous"
     SUR_RDV = "sur_rdv", "Sur rendez-vous"

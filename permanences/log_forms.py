@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.fields import PhoneField
+from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import Usager
 from reseau.models import Lieu, Quartier
 
@@ -16,6 +17,7 @@ from .enums import (
     Autonomie,
     Materiel,
     NiveauAtelier,
+    OuiNon,
     Satisfaction,
     SourceConnaissance,
     StructureRedirection,
@@ -23,6 +25,7 @@ from .enums import (
     ThematiqueDemarche,
     TypeActivite,
     TypeLieu,
+    UsagerMode,
 )
 from .models import Mediation, Permanence
 from .services import ACTIVITY_FIELDS, LogData, anonymous_counts
@@ -41,13 +44,8 @@ DURATION_CHOICES = [(str(m), _duration_label(m)) for m in DURATION_PRESETS] + [
     (OTHER_DURATION, "Autre")
 ]
 
-USAGER_MODES = [
-    ("anonyme", "Anonyme"),
-    ("existant", "Déjà accompagné"),
-    ("nouveau", "Nouvel usager identifié"),
-]
-YES_NO = [("non", "Non"), ("oui", "Oui")]
-FIRST_VISIT = [("", "Ne sait pas"), ("oui", "Oui"), ("non", "Non")]
+YES_NO = [(OuiNon.NON, OuiNon.NON.label), (OuiNon.OUI, OuiNon.OUI.label)]
+FIRST_VISIT = [("", "Ne sait pas"), *OuiNon.choices]
 
 # Count fields of a collective report's anonymous participants: (dimension, prefix, choices).
 COUNTED_GENRES = [c for c in Genre.choices if c[0] != Genre.NON_COMMUNIQUE]
@@ -94,8 +92,8 @@ def default_initial(user, *, lieu_id=None, date=None, type_lieu=None) -> dict:
         "date": date or timezone.localdate(),
         "type_activite": TypeActivite.INDIVIDUEL,
         "type_lieu": type_lieu or TypeLieu.LIEU_ACTIVITE,
-        "redirige": "non",
-        "usager_mode": "anonyme",
+        "redirige": OuiNon.NON,
+        "usager_mode": UsagerMode.ANONYME,
         "duree": "30",
     }
     if lieu_id:
@@ -142,14 +140,14 @@ def initial_from_mediation(mediation: Mediation, *, duplicate=False) -> dict:
     initial = {name: getattr(mediation, name) for name in ACTIVITY_FIELDS}
     initial["lieu"] = mediation.lieu_id
     initial["tags"] = ", ".join(mediation.tags)
-    initial["redirige"] = "oui" if mediation.redirige else "non"
-    initial["premiere_visite"] = {True: "oui", False: "non"}.get(mediation.premiere_visite, "")
+    initial["redirige"] = OuiNon.of(mediation.redirige)
+    initial["premiere_visite"] = OuiNon.of(mediation.premiere_visite)
     initial.update(_duration_initial(mediation.duree_minutes))
     usagers = list(mediation.accompagnements.select_related("usager").order_by("pk"))
     usagers = [a.usager for a in usagers]
     identified = [u for u in usagers if u.is_identified]
     anonymous = [u for u in usagers if not u.is_identified]
-    initial["usager_mode"] = "anonyme"
+    initial["usager_mode"] = UsagerMode.ANONYME
     if mediation.type_activite == TypeActivite.COLLECTIF:
         initial["participants"] = [u.pk for u in identified]
         counts = anonymous_counts(anonymous)
@@ -159,7 +157,7 @@ def initial_from_mediation(mediation: Mediation, *, duplicate=False) -> dict:
                 initial[f"{prefix}_{code}"] = counts[dimension].get(code) or None
     elif not duplicate:
         if identified:
-            initial.update(usager_mode="existant", usager=identified[0].pk)
+            initial.update(usager_mode=UsagerMode.EXISTANT, usager=identified[0].pk)
         elif anonymous:
             person = anonymous[0]
             initial.update(
@@ -201,7 +199,7 @@ def _blank(label, choices):
     return [("", label), *choices]
 
 
-class LogForm(forms.Form):
+class LogForm(Form):
     """The 30-second log form. `service_data()` gives what `services.record_mediation` takes."""
 
     date = forms.DateField(
@@ -292,7 +290,7 @@ class LogForm(forms.Form):
     rendez_vous = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     # The person helped (individual report).
-    usager_mode = forms.ChoiceField(label="Usager", choices=USAGER_MODES, widget=ToggleRadio)
+    usager_mode = forms.ChoiceField(label="Usager", choices=UsagerMode.choices, widget=ToggleRadio)
     usager = forms.ModelChoiceField(
         label="Usager déjà accompagné",
         queryset=Usager.objects.none(),
@@ -451,9 +449,9 @@ class LogForm(forms.Form):
 
     def _clean_individual(self, data):
         mode = data.get("usager_mode")
-        if mode == "existant" and not data.get("usager") and "usager" not in self.errors:
+        if mode == UsagerMode.EXISTANT and not data.get("usager") and "usager" not in self.errors:
             self.add_error("usager", "Choisissez l'usager dans la liste, ou passez en anonyme.")
-        if mode == "nouveau":
+        if mode == UsagerMode.NOUVEAU:
             if not (data.get("new_first_name") or data.get("new_last_name")):
                 self.add_error("new_last_name", "Indiquez au moins le nom ou le prénom.")
             if not data.get("consent"):
@@ -487,7 +485,7 @@ class LogForm(forms.Form):
     def service_data(self) -> LogData:
         data = self.cleaned_data
         collective = data["type_activite"] == TypeActivite.COLLECTIF
-        redirige = data["redirige"] == "oui"
+        redirige = data["redirige"] == OuiNon.OUI
         activity = {
             "date": data["date"],
             "type_activite": data["type_activite"],
@@ -504,7 +502,7 @@ class LogForm(forms.Form):
             "structure_redirection": data.get("structure_redirection", "") if redirige else "",
             "satisfaction": data.get("satisfaction") or "",
             "source_connaissance": data.get("source_connaissance") or "",
-            "premiere_visite": {"oui": True, "non": False}.get(data.get("premiere_visite")),
+            "premiere_visite": OuiNon.to_bool(data.get("premiere_visite")),
             "notes": data.get("notes", ""),
             "tags": data.get("tags") or [],
         }
@@ -529,9 +527,9 @@ class LogForm(forms.Form):
             "statut_social": data.get("statut_social") or "",
             "quartier": data.get("quartier"),
         }
-        if mode == "existant":
+        if mode == UsagerMode.EXISTANT:
             result.usager = data["usager"]
-        elif mode == "nouveau":
+        elif mode == UsagerMode.NOUVEAU:
             result.new_usager = {
                 "first_name": data.get("new_first_name", "").strip(),
                 "last_name": data.get("new_last_name", "").strip(),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import PhoneField
+from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import User
 from poitiers_inclusion.public_forms import HoneypotMixin
 from reseau.models import Lieu, Quartier
@@ -30,7 +31,7 @@ def style_fields(form):
     return form
 
 
-class StyledForm(forms.Form):
+class StyledForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
@@ -93,7 +94,7 @@ class _SlotFormMixin:
         return data
 
 
-class PermanenceForm(_SlotFormMixin, forms.ModelForm):
+class PermanenceForm(_SlotFormMixin, ModelForm):
     class Meta:
         model = Permanence
         fields = [
@@ -157,7 +158,7 @@ class PermanenceForm(_SlotFormMixin, forms.ModelForm):
             )
 
 
-class ExtraSlotForm(_SlotFormMixin, forms.ModelForm):
+class ExtraSlotForm(_SlotFormMixin, ModelForm):
     """A one-off extra slot: a date and hours at a lieu (stored as a one-day Permanence)."""
 
     date = forms.DateField(label="Date", widget=_date_widget())
@@ -195,7 +196,7 @@ class ExtraSlotForm(_SlotFormMixin, forms.ModelForm):
         return slot
 
 
-class EndPermanenceForm(forms.Form):
+class EndPermanenceForm(Form):
     last_day = forms.DateField(
         label="Dernier jour de la permanence",
         widget=_date_widget(),
@@ -216,7 +217,7 @@ class EndPermanenceForm(forms.Form):
         return day
 
 
-class FermetureForm(forms.ModelForm):
+class FermetureForm(ModelForm):
     class Meta:
         model = Fermeture
         fields = ["lieu", "permanence", "start_date", "end_date", "message"]
@@ -250,7 +251,7 @@ class FermetureForm(forms.ModelForm):
         return data
 
 
-class BookingForm(HoneypotMixin, forms.Form):
+class BookingForm(HoneypotMixin, Form):
     """A resident books a time on a bookable slot: the least personal data needed."""
 
     heure = forms.TypedChoiceField(

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import Usager
 
 IDENTIFICATION_CHOICES = [
@@ -44,7 +45,7 @@ class UsagerFilter(StyledFilterSet):
         return queryset
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     autre = forms.ModelChoiceField(queryset=Usager.objects.none(), widget=forms.HiddenInput)
     confirmation = forms.BooleanField(
         label="Je confirme que ces deux fiches décrivent la même personne.",
@@ -59,7 +60,7 @@ class MergeForm(forms.Form):
         )
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(Form):
     confirmation = forms.BooleanField(
         label=(
             "Je confirme la suppression définitive de cette personne et de ses participations, "
@@ -69,7 +70,7 @@ class DeleteForm(forms.Form):
     )
 
 
-class AnonymiseForm(forms.Form):
+class AnonymiseForm(Form):
     confirmation = forms.BooleanField(
         label=(
             "Je confirme l’anonymisation : le nom, les coordonnées, l’année de naissance et la "

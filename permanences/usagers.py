@@ -98,13 +98,8 @@ def merge_usagers(*, kept: Usager, other: Usager, actor) -> Usager:
     removed = duplicates.count()
     duplicates.delete()
     moved = Accompagnement.objects.filter(usager=other).update(usager=kept)
-    # Records of other apps that point at a usager follow the person.
-    for relation in Usager._meta.related_objects:
-        if relation.many_to_many or relation.related_model in (Accompagnement, Usager):
-            continue
-        relation.related_model._base_manager.filter(**{relation.field.name: other}).update(
-            **{relation.field.name: kept}
-        )
+    # What the other apps hold on the person follows them, each app deciding for its own rows.
+    elsewhere = usager_records.merge(kept=kept, other=other, actor=actor)
     Usager.objects.filter(merged_into=other).update(merged_into=kept)
     kept.conseillers.add(*other.conseillers.all())
 
@@ -125,6 +120,7 @@ def merge_usagers(*, kept: Usager, other: Usager, actor) -> Usager:
             "fields": taken,
             "accompagnements_moved": moved,
             "duplicates_removed": removed,
+            **elsewhere,
         },
     )
     log_event(

@@ -17,7 +17,6 @@ class KernelConfig(AppConfig):
         )
         from .audit_labels import register_action_labels
 
-        _french_empty_choices()
         register_action_labels(audit_actions.LABELS)
         nav.register(
             nav.NavItem("Accueil", "home", order=0),
@@ -32,19 +31,3 @@ class AdminConfig(DjangoAdminConfig):
     """Django's admin with the superusers-only site (poitiers_inclusion/admin_site.py)."""
 
     default_site = "poitiers_inclusion.admin_site.SuperuserAdminSite"
-
-
-EMPTY_CHOICE = "— Choisir —"
-
-
-def _french_empty_choices():
-    """Django's empty choice in a select is "---------": say it in French, once for every form.
-
-    Model fields' blank choice (BLANK_CHOICE_DASH, shared by reference) and ModelChoiceField's
-    default empty label; django-filter's is FILTERS_EMPTY_CHOICE_LABEL in the settings.
-    """
-    from django import forms
-    from django.db.models import fields
-
-    fields.BLANK_CHOICE_DASH[:] = [("", EMPTY_CHOICE)]
-    forms.ModelChoiceField.__init__.__kwdefaults__["empty_label"] = EMPTY_CHOICE

@@ -1,17 +1,56 @@
-"""Kernel forms: sign-in (throttled, see throttle.py), password reset, account management."""
+"""Kernel forms: the base of every form, sign-in (throttled, see throttle.py), password reset,
+account management."""
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.choices import BlankChoiceIterator
 
 from .enums import Role
 from .models import User
 from .public_forms import HoneypotMixin
 from .throttle import wait_in_words
 
+EMPTY_CHOICE = "— Choisir —"
+# Django's own empty choice: BLANK_CHOICE_DASH of the model fields, ModelChoiceField's default.
+DJANGO_EMPTY_CHOICE = "---------"
 
-class LoginForm(AuthenticationForm):
+
+def _say_choose(field: forms.Field) -> None:
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_CHOICE:
+            field.empty_label = EMPTY_CHOICE
+    elif isinstance(field, forms.ChoiceField):
+        # A model field's choices come with Django's blank choice, added lazily.
+        choices = field.choices
+        if isinstance(choices, BlankChoiceIterator) and choices.blank_choice == [
+            ("", DJANGO_EMPTY_CHOICE)
+        ]:
+            field.choices = BlankChoiceIterator(choices.choices, [("", EMPTY_CHOICE)])
+
+
+class EmptyChoiceMixin:
+    """A select's empty choice says "— Choisir —" where Django would show "---------" (choices
+    of a model field, a ModelChoiceField without its own empty_label); a field that names its
+    own keeps it. Done when a field is taken for display, so that fields added by a subclass's
+    __init__ get it too. The list filters' "Tous" is django-filter's FILTERS_EMPTY_CHOICE_LABEL."""
+
+    def __getitem__(self, name):
+        if name in self.fields:
+            _say_choose(self.fields[name])
+        return super().__getitem__(name)
+
+
+class Form(EmptyChoiceMixin, forms.Form):
+    """The base of the project's forms."""
+
+
+class ModelForm(EmptyChoiceMixin, forms.ModelForm):
+    """The base of the project's model forms."""
+
+
+class LoginForm(EmptyChoiceMixin, AuthenticationForm):
     """Sign-in by e-mail; the throttle itself is in the authentication backend (throttle.py)."""
 
     username = forms.EmailField(
@@ -39,11 +78,11 @@ class LoginForm(AuthenticationForm):
             raise
 
 
-class PasswordResetForm(HoneypotMixin, auth_forms.PasswordResetForm):
+class PasswordResetForm(EmptyChoiceMixin, HoneypotMixin, auth_forms.PasswordResetForm):
     """Anyone can ask for a reset link: the same defences as every public form."""
 
 
-class UserForm(forms.ModelForm):
+class UserForm(ModelForm):
     password = forms.CharField(
         label="Mot de passe",
         required=False,

@@ -1,8 +1,10 @@
-"""What the other apps hold on a usager, shown on their page and exported with their data.
+"""What the other apps hold on a usager: shown on their page, exported with their data, moved
+when two records of the same person are merged.
 
-The usager's page and the export of everything held on a person (RGPD right of access) live in
-`permanences`, which cannot import its sibling apps. Each app that keeps records about a person
-registers a `Holding` in its AppConfig.ready(); the page and the export walk the registry.
+The usager's page, the export of everything held on a person (RGPD right of access) and the
+merge live in `permanences`, which cannot import its sibling apps. Each app that keeps records
+about a person registers a `Holding` in its AppConfig.ready(); the page, the export and the merge
+walk the registry.
 """
 
 from collections.abc import Callable
@@ -17,6 +19,13 @@ class Holding:
     columns: list[str]
     # rows(usager, viewer) -> the rows the viewer may see (viewer None: the export, everything)
     rows: Callable[[Any, Any], list[list]]
+    # merge(kept=, other=, actor=) -> counts for the merge's audit entry. Moves the app's rows
+    # from `other` to `kept` inside the merge's transaction; where both records hold a row on the
+    # same thing (a unique constraint), the app decides which one stays.
+    merge: Callable[..., dict[str, int]]
+    # The app's models that point at a usager, all handled by `merge` (a test checks that every
+    # model pointing at a usager is covered by a hook).
+    models: tuple[type, ...]
 
 
 _HOLDINGS: dict[str, Holding] = {}
@@ -44,3 +53,8 @@ def export_for(usager) -> dict[str, list[dict]]:
         h.key: [dict(zip(h.columns, row, strict=True)) for row in h.rows(usager, None)]
         for h in holdings()
     }
+
+
+def merge(*, kept, other, actor) -> dict[str, dict[str, int]]:
+    """Run every app's merge hook; their counts, under each part's key."""
+    return {h.key: h.merge(kept=kept, other=other, actor=actor) for h in holdings()}

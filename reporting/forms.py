@@ -8,6 +8,7 @@ from django.utils import timezone
 from poitiers_inclusion import figures, spreadsheets
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.figures import Scope
+from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import User
 from reseau.models import Lieu, Quartier
 
@@ -30,7 +31,7 @@ class ConseillerChoiceField(forms.ModelChoiceField):
 COMMON_FILTERS = ("lieu", "quartier", "conseiller")
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(Form):
     """Period, lieu, quartier, conseiller, then the filters the apps declare (the médiation log's
     type and thématique); turned into a figures `Scope`."""
 
@@ -147,7 +148,7 @@ def period_label(start: datetime.date | None, end: datetime.date | None) -> str:
     return "toute la période"
 
 
-class IndicatorImportForm(forms.Form):
+class IndicatorImportForm(Form):
     fichier = forms.FileField(
         label="Fichier (CSV ou Excel)",
         help_text="Colonnes : indicateur, code quartier, mois (AAAA-MM), valeur.",
@@ -173,7 +174,7 @@ class IndicatorImportForm(forms.Form):
         return upload
 
 
-class IndicatorChoiceForm(forms.Form):
+class IndicatorChoiceForm(Form):
     indicateur = forms.ChoiceField(label="Indicateur", choices=())
 
     def __init__(self, *args, names, **kwargs):
@@ -181,7 +182,7 @@ class IndicatorChoiceForm(forms.Form):
         self.fields["indicateur"].choices = [(n, n) for n in names]
 
 
-class ShareForm(forms.ModelForm):
+class ShareForm(ModelForm):
     """Publish the current dashboard view by link: a title and an expiry date."""
 
     MAX_DAYS = 366

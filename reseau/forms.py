@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 
 from poitiers_inclusion.attachments import check_attachment, max_size_lazy
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.forms import Form, ModelForm
 
 from .enums import PreferenceContact, Reponse, typologie_choices
 from .models import Campagne, Contact, Lieu, Orientation, Quartier, Reunion, Structure
@@ -17,7 +18,7 @@ def _group_typologies(form, name: str) -> None:
         form.fields[name].choices = typologie_choices(getattr(form.instance, name, None) or [])
 
 
-class StructureForm(forms.ModelForm):
+class StructureForm(ModelForm):
     class Meta:
         model = Structure
         fields = [
@@ -46,7 +47,7 @@ class StructureForm(forms.ModelForm):
         _group_typologies(self, "typologies")
 
 
-class LieuForm(forms.ModelForm):
+class LieuForm(ModelForm):
     """A lieu edited in the app; its `date_maj` (national standard) becomes the day of the edit,
     so it is not a field here."""
 
@@ -111,7 +112,7 @@ class LieuForm(forms.ModelForm):
         return data
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -131,7 +132,7 @@ class ContactForm(forms.ModelForm):
         self.fields["structure"].queryset = Structure.objects.active()
 
 
-class QuartierForm(forms.ModelForm):
+class QuartierForm(ModelForm):
     class Meta:
         model = Quartier
         fields = ["nom", "code", "qpv", "commune", "latitude", "longitude"]
@@ -140,7 +141,7 @@ class QuartierForm(forms.ModelForm):
 # --- Update campaigns ---------------------------------------------------------------------
 
 
-class CampagneForm(forms.ModelForm):
+class CampagneForm(ModelForm):
     class Meta:
         model = Campagne
         fields = ["titre", "message"]
@@ -159,7 +160,7 @@ class ComparedWithRecordMixin:
             field.show_hidden_initial = False
 
 
-class StructureUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
+class StructureUpdateForm(ComparedWithRecordMixin, ModelForm):
     """What a structure's contact may correct through the campaign link."""
 
     class Meta:
@@ -184,7 +185,7 @@ class StructureUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
         }
 
 
-class LieuUpdateForm(ComparedWithRecordMixin, forms.ModelForm):
+class LieuUpdateForm(ComparedWithRecordMixin, ModelForm):
     """What a structure's contact may correct of each of its lieux through the campaign link:
     the facts the public map, the coverage matrix and the open data show."""
 
@@ -210,7 +211,7 @@ LieuUpdateFormSet = forms.modelformset_factory(
 # --- Network meetings ---------------------------------------------------------------------
 
 
-class ReunionForm(forms.ModelForm):
+class ReunionForm(ModelForm):
     class Meta:
         model = Reunion
         fields = ["type", "titre", "date", "lieu", "lieu_precision", "ordre_du_jour"]
@@ -224,7 +225,7 @@ class ReunionForm(forms.ModelForm):
         self.fields["lieu"].queryset = Lieu.objects.active()
 
 
-class CompteRenduForm(forms.ModelForm):
+class CompteRenduForm(ModelForm):
     class Meta:
         model = Reunion
         fields = ["compte_rendu", "rapport"]
@@ -242,7 +243,7 @@ class CompteRenduForm(forms.ModelForm):
         )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     ALL, REFERENTS = "tous", "referents"
     destinataires = forms.ChoiceField(
         label="Qui inviter",
@@ -269,7 +270,7 @@ class InvitationForm(forms.Form):
         return qs
 
 
-class RsvpForm(forms.Form):
+class RsvpForm(Form):
     reponse = forms.ChoiceField(
         label="Votre réponse",
         choices=[
@@ -284,7 +285,7 @@ class RsvpForm(forms.Form):
 # --- Orientations -------------------------------------------------------------------------
 
 
-class OrientationForm(forms.ModelForm):
+class OrientationForm(ModelForm):
     consentement = forms.BooleanField(
         label="La personne a donné son accord pour que ces informations soient transmises à la "
         "structure d'accueil.",
@@ -348,7 +349,7 @@ class OrientationForm(forms.ModelForm):
         return data
 
 
-class ReponseOrientationForm(forms.Form):
+class ReponseOrientationForm(Form):
     ACCEPT, REFUSE = "valider", "refuser"
     decision = forms.ChoiceField(
         label="Décision",

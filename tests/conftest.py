@@ -18,6 +18,35 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+class UndefinedTemplateVariable(Exception):
+    """A template used a variable that its context does not hold."""
+
+
+class _FailOnUndefined(str):
+    """Django's `string_if_invalid` for the tests (as les-emplois does): a page that prints an
+    undefined variable fails instead of showing an empty string. Django formats it with the
+    variable's name ("%s" in it), or renders it as is for a method it cannot call: both raise.
+    `{% if x %}` on a missing key stays allowed (Django never formats it there)."""
+
+    def __new__(cls):
+        return super().__new__(cls, "%s")
+
+    def __mod__(self, name):
+        raise UndefinedTemplateVariable(f"variable de gabarit non définie : {name}")
+
+    def __str__(self):
+        raise UndefinedTemplateVariable("méthode appelée sans ses arguments dans un gabarit")
+
+
+def pytest_configure(config):
+    # Before the first page is rendered, so that the template engines are built with it (also
+    # for the live server of the browser tests).
+    from django.conf import settings
+
+    for engine in settings.TEMPLATES:
+        engine.setdefault("OPTIONS", {})["string_if_invalid"] = _FailOnUndefined()
+
+
 @pytest.fixture
 def make_user(db):
     def make(role=Role.CONSEILLER, **kwargs):

@@ -96,7 +96,10 @@ def _labels(*choices, extra=None) -> dict[str, str]:
     return mapping
 
 
-TYPE_LABELS = _labels(TypeActivite, extra={"Individuel": "individuel", "Collectif": "collectif"})
+TYPE_LABELS = _labels(
+    TypeActivite,
+    extra={"Individuel": TypeActivite.INDIVIDUEL, "Collectif": TypeActivite.COLLECTIF},
+)
 CANAL_LABELS = _labels(TypeLieu)
 MATERIEL_LABELS = _labels(Materiel)
 THEMATIQUE_LABELS = _labels(Thematique)

@@ -16,9 +16,7 @@ from poitiers_inclusion.models import AuditEvent, Usager, User
 from poitiers_inclusion.text import fold, folded
 from reseau.models import Lieu
 
-from ..enums import (
-    TypeLieu,
-)
+from ..enums import TypeActivite, TypeLieu
 from ..models import Accompagnement, Mediation, Permanence
 from ..services import permanence_for
 from .columns import (
@@ -116,11 +114,15 @@ class ImportPlan:
 
     @property
     def individual(self) -> int:
-        return sum(1 for rows in self.groups.values() if rows[0].type_activite == "individuel")
+        return sum(
+            1 for rows in self.groups.values() if rows[0].type_activite == TypeActivite.INDIVIDUEL
+        )
 
     @property
     def collective(self) -> int:
-        return sum(1 for rows in self.groups.values() if rows[0].type_activite == "collectif")
+        return sum(
+            1 for rows in self.groups.values() if rows[0].type_activite == TypeActivite.COLLECTIF
+        )
 
     @property
     def persons(self) -> list[Person]:

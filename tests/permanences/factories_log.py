@@ -6,7 +6,7 @@ import uuid
 
 from django.utils import timezone
 
-from permanences.enums import Thematique, TypeActivite, TypeLieu
+from permanences.enums import OuiNon, Thematique, TypeActivite, TypeLieu, UsagerMode
 from tests.permanences.factories import PermanenceFactory
 
 
@@ -20,8 +20,8 @@ def log_post(lieu_=None, **overrides) -> dict:
         "duree": "30",
         "duree_autre": "",
         "thematiques": [Thematique.EMAIL.value],
-        "redirige": "non",
-        "usager_mode": "anonyme",
+        "redirige": OuiNon.NON.value,
+        "usager_mode": UsagerMode.ANONYME.value,
         "submission_token": str(uuid.uuid4()),
     }
     data.update(overrides)

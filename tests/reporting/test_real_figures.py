@@ -14,11 +14,6 @@ from poitiers_inclusion.models import ApiToken
 from tests.factories import ContactFactory, LieuFactory, UsagerFactory
 from tests.permanences.factories import MediationFactory
 
-pytestmark = pytest.mark.skipif(
-    "mediations" not in figures.api_blocks() or "reseau" not in figures.api_blocks(),
-    reason="the permanences and réseau figures are not registered",
-)
-
 
 @pytest.fixture
 def activity(users, make_user):
@@ -46,6 +41,18 @@ def activity(users, make_user):
     )
     ContactFactory.create_batch(2)
     return conseiller
+
+
+def test_every_app_registers_its_figures():
+    # What the tests below stand on: were an app's registration lost, this says so first.
+    assert sorted(figures.api_blocks()) == [
+        "ateliers",
+        "ensemble",
+        "mediations",
+        "ordinateurs",
+        "reseau",
+    ]
+    assert {"general", "ateliers", "ordinateurs", "reseau"} <= {s.key for s in figures.sections()}
 
 
 def _api(client, user, **params):

@@ -1,8 +1,10 @@
 """The national places standard: the export validates with frictionless against schema.json."""
 
 import csv
+import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -44,11 +46,16 @@ def test_it_follows_the_schema_columns_in_order():
     assert schema["version"] == standard.VERSION
 
 
-def test_it_keeps_a_byte_identical_copy_of_the_shared_schema():
-    shared = Path("/work/shared/standards/lieux-mediation-numerique/schema.json")
-    if not shared.exists():
-        pytest.skip("Le dossier partagé n'est pas disponible ici.")
-    assert SCHEMA.read_bytes() == shared.read_bytes()
+def test_it_keeps_byte_identical_copies_of_the_standard():
+    """The copies are the standard's own files: their sums are those ORIGIN.md records."""
+    recorded = dict(
+        reversed(line.split())
+        for line in (DATA / "ORIGIN.md").read_text(encoding="utf-8").splitlines()
+        if re.fullmatch(r"\s+[0-9a-f]{64}  \S+", line)
+    )
+    assert recorded.keys() == {"schema.json", "exemple-valide.csv"}
+    for name, digest in recorded.items():
+        assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_it_exports_the_demo_data_in_a_file_that_validates(tmp_path):

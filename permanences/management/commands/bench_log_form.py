@@ -29,7 +29,7 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import Usager, User
 from reseau.models import Lieu
 
-from ...enums import Thematique, TypeActivite, TypeLieu
+from ...enums import OuiNon, Thematique, TypeActivite, TypeLieu, UsagerMode
 from ...log_forms import current_permanences
 from ...models import Accompagnement, Mediation
 
@@ -120,8 +120,8 @@ class Command(BaseCommand):
             "duree": str(rng.choice((15, 30, 30, 30, 45, 60))),
             "duree_autre": "",
             "thematiques": [t.value for t in themes],
-            "redirige": "non",
-            "usager_mode": "anonyme",
+            "redirige": OuiNon.NON.value,
+            "usager_mode": UsagerMode.ANONYME.value,
             "submission_token": token,
         }
 
