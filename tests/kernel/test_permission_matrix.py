@@ -194,6 +194,7 @@ OBJECT_CASES = {
 NOT_OBJECTS = {
     "reporting:export_table_csv": "a dashboard table, computed within the viewer's own figures",
     "reporting:export_table_xlsx": "a dashboard table, computed within the viewer's own figures",
+    "kernel:outbox_retry": "an undelivered e-mail: the coordination and the admin see them all",
 }
 
 OBJECT_ROUTES = [(name, pattern) for name, pattern in ROUTES if name in OBJECT_CASES]
