@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
+from poitiers_inclusion.perms import conseillers_own_or_citywide
 
 from .enums import CompetencePix, Niveau, Origine, Presence, StatutInscription
 
@@ -75,17 +76,8 @@ class SeanceQuerySet(models.QuerySet):
         return self
 
     def for_figures(self, user):
-        """The sessions whose figures `user` reads: a conseiller those they facilitate, the
-        whole city's for the coordination and for a view without a viewer (`user` None)."""
-        if user is None:
-            return self
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_whole_city:
-            return self
-        if user.role == Role.CONSEILLER:
-            return self.filter(animateurs=user)
-        return self.none()
+        """The sessions whose figures `user` reads (those a conseiller facilitates)."""
+        return conseillers_own_or_citywide(self, user, "animateurs")
 
     def upcoming(self, today=None):
         return self.filter(date__gte=today or timezone.localdate(), annulee_le__isnull=True)

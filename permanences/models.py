@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
+from poitiers_inclusion.perms import conseillers_own_or_citywide
 
 from .enums import (
     Autonomie,
@@ -39,17 +40,8 @@ class PermanenceQuerySet(models.QuerySet):
         return self
 
     def for_figures(self, user):
-        """The desks whose attendance `user` reads: a conseiller's own, the whole city's for the
-        coordination and for a view without a viewer (`user` None: shared views, the API)."""
-        if user is None:
-            return self
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_whole_city:
-            return self
-        if user.role == Role.CONSEILLER:
-            return self.filter(conseillers=user)
-        return self.none()
+        """The desks whose attendance `user` reads (a conseiller's own)."""
+        return conseillers_own_or_citywide(self, user, "conseillers")
 
     def active_on(self, day):
         return self.filter(

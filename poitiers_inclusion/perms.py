@@ -25,6 +25,21 @@ STAFF = (Role.COORDINATEUR, Role.ADMIN)
 TEAM = (Role.CONSEILLER, *STAFF)
 
 
+def conseillers_own_or_citywide(queryset, user, conseillers_field: str):
+    """The rows whose figures `user` reads: a conseiller's own (through `conseillers_field`), the
+    whole city's for the coordination and for a view without a viewer (`user` None: shared
+    views, the API); nothing for other roles."""
+    if user is None:
+        return queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.sees_whole_city:
+        return queryset
+    if user.role == Role.CONSEILLER:
+        return queryset.filter(**{conseillers_field: user})
+    return queryset.none()
+
+
 def role_required(*roles):
     allowed = frozenset(roles)
     unknown = allowed - set(ALL_ROLES)
