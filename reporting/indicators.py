@@ -9,12 +9,12 @@ Re-importing a file replaces the values it holds (one value per indicator, quart
 import datetime
 import decimal
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from poitiers_inclusion.audit import log_event
+from poitiers_inclusion.text import fold
 from reseau.models import Quartier
 
 from .models import ExternalIndicator, IndicatorImport
@@ -52,9 +52,8 @@ class ImportResult:
 
 
 def _normalise_header(text) -> str:
-    text = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
-    text = re.sub(r"\(.*?\)", "", text)  # "mois (AAAA-MM)" → "mois"
-    return re.sub(r"\s+", " ", text.replace("_", " ")).strip().lower()
+    text = re.sub(r"\(.*?\)", "", fold(text))  # "mois (AAAA-MM)" → "mois"
+    return " ".join(text.replace("_", " ").split())
 
 
 def parse(lines: list[tuple[int, list]]) -> ImportResult:
