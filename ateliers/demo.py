@@ -185,7 +185,7 @@ def load(stdout):
         start_time=datetime.time(14),
         end_time=datetime.time(16),
         capacite=PLACES,
-        annulee_le=_at(datetime.date(2022, 7, 5)),
+        cancelled_at=_at(datetime.date(2022, 7, 5)),
         motif_annulation="Salle indisponible (travaux).",
     )
     today = timezone.localdate()

@@ -81,7 +81,7 @@ def totals(scope: figures.Scope) -> dict:
             inscrits=Count("pk", filter=Q(statut=StatutInscription.INSCRIT)),
             presents=Count("pk", filter=PRESENT),
             attente=Count("pk", filter=Q(statut=StatutInscription.ATTENTE)),
-            promus=Count("pk", filter=Q(promue_le__isnull=False)),
+            promus=Count("pk", filter=Q(promoted_at__isnull=False)),
             pointes=Count("pk", filter=~Q(presence="")),
         )
         # Attendance rate: only where attendance was taken (someone marked present or absent).

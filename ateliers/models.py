@@ -80,11 +80,11 @@ class SeanceQuerySet(models.QuerySet):
         return conseillers_own_or_citywide(self, user, "animateurs")
 
     def upcoming(self, today=None):
-        return self.filter(date__gte=today or timezone.localdate(), annulee_le__isnull=True)
+        return self.filter(date__gte=today or timezone.localdate(), cancelled_at__isnull=True)
 
     def held(self, today=None):
         """Sessions whose day has come and that were not cancelled."""
-        return self.filter(date__lte=today or timezone.localdate(), annulee_le__isnull=True)
+        return self.filter(date__lte=today or timezone.localdate(), cancelled_at__isnull=True)
 
     def with_counts(self):
         return self.annotate(
@@ -120,7 +120,7 @@ class Seance(models.Model):
         help_text="Les habitants peuvent s'inscrire depuis le programme public.",
     )
     notes = models.TextField("notes", blank=True)
-    annulee_le = models.DateTimeField("annulée le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     motif_annulation = models.CharField("motif de l'annulation", max_length=200, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
@@ -148,7 +148,7 @@ class Seance(models.Model):
 
     @property
     def is_cancelled(self) -> bool:
-        return self.annulee_le is not None
+        return self.cancelled_at is not None
 
     def editable_by(self, user) -> bool:
         """The coordinator and admin change every session; a conseiller those they facilitate."""
@@ -208,9 +208,9 @@ class Inscription(models.Model):
         max_length=64, unique=True, default=new_inscription_token, editable=False
     )
     created_at = models.DateTimeField("inscrit le", default=timezone.now)
-    promue_le = models.DateTimeField("passé de la liste d'attente le", null=True, blank=True)
-    annulee_le = models.DateTimeField("annulée le", null=True, blank=True)
-    rappel_envoye_le = models.DateTimeField("rappel envoyé le", null=True, blank=True)
+    promoted_at = models.DateTimeField("passé de la liste d'attente le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
 
     objects = InscriptionQuerySet.as_manager()
 

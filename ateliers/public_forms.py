@@ -75,7 +75,7 @@ def live_registrations_of(*, telephone: str, email: str, today, excluding: Seanc
         return Inscription.objects.none()
     found = (
         Inscription.objects.actives()
-        .filter(seance__date__gte=today, seance__annulee_le__isnull=True)
+        .filter(seance__date__gte=today, seance__cancelled_at__isnull=True)
         .alias(phone_number=phone_digits("usager__phone"))
         .filter(same)
     )

@@ -152,8 +152,8 @@ def _promote_waiting(seance: Seance, actor, now) -> list[Inscription]:
     )
     for inscription in waiting:
         inscription.statut = StatutInscription.INSCRIT
-        inscription.promue_le = now
-        inscription.save(update_fields=["statut", "promue_le"])
+        inscription.promoted_at = now
+        inscription.save(update_fields=["statut", "promoted_at"])
         log_event(actor=actor, action="ateliers.inscription.promoted", target=inscription)
     return waiting
 
@@ -170,8 +170,8 @@ def cancel(*, inscription: Inscription, actor=None, now=None) -> list[Inscriptio
         if inscription.presence:
             raise InscriptionError("La présence a déjà été notée : l'inscription reste.")
         inscription.statut = StatutInscription.ANNULE
-        inscription.annulee_le = now
-        inscription.save(update_fields=["statut", "annulee_le"])
+        inscription.cancelled_at = now
+        inscription.save(update_fields=["statut", "cancelled_at"])
         log_event(actor=actor, action="ateliers.inscription.cancelled", target=inscription)
         promoted = _promote_waiting(inscription.seance, actor, now)
     for other in promoted:
@@ -257,11 +257,11 @@ def send_reminders(*, today=None, dry_run: bool = False) -> int:
     due = Inscription.objects.filter(
         statut=StatutInscription.INSCRIT,
         seance__date__in=reminder_days(today or timezone.localdate()),
-        seance__annulee_le__isnull=True,
+        seance__cancelled_at__isnull=True,
     ).exclude(usager__email="")
     return claim_once(
         due.select_related("usager", "seance__lieu", "seance__module"),
-        field="rappel_envoye_le",
+        field="reminder_sent_at",
         action=lambda inscription: send_inscription_email(inscription, "rappel"),
         dry_run=dry_run,
     )
@@ -276,7 +276,7 @@ def cancel_seance(*, seance: Seance, motif: str, actor, now=None) -> int:
             raise InscriptionError("Cette séance est déjà annulée.")
         if seance.inscriptions.exclude(presence="").exists():
             raise InscriptionError("Des présences ont été notées : la séance a eu lieu.")
-        seance.annulee_le = now
+        seance.cancelled_at = now
         seance.motif_annulation = motif
         audited_save(seance, actor=actor)
         told = list(seance.inscriptions.actives().select_related("usager", "seance__lieu"))

@@ -102,14 +102,14 @@ def _collections(rng):
                 Don.objects.create(
                     donateur=donateur,
                     statut=StatutDon.CONFIRME,
-                    propose_le=propose,
+                    offered_on=propose,
                     nb_annonce=part,
                     description="Postes de bureau renouvelés",
-                    collecte_prevue_le=day,
-                    collecte_le=day,
+                    collection_planned_on=day,
+                    collected_on=day,
                     nb_recus=part,
                     poids_kg=round(part * rng.uniform(2.2, 6.5), 1),
-                    confirme_le=_at(day + datetime.timedelta(days=3)),
+                    confirmed_at=_at(day + datetime.timedelta(days=3)),
                 )
             )
             day += datetime.timedelta(days=rng.choice([13, 15, 17]))
@@ -172,7 +172,7 @@ def load(stdout):
     reusable = set(rng.sample(range(DONATED), RECONDITIONED))
     ready_days = {}
     for n, (device, storage) in enumerate(zip(devices, storages, strict=True)):
-        day = device.don.collecte_le
+        day = device.don.collected_on
         path = [(Etat.RECU, day)]
         day += datetime.timedelta(days=rng.randint(2, 9))
         path.append((Etat.DIAGNOSTIQUE, day))
@@ -189,7 +189,7 @@ def load(stdout):
                     outil="Broyeur de disques (prestataire DEEE)",
                     version_outil="—",
                     resultat=ResultatEffacement.REUSSI,
-                    fait_le=_at(day + datetime.timedelta(days=7)),
+                    done_at=_at(day + datetime.timedelta(days=7)),
                     operateur=technicien,
                 )
             )
@@ -204,7 +204,7 @@ def load(stdout):
                     version_outil="0.34" if hdd else "9.65",
                     passes=1 if hdd else None,
                     resultat=ResultatEffacement.REUSSI,
-                    fait_le=_at(erase_day, 11),
+                    done_at=_at(erase_day, 11),
                     operateur=technicien,
                     preuve_sha256=f"{rng.getrandbits(256):064x}",
                 )
@@ -216,7 +216,7 @@ def load(stdout):
                     ordinateur=device,
                     resultats={key: True for key, _ in CHECKLIST},
                     reussi=True,
-                    fait_le=_at(checked, 15),
+                    done_at=_at(checked, 15),
                     operateur=technicien,
                 )
             )
@@ -265,7 +265,7 @@ def load(stdout):
                 ]
             ),
             quartier=rng.choice(qpv if rng.random() < 0.75 else quartiers),
-            consentement_le=_at(created),
+            consent_at=_at(created),
             created_at=_at(created),
         )
         waiting = _at(created + datetime.timedelta(days=rng.randint(3, 10)))
@@ -288,7 +288,7 @@ def load(stdout):
                     StatutDemande.ABANDON: "La famille a déménagé.",
                 }.get(statut, ""),
                 created_at=_at(created),
-                liste_attente_le=waiting
+                waitlisted_at=waiting
                 if statut
                 in (StatutDemande.EQUIPEE, StatutDemande.PROPOSEE, StatutDemande.LISTE_ATTENTE)
                 else None,
@@ -314,13 +314,13 @@ def load(stdout):
         ceremonie=ceremonies[0],
         texte="Mes deux enfants font enfin leurs devoirs à la maison, sans attendre la médiathèque.",
         auteur="Une mère de deux enfants, Couronneries",
-        consentement_le=ceremonies[0].date,
+        consent_at=ceremonies[0].date,
     )
     Temoignage.objects.create(
         ceremonie=ceremonies[1],
         texte="J'ai pu m'inscrire à France Travail et envoyer mes candidatures.",
         auteur="Un homme en recherche d'emploi, Trois-Cités",
-        consentement_le=ceremonies[1].date,
+        consent_at=ceremonies[1].date,
     )
     available = sorted(ready_days, key=lambda pk: ready_days[pk])
     attributions = []
@@ -328,7 +328,7 @@ def load(stdout):
     for demande in demandes:
         if demande.statut not in (StatutDemande.EQUIPEE, StatutDemande.PROPOSEE):
             continue
-        ready_after = timezone.localtime(demande.liste_attente_le).date()
+        ready_after = timezone.localtime(demande.waitlisted_at).date()
         pk = next(
             p
             for p in available
@@ -349,13 +349,13 @@ def load(stdout):
         attribution = Attribution(
             demande=demande,
             ordinateur=device,
-            proposee_le=_at(proposed, 14),
+            proposed_at=_at(proposed, 14),
             proposee_par=coordination,
         )
         if demande.statut == StatutDemande.EQUIPEE:
             ceremonie = next((c for c in ceremonies if c.date.date() >= proposed), None)
             handed = ceremonie.date if ceremonie else _at(proposed + datetime.timedelta(days=5), 16)
-            attribution.remise_le, attribution.remise_par, attribution.ceremonie = (
+            attribution.handed_over_at, attribution.remise_par, attribution.ceremonie = (
                 handed,
                 coordination,
                 ceremonie,
@@ -370,7 +370,7 @@ def load(stdout):
                 )
             )
             device.etat = Etat.REMIS
-            Demande.objects.filter(pk=demande.pk).update(cloturee_le=handed)
+            Demande.objects.filter(pk=demande.pk).update(closed_at=handed)
         else:
             device.etat = Etat.RESERVE
         attributions.append(attribution)

@@ -392,7 +392,7 @@ class DonFilter(StyledFilterSet):
         super().__init__(*args, **kwargs)
         years = (
             Don.objects.visible_for(user)
-            .annotate(year=ExtractYear("propose_le"))
+            .annotate(year=ExtractYear("offered_on"))
             .order_by("-year")
             .values_list("year", flat=True)
             .distinct()
@@ -403,4 +403,4 @@ class DonFilter(StyledFilterSet):
         )
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(propose_le__year=int(value)) if value else queryset
+        return queryset.filter(offered_on__year=int(value)) if value else queryset

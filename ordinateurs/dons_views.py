@@ -62,15 +62,15 @@ def _export(request, filterset, dons):
             d.pk,
             d.donateur.nom,
             d.donateur.siret,
-            d.propose_le,
+            d.offered_on,
             d.en_ligne,
             d.get_statut_display(),
             d.nb_annonce,
-            d.collecte_prevue_le,
-            d.collecte_le,
+            d.collection_planned_on,
+            d.collected_on,
             d.nb_recus,
             d.poids_kg,
-            timezone.localtime(d.confirme_le).date() if d.confirme_le else None,
+            timezone.localtime(d.confirmed_at).date() if d.confirmed_at else None,
             d.nb_ordinateurs,
         ]
         for d in dons.iterator(chunk_size=500)
@@ -94,7 +94,7 @@ def don_list(request):
     dons = (
         _dons(request.user)
         .annotate(nb_ordinateurs=Count("ordinateurs"))
-        .order_by("-propose_le", "-pk")
+        .order_by("-offered_on", "-pk")
     )
     filterset = DonFilter(request.GET, queryset=dons, user=request.user)
     if request.GET.get("format") in ("csv", "xlsx"):
@@ -134,10 +134,10 @@ def don_create(request):
 
 
 STEPS = [
-    (StatutDon.PROPOSE, "Don proposé", "propose_le"),
-    (StatutDon.COLLECTE_PREVUE, "Collecte planifiée", "collecte_prevue_le"),
-    (StatutDon.COLLECTE, "Collecte faite", "collecte_le"),
-    (StatutDon.CONFIRME, "Réception confirmée par le donateur", "confirme_le"),
+    (StatutDon.PROPOSE, "Don proposé", "offered_on"),
+    (StatutDon.COLLECTE_PREVUE, "Collecte planifiée", "collection_planned_on"),
+    (StatutDon.COLLECTE, "Collecte faite", "collected_on"),
+    (StatutDon.CONFIRME, "Réception confirmée par le donateur", "confirmed_at"),
 ]
 
 
@@ -172,12 +172,13 @@ def _detail_page(request, don, *, plan_form=None, collect_form=None, status=200)
         "can_cancel": don.statut != StatutDon.ANNULE and not devices,
         "can_receive": don.statut in (StatutDon.COLLECTE, StatutDon.CONFIRME),
         "can_attest": request.user.role in STAFF,
-        "plan_form": plan_form or PlanForm(prefix="plan", initial={"day": don.collecte_prevue_le}),
+        "plan_form": plan_form
+        or PlanForm(prefix="plan", initial={"day": don.collection_planned_on}),
         "collect_form": collect_form
         or CollectForm(
             prefix="reception",
             initial={
-                "day": don.collecte_le or don.collecte_prevue_le or timezone.localdate(),
+                "day": don.collected_on or don.collection_planned_on or timezone.localdate(),
                 "nb_recus": don.nb_recus or don.nb_annonce,
                 "poids_kg": don.poids_kg,
             },
@@ -261,7 +262,7 @@ def don_attestation(request, pk):
     if don.statut == StatutDon.ANNULE:
         messages.error(request, "Ce don est annulé : il n'y a pas d'attestation à établir.")
         return redirect("ordinateurs:don_detail", pk=don.pk)
-    if don.collecte_le is None or don.statut not in (StatutDon.COLLECTE, StatutDon.CONFIRME):
+    if don.collected_on is None or don.statut not in (StatutDon.COLLECTE, StatutDon.CONFIRME):
         messages.error(
             request,
             "L'attestation s'établit après la collecte : enregistrez d'abord la date, le nombre "
@@ -286,7 +287,7 @@ def donateur_list(request):
     donors = Donateur.objects.visible_for(request.user).annotate(
         nb_dons=Count("dons", filter=~Q(dons__statut=StatutDon.ANNULE)),
         nb_recus=Sum("dons__nb_recus"),
-        dernier_don=Max("dons__propose_le"),
+        dernier_don=Max("dons__offered_on"),
     )
     if query:
         donors = donors.filter(
@@ -313,7 +314,7 @@ def _donor_years(donor: Donateur) -> list[int]:
             .distinct()
         )
 
-    years = years_of(donor.dons.all(), "propose_le")
+    years = years_of(donor.dons.all(), "offered_on")
     years |= years_of(Evenement.objects.filter(ordinateur__don__donateur=donor), "at")
     return sorted(years, reverse=True)
 
@@ -321,7 +322,7 @@ def _donor_years(donor: Donateur) -> list[int]:
 @role_required(*WORKSHOP_ROLES)
 def donateur_detail(request, pk):
     donor = get_object_or_404(Donateur.objects.visible_for(request.user), pk=pk)
-    dons = list(donor.dons.annotate(nb_ordinateurs=Count("ordinateurs")).order_by("-propose_le"))
+    dons = list(donor.dons.annotate(nb_ordinateurs=Count("ordinateurs")).order_by("-offered_on"))
     live = [d for d in dons if d.statut != StatutDon.ANNULE]
     totals = {
         "dons": len(live),
@@ -372,7 +373,7 @@ def impact_report(donor: Donateur, year: int) -> dict:
         return events.filter(vers__in=etats).values("ordinateur").distinct().count()
 
     handovers = Attribution.objects.filter(
-        ordinateur__don__donateur=donor, remise_le__year=year, annulee_le__isnull=True
+        ordinateur__don__donateur=donor, handed_over_at__year=year, cancelled_at__isnull=True
     ).order_by()
     quartiers = [
         {
@@ -386,7 +387,7 @@ def impact_report(donor: Donateur, year: int) -> dict:
         .annotate(foyers=Count("demande", distinct=True))
         .order_by("-foyers", "demande__foyer__quartier__nom")
     ]
-    collected = donor.dons.filter(collecte_le__year=year).exclude(statut=StatutDon.ANNULE)
+    collected = donor.dons.filter(collected_on__year=year).exclude(statut=StatutDon.ANNULE)
     weight = collected.aggregate(kg=Sum("poids_kg"))["kg"]
     return {
         "year": year,
@@ -403,7 +404,7 @@ def impact_report(donor: Donateur, year: int) -> dict:
             Temoignage.objects.filter(
                 ceremonie__donateurs=donor,
                 ceremonie__date__year=year,
-                consentement_le__isnull=False,
+                consent_at__isnull=False,
             )
             .select_related("ceremonie__lieu")
             .order_by("ceremonie__date", "pk")

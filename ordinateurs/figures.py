@@ -54,12 +54,12 @@ def _demandes(scope: figures.Scope):
 
 def _handovers(scope: figures.Scope):
     qs = Attribution.objects.filter(
-        remise_le__isnull=False, annulee_le__isnull=True, demande__in=_demandes(scope)
+        handed_over_at__isnull=False, cancelled_at__isnull=True, demande__in=_demandes(scope)
     )
     if scope.start:
-        qs = qs.filter(remise_le__date__gte=scope.start)
+        qs = qs.filter(handed_over_at__date__gte=scope.start)
     if scope.end:
-        qs = qs.filter(remise_le__date__lte=scope.end)
+        qs = qs.filter(handed_over_at__date__lte=scope.end)
     return qs
 
 
@@ -79,7 +79,7 @@ def totals(scope: figures.Scope) -> dict:
         else:  # a partner: the devices its households received
             result["remis"] = handovers.count()
         waits = [
-            (a.remise_le - (a.demande.liste_attente_le or a.demande.created_at)).days
+            (a.handed_over_at - (a.demande.waitlisted_at or a.demande.created_at)).days
             for a in handovers.select_related("demande")
         ]
         result["delai_median_jours"] = round(statistics.median(waits)) if waits else None
@@ -139,11 +139,11 @@ def households_equipped(scope: figures.Scope) -> list[dict]:
 
 
 def donations(scope: figures.Scope) -> list[dict]:
-    qs = Don.objects.filter(collecte_le__isnull=False)
+    qs = Don.objects.filter(collected_on__isnull=False)
     if scope.start:
-        qs = qs.filter(collecte_le__gte=scope.start)
+        qs = qs.filter(collected_on__gte=scope.start)
     if scope.end:
-        qs = qs.filter(collecte_le__lte=scope.end)
+        qs = qs.filter(collected_on__lte=scope.end)
     rows = (
         qs.values("donateur__nom")
         .annotate(dons=Count("pk"), appareils=Sum("nb_recus"), poids=Sum("poids_kg"))

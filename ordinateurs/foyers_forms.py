@@ -258,7 +258,7 @@ def available_devices(user):
     return (
         Ordinateur.objects.visible_for(user)
         .in_state(Etat.DISPONIBLE)
-        .annotate(dernier_controle=Max("controles__fait_le"))
+        .annotate(dernier_controle=Max("controles__done_at"))
         .prefetch_related("stockages")
         .order_by(F("dernier_controle").desc(nulls_last=True), "numero")
     )

@@ -69,7 +69,7 @@ def demande_list(request):
         form.cleaned_data.get("statut") == StatutDemande.LISTE_ATTENTE
     )
     if serving_order:  # the waiting list, in the order it is served
-        rows = rows.order_by("priorite", "liste_attente_le", "pk")
+        rows = rows.order_by("priorite", "waitlisted_at", "pk")
     page, querystring = paginate(request, rows, PER_PAGE)
     counts = dict(
         Demande.objects.visible_for(user)
@@ -116,7 +116,7 @@ def demande_create(request):
         try:
             demande = services.refer_household(
                 structure=structure,
-                foyer={**form.household(), "consentement_le": timezone.now()},
+                foyer={**form.household(), "consent_at": timezone.now()},
                 besoin=form.cleaned_data["besoin"],
                 actor=user,
             )
@@ -141,8 +141,8 @@ def _waiting_rank(demande) -> int | None:
         return None
     ahead = Demande.objects.waiting_list().filter(
         Q(priorite__lt=demande.priorite)
-        | Q(priorite=demande.priorite, liste_attente_le__lt=demande.liste_attente_le)
-        | Q(priorite=demande.priorite, liste_attente_le=demande.liste_attente_le, pk__lt=demande.pk)
+        | Q(priorite=demande.priorite, waitlisted_at__lt=demande.waitlisted_at)
+        | Q(priorite=demande.priorite, waitlisted_at=demande.waitlisted_at, pk__lt=demande.pk)
     )
     return ahead.count() + 1
 
@@ -169,9 +169,9 @@ def demande_detail(request, pk):
             }
         )
     attributions = list(
-        demande.attributions.select_related("ordinateur", "ceremonie").order_by("-proposee_le")
+        demande.attributions.select_related("ordinateur", "ceremonie").order_by("-proposed_at")
     )
-    current = next((a for a in attributions if a.annulee_le is None), None)
+    current = next((a for a in attributions if a.cancelled_at is None), None)
     coordination = user.sees_whole_city
     return render(
         request,
@@ -181,7 +181,7 @@ def demande_detail(request, pk):
             "foyer": demande.foyer,
             "steps": steps,
             "current": current,
-            "withdrawn": [a for a in attributions if a.annulee_le is not None],
+            "withdrawn": [a for a in attributions if a.cancelled_at is not None],
             "rank": _waiting_rank(demande),
             "coordination": coordination,
             "can_decide": coordination
@@ -326,7 +326,7 @@ def _live_attribution(request, pk):
         ),
         pk=pk,
     )
-    if attribution.annulee_le or attribution.remise_le:
+    if attribution.cancelled_at or attribution.handed_over_at:
         messages.error(request, "Cette attribution est déjà close.")
         return attribution, redirect("ordinateurs:demande_detail", pk=attribution.demande_id)
     return attribution, None
@@ -411,14 +411,14 @@ def recu_remise(request, pk):
             "ordinateur", "demande__foyer__structure", "ceremonie__lieu"
         ),
         pk=pk,
-        remise_le__isnull=False,
-        annulee_le__isnull=True,
+        handed_over_at__isnull=False,
+        cancelled_at__isnull=True,
     )
     ordinateur = attribution.ordinateur
     stockages = list(ordinateur.stockages.all())
     erased_on = Effacement.objects.filter(
         stockage__ordinateur=ordinateur, resultat=ResultatEffacement.REUSSI
-    ).aggregate(at=Max("fait_le"))["at"]
+    ).aggregate(at=Max("done_at"))["at"]
     check = services.last_check(ordinateur)
     return render(
         request,
@@ -446,7 +446,7 @@ def ceremonie_list(request):
         .annotate(
             nb_remis=Count(
                 "attributions",
-                filter=Q(attributions__remise_le__isnull=False),
+                filter=Q(attributions__handed_over_at__isnull=False),
                 distinct=True,
             ),
             nb_donateurs=Count("donateurs", distinct=True),
@@ -502,14 +502,14 @@ def ceremonie_detail(request, pk):
         pk=pk,
     )
     handed = (
-        ceremonie.attributions.filter(remise_le__isnull=False, annulee_le__isnull=True)
+        ceremonie.attributions.filter(handed_over_at__isnull=False, cancelled_at__isnull=True)
         .select_related("ordinateur", "demande__foyer__structure")
-        .order_by("remise_le", "pk")
+        .order_by("handed_over_at", "pk")
     )
     to_hand = (
-        Attribution.objects.filter(remise_le__isnull=True, annulee_le__isnull=True)
+        Attribution.objects.filter(handed_over_at__isnull=True, cancelled_at__isnull=True)
         .select_related("ordinateur", "demande__foyer__structure")
-        .order_by("proposee_le", "pk")
+        .order_by("proposed_at", "pk")
     )
     return render(
         request,
@@ -530,10 +530,10 @@ def temoignage_create(request, pk):
     )
     form = TemoignageForm(
         data=request.POST or None,
-        instance=Temoignage(ceremonie=ceremonie, consentement_le=timezone.now()),
+        instance=Temoignage(ceremonie=ceremonie, consent_at=timezone.now()),
     )
     if request.method == "POST" and form.is_valid():
-        form.instance.consentement_le = timezone.now()
+        form.instance.consent_at = timezone.now()
         audited_form_save(form, actor=request.user)
         messages.success(request, "Témoignage enregistré, avec l'accord de la personne.")
         return redirect("ordinateurs:ceremonie_detail", pk=ceremonie.pk)

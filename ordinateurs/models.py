@@ -91,17 +91,17 @@ class Don(models.Model):
     statut = models.CharField(
         "statut", max_length=20, choices=StatutDon.choices, default=StatutDon.PROPOSE
     )
-    propose_le = models.DateField("proposé le", default=timezone.localdate)
+    offered_on = models.DateField("proposé le", default=timezone.localdate)
     nb_annonce = models.PositiveIntegerField("appareils annoncés")
     description = models.TextField("description du lot", blank=True)
-    collecte_prevue_le = models.DateField("collecte prévue le", null=True, blank=True)
-    collecte_le = models.DateField("collecté le", null=True, blank=True)
+    collection_planned_on = models.DateField("collecte prévue le", null=True, blank=True)
+    collected_on = models.DateField("collecté le", null=True, blank=True)
     nb_recus = models.PositiveIntegerField("appareils reçus", null=True, blank=True)
     poids_kg = models.DecimalField(
         "poids (kg)", max_digits=8, decimal_places=1, null=True, blank=True
     )
-    confirme_le = models.DateTimeField("réception confirmée le", null=True, blank=True)
-    annule_le = models.DateTimeField("annulé le", null=True, blank=True)
+    confirmed_at = models.DateTimeField("réception confirmée le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
     en_ligne = models.BooleanField("proposé en ligne", default=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     notes = models.TextField("notes", blank=True)
@@ -112,15 +112,15 @@ class Don(models.Model):
     class Meta:
         verbose_name = "don"
         verbose_name_plural = "dons"
-        ordering = ["-propose_le", "-pk"]
+        ordering = ["-offered_on", "-pk"]
 
     def __str__(self):
-        return f"Don de {self.donateur} du {self.propose_le:%d/%m/%Y}"
+        return f"Don de {self.donateur} du {self.offered_on:%d/%m/%Y}"
 
     def link_expired(self, now) -> bool:
         """The donor's link stops working DON_CONFIRMATION_DAYS after the donation is closed
         (confirmed or cancelled): it shows the donor's details to whoever holds it."""
-        closed_at = {StatutDon.CONFIRME: self.confirme_le, StatutDon.ANNULE: self.annule_le}
+        closed_at = {StatutDon.CONFIRME: self.confirmed_at, StatutDon.ANNULE: self.cancelled_at}
         if self.statut not in closed_at:
             return False
         if closed_at[self.statut] is None:  # cancelled before the date was kept
@@ -215,7 +215,7 @@ class Effacement(Evidence):
     version_outil = models.CharField("version de l'outil", max_length=50)
     passes = models.PositiveSmallIntegerField("nombre de passes", null=True, blank=True)
     resultat = models.CharField("résultat", max_length=10, choices=ResultatEffacement.choices)
-    fait_le = models.DateTimeField("effectué le", default=timezone.now)
+    done_at = models.DateTimeField("effectué le", default=timezone.now)
     operateur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="opérateur",
@@ -229,7 +229,7 @@ class Effacement(Evidence):
     class Meta:
         verbose_name = "effacement"
         verbose_name_plural = "effacements"
-        ordering = ["fait_le", "pk"]
+        ordering = ["done_at", "pk"]
 
     def __str__(self):
         return f"{self.get_methode_display()} — {self.get_resultat_display()}"
@@ -247,7 +247,7 @@ class Controle(Evidence):
     )
     resultats = models.JSONField("résultats", default=dict)  # {item: True/False}
     reussi = models.BooleanField("contrôle réussi")
-    fait_le = models.DateTimeField("effectué le", default=timezone.now)
+    done_at = models.DateTimeField("effectué le", default=timezone.now)
     operateur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="opérateur",
@@ -259,10 +259,10 @@ class Controle(Evidence):
     class Meta:
         verbose_name = "contrôle fonctionnel"
         verbose_name_plural = "contrôles fonctionnels"
-        ordering = ["fait_le", "pk"]
+        ordering = ["done_at", "pk"]
 
     def __str__(self):
-        return f"Contrôle du {self.fait_le:%d/%m/%Y} : {'réussi' if self.reussi else 'échoué'}"
+        return f"Contrôle du {self.done_at:%d/%m/%Y} : {'réussi' if self.reussi else 'échoué'}"
 
 
 class Evenement(Evidence):
@@ -345,7 +345,7 @@ class Foyer(models.Model):
         on_delete=models.SET_NULL,
         related_name="foyers",
     )
-    consentement_le = models.DateTimeField("consentement du foyer recueilli le")
+    consent_at = models.DateTimeField("consentement du foyer recueilli le")
     notes = models.TextField("notes (sans nom ni coordonnées)", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -393,7 +393,7 @@ class DemandeQuerySet(models.QuerySet):
     def waiting_list(self):
         """Requests waiting for a device, in the order they are served: priority, then date."""
         return self.filter(statut=StatutDemande.LISTE_ATTENTE).order_by(
-            "priorite", "liste_attente_le", "pk"
+            "priorite", "waitlisted_at", "pk"
         )
 
 
@@ -424,8 +424,8 @@ class Demande(models.Model):
         related_name="demandes_ordinateurs",
     )
     created_at = models.DateTimeField("déposée le", default=timezone.now)
-    liste_attente_le = models.DateTimeField("en liste d'attente depuis", null=True, blank=True)
-    cloturee_le = models.DateTimeField("close le", null=True, blank=True)
+    waitlisted_at = models.DateTimeField("en liste d'attente depuis", null=True, blank=True)
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
 
     objects = DemandeQuerySet.as_manager()
 
@@ -433,7 +433,7 @@ class Demande(models.Model):
         verbose_name = "demande"
         verbose_name_plural = "demandes"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["statut", "priorite", "liste_attente_le"])]
+        indexes = [models.Index(fields=["statut", "priorite", "waitlisted_at"])]
 
     def __str__(self):
         return f"Demande du {self.foyer} ({self.get_statut_display().lower()})"
@@ -485,7 +485,7 @@ class Attribution(models.Model):
         on_delete=models.PROTECT,
         related_name="attributions",
     )
-    proposee_le = models.DateTimeField("proposé le", default=timezone.now)
+    proposed_at = models.DateTimeField("proposé le", default=timezone.now)
     proposee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="proposé par",
@@ -493,7 +493,7 @@ class Attribution(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    remise_le = models.DateTimeField("remis le", null=True, blank=True)
+    handed_over_at = models.DateTimeField("remis le", null=True, blank=True)
     remise_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="remis par",
@@ -510,18 +510,18 @@ class Attribution(models.Model):
         on_delete=models.SET_NULL,
         related_name="attributions",
     )
-    annulee_le = models.DateTimeField("annulée le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
 
     objects = AttributionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "attribution"
         verbose_name_plural = "attributions"
-        ordering = ["-proposee_le"]
+        ordering = ["-proposed_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["ordinateur"],
-                condition=Q(annulee_le__isnull=True),
+                condition=Q(cancelled_at__isnull=True),
                 name="one_live_attribution_per_device",
             ),
         ]
@@ -540,7 +540,7 @@ class Temoignage(models.Model):
     auteur = models.CharField(
         "qui parle (sans nom)", max_length=150, help_text="Par exemple : une mère de deux enfants."
     )
-    consentement_le = models.DateTimeField("consentement recueilli le")
+    consent_at = models.DateTimeField("consentement recueilli le")
 
     class Meta:
         verbose_name = "témoignage"

@@ -119,7 +119,7 @@ def successful_erasures(storage: Stockage) -> list[Effacement]:
     """The storage's successful erasures, the latest first (the one a certificate cites). Read
     from its prefetched erasures when the caller prefetched them."""
     done = [e for e in storage.effacements.all() if e.reussi]
-    return sorted(done, key=lambda e: (e.fait_le, e.pk), reverse=True)
+    return sorted(done, key=lambda e: (e.done_at, e.pk), reverse=True)
 
 
 def erased(ordinateur: Ordinateur) -> bool:
@@ -133,7 +133,7 @@ def erased(ordinateur: Ordinateur) -> bool:
 
 
 def last_check(ordinateur: Ordinateur) -> Controle | None:
-    return ordinateur.controles.order_by("-fait_le", "-pk").first()
+    return ordinateur.controles.order_by("-done_at", "-pk").first()
 
 
 def missing_for(ordinateur: Ordinateur, vers: str) -> list[str]:
@@ -215,7 +215,7 @@ def record_check(*, ordinateur: Ordinateur, resultats: dict, operateur, note="",
         reussi=all(values.values()),
         operateur=operateur,
         note=note,
-        fait_le=at or timezone.now(),
+        done_at=at or timezone.now(),
     )
     log_event(
         actor=operateur,
@@ -283,7 +283,7 @@ def plan_collection(*, don: Don, day: datetime.date, actor) -> Don:
     don = Don.objects.select_for_update().get(pk=don.pk)
     if don.statut not in (StatutDon.PROPOSE, StatutDon.COLLECTE_PREVUE):
         raise OrdinateurError("Ce don a déjà été collecté ou annulé.")
-    don.collecte_prevue_le = day
+    don.collection_planned_on = day
     don.statut = StatutDon.COLLECTE_PREVUE
     return audited_save(don, actor=actor)
 
@@ -294,7 +294,7 @@ def record_collection(*, don: Don, day: datetime.date, nb_recus: int, poids_kg, 
     don = Don.objects.select_for_update().get(pk=don.pk)
     if don.statut in (StatutDon.CONFIRME, StatutDon.ANNULE):
         raise OrdinateurError("Ce don est clos.")
-    don.collecte_le, don.nb_recus, don.poids_kg = day, nb_recus, poids_kg
+    don.collected_on, don.nb_recus, don.poids_kg = day, nb_recus, poids_kg
     don.statut = StatutDon.COLLECTE
     audited_save(don, actor=actor)
     send_donor_email(don, "collecte")
@@ -307,7 +307,7 @@ def confirm_by_donor(*, don: Don) -> Don:
     don = Don.objects.select_for_update().get(pk=don.pk)
     if don.statut != StatutDon.COLLECTE:
         raise OrdinateurError("Il n'y a rien à confirmer pour ce don.")
-    don.statut, don.confirme_le = StatutDon.CONFIRME, timezone.now()
+    don.statut, don.confirmed_at = StatutDon.CONFIRME, timezone.now()
     return audited_save(don, actor=None)
 
 
@@ -316,7 +316,7 @@ def cancel_donation(*, don: Don, actor, motif: str = "") -> Don:
     don = Don.objects.select_for_update().get(pk=don.pk)
     if don.ordinateurs.exists():
         raise OrdinateurError("Des appareils de ce don sont enregistrés : il ne s'annule plus.")
-    don.statut, don.annule_le = StatutDon.ANNULE, timezone.now()
+    don.statut, don.cancelled_at = StatutDon.ANNULE, timezone.now()
     if motif:
         don.notes = f"{don.notes}\nAnnulé : {motif}".strip()
     return audited_save(don, actor=actor)
@@ -374,10 +374,10 @@ def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> D
     demande.statut = statut
     if motif:
         demande.motif = motif.strip()
-    if statut == StatutDemande.LISTE_ATTENTE and demande.liste_attente_le is None:
-        demande.liste_attente_le = now
+    if statut == StatutDemande.LISTE_ATTENTE and demande.waitlisted_at is None:
+        demande.waitlisted_at = now
     if statut in CLOSED:
-        demande.cloturee_le = now
+        demande.closed_at = now
     demande.save()
     log_event(
         actor=actor,
@@ -418,7 +418,7 @@ def propose(*, demande: Demande, ordinateur: Ordinateur, actor, at=None) -> Attr
     _move(ordinateur, Etat.RESERVE, actor=actor, note=f"Réservé pour le {demande.foyer}", at=at)
     _set_status(demande, StatutDemande.PROPOSEE, actor=actor, at=at)
     attribution = Attribution.objects.create(
-        demande=demande, ordinateur=ordinateur, proposee_par=actor, proposee_le=at or timezone.now()
+        demande=demande, ordinateur=ordinateur, proposee_par=actor, proposed_at=at or timezone.now()
     )
     log_event(actor=actor, action="ordinateurs.attribution.created", target=attribution)
     return attribution
@@ -428,14 +428,18 @@ def propose(*, demande: Demande, ordinateur: Ordinateur, actor, at=None) -> Attr
 def hand_over(*, attribution: Attribution, actor, ceremonie=None, at=None) -> Attribution:
     """The household received its computer: the device is *remis*, the request *équipée*."""
     attribution = Attribution.objects.select_for_update().get(pk=attribution.pk)
-    if attribution.annulee_le or attribution.remise_le:
+    if attribution.cancelled_at or attribution.handed_over_at:
         raise OrdinateurError("Cette attribution est déjà close.")
     now = at or timezone.now()
     ordinateur = Ordinateur.objects.select_for_update().get(pk=attribution.ordinateur_id)
     demande = Demande.objects.select_for_update().get(pk=attribution.demande_id)
     _move(ordinateur, Etat.REMIS, actor=actor, note=f"Remis au {demande.foyer}", at=now)
     _set_status(demande, StatutDemande.EQUIPEE, actor=actor, at=now)
-    attribution.remise_le, attribution.remise_par, attribution.ceremonie = now, actor, ceremonie
+    attribution.handed_over_at, attribution.remise_par, attribution.ceremonie = (
+        now,
+        actor,
+        ceremonie,
+    )
     attribution.save()
     log_event(actor=actor, action="ordinateurs.attribution.handed_over", target=attribution)
     return attribution
@@ -446,14 +450,14 @@ def withdraw(*, attribution: Attribution, actor, motif: str, abandon=False) -> A
     """The proposal did not go ahead: the device is available again, the request goes back to
     the waiting list (or is abandoned)."""
     attribution = Attribution.objects.select_for_update().get(pk=attribution.pk)
-    if attribution.annulee_le or attribution.remise_le:
+    if attribution.cancelled_at or attribution.handed_over_at:
         raise OrdinateurError("Cette attribution est déjà close.")
     ordinateur = Ordinateur.objects.select_for_update().get(pk=attribution.ordinateur_id)
     demande = Demande.objects.select_for_update().get(pk=attribution.demande_id)
     _move(ordinateur, Etat.DISPONIBLE, actor=actor, note=motif)
     statut = StatutDemande.ABANDON if abandon else StatutDemande.LISTE_ATTENTE
     _set_status(demande, statut, actor=actor, motif=motif)
-    attribution.annulee_le = timezone.now()
+    attribution.cancelled_at = timezone.now()
     attribution.save()
     log_event(actor=actor, action="ordinateurs.attribution.withdrawn", target=attribution)
     return attribution
@@ -486,7 +490,7 @@ def anonymise_closed_households(*, before: datetime.datetime, dry_run=False) -> 
     candidates = (
         Foyer.objects.filter(anonymised_at__isnull=True)
         .exclude(demandes__statut__in=[s for s in StatutDemande.values if s not in CLOSED])
-        .exclude(demandes__cloturee_le__gte=before)
+        .exclude(demandes__closed_at__gte=before)
         .filter(demandes__isnull=False)
         .distinct()
     )

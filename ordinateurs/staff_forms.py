@@ -32,7 +32,7 @@ OVERWRITE_METHODS = (MethodeEffacement.NIST_CLEAR, MethodeEffacement.REECRITURE)
 
 class DonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.donateur} — {obj.propose_le:%d/%m/%Y}"
+        return f"{obj.donateur} — {obj.offered_on:%d/%m/%Y}"
 
 
 def search_devices(queryset, text: str):
@@ -59,7 +59,7 @@ class OrdinateurFilter(StyledFilterSet):
     )
     don = django_filters.ModelChoiceFilter(
         label="Don",
-        queryset=Don.objects.select_related("donateur").order_by("-propose_le", "-pk"),
+        queryset=Don.objects.select_related("donateur").order_by("-offered_on", "-pk"),
         empty_label="Tous les dons",
     )
 
@@ -96,7 +96,7 @@ class ReceptionForm(Form):
             Don.objects.visible_for(user)
             .exclude(statut=StatutDon.ANNULE)
             .select_related("donateur")
-            .order_by("-propose_le", "-pk")
+            .order_by("-offered_on", "-pk")
         )
         self.fields["don"].error_messages["invalid_choice"] = (
             "Ce don n'est plus proposé : choisissez-en un autre."
@@ -324,14 +324,14 @@ class EffacementForm(ModelForm):
             "version_outil",
             "passes",
             "resultat",
-            "fait_le",
+            "done_at",
             "preuve",
             "note",
         ]
-        labels = {"preuve": "Rapport de l'outil", "fait_le": "Effectué le"}
+        labels = {"preuve": "Rapport de l'outil", "done_at": "Effectué le"}
         widgets = {
             "resultat": forms.RadioSelect,
-            "fait_le": forms.DateTimeInput(
+            "done_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
         }
@@ -351,7 +351,7 @@ class EffacementForm(ModelForm):
             "outil": {"required": "Indiquez l'outil utilisé."},
             "version_outil": {"required": "Indiquez la version de l'outil."},
             "resultat": {"required": "Indiquez si l'effacement a réussi."},
-            "fait_le": {
+            "done_at": {
                 "required": "Indiquez la date et l'heure de l'effacement.",
                 "invalid": "Saisissez une date et une heure valides.",
             },
@@ -364,8 +364,8 @@ class EffacementForm(ModelForm):
         self.fields["resultat"].choices = [c for c in self.fields["resultat"].choices if c[0] != ""]
         self.fields["passes"].widget.attrs.update({"inputmode": "numeric", "min": 1})
 
-    def clean_fait_le(self):
-        moment = self.cleaned_data["fait_le"]
+    def clean_done_at(self):
+        moment = self.cleaned_data["done_at"]
         if moment and moment > timezone.now() + datetime.timedelta(minutes=5):
             raise forms.ValidationError("L'effacement ne peut pas être daté dans le futur.")
         return moment

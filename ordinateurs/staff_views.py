@@ -165,7 +165,7 @@ def _export(fmt, filterset):
             o.systeme,
             [str(s) for s in o.stockages.all()],
             str(o.don.donateur) if o.don else "",
-            o.don.propose_le if o.don else None,
+            o.don.offered_on if o.don else None,
             o.get_etat_display(),
             _local_day(o.depuis),
             _local_day(o.created_at),
@@ -307,7 +307,7 @@ def _detail_page(request, ordinateur, move_form=None):
     ]
     if move_form is None:
         move_form = MoveForm()
-    erasures = Effacement.objects.select_related("operateur").order_by("fait_le", "pk")
+    erasures = Effacement.objects.select_related("operateur").order_by("done_at", "pk")
     prefetch_related_objects(
         [ordinateur],
         Prefetch(
@@ -318,7 +318,7 @@ def _detail_page(request, ordinateur, move_form=None):
     storages = list(ordinateur.stockages.all())
     for storage in storages:
         storage.erased = bool(services.successful_erasures(storage))
-    checks = list(ordinateur.controles.select_related("operateur").order_by("-fait_le", "-pk"))
+    checks = list(ordinateur.controles.select_related("operateur").order_by("-done_at", "-pk"))
     latest = checks[0] if checks else None
     checklist = (
         [{"label": label, "ok": latest.resultats.get(key)} for key, label in CHECKLIST]

@@ -178,7 +178,7 @@ class World:
         """A device handed over to the side's household (its receipt can be printed)."""
         return AttributionFactory(
             demande__foyer__structure=self.structures[side],
-            remise_le=timezone.now() - datetime.timedelta(days=1),
+            handed_over_at=timezone.now() - datetime.timedelta(days=1),
         )
 
     def _ceremonie(self, side):

@@ -63,7 +63,7 @@ def world(users):
     InscriptionFactory(seance=third, usager=people["Bob"], present=True)
     InscriptionFactory(seance=third, usager=people["Gus"], present=True, origine="sur_place")
     cancelled = SeanceFactory(
-        module=phone, lieu=mairie, date=D(2022, 4, 12), annulee_le=timezone.now()
+        module=phone, lieu=mairie, date=D(2022, 4, 12), cancelled_at=timezone.now()
     )
     InscriptionFactory(seance=cancelled, usager=people["Dan"])
     InscriptionFactory(seance=SeanceFactory(module=phone), usager=people["Dan"])  # next week

@@ -46,7 +46,7 @@ def _programme():
         lieu=mediatheque,
         date=open_seance.date + datetime.timedelta(days=3),
         module__titre="Sécuriser ses mots de passe",
-        annulee_le=open_seance.created_at,
+        cancelled_at=open_seance.created_at,
         motif_annulation="Animatrice absente : séance reportée.",
     )
     return open_seance

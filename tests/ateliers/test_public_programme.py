@@ -80,7 +80,7 @@ def test_a_full_session_says_the_waiting_list_is_possible(client):
 def test_a_cancelled_session_is_shown_as_cancelled_with_its_reason(client):
     seance = SeanceFactory(
         module__titre="Démarches CAF",
-        annulee_le=timezone.now(),
+        cancelled_at=timezone.now(),
         motif_annulation="Animateur malade, séance reportée.",
     )
     html = client.get(URL).content.decode()

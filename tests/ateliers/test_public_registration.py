@@ -188,7 +188,7 @@ def test_cancelling_by_the_link_gives_the_place_to_the_first_person_waiting(
     for inscription in (mine, first, second):
         inscription.refresh_from_db()
     assert mine.statut == StatutInscription.ANNULE
-    assert first.statut == StatutInscription.INSCRIT and first.promue_le is not None
+    assert first.statut == StatutInscription.INSCRIT and first.promoted_at is not None
     assert second.statut == StatutInscription.ATTENTE
     assert [m.to for m in mailoutbox] == [["premier@exemple.test"]]
     assert "Une place pour vous" in mailoutbox[0].subject
@@ -211,7 +211,7 @@ def test_leaving_the_waiting_list_by_the_link(client):
 
 def test_a_registration_of_a_cancelled_or_past_session_is_not_cancelled_online(client):
     cancelled = InscriptionFactory(
-        seance__annulee_le=timezone.now(), seance__motif_annulation="Travaux"
+        seance__cancelled_at=timezone.now(), seance__motif_annulation="Travaux"
     )
     html = client.post(reverse("ateliers:cancel_public", args=[cancelled.token])).content
     assert "annulée par l'équipe" in html.decode()
@@ -308,7 +308,7 @@ def test_it_refuses_sessions_not_open_to_online_registration(client, problem):
     now = timezone.localtime()
     options = {
         "closed": {"inscription_en_ligne": False},
-        "cancelled": {"annulee_le": timezone.now(), "motif_annulation": "Grève"},
+        "cancelled": {"cancelled_at": timezone.now(), "motif_annulation": "Grève"},
         "past": {"date": now.date() - datetime.timedelta(days=2)},
         "started": {
             "date": now.date(),

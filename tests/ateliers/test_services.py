@@ -47,7 +47,7 @@ class TestRegistration:
         past = SeanceFactory(date=TODAY() - datetime.timedelta(days=1))
         with pytest.raises(services.InscriptionError, match="passée"):
             services.register(seance=past, usager=UsagerFactory())
-        cancelled = SeanceFactory(annulee_le=timezone.now())
+        cancelled = SeanceFactory(cancelled_at=timezone.now())
         with pytest.raises(services.InscriptionError, match="annulée"):
             services.register(seance=cancelled, usager=UsagerFactory())
 
@@ -68,7 +68,7 @@ class TestRegistration:
         assert promoted == [waiting[0]]
         waiting[0].refresh_from_db()
         waiting[1].refresh_from_db()
-        assert waiting[0].statut == StatutInscription.INSCRIT and waiting[0].promue_le
+        assert waiting[0].statut == StatutInscription.INSCRIT and waiting[0].promoted_at
         assert waiting[1].statut == StatutInscription.ATTENTE
         assert [m.to for m in mailoutbox] == [["w0@ex.fr"]]
         assert mailoutbox[0].subject.startswith("Une place pour vous")
@@ -198,7 +198,9 @@ def test_reminders_go_once_to_the_next_two_days_registered(
 
 @pytest.mark.django_db
 def test_presence_is_refused_on_a_cancelled_session(users):
-    inscription = InscriptionFactory(seance=SeanceFactory(date=TODAY(), annulee_le=timezone.now()))
+    inscription = InscriptionFactory(
+        seance=SeanceFactory(date=TODAY(), cancelled_at=timezone.now())
+    )
     with pytest.raises(services.InscriptionError, match="annulée"):
         services.set_presence(
             inscription=inscription, presence=Presence.PRESENT, actor=users[Role.COORDINATEUR]

@@ -183,7 +183,7 @@ def test_the_same_person_twice_is_refused_next_to_the_field(coordinator):
 
 
 def test_a_past_or_cancelled_session_takes_no_registration(coordinator):
-    for seance in (SeanceFactory(date=_day(-1)), SeanceFactory(annulee_le=timezone.now())):
+    for seance in (SeanceFactory(date=_day(-1)), SeanceFactory(cancelled_at=timezone.now())):
         response = _register(coordinator, seance, _new_person())
         assert response.status_code == 302
     assert not Inscription.objects.exists() and not Usager.objects.exists()
@@ -289,7 +289,7 @@ def test_attendance_is_refused_before_the_session_day(conseiller, client_for):
 
 
 def test_attendance_is_refused_on_a_cancelled_session(coordinator):
-    seance = SeanceFactory(date=_day(0), annulee_le=timezone.now())
+    seance = SeanceFactory(date=_day(0), cancelled_at=timezone.now())
     inscription = InscriptionFactory(seance=seance)
     _presence(coordinator, inscription, "present")
     inscription.refresh_from_db()

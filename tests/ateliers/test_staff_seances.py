@@ -236,7 +236,7 @@ def test_more_places_promote_the_waiting_list(coordinator):
     second.refresh_from_db()
     seance.refresh_from_db()
     assert seance.capacite == 2
-    assert first.statut == StatutInscription.INSCRIT and first.promue_le is not None
+    assert first.statut == StatutInscription.INSCRIT and first.promoted_at is not None
     assert second.statut == StatutInscription.ATTENTE
     shown = [str(m) for m in response.context["messages"]]
     assert any(f"Rose {first.usager.last_name} passe de la liste d'attente" in m for m in shown)
@@ -256,7 +256,7 @@ def test_places_cannot_drop_below_the_people_registered(coordinator):
 
 
 def test_a_cancelled_session_is_no_longer_edited(coordinator):
-    seance = SeanceFactory(annulee_le=timezone.now())
+    seance = SeanceFactory(cancelled_at=timezone.now())
     response = coordinator.get(reverse("ateliers:seance_edit", args=[seance.pk]))
     assert response.status_code == 302
 

@@ -62,7 +62,7 @@ def _orientations_reminders(settings):
 
 def _ordinateurs_housekeeping(settings):
     DemandeFactory(statut="incomplete", created_at=timezone.now() - 100 * DAYS)
-    DemandeFactory(statut="refusee", motif="Hors critères", cloturee_le=timezone.now() - 800 * DAYS)
+    DemandeFactory(statut="refusee", motif="Hors critères", closed_at=timezone.now() - 800 * DAYS)
 
 
 def _anonymise_usagers(settings):

@@ -398,8 +398,8 @@ def _samples() -> list[str]:
         urls += [reverse(name, args=[pk]) for (pk,) in first_of_each]
     # A session held (attendance, walk-ins) and one to come (registrations).
     today = datetime.date.today()
-    held = Seance.objects.filter(date__lte=today, annulee_le=None).order_by("-date").first()
-    coming = Seance.objects.filter(date__gt=today, annulee_le=None).order_by("date").first()
+    held = Seance.objects.filter(date__lte=today, cancelled_at=None).order_by("-date").first()
+    coming = Seance.objects.filter(date__gt=today, cancelled_at=None).order_by("date").first()
     urls += [reverse("ateliers:seance_detail", args=[s.pk]) for s in (held, coming)]
     search = reverse("permanences:usager_search")
     return urls + [
@@ -502,7 +502,7 @@ def test_no_script_turns_stored_markup_into_html(browser, live_server, settings,
     call_command("demo", "--quiet-accounts", stdout=io.StringIO())
     _store_payload()
     today = datetime.date.today()
-    held = Seance.objects.filter(date__lte=today, annulee_le=None).order_by("-date").first()
+    held = Seance.objects.filter(date__lte=today, cancelled_at=None).order_by("-date").first()
     args = {"ateliers:seance_detail": [held.pk]}
 
     context = browser.new_context(locale="fr-FR", reduced_motion="reduce")

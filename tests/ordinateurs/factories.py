@@ -120,7 +120,7 @@ class FoyerFactory(factory.django.DjangoModelFactory):
     adultes = 1
     enfants = 2
     enfants_scolarises = 2
-    consentement_le = factory.LazyFunction(timezone.now)
+    consent_at = factory.LazyFunction(timezone.now)
 
 
 class DemandeFactory(factory.django.DjangoModelFactory):
@@ -155,7 +155,7 @@ class TemoignageFactory(factory.django.DjangoModelFactory):
     ceremonie = factory.SubFactory(CeremonieFactory)
     texte = "Mes enfants peuvent enfin faire leurs devoirs à la maison."
     auteur = "Une mère de deux enfants"
-    consentement_le = factory.LazyFunction(timezone.now)
+    consent_at = factory.LazyFunction(timezone.now)
 
 
 def ready_device(technicien, **kwargs) -> Ordinateur:

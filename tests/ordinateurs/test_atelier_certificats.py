@@ -58,7 +58,7 @@ def test_the_certificate_shows_the_evidence_of_each_storage(tech, technicien):
             "outil": "Blancco Drive Eraser",
             "version_outil": "7.8",
             "resultat": "reussi",
-            "fait_le": "2022-06-01T09:15",
+            "done_at": "2022-06-01T09:15",
             "preuve": SimpleUploadedFile("rapport.pdf", b"%PDF-1.7\n" + report, "application/pdf"),
         },
     )

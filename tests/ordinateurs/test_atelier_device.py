@@ -67,7 +67,7 @@ def _erasure_data(**extra):
         "version_outil": "0.35",
         "passes": "",
         "resultat": "reussi",
-        "fait_le": "2022-05-10T14:30",
+        "done_at": "2022-05-10T14:30",
         "note": "",
         **extra,
     }
@@ -254,7 +254,7 @@ def test_an_erasure_with_its_report_keeps_the_sha256(tech, technicien):
         "Sans erreur",
     )
     assert effacement.preuve_sha256 == hashlib.sha256(report).hexdigest()
-    assert effacement.fait_le.strftime("%Y-%m-%d") == "2022-05-10"
+    assert effacement.done_at.strftime("%Y-%m-%d") == "2022-05-10"
     html = _text(tech.get(_detail(ordinateur)))
     assert effacement.preuve_sha256 in html
     download = tech.get(reverse("ordinateurs:effacement_preuve", args=[effacement.pk]))
@@ -270,14 +270,14 @@ def test_the_erasure_form_explains_what_is_missing(tech):
         _erasure_data(
             methode="reecriture",
             outil="",
-            fait_le="2999-01-01T10:00",
+            done_at="2999-01-01T10:00",
             preuve=SimpleUploadedFile("x.exe", b"MZ"),
         ),
     )
     errors = response.context["form"].errors
     assert errors["passes"] == ["Indiquez le nombre de passes de la réécriture."]
     assert errors["outil"] == ["Indiquez l'outil utilisé."]
-    assert errors["fait_le"] == ["L'effacement ne peut pas être daté dans le futur."]
+    assert errors["done_at"] == ["L'effacement ne peut pas être daté dans le futur."]
     assert errors["preuve"][0].startswith("Ce type de fichier n'est pas accepté")
     html = _text(response)
     assert 'value="0.35"' in html  # what was typed stays

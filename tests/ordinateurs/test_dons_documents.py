@@ -52,7 +52,7 @@ def test_no_attestation_before_the_collection(statut, coordination):
 
 
 def test_no_attestation_for_a_cancelled_donation(coordination):
-    don = DonFactory(statut=StatutDon.ANNULE, collecte_le=datetime.date(2022, 3, 1), nb_recus=2)
+    don = DonFactory(statut=StatutDon.ANNULE, collected_on=datetime.date(2022, 3, 1), nb_recus=2)
     response = coordination.get(reverse("ordinateurs:don_attestation", args=[don.pk]), follow=True)
     assert "Ce don est annulé : il n&#x27;y a pas d&#x27;attestation à établir." in _html(response)
 
@@ -105,7 +105,7 @@ def test_the_attestation_gives_what_the_finance_department_needs(
     don.refresh_from_db()
     services.confirm_by_donor(don=don)
     html = _html(coordination.get(url))
-    day = timezone.localtime(don.__class__.objects.get(pk=don.pk).confirme_le)
+    day = timezone.localtime(don.__class__.objects.get(pk=don.pk).confirmed_at)
     assert f"quantités confirmées par le donateur le {day.day} " in html
     assert "25" not in html.split("<article")[1]  # the announced count is not what was given
 
@@ -139,7 +139,7 @@ def donation_of_three(users):
     couronneries = QuartierFactory(nom="Les Couronneries", qpv=True)
     demande = DemandeFactory(
         statut=StatutDemande.LISTE_ATTENTE,
-        liste_attente_le=timezone.now(),
+        waitlisted_at=timezone.now(),
         foyer__quartier=couronneries,
         foyer__reference_interne="DOSSIER-CCAS-77",
     )
@@ -151,7 +151,7 @@ def donation_of_three(users):
 
     # What must not count: another donor's device handed over, a ceremony without this donor.
     other = ready_device(technicien)
-    elsewhere = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, liste_attente_le=timezone.now())
+    elsewhere = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, waitlisted_at=timezone.now())
     services.hand_over(
         attribution=services.propose(demande=elsewhere, ordinateur=other, actor=coordinator),
         actor=coordinator,

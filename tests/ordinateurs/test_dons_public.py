@@ -178,7 +178,7 @@ def test_the_link_of_the_collection_e_mail_shows_what_was_collected_and_confirms
     assert response.status_code == 302 and response["Location"] == path
     assert response["Cache-Control"] == "no-store"
     don.refresh_from_db()
-    assert don.statut == StatutDon.CONFIRME and don.confirme_le
+    assert don.statut == StatutDon.CONFIRME and don.confirmed_at
 
     after = client.get(path).content.decode()
     assert "Réception de votre don confirmée" in after and "Je confirme" not in after
@@ -188,12 +188,12 @@ def test_confirming_twice_is_calm(client, users, django_capture_on_commit_callba
     don = _collected(users, django_capture_on_commit_callbacks)
     path = reverse("ordinateurs:don_confirm", args=[don.token])
     client.post(path)
-    first = Don.objects.get(pk=don.pk).confirme_le
+    first = Don.objects.get(pk=don.pk).confirmed_at
     again = client.post(path)
     assert again.status_code == 200
     html = again.content.decode()
     assert "Vous n'avez rien d'autre à faire" in html and 'role="alert"' not in html
-    assert Don.objects.get(pk=don.pk).confirme_le == first
+    assert Don.objects.get(pk=don.pk).confirmed_at == first
 
 
 def test_before_the_collection_there_is_nothing_to_confirm(client):
@@ -219,12 +219,12 @@ def _closed_don(statut, days_ago):
         donateur__nom="Imprimerie Rivaud",
         donateur__contact_nom="Claire Martin",
         donateur__email="claire@rivaud.example",
-        collecte_le=datetime.date(2022, 3, 1),
+        collected_on=datetime.date(2022, 3, 1),
         nb_recus=23,
         poids_kg=61.5,
         statut=statut,
     )
-    closed = {StatutDon.CONFIRME: "confirme_le", StatutDon.ANNULE: "annule_le"}[statut]
+    closed = {StatutDon.CONFIRME: "confirmed_at", StatutDon.ANNULE: "cancelled_at"}[statut]
     Don.objects.filter(pk=don.pk).update(**{closed: closed_at})
     return don
 
@@ -257,4 +257,4 @@ def test_a_cancelled_donation_is_closed_from_its_cancellation(users):
     don = DonFactory()
     services.cancel_donation(don=don, actor=users[Role.COORDINATEUR])
     don.refresh_from_db()
-    assert don.annule_le is not None
+    assert don.cancelled_at is not None

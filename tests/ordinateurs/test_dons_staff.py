@@ -54,7 +54,7 @@ def test_partners_and_conseillers_see_no_donation(role, users, client_for):
 
 
 def test_a_technician_follows_donations_but_issues_no_document(technicien):
-    don = DonFactory(statut=StatutDon.COLLECTE, collecte_le=datetime.date(2022, 3, 1), nb_recus=3)
+    don = DonFactory(statut=StatutDon.COLLECTE, collected_on=datetime.date(2022, 3, 1), nb_recus=3)
     detail = technicien.get(reverse("ordinateurs:don_detail", args=[don.pk]))
     assert detail.status_code == 200
     assert "Attestation de don" not in _html(detail)
@@ -69,8 +69,8 @@ def test_a_technician_follows_donations_but_issues_no_document(technicien):
 def test_the_coordination_sees_the_document_links(coordination):
     don = DonFactory(
         statut=StatutDon.COLLECTE,
-        collecte_le=datetime.date(2022, 3, 1),
-        propose_le=datetime.date(2022, 2, 1),
+        collected_on=datetime.date(2022, 3, 1),
+        offered_on=datetime.date(2022, 2, 1),
     )
     html = _html(coordination.get(reverse("ordinateurs:don_detail", args=[don.pk])))
     assert reverse("ordinateurs:don_attestation", args=[don.pk]) in html
@@ -169,7 +169,7 @@ def test_the_collection_is_planned_then_recorded_and_the_donor_asked_to_confirm(
     )
     assert response.status_code == 302 and response["Location"] == detail
     don.refresh_from_db()
-    assert don.statut == StatutDon.COLLECTE_PREVUE and don.collecte_prevue_le == day
+    assert don.statut == StatutDon.COLLECTE_PREVUE and don.collection_planned_on == day
 
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
@@ -281,10 +281,10 @@ def test_an_unknown_donation_is_not_found(technicien):
 
 
 def test_the_list_filters_by_status_year_and_donor(coordination):
-    old = DonFactory(donateur__nom="Ancienne Banque", propose_le=datetime.date(2021, 5, 1))
+    old = DonFactory(donateur__nom="Ancienne Banque", offered_on=datetime.date(2021, 5, 1))
     collected = DonFactory(
         donateur__nom="Garage Moderne",
-        propose_le=datetime.date(2022, 5, 1),
+        offered_on=datetime.date(2022, 5, 1),
         statut=StatutDon.COLLECTE,
     )
     url = reverse("ordinateurs:don_list")
@@ -301,8 +301,8 @@ def test_the_list_filters_by_status_year_and_donor(coordination):
 
 
 def test_the_list_downloads_as_csv_and_excel(coordination):
-    DonFactory(donateur__nom="=Garage Moderne", nb_annonce=7, propose_le=datetime.date(2022, 5, 1))
-    DonFactory(donateur__nom="Ancienne Banque", propose_le=datetime.date(2021, 5, 1))
+    DonFactory(donateur__nom="=Garage Moderne", nb_annonce=7, offered_on=datetime.date(2022, 5, 1))
+    DonFactory(donateur__nom="Ancienne Banque", offered_on=datetime.date(2021, 5, 1))
     url = reverse("ordinateurs:don_list")
     response = coordination.get(url, {"annee": "2022", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")

@@ -36,8 +36,8 @@ def world(users):
     services.move(ordinateur=broken, vers=Etat.NON_REEMPLOYABLE, actor=tech)
     services.move(ordinateur=broken, vers=Etat.RECYCLE, actor=tech)
     waiting = _at(2022, 3, 1)
-    first = DemandeFactory(foyer__quartier=nord, statut="liste_attente", liste_attente_le=waiting)
-    second = DemandeFactory(foyer__quartier=sud, statut="liste_attente", liste_attente_le=waiting)
+    first = DemandeFactory(foyer__quartier=nord, statut="liste_attente", waitlisted_at=waiting)
+    second = DemandeFactory(foyer__quartier=sud, statut="liste_attente", waitlisted_at=waiting)
     a = services.propose(demande=first, ordinateur=ready[0], actor=coordination, at=_at(2022, 3, 5))
     services.hand_over(attribution=a, actor=coordination, at=_at(2022, 3, 11))
     b = services.propose(

@@ -40,7 +40,7 @@ def coordination(coordinateur, client_for):
 
 def _waiting(**kwargs):
     return DemandeFactory(
-        statut=StatutDemande.LISTE_ATTENTE, liste_attente_le=timezone.now(), **kwargs
+        statut=StatutDemande.LISTE_ATTENTE, waitlisted_at=timezone.now(), **kwargs
     )
 
 
@@ -138,7 +138,7 @@ def test_a_hand_over_at_a_ceremony(technicien, coordinateur, coordination):
     response = coordination.post(url, {"ceremonie": ceremonie.pk})
     assert response.status_code == 302
     attribution.refresh_from_db()
-    assert attribution.remise_le is not None and attribution.ceremonie == ceremonie
+    assert attribution.handed_over_at is not None and attribution.ceremonie == ceremonie
     assert attribution.ordinateur.etat == Etat.REMIS
     assert attribution.demande.statut == StatutDemande.EQUIPEE
     page = coordination.get(reverse("ordinateurs:ceremonie_detail", args=[ceremonie.pk]))
@@ -158,7 +158,7 @@ def test_a_hand_over_without_a_ceremony(technicien, coordinateur, coordination):
     url = reverse("ordinateurs:attribution_hand_over", args=[attribution.pk])
     coordination.post(url, {"ceremonie": ""})
     attribution.refresh_from_db()
-    assert attribution.remise_le is not None and attribution.ceremonie is None
+    assert attribution.handed_over_at is not None and attribution.ceremonie is None
 
 
 def test_a_withdrawal_frees_the_device(technicien, coordinateur, coordination):
@@ -168,7 +168,7 @@ def test_a_withdrawal_frees_the_device(technicien, coordinateur, coordination):
     assert "Indiquez pourquoi" in response.context["form"].errors["motif"][0]
     coordination.post(url, {"motif": "Le foyer ne s'est pas présenté"})
     attribution.refresh_from_db()
-    assert attribution.annulee_le is not None
+    assert attribution.cancelled_at is not None
     assert attribution.ordinateur.etat == Etat.DISPONIBLE
     assert attribution.demande.statut == StatutDemande.LISTE_ATTENTE
     html = coordination.get(_detail(attribution.demande)).content.decode()
@@ -219,7 +219,7 @@ def test_the_receipt_shows_the_erasure_and_no_name(technicien, coordinateur, cli
         html = response.content.decode()
         assert ordinateur.numero in html and "SN-DELL-42" in html
         assert "Dell Latitude 5490" in html and "8 Go" in html and "256 Go" in html
-        erased_on = timezone.localtime(erasure.fait_le).strftime("%d/%m/%Y")
+        erased_on = timezone.localtime(erasure.done_at).strftime("%d/%m/%Y")
         assert f"effacement achevé le {erased_on}" in html
         assert "toutes les fonctions ont été vérifiées" in html
         assert attribution.demande.foyer.code in html and "CCAS de la Ville" in html
@@ -250,12 +250,12 @@ def test_the_receipt_takes_the_latest_successful_erasure(technicien, coordinateu
     attribution = _handed(technicien, coordinateur, StructureFactory())
     stockage = attribution.ordinateur.stockages.get()
     later = timezone.now() + datetime.timedelta(days=3)
-    EffacementFactory(stockage=stockage, operateur=technicien, fait_le=later)
+    EffacementFactory(stockage=stockage, operateur=technicien, done_at=later)
     EffacementFactory(
         stockage=stockage,
         operateur=technicien,
         resultat="echec",
-        fait_le=later + datetime.timedelta(days=1),
+        done_at=later + datetime.timedelta(days=1),
     )
     html = (
         client_for(coordinateur)

@@ -97,7 +97,7 @@ def test_the_coordination_pages_pass_axe_and_fit_a_phone(phone_page, live_server
     DonateurFactory(nom="Entreprise Numérique 86")
     ceremonie = CeremonieFactory(titre="Remise de printemps")
     demande = DemandeFactory(foyer__structure=StructureFactory(nom="Mission locale"))
-    waiting = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, liste_attente_le=timezone.now())
+    waiting = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, waitlisted_at=timezone.now())
     ordinateur = ready_device(technicien, memoire_go=8)
     page = phone_page
     login_in_browser(page, live_server, coordinator)

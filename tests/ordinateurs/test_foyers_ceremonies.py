@@ -91,7 +91,7 @@ def test_a_testimonial_needs_consent(coordination):
     response = coordination.post(url, {**data, "consentement": "on"})
     assert response.status_code == 302
     temoignage = Temoignage.objects.get()
-    assert temoignage.ceremonie == ceremonie and temoignage.consentement_le is not None
+    assert temoignage.ceremonie == ceremonie and temoignage.consent_at is not None
     html = coordination.get(response["Location"]).content.decode()
     assert "Mon fils a pu suivre ses cours." in html and "Un père de famille" in html
 

@@ -74,7 +74,7 @@ def test_it_refers_a_household_for_the_prescripteurs_structure(prescripteur, cli
     assert foyer.structure == prescripteur.structure
     assert (foyer.adultes, foyer.enfants, foyer.enfants_scolarises) == (1, 3, 2)
     assert foyer.demandeur_emploi and foyer.quartier.nom == "Couronneries"
-    assert foyer.consentement_le is not None
+    assert foyer.consent_at is not None
     assert foyer.created_by == prescripteur
     assert demande.statut == StatutDemande.SOUMISE
     assert demande.besoin == "Devoirs des enfants et recherche d'emploi"
@@ -211,7 +211,7 @@ def test_a_refusal_needs_a_reason(coordinateur, client_for):
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.REFUSEE
     assert demande.motif == "Hors du territoire de la ville"
-    assert demande.cloturee_le is not None
+    assert demande.closed_at is not None
     html = client.get(_detail(demande)).content.decode()
     assert "Motif du refus" in html and "Hors du territoire de la ville" in html
     assert "soumise → <strong>refusée</strong>" in html  # the history
@@ -248,7 +248,7 @@ def test_eligible_then_waiting_list_with_a_priority(coordinateur, client_for):
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.LISTE_ATTENTE
     assert demande.priorite == Demande.Priorite.HAUTE
-    assert demande.liste_attente_le is not None
+    assert demande.waitlisted_at is not None
     history = AuditEvent.objects.for_object(demande).filter(
         action="ordinateurs.demande.status_changed"
     )
@@ -259,10 +259,10 @@ def test_eligible_then_waiting_list_with_a_priority(coordinateur, client_for):
 
 def test_the_waiting_list_is_in_serving_order(coordinateur, client_for):
     now = timezone.now()
-    old_normal = _waiting(liste_attente_le=now - datetime.timedelta(days=30))
-    new_high = _waiting(liste_attente_le=now - datetime.timedelta(days=1), priorite=1)
-    newer_normal = _waiting(liste_attente_le=now - datetime.timedelta(days=2))
-    low = _waiting(liste_attente_le=now - datetime.timedelta(days=60), priorite=3)
+    old_normal = _waiting(waitlisted_at=now - datetime.timedelta(days=30))
+    new_high = _waiting(waitlisted_at=now - datetime.timedelta(days=1), priorite=1)
+    newer_normal = _waiting(waitlisted_at=now - datetime.timedelta(days=2))
+    low = _waiting(waitlisted_at=now - datetime.timedelta(days=60), priorite=3)
     DemandeFactory()  # submitted, not waiting
     expected = [new_high.pk, old_normal.pk, newer_normal.pk, low.pk]
     client = client_for(coordinateur)

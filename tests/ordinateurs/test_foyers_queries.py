@@ -36,7 +36,7 @@ def _requests(count, structure):
             foyer__quartier=QuartierFactory(),
             statut=statut,
             motif="Motif" if statut == StatutDemande.REFUSEE else "",
-            liste_attente_le=now - datetime.timedelta(days=n)
+            waitlisted_at=now - datetime.timedelta(days=n)
             if statut == StatutDemande.LISTE_ATTENTE
             else None,
         )

@@ -182,7 +182,7 @@ def test_a_donation_is_offered_collected_and_confirmed(
         )
     assert "/ordinateurs/" in mailoutbox[-1].body and "23 appareils reçus" in mailoutbox[-1].body
     don = services.confirm_by_donor(don=don)
-    assert don.statut == StatutDon.CONFIRME and don.confirme_le
+    assert don.statut == StatutDon.CONFIRME and don.confirmed_at
     again = services.offer_donation(
         donateur={"nom": "Assurances du Centre", "siret": "12345678900011"},
         nb_annonce=5,
@@ -211,7 +211,7 @@ def test_a_request_goes_from_referral_to_a_handed_over_device(users, technicien)
             "adultes": 1,
             "enfants": 2,
             "enfants_scolarises": 2,
-            "consentement_le": timezone.now(),
+            "consent_at": timezone.now(),
         },
         besoin="Devoirs",
         actor=prescripteur,
@@ -229,19 +229,19 @@ def test_a_request_goes_from_referral_to_a_handed_over_device(users, technicien)
     demande.refresh_from_db()
     ordinateur.refresh_from_db()
     assert (demande.statut, ordinateur.etat) == (StatutDemande.EQUIPEE, Etat.REMIS)
-    assert demande.cloturee_le is not None
+    assert demande.closed_at is not None
 
 
 def test_a_withdrawn_proposal_frees_the_device_and_the_household_waits_again(users, technicien):
     coordinator = users[Role.COORDINATEUR]
-    demande = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, liste_attente_le=timezone.now())
+    demande = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, waitlisted_at=timezone.now())
     ordinateur = ready_device(technicien)
     attribution = services.propose(demande=demande, ordinateur=ordinateur, actor=coordinator)
     services.withdraw(attribution=attribution, actor=coordinator, motif="Famille injoignable")
     demande.refresh_from_db()
     ordinateur.refresh_from_db()
     assert (demande.statut, ordinateur.etat) == (StatutDemande.LISTE_ATTENTE, Etat.DISPONIBLE)
-    other = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, liste_attente_le=timezone.now())
+    other = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, waitlisted_at=timezone.now())
     services.propose(demande=other, ordinateur=ordinateur, actor=coordinator)  # free again
 
 
@@ -249,9 +249,9 @@ def test_the_waiting_list_serves_priority_then_seniority():
     from ordinateurs.models import Demande
 
     now = timezone.now()
-    old = DemandeFactory(statut="liste_attente", liste_attente_le=now - datetime.timedelta(days=30))
-    urgent = DemandeFactory(statut="liste_attente", liste_attente_le=now, priorite=1)
-    recent = DemandeFactory(statut="liste_attente", liste_attente_le=now)
+    old = DemandeFactory(statut="liste_attente", waitlisted_at=now - datetime.timedelta(days=30))
+    urgent = DemandeFactory(statut="liste_attente", waitlisted_at=now, priorite=1)
+    recent = DemandeFactory(statut="liste_attente", waitlisted_at=now)
     assert list(Demande.objects.waiting_list()) == [urgent, old, recent]
 
 
@@ -277,7 +277,7 @@ def test_incomplete_requests_expire_and_closed_households_are_anonymised(users):
 
 def test_a_decision_never_moves_a_request_past_its_device(users, technicien):
     coordinator = users[Role.COORDINATEUR]
-    demande = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, liste_attente_le=timezone.now())
+    demande = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, waitlisted_at=timezone.now())
     with pytest.raises(services.OrdinateurError, match="ordinateur est en jeu"):
         services.decide(demande=demande, statut=StatutDemande.PROPOSEE, actor=coordinator)
     services.propose(demande=demande, ordinateur=ready_device(technicien), actor=coordinator)

@@ -126,7 +126,7 @@ def test_the_place_a_duplicate_held_goes_to_the_first_person_waiting(
         assert mailoutbox == []  # told once the merge is committed, not before
 
     first.refresh_from_db()
-    assert first.statut == StatutInscription.INSCRIT and first.promue_le is not None
+    assert first.statut == StatutInscription.INSCRIT and first.promoted_at is not None
     assert [m.to for m in mailoutbox] == [["jeanne@exemple.test"]]
 
 
