@@ -59,11 +59,10 @@ from .importing import (
     ImportPlan,
     ImportResult,
     InvalidRowsError,
-    Person,
     apply_import,
-    match_people,
     plan_import,
 )
+from .people import Person, match_people
 from .reading import (
     CoopFileError,
     CoopRow,

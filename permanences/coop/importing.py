@@ -5,87 +5,28 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import AuditEvent, Usager, User
-from poitiers_inclusion.text import fold, folded
-from reseau.models import Lieu
+from poitiers_inclusion.text import fold
 
-from ..enums import TypeActivite, TypeLieu
-from ..models import Accompagnement, Mediation, Permanence
-from ..services import permanence_for
-from .columns import (
-    CONSENT_SOURCE,
-    DEFAULT_SOURCE,
-    GENERATED_ID,
-    UNKNOWN_PIVOT,
-)
-from .reading import (
-    CoopRow,
-    LieuData,
-    ParsedFile,
-    RowError,
+from ..enums import TypeActivite
+from ..models import Accompagnement, Mediation
+from .columns import CONSENT_SOURCE, GENERATED_ID
+from .people import Person, existing_usagers, match_people, new_usager, update_known
+from .reading import CoopRow, LieuData, ParsedFile, RowError
+from .writing import (
+    audit_events,
+    create_lieux,
+    existing_lieux,
+    link_permanences,
+    lock_imports,
+    mediation_from_row,
 )
 
 # --- Planning and writing --------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Person:
-    """The usager of some rows of the file: a record already in the database, or one to create."""
-
-    name: str  # folded "Prénom Nom"; "" for an anonymous usager
-    commune: str  # folded; learnt from the rows when the record has none
-    usager: Usager | None = None  # the existing record, if any
-    rows: list[CoopRow] = field(default_factory=list)
-
-
-def match_people(rows: Iterable[CoopRow], existing: dict[str, list[Usager]]) -> dict[int, Person]:
-    """Who each row's usager is (by line): one rule between the rows and against the database.
-
-    A named person is recognised by their folded name (case, accents, spacing and apostrophes
-    aside); the commune only tells two people of the same name apart when both sides give one
-    and they differ. When several fit, the one with the row's commune wins, then the oldest (so
-    a row without commune goes to the oldest): the records already in the database by creation,
-    then the file's people in order of appearance. A person without commune who is then seen
-    with one takes it, so that a later row in another commune is somebody else.
-
-    An anonymous row is a new usager, unless our own export's "Réf. usager" says that several
-    rows are the same person (the reference only links rows of one file: it is never looked up
-    in the database, whose numbers may be another's).
-    """
-    named = {
-        name: [Person(name, fold(u.commune), u) for u in usagers]
-        for name, usagers in existing.items()
-    }
-    by_ref: dict[str, Person] = {}
-    people = {}
-    for row in sorted(rows, key=lambda r: r.line):
-        if row.beneficiaire:
-            name, commune = fold(row.beneficiaire), fold(row.commune)
-            candidates = named.setdefault(name, [])
-            fitting = [
-                p for p in candidates if not (commune and p.commune and p.commune != commune)
-            ]
-            same = [p for p in fitting if commune and p.commune == commune]
-            person = (same or fitting or [None])[0]
-            if person is None:
-                person = Person(name, commune)
-                candidates.append(person)
-            elif commune and not person.commune:
-                person.commune = commune
-        elif row.usager_ref:
-            person = by_ref.setdefault(row.usager_ref, Person("", ""))
-        else:
-            person = Person("", "")
-        person.rows.append(row)
-        people[row.line] = person
-    return people
 
 
 @dataclass
@@ -175,44 +116,6 @@ class ImportPlan:
         return self.parsed.errors
 
 
-def _existing_lieux() -> dict:
-    lieux = {}
-    for lieu in Lieu.objects.order_by("archived_at", "pk").only("pk", "nom", "commune"):
-        lieux.setdefault((fold(lieu.nom), fold(lieu.commune)), lieu)
-    return lieux
-
-
-def _folded_full_name():
-    """SQL near enough to `fold(first_name + " " + last_name)` to find the candidates; the exact
-    comparison is made in Python afterwards."""
-    return folded(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
-
-
-def _existing_usagers(rows: Iterable[CoopRow]) -> dict[str, list[Usager]]:
-    """Identified usagers of the whole city whose folded name is one of the file's, oldest first.
-
-    The whole city, not the conseiller's own: the usager record is shared by every conseiller and
-    the city's figures count people once (a resident helped by two conseillers is one usager), and
-    only the coordinator and the admin, who see every identified usager, may import.
-    """
-    names = {fold(row.beneficiaire) for row in rows if row.beneficiaire}
-    if not names:
-        return {}
-    found = defaultdict(list)
-    candidates = (
-        Usager.objects.identified()
-        .filter(merged_into__isnull=True)
-        .annotate(folded_name=_folded_full_name())
-        .filter(folded_name__in=names)
-        .order_by("pk")
-    )
-    for usager in candidates:
-        name = fold(usager.full_name)
-        if name in names:
-            found[name].append(usager)
-    return found
-
-
 def _mediateur_accounts(rows: Iterable[CoopRow]) -> dict[str, User | None]:
     """The file's médiateurs (folded "Prénom Nom") -> the conseiller account of exactly that name.
 
@@ -273,7 +176,7 @@ def plan_import(parsed: ParsedFile, *, conseiller=None) -> ImportPlan:
     """
     done = _already_imported(parsed.rows)
     new_rows = [row for row in parsed.rows if row.coop_id not in done]
-    lieux = _existing_lieux()
+    lieux = existing_lieux()
     to_create = {}
     for row in new_rows:
         if row.lieu and row.lieu.key not in lieux:
@@ -284,7 +187,7 @@ def plan_import(parsed: ParsedFile, *, conseiller=None) -> ImportPlan:
         already_imported=len(parsed.rows) - len(new_rows),
         lieux_to_create=list(to_create.values()),
         existing_lieux=lieux,
-        people=match_people(new_rows, _existing_usagers(new_rows)),
+        people=match_people(new_rows, existing_usagers(new_rows)),
         mediateurs=_mediateur_accounts(new_rows),
         default_conseiller=conseiller,
     )
@@ -292,28 +195,6 @@ def plan_import(parsed: ParsedFile, *, conseiller=None) -> ImportPlan:
 
 class InvalidRowsError(Exception):
     """The file has bad rows and the caller did not ask to import only the valid ones."""
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    first, _, last = name.partition(" ")
-    return first[:100], last[:100]
-
-
-def _audit_events(actor, action: str, objects, changes: dict) -> list[AuditEvent]:
-    if not objects:
-        return []
-    content_type = ContentType.objects.get_for_model(objects[0])
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    return [
-        AuditEvent(
-            actor=actor,
-            action=action,
-            target_type=content_type,
-            target_id=str(obj.pk),
-            changes=changes,
-        )
-        for obj in objects
-    ]
 
 
 @dataclass
@@ -325,51 +206,6 @@ class ImportResult:
     skipped_invalid: int
     already_imported: int
     per_conseiller: dict[str, int] = field(default_factory=dict)  # name -> accompagnements
-
-
-def _latest(rows: Iterable[CoopRow]) -> CoopRow | None:
-    return max(rows, key=lambda r: (r.date, r.line), default=None)
-
-
-def _new_usager(person: Person, now) -> Usager:
-    """A record for a person first seen in this file, from their latest row (and the latest that
-    gives their commune, their quartier)."""
-    latest = _latest(person.rows)
-    located = _latest(r for r in person.rows if r.commune) or latest
-    housed = _latest(r for r in person.rows if r.quartier)
-    first, last = _split_name(latest.beneficiaire) if person.name else ("", "")
-    return Usager(
-        first_name=first,
-        last_name=last,
-        consent_at=now if person.name else None,
-        genre=latest.genre,
-        tranche_age=latest.tranche_age,
-        statut_social=latest.statut_social,
-        commune=located.commune,
-        code_postal=located.code_postal,
-        code_insee=located.code_insee,
-        quartier=housed.quartier if housed else None,
-        last_seen_on=latest.date,
-    )
-
-
-def _update_known(person: Person) -> list[str]:
-    """Bring an existing record up to date with the file: last visit, and the commune when the
-    record had none (it is what tells homonyms apart next time). Returns the fields changed."""
-    usager, latest = person.usager, _latest(person.rows)
-    changed = []
-    if usager.last_seen_on is None or usager.last_seen_on < latest.date:
-        usager.last_seen_on = latest.date
-        changed.append("last_seen_on")
-    if person.commune and not fold(usager.commune):
-        located = _latest(r for r in person.rows if fold(r.commune) == person.commune)
-        usager.commune = located.commune
-        usager.code_postal = usager.code_postal or located.code_postal
-        usager.code_insee = usager.code_insee or located.code_insee
-        changed += ["commune", "code_postal", "code_insee"]
-    if changed:
-        usager.save(update_fields=changed)
-    return changed
 
 
 def apply_import(
@@ -384,47 +220,33 @@ def apply_import(
     now = timezone.now()
     with transaction.atomic():
         # Two imports of the same file at once: the second waits, then finds everything done.
-        _lock_imports()
+        lock_imports()
         plan = plan_import(parsed, conseiller=conseiller)
         events = []
 
         lieux = dict(plan.existing_lieux)
-        created_lieux = [
-            Lieu(
-                nom=data.nom,
-                adresse=data.adresse,
-                commune=data.commune,
-                code_postal=data.code_postal,
-                code_insee=data.code_insee,
-                pivot=UNKNOWN_PIVOT,
-                source="Import La Coop",
-            )
-            for data in plan.lieux_to_create
-        ]
-        Lieu.objects.bulk_create(created_lieux)
-        for lieu in created_lieux:
-            lieux[(fold(lieu.nom), fold(lieu.commune))] = lieu
-        events += _audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"})
+        created_lieux = create_lieux(plan.lieux_to_create, lieux)
+        events += audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"})
 
         persons = plan.persons
         known = [person for person in persons if person.usager is not None]
         new_usagers = []
         for person in persons:
             if person.usager is None:
-                person.usager = _new_usager(person, now)
+                person.usager = new_usager(person, now)
                 new_usagers.append(person.usager)
         Usager.objects.bulk_create(new_usagers)
         identified = [u for u in new_usagers if u.consent_at]
-        events += _audit_events(
+        events += audit_events(
             actor,
             "kernel.usager.created",
             identified,
             {"consent_source": CONSENT_SOURCE, "file": filename[:200]},
         )
         for person in known:
-            changed = _update_known(person)
+            changed = update_known(person)
             if "commune" in changed:
-                events += _audit_events(
+                events += audit_events(
                     actor,
                     "kernel.usager.updated",
                     [person.usager],
@@ -433,11 +255,12 @@ def apply_import(
 
         groups = plan.groups
         mediations = [
-            _mediation(rows[0], plan.conseiller_for(rows[0]), lieux) for rows in groups.values()
+            mediation_from_row(rows[0], plan.conseiller_for(rows[0]), lieux)
+            for rows in groups.values()
         ]
-        _link_permanences(mediations)
+        link_permanences(mediations)
         Mediation.objects.bulk_create(mediations)
-        events += _audit_events(
+        events += audit_events(
             actor, "permanences.mediation.imported", mediations, {"file": filename[:200]}
         )
         accompagnements = []
@@ -472,60 +295,3 @@ def apply_import(
         already_imported=plan.already_imported,
         per_conseiller=dict(per_conseiller),
     )
-
-
-def _lock_imports():
-    """Serialise Coop imports (transaction-scoped advisory lock) so that ID CRA checks hold."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0C00B])
-
-
-def _mediation(row: CoopRow, conseiller, lieux: dict) -> Mediation:
-    return Mediation(
-        date=row.date,
-        conseiller=conseiller,
-        type_activite=row.type_activite,
-        type_lieu=row.type_lieu,
-        lieu=lieux.get(row.lieu.key) if row.lieu else None,
-        duree_minutes=row.duree_minutes,
-        thematiques=row.thematiques,
-        thematiques_demarche=row.thematiques_demarche,
-        nom_demarche=row.nom_demarche,
-        materiel=row.materiel,
-        autonomie=row.autonomie,
-        titre_atelier=row.titre_atelier,
-        niveau_atelier=row.niveau_atelier,
-        redirige=row.redirige,
-        structure_redirection=row.structure_redirection,
-        satisfaction=row.satisfaction,
-        source_connaissance=row.source_connaissance,
-        premiere_visite=row.premiere_visite,
-        notes=row.notes,
-        tags=row.tags,
-        coop_id=row.coop_id,
-        source_donnee=row.source or DEFAULT_SOURCE,
-    )
-
-
-def _link_permanences(mediations: list[Mediation]) -> None:
-    """Give each activity at a lieu d'activité the drop-in slot in force there that day, as the
-    log form does (`permanence_for`: the conseiller's own slot first). The file has no time of
-    day, only the date, so two slots of the same day are told apart by conseiller only."""
-    at_lieu = [m for m in mediations if m.type_lieu == TypeLieu.LIEU_ACTIVITE and m.lieu_id]
-    with_slots = set(
-        Permanence.objects.filter(lieu_id__in={m.lieu_id for m in at_lieu}).values_list(
-            "lieu_id", flat=True
-        )
-    )
-    found = {}
-    for mediation in at_lieu:
-        if mediation.lieu_id not in with_slots:
-            continue
-        key = (mediation.lieu_id, mediation.date, mediation.conseiller.pk)
-        if key not in found:
-            found[key] = permanence_for(
-                lieu=mediation.lieu, date=mediation.date, conseiller=mediation.conseiller
-            )
-        mediation.permanence = found[key]

@@ -1,7 +1,6 @@
 """Reading a Coop activities export: find the header, parse and check every row (writes nothing)."""
 
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,10 +15,23 @@ from ..enums import (
     TypeActivite,
     TypeLieu,
 )
+from .cells import (
+    as_beneficiaire,
+    as_choice,
+    as_choices,
+    as_code,
+    as_date,
+    as_duration,
+    as_level,
+    as_lines,
+    as_participant,
+    as_quartier,
+    as_recorded_at,
+    as_text,
+    as_yes_no,
+    quartier_index,
+)
 from .columns import (
-    ANONYMOUS_NAMES,
-    AUTONOMIE_LABELS,
-    AUTONOMIE_LEVELS,
     CANAL_LABELS,
     COORDINATOR_COLUMNS,
     DEMARCHE_LABELS,
@@ -27,8 +39,6 @@ from .columns import (
     HEADER_KEYS,
     HEADERS,
     MATERIEL_LABELS,
-    NIVEAU_LABELS,
-    NIVEAU_LEVELS,
     REDIRECTION_LABELS,
     REQUIRED_COLUMNS,
     SATISFACTION_LABELS,
@@ -126,174 +136,6 @@ class ParsedFile:
         return {e.line for e in self.errors}
 
 
-# --- Reading ---------------------------------------------------------------------------------
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).replace("\u00a0", " ").split())
-
-
-def _lines(value) -> list[str]:
-    """A multi-valued cell: one value per line."""
-    if value is None:
-        return []
-    return [" ".join(part.split()) for part in str(value).splitlines() if part.strip()]
-
-
-def _code(value) -> str:
-    """Postal and INSEE codes keep their leading zeros even when the cell is a number."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{int(value):05d}"
-    return _text(value)
-
-
-def _date(value, errors: list[str]):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value)
-    if not text:
-        errors.append("date manquante")
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(text.split(" ")[0], fmt).date()
-        except ValueError:
-            continue
-    errors.append(f"date illisible « {text} » (attendu : JJ/MM/AAAA)")
-    return None
-
-
-def _duration(value, errors: list[str]):
-    text = _text(value)
-    if not text:
-        errors.append("durée manquante")
-        return None
-    if isinstance(value, bool) or not re.fullmatch(r"\d+", text):
-        errors.append(f"durée illisible « {text} » (nombre entier de minutes attendu)")
-        return None
-    minutes = int(text)
-    if not 1 <= minutes <= 24 * 60:
-        errors.append(f"durée hors limites « {text} » (de 1 à 1440 minutes)")
-        return None
-    return minutes
-
-
-def _choice(value, labels: dict, what: str, errors: list[str], default=""):
-    text = _text(value)
-    if not text:
-        return default
-    code = labels.get(normalise(text))
-    if code is None:
-        errors.append(f"{what} inconnu(e) « {text} »")
-        return default
-    return code
-
-
-def _choices(value, labels: dict, what: str, errors: list[str]) -> list[str]:
-    codes = []
-    for part in _lines(value):
-        code = labels.get(normalise(part))
-        if code is None:
-            errors.append(f"{what} inconnu(e) « {part} »")
-        elif code not in codes:
-            codes.append(code)
-    return codes
-
-
-def _recorded_at(value) -> datetime.datetime | None:
-    """ "Enregistré le" (`03/02/2025 à 10:42`): only a hint to recognise our own export, so a
-    value that cannot be read is ignored rather than reported."""
-    if isinstance(value, datetime.datetime):
-        return value.replace(second=0, microsecond=0, tzinfo=None)
-    match = re.fullmatch(
-        r"(\d{1,2})/(\d{1,2})/(\d{4})\s*(?:à)?\s*(\d{1,2})\s*[:h]\s*(\d{2})", _text(value)
-    )
-    if not match:
-        return None
-    day, month, year, hour, minute = (int(g) for g in match.groups())
-    try:
-        return datetime.datetime(year, month, day, hour, minute)
-    except ValueError:
-        return None
-
-
-def _optional_yes_no(value, what: str, errors: list[str]) -> bool | None:
-    text = _text(value)
-    if not text:
-        return None
-    if normalise(text) not in YES_NO:
-        errors.append(f"« {what} » doit valoir Oui ou Non, pas « {text} »")
-        return None
-    return YES_NO[normalise(text)]
-
-
-def _quartier_index() -> dict[str, list[Quartier]]:
-    """Quartiers by folded name and by code: the export writes the name, a code is accepted."""
-    index = defaultdict(list)
-    for quartier in Quartier.objects.order_by("pk"):
-        index[fold(quartier.nom)].append(quartier)
-        if fold(quartier.code) != fold(quartier.nom):
-            index[fold(quartier.code)].append(quartier)
-    return index
-
-
-def _quartier(value, index: dict, errors: list[str]) -> Quartier | None:
-    text = _text(value)
-    if not text:
-        return None
-    found = index.get(fold(text), [])
-    if len(found) == 1:
-        return found[0]
-    if found:
-        errors.append(f"plusieurs quartiers s’appellent « {text} » : écrivez son code")
-    else:
-        errors.append(
-            f"quartier de résidence inconnu « {text} » (ajoutez-le à la liste des quartiers ou "
-            "videz la colonne « Quartier de résidence »)"
-        )
-    return None
-
-
-def _participant(value, errors: list[str]) -> tuple[int, int]:
-    text = _text(value)
-    if not text or text == "1":
-        return (1, 1)
-    match = re.fullmatch(r"(\d+)\s*/\s*(\d+)", text)
-    if not match or not 1 <= int(match[1]) <= int(match[2]):
-        errors.append(f"participants illisible « {text} » (attendu : 1 ou i/n)")
-        return (1, 1)
-    return (int(match[1]), int(match[2]))
-
-
-def _level(value, type_activite: str, errors: list[str]) -> tuple[str, str]:
-    """'x/3' means autonomy for individual help and the workshop's level for a collective one."""
-    text = _text(value)
-    if not text:
-        return "", ""
-    collective = type_activite == TypeActivite.COLLECTIF
-    levels = NIVEAU_LEVELS if collective else AUTONOMIE_LEVELS
-    match = re.fullmatch(r"([123])\s*/\s*3", text)
-    if match:
-        code = levels[int(match[1]) - 1].value
-    else:
-        code = (NIVEAU_LABELS if collective else AUTONOMIE_LABELS).get(normalise(text))
-        if code is None:
-            errors.append(f"niveau d’autonomie illisible « {text} » (attendu : 1/3, 2/3 ou 3/3)")
-            return "", ""
-    return ("", code) if collective else (code, "")
-
-
-def _beneficiaire(value) -> str:
-    name = _text(value)
-    return "" if fold(name) in ANONYMOUS_NAMES or not name else name
-
-
 def _find_header(rows: Iterator) -> tuple[int, list]:
     for number, row in rows:
         if not row or row[0] is None:
@@ -338,8 +180,8 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             key = HEADER_KEYS.get(normalise(name)) if name is not None else None
             if key and key not in columns:
                 columns[key] = index
-            elif name is not None and _text(name):
-                ignored.append(_text(name))
+            elif name is not None and as_text(name):
+                ignored.append(as_text(name))
         missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in columns]
         if missing:
             raise CoopFileError(f"Colonnes obligatoires absentes : {', '.join(missing)}.")
@@ -351,14 +193,14 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             has_coordinator_columns=any(k in columns for k in COORDINATOR_COLUMNS),
             ignored_columns=ignored,
         )
-        quartiers = _quartier_index() if "quartier" in columns else {}
+        quartiers = quartier_index() if "quartier" in columns else {}
         for number, values in rows:
-            if not values or all(v is None or _text(v) == "" for v in values):
+            if not values or all(v is None or as_text(v) == "" for v in values):
                 continue
             cells = {key: (values[i] if i < len(values) else None) for key, i in columns.items()}
-            row, reasons = _parse_row(number, cells, quartiers)
+            row, reasons = parse_row(number, cells, quartiers)
             if reasons:
-                parsed.errors.append(RowError(number, _text(cells.get("coop_id")), reasons))
+                parsed.errors.append(RowError(number, as_text(cells.get("coop_id")), reasons))
             else:
                 parsed.rows.append(row)
     except (CoopFileError, SpreadsheetError):
@@ -371,23 +213,23 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
     return parsed
 
 
-def _parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None, list[str]]:
+def parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None, list[str]]:
     errors: list[str] = []
-    coop_id = _text(cells.get("coop_id"))
+    coop_id = as_text(cells.get("coop_id"))
     if not coop_id:
         errors.append("ID CRA manquant")
     elif len(coop_id) > 64:
         errors.append("ID CRA trop long (64 caractères au plus)")
-    date = _date(cells.get("date"), errors)
-    type_activite = _choice(cells.get("type"), TYPE_LABELS, "type", errors)
-    if not type_activite and not _text(cells.get("type")):
+    date = as_date(cells.get("date"), errors)
+    type_activite = as_choice(cells.get("type"), TYPE_LABELS, "type", errors)
+    if not type_activite and not as_text(cells.get("type")):
         errors.append("type manquant (Accompagnement individuel ou Atelier collectif)")
-    participant = _participant(cells.get("participants"), errors)
+    participant = as_participant(cells.get("participants"), errors)
     if type_activite == TypeActivite.INDIVIDUEL and participant[1] > 1:
         errors.append("un accompagnement individuel ne peut pas avoir plusieurs participants")
-    duree = _duration(cells.get("duree"), errors)
+    duree = as_duration(cells.get("duree"), errors)
     thematiques, demarches = [], []
-    for part in _lines(cells.get("thematiques")):
+    for part in as_lines(cells.get("thematiques")):
         key = normalise(part)
         if key in THEMATIQUE_LABELS:
             thematiques.append(THEMATIQUE_LABELS[key])
@@ -397,26 +239,26 @@ def _parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None,
             errors.append(f"thématique inconnue « {part} »")
     if demarches and Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES not in thematiques:
         thematiques.append(Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES.value)
-    if not _lines(cells.get("thematiques")):
+    if not as_lines(cells.get("thematiques")):
         errors.append("aucune thématique")
-    autonomie, niveau = _level(cells.get("niveau"), type_activite, errors)
-    reoriente = _text(cells.get("reoriente"))
+    autonomie, niveau = as_level(cells.get("niveau"), type_activite, errors)
+    reoriente = as_text(cells.get("reoriente"))
     if reoriente and normalise(reoriente) not in YES_NO:
         errors.append(f"« Bénéficiaire réorienté » doit valoir Oui ou Non, pas « {reoriente} »")
-    redirections = _choices(
+    redirections = as_choices(
         cells.get("structure_redirection"), REDIRECTION_LABELS, "structure de redirection", errors
     )
     if len(redirections) > 1:
         errors.append("une seule structure de redirection par ligne")
-    lieu_nom = _text(cells.get("lieu_nom"))
+    lieu_nom = as_text(cells.get("lieu_nom"))
     lieu = None
     if lieu_nom:
         lieu = LieuData(
             nom=lieu_nom[:200],
-            adresse=_text(cells.get("lieu_adresse"))[:200],
-            commune=_text(cells.get("lieu_commune"))[:100],
-            code_postal=_code(cells.get("lieu_code_postal"))[:5],
-            code_insee=_code(cells.get("lieu_code_insee"))[:5],
+            adresse=as_text(cells.get("lieu_adresse"))[:200],
+            commune=as_text(cells.get("lieu_commune"))[:100],
+            code_postal=as_code(cells.get("lieu_code_postal"))[:5],
+            code_insee=as_code(cells.get("lieu_code_insee"))[:5],
         )
     row = CoopRow(
         line=line,
@@ -424,8 +266,8 @@ def _parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None,
         date=date,
         type_activite=type_activite,
         participant=participant,
-        beneficiaire=_beneficiaire(cells.get("beneficiaire"))[:201],
-        type_lieu=_choice(
+        beneficiaire=as_beneficiaire(cells.get("beneficiaire"))[:201],
+        type_lieu=as_choice(
             cells.get("canal"),
             CANAL_LABELS,
             "canal d’accompagnement",
@@ -434,47 +276,50 @@ def _parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None,
         ),
         lieu=lieu,
         duree_minutes=duree,
-        titre_atelier=_text(cells.get("atelier"))[:200],
-        materiel=_choices(cells.get("materiel"), MATERIEL_LABELS, "matériel", errors),
+        titre_atelier=as_text(cells.get("atelier"))[:200],
+        materiel=as_choices(cells.get("materiel"), MATERIEL_LABELS, "matériel", errors),
         thematiques=thematiques,
         thematiques_demarche=demarches,
-        tags=[t[:60] for t in _lines(cells.get("tags"))],
-        nom_demarche=_text(cells.get("demarche"))[:200],
+        tags=[t[:60] for t in as_lines(cells.get("tags"))],
+        nom_demarche=as_text(cells.get("demarche"))[:200],
         autonomie=autonomie,
         niveau_atelier=niveau,
         redirige=YES_NO.get(normalise(reoriente), False),
         structure_redirection=redirections[0] if redirections else "",
         notes=str(cells.get("notes") or "").strip(),
-        source=_text(cells.get("source"))[:100],
-        commune=_text(cells.get("usager_commune"))[:100],
-        code_postal=_code(cells.get("usager_code_postal"))[:5],
-        code_insee=_code(cells.get("usager_code_insee"))[:5],
-        genre=_choice(cells.get("genre"), GENRE_LABELS, "genre", errors, Genre.NON_COMMUNIQUE),
-        tranche_age=_choice(
+        source=as_text(cells.get("source"))[:100],
+        commune=as_text(cells.get("usager_commune"))[:100],
+        code_postal=as_code(cells.get("usager_code_postal"))[:5],
+        code_insee=as_code(cells.get("usager_code_insee"))[:5],
+        genre=as_choice(cells.get("genre"), GENRE_LABELS, "genre", errors, Genre.NON_COMMUNIQUE),
+        tranche_age=as_choice(
             cells.get("tranche_age"),
             TRANCHE_LABELS,
             "tranche d’âge",
             errors,
             TrancheAge.NON_COMMUNIQUE,
         ),
-        statut_social=_choice(
+        statut_social=as_choice(
             cells.get("statut"), STATUT_LABELS, "statut", errors, StatutSocial.NON_COMMUNIQUE
         ),
-        recorded_at=_recorded_at(cells.get("enregistre_le")),
+        recorded_at=as_recorded_at(cells.get("enregistre_le")),
         mediateur=" ".join(
             part
-            for part in (_text(cells.get("prenom_mediateur")), _text(cells.get("nom_mediateur")))
+            for part in (
+                as_text(cells.get("prenom_mediateur")),
+                as_text(cells.get("nom_mediateur")),
+            )
             if part
         ),
-        satisfaction=_choice(
+        satisfaction=as_choice(
             cells.get("satisfaction"), SATISFACTION_LABELS, "satisfaction", errors
         ),
-        source_connaissance=_choice(
+        source_connaissance=as_choice(
             cells.get("connu_par"), SOURCE_LABELS, "canal de connaissance du service", errors
         ),
-        premiere_visite=_optional_yes_no(cells.get("premiere_visite"), "Première visite", errors),
-        quartier=_quartier(cells.get("quartier"), quartiers, errors),
-        usager_ref=_text(cells.get("usager_ref"))[:64],
+        premiere_visite=as_yes_no(cells.get("premiere_visite"), "Première visite", errors),
+        quartier=as_quartier(cells.get("quartier"), quartiers, errors),
+        usager_ref=as_text(cells.get("usager_ref"))[:64],
     )
     return (None, errors) if errors else (row, [])
 

@@ -1,0 +1,114 @@
+"""Writing the Coop's activities, from its file or its API: lieux, médiations, permanences, audit."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+
+from poitiers_inclusion.models import AuditEvent
+from poitiers_inclusion.text import fold
+from reseau.models import Lieu
+
+from ..enums import TypeLieu
+from ..models import Mediation, Permanence
+from ..services import permanence_for
+from .columns import DEFAULT_SOURCE, UNKNOWN_PIVOT
+from .reading import CoopRow, LieuData
+
+
+def existing_lieux() -> dict:
+    lieux = {}
+    for lieu in Lieu.objects.order_by("archived_at", "pk").only("pk", "nom", "commune"):
+        lieux.setdefault((fold(lieu.nom), fold(lieu.commune)), lieu)
+    return lieux
+
+
+def create_lieux(datas: list[LieuData], lieux: dict) -> list[Lieu]:
+    """Create the lieux the Coop names and we do not know; `lieux` (by folded name and commune)
+    receives them."""
+    created = [
+        Lieu(
+            nom=data.nom,
+            adresse=data.adresse,
+            commune=data.commune,
+            code_postal=data.code_postal,
+            code_insee=data.code_insee,
+            pivot=UNKNOWN_PIVOT,
+            source="Import La Coop",
+        )
+        for data in datas
+    ]
+    Lieu.objects.bulk_create(created)
+    for lieu in created:
+        lieux[(fold(lieu.nom), fold(lieu.commune))] = lieu
+    return created
+
+
+def audit_events(actor, action: str, objects, changes: dict) -> list[AuditEvent]:
+    if not objects:
+        return []
+    content_type = ContentType.objects.get_for_model(objects[0])
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return [
+        AuditEvent(
+            actor=actor,
+            action=action,
+            target_type=content_type,
+            target_id=str(obj.pk),
+            changes=changes,
+        )
+        for obj in objects
+    ]
+
+
+def lock_imports():
+    """Serialise Coop imports (transaction-scoped advisory lock) so that ID CRA checks hold."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0C00B])
+
+
+def mediation_from_row(row: CoopRow, conseiller, lieux: dict) -> Mediation:
+    return Mediation(
+        date=row.date,
+        conseiller=conseiller,
+        type_activite=row.type_activite,
+        type_lieu=row.type_lieu,
+        lieu=lieux.get(row.lieu.key) if row.lieu else None,
+        duree_minutes=row.duree_minutes,
+        thematiques=row.thematiques,
+        thematiques_demarche=row.thematiques_demarche,
+        nom_demarche=row.nom_demarche,
+        materiel=row.materiel,
+        autonomie=row.autonomie,
+        titre_atelier=row.titre_atelier,
+        niveau_atelier=row.niveau_atelier,
+        redirige=row.redirige,
+        structure_redirection=row.structure_redirection,
+        satisfaction=row.satisfaction,
+        source_connaissance=row.source_connaissance,
+        premiere_visite=row.premiere_visite,
+        notes=row.notes,
+        tags=row.tags,
+        coop_id=row.coop_id,
+        source_donnee=row.source or DEFAULT_SOURCE,
+    )
+
+
+def link_permanences(mediations: list[Mediation]) -> None:
+    """Give each activity at a lieu d'activité the drop-in slot in force there that day, as the
+    log form does (`permanence_for`: the conseiller's own slot first). The file has no time of
+    day, only the date, so two slots of the same day are told apart by conseiller only."""
+    at_lieu = [m for m in mediations if m.type_lieu == TypeLieu.LIEU_ACTIVITE and m.lieu_id]
+    with_slots = set(
+        Permanence.objects.filter(lieu_id__in={m.lieu_id for m in at_lieu}).values_list(
+            "lieu_id", flat=True
+        )
+    )
+    found = {}
+    for mediation in at_lieu:
+        if mediation.lieu_id not in with_slots:
+            continue
+        key = (mediation.lieu_id, mediation.date, mediation.conseiller.pk)
+        if key not in found:
+            found[key] = permanence_for(
+                lieu=mediation.lieu, date=mediation.date, conseiller=mediation.conseiller
+            )
+        mediation.permanence = found[key]
