@@ -14,4 +14,7 @@ LABELS = {
     "permanences.rendezvous.purged": "Coordonnées du rendez-vous effacées (durée de conservation)",
     "permanences.coop.exported": "Médiations exportées au format de La Coop",
     "permanences.mediation.imported": "Médiation importée depuis La Coop",
+    "permanences.mediation.synced": "Médiation reçue de l’API de La Coop",
+    "permanences.mediation.sync_updated": "Médiation mise à jour depuis l’API de La Coop",
+    "permanences.mediation.sync_deleted": "Médiation supprimée : effacée dans La Coop",
 }

@@ -176,3 +176,14 @@ class Weekday(models.IntegerChoices):
     VENDREDI = 4, "Vendredi"
     SAMEDI = 5, "Samedi"
     DIMANCHE = 6, "Dimanche"
+
+
+class SyncOutcome(models.TextChoices):
+    """How the last synchronisation with La Coop's API ended (permanences/coop/sync.py)."""
+
+    COMPLETE = "complete", "Terminée : tout ce qui a changé dans La Coop est à jour ici"
+    PARTIAL = (
+        "partielle",
+        "Arrêtée après le nombre de pages permis : la suite viendra au prochain passage",
+    )
+    FAILED = "echec", "Échec : la synchronisation reprendra au même endroit"

@@ -16,4 +16,11 @@ scheduler.register(
         scheduler.daily("03:00"),
         command="anonymise_usagers",
     ),
+    scheduler.Job(
+        "sync_coop",
+        "Synchronisation des médiations avec l’API de La Coop de la médiation numérique "
+        "(rien sans COOP_API_URL et COOP_API_TOKEN)",
+        scheduler.daily("02:30"),
+        command="sync_coop",
+    ),
 )

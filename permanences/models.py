@@ -26,6 +26,7 @@ from .enums import (
     Satisfaction,
     SourceConnaissance,
     StructureRedirection,
+    SyncOutcome,
     Thematique,
     ThematiqueDemarche,
     TypeActivite,
@@ -446,3 +447,38 @@ class RendezVous(models.Model):
             field = self._meta.get_field(name)
             setattr(self, name, None if field.null else "")
         self.purged_at = timezone.now()
+
+
+# --- Synchronisation with La Coop's API --------------------------------------------------------
+
+
+class CoopSync(models.Model):
+    """Where the synchronisation with La Coop's API stands (one row), and its last run's report.
+
+    A pass asks for the activities modified since `watermark`, page by page; `cursor` and
+    `pass_since` let a pass stopped by the page limit or a failure resume where it was, and
+    `pass_latest` becomes the watermark when the pass ends.
+    """
+
+    watermark = models.DateTimeField("synchronisé jusqu’à", null=True, blank=True)
+    cursor = models.CharField("curseur de la page suivante", max_length=1000, blank=True)
+    pass_since = models.DateTimeField(null=True, blank=True)
+    pass_latest = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField("dernier passage", null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField("résultat", max_length=10, choices=SyncOutcome.choices, blank=True)
+    error = models.TextField("erreur", blank=True)
+    counts = models.JSONField(default=dict)  # created/updated/unchanged/deleted/refused
+    refused = models.JSONField(default=list)  # [{"id", "date", "mediateur", "motif"}]
+
+    class Meta:
+        verbose_name = "synchronisation avec La Coop"
+        verbose_name_plural = "synchronisations avec La Coop"
+
+    def __str__(self):
+        return "Synchronisation avec La Coop"
+
+    @classmethod
+    def current(cls, *, for_update: bool = False) -> "CoopSync":
+        queryset = cls.objects.select_for_update() if for_update else cls.objects
+        return queryset.get_or_create(pk=1)[0]

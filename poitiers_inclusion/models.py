@@ -67,6 +67,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Structure partenaire d'un prescripteur.",
     )
     is_active = models.BooleanField("actif", default=True)
+    # Links a conseiller to their account on La Coop (its utilisateur or médiateur id), when their
+    # e-mail address differs there; the Coop sync matches by either.
+    coop_id = models.CharField(
+        "identifiant La Coop", max_length=64, null=True, blank=True, unique=True
+    )
     is_staff = models.BooleanField("accès à l'administration Django", default=False)
     date_joined = models.DateTimeField("créé le", default=timezone.now)
 

@@ -228,6 +228,12 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 IMPORT_MAX_EMPTY_ROWS = env_int("IMPORT_MAX_EMPTY_ROWS", 1_000)
 
+# La Coop de la médiation numérique's API (permanences/coop/sync.py): its address and the token its
+# team grants ("client-id:secret"); without both the sync does nothing.
+COOP_API_URL = (env_str("COOP_API_URL") or "").rstrip("/")
+COOP_API_TOKEN = env_str("COOP_API_TOKEN") or ""
+COOP_SYNC_MAX_PAGES = env_int("COOP_SYNC_MAX_PAGES", 20)
+
 FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -98,7 +98,14 @@ def _labels(*choices, extra=None) -> dict[str, str]:
 
 TYPE_LABELS = _labels(
     TypeActivite,
-    extra={"Individuel": TypeActivite.INDIVIDUEL, "Collectif": TypeActivite.COLLECTIF},
+    extra={
+        "Individuel": TypeActivite.INDIVIDUEL,
+        "Collectif": TypeActivite.COLLECTIF,
+        # La Coop's third type (its API's code): individual help with an administrative procedure,
+        # whose thématiques are the démarches ones.
+        "demarche_administrative": TypeActivite.INDIVIDUEL,
+        "Aide aux démarches administratives": TypeActivite.INDIVIDUEL,
+    },
 )
 CANAL_LABELS = _labels(TypeLieu)
 MATERIEL_LABELS = _labels(Materiel)

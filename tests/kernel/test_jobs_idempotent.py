@@ -4,6 +4,7 @@ one) do the work once, without error. Each registered job has a case here that g
 run work to do; a new job without one fails the first test."""
 
 import datetime
+import uuid
 
 import pytest
 from django.apps import apps
@@ -22,6 +23,8 @@ from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.concurrency import run_together
 from tests.factories import OutgoingEmailFactory, UsagerFactory, UserFactory
 from tests.ordinateurs.factories import DemandeFactory
+from tests.permanences.coop_standin import TOKEN as COOP_TOKEN
+from tests.permanences.coop_standin import StandIn, activite
 from tests.permanences.factories import MediationFactory
 from tests.permanences.factories_schedule import BookablePermanenceFactory, RendezVousFactory
 from tests.reseau.factories import OrientationFactory
@@ -78,6 +81,21 @@ def _refresh_figures(settings):
     client.get(reverse("reporting:dashboard"))
 
 
+_COOP = []
+
+
+def _sync_coop(settings):
+    """One activity of a conseiller of the city on a stand-in of La Coop's API (one server for
+    the module, its data set again by each case)."""
+    if not _COOP:
+        _COOP.append(StandIn())
+        _COOP.append(_COOP[0].start())
+    standin, settings.COOP_API_URL, settings.COOP_API_TOKEN = _COOP[0], _COOP[1], COOP_TOKEN
+    conseiller = UserFactory(**{Role.CONSEILLER: True}, coop_id=str(uuid.uuid4()))
+    standin.activites = {}
+    standin.add(activite(mediateur_id=conseiller.coop_id, modified=timezone.now()))
+
+
 def _purge_job_runs(settings):
     JobRun.objects.create(job="send_reminders", started_at=timezone.now() - 100 * DAYS)
 
@@ -97,10 +115,15 @@ CASES = {
     "refresh_figures": _refresh_figures,
     "purge_job_runs": _purge_job_runs,
     "send_outbox": _send_outbox,
+    "sync_coop": _sync_coop,
 }
 # Recomputed on purpose at each run: the stored figures, when, and how long it took; the same
 # views stay stored.
-RECOMPUTED = {("reporting", "figuressnapshot"): {"payload", "computed_at", "duration_ms"}}
+RECOMPUTED = {
+    ("reporting", "figuressnapshot"): {"payload", "computed_at", "duration_ms"},
+    # The Coop sync's report of its last run (when, what it found unchanged).
+    ("permanences", "coopsync"): {"started_at", "finished_at", "counts"},
+}
 
 
 def _database(job_name) -> dict:
