@@ -22,6 +22,7 @@ class PermanencesConfig(AppConfig):
             nav.NavItem("Permanences", "permanences:schedule", order=20),
             nav.NavItem("Fréquentation", "permanences:attendance", order=21),
             nav.NavItem("Import Coop", "permanences:coop_import", order=22),
+            nav.NavItem("Synchroniser avec La Coop", "permanences:coop_sync", order=23),
         )
         figures.register()
 

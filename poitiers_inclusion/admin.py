@@ -16,6 +16,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["email", "password"]}),
         ("Identité", {"fields": ["first_name", "last_name"]}),
         ("Rôle", {"fields": ["role", "structure", "is_active", "is_staff", "is_superuser"]}),
+        ("La Coop", {"fields": ["coop_id"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "role", "structure", "password1", "password2"]})]
 

@@ -92,10 +92,18 @@ class UserForm(ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "first_name", "last_name", "role", "structure", "is_active"]
+        fields = ["email", "first_name", "last_name", "role", "structure", "is_active", "coop_id"]
+        help_texts = {
+            "coop_id": "Pour un conseiller dont l'adresse e-mail diffère dans La Coop de la "
+            "médiation numérique : son identifiant d'utilisateur ou de médiateur dans La Coop, "
+            "pour que la synchronisation lui attribue ses activités."
+        }
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()
+
+    def clean_coop_id(self):
+        return (self.cleaned_data.get("coop_id") or "").strip() or None
 
     def clean(self):
         data = super().clean()
