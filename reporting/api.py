@@ -1,11 +1,15 @@
-"""The statistics API: `GET /api/v1/statistiques`, composed from the apps' registered API blocks."""
+"""The statistics API: `GET /api/v1/statistiques`, composed from the apps' registered API blocks,
+and the activities in La Coop's shape (`GET /api/v1/activites`), behind the same bearer token."""
 
 import datetime
+import urllib.parse
 
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from permanences.coop.jsonapi import BadParameter, activites_page
+from permanences.models import Mediation
 from poitiers_inclusion.figures import Scope
 from poitiers_inclusion.models import ApiToken
 from poitiers_inclusion.perms import STAFF, public, token_api
@@ -51,21 +55,29 @@ def _bad(name, value):
     )
 
 
+def _staff_token_user(request, realm: str, what: str):
+    """The coordination's account the bearer token belongs to, or the 401/403 answer."""
+    user = _bearer_user(request)
+    if user is None:
+        return None, _error(
+            401,
+            "Authentification requise : en-tête « Authorization: Bearer <jeton> » absent ou jeton invalide.",
+            WWW_Authenticate=f'Bearer realm="{realm}"',
+        )
+    if not user.has_role(*STAFF):
+        return None, _error(
+            403,
+            f"Ce jeton ne donne pas accès {what} (rôle coordinateur ou administrateur requis).",
+        )
+    return user, None
+
+
 @require_GET
 @token_api
 def statistics(request):
-    user = _bearer_user(request)
-    if user is None:
-        return _error(
-            401,
-            "Authentification requise : en-tête « Authorization: Bearer <jeton> » absent ou jeton invalide.",
-            WWW_Authenticate='Bearer realm="statistiques"',
-        )
-    if not user.has_role(*STAFF):
-        return _error(
-            403,
-            "Ce jeton ne donne pas accès aux statistiques (rôle coordinateur ou administrateur requis).",
-        )
+    user, refusal = _staff_token_user(request, "statistiques", "aux statistiques")
+    if refusal:
+        return refusal
     try:
         start, end = _date(request, "du"), _date(request, "au")
     except BadDate as error:
@@ -75,6 +87,24 @@ def statistics(request):
     result = snapshots.served(Scope(user=user, start=start, end=end), "api")
     payload = {**result.value, "calcule_le": timezone.localtime(result.computed_at).isoformat()}
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@token_api
+def activites(request):
+    user, refusal = _staff_token_user(request, "activites", "aux activités")
+    if refusal:
+        return refusal
+    base = request.build_absolute_uri(request.path)
+
+    def url(params):
+        return f"{base}?{urllib.parse.urlencode(params)}" if params else base
+
+    try:
+        document = activites_page(Mediation.objects.visible_for(user), request.GET, url)
+    except BadParameter as error:
+        return _error(400, str(error))
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET

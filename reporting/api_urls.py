@@ -8,5 +8,6 @@ app_name = "reporting_api"
 
 urlpatterns = [
     path("statistiques", api.statistics, name="statistics"),
+    path("activites", api.activites, name="activites"),
     path("openapi.json", api.openapi, name="openapi"),
 ]

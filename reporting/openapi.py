@@ -1,4 +1,5 @@
-"""The OpenAPI 3 description of the statistics API (served at /api/v1/openapi.json).
+"""The OpenAPI 3 description of the statistics API and of the activities in La Coop's shape
+(served at /api/v1/openapi.json).
 
 It documents the published contract: the blocks the apps register (`mediations`, `reseau`, and
 `ateliers`, `ordinateurs` once those modules exist). A block whose module is absent is absent from
@@ -6,6 +7,8 @@ the answer, which is why only `periode` is required.
 """
 
 from django.urls import reverse
+
+from .openapi_activites import ACTIVITE, ACTIVITES, activites_path
 
 COUNT = {"type": "integer", "minimum": 0}
 
@@ -150,15 +153,16 @@ def openapi_document(request) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Statistiques de l'inclusion numérique",
+            "title": "Statistiques et activités de l'inclusion numérique",
             "version": "1.0.0",
-            "description": "Chiffres publiés du programme, calculés par chaque module. "
+            "description": "Chiffres publiés du programme, calculés par chaque module, et les "
+            "médiations au format de l'API v1 de La Coop de la médiation numérique. "
             "Jeton : `python manage.py create_api_token EMAIL` (coordinateur ou administrateur).",
         },
         "servers": [{"url": server}],
         "components": {
             "securitySchemes": {"jeton": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Statistiques": SCHEMA},
+            "schemas": {"Statistiques": SCHEMA, "Activite": ACTIVITE, "Activites": ACTIVITES},
         },
         "security": [{"jeton": []}],
         "paths": {
@@ -186,6 +190,7 @@ def openapi_document(request) -> dict:
                         ),
                     },
                 }
-            }
+            },
+            reverse("reporting_api:activites"): activites_path(_error),
         },
     }
