@@ -22,6 +22,8 @@ RETRIES = 4
 FIRST_DELAY_SECONDS = 2.0
 MAX_DELAY_SECONDS = 120.0
 TIMEOUT_SECONDS = 60
+# A page of 500 activities is about half a megabyte: far more is not an answer of this API.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
 class CoopApiError(Exception):
@@ -81,7 +83,7 @@ class CoopClient:
         for attempt in range(self.retries + 1):
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = response.read()
+                    body = response.read(MAX_RESPONSE_BYTES + 1)
                 break
             except urllib.error.HTTPError as error:
                 status = error.code
@@ -107,6 +109,11 @@ class CoopClient:
                         "synchronisation reprendra au même endroit au prochain passage."
                     ) from error
                 self.sleep(_delay(attempt, None))
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise CoopApiError(
+                f"La réponse de La Coop ({path}) dépasse {MAX_RESPONSE_BYTES // 2**20} Mo : "
+                "elle n’a pas été lue."
+            )
         try:
             return json.loads(body)
         except ValueError as error:

@@ -17,6 +17,8 @@ from .columns import GENERATED_ID
 from .reading import CoopRow, parse_row
 
 API_SOURCE = "La Coop de la médiation numérique (API)"
+# More people than any workshop holds: a value this large is an error, not people to create.
+MAX_ACCOMPAGNEMENTS = 500
 
 
 # --- Who the médiateur is here ----------------------------------------------------------------
@@ -157,6 +159,8 @@ def prepare(activity: dict, mediateurs: Mediateurs, structures: dict) -> Prepare
         row, reasons = parse_row(0, _cells(activity, structures), {})
     except (TypeError, ValueError, AttributeError):
         row, reasons = None, ["valeur d’un type inattendu dans la réponse de La Coop"]
+    if row is not None and row.participant[1] > MAX_ACCOMPAGNEMENTS:
+        reasons.append(f"plus de {MAX_ACCOMPAGNEMENTS} accompagnements dans une activité")
     if reasons:
         return Prepared(activity, mediateur=str(conseiller), reason=" ; ".join(reasons))
     return Prepared(activity, row=row, conseiller=conseiller, mediateur=str(conseiller))

@@ -111,17 +111,16 @@ def _anonymous(row: CoopRow, now) -> Usager:
     return new_usager(person, now)
 
 
-def _add_accompagnements(mediation, row, count, now) -> list[Accompagnement]:
-    usagers = [_anonymous(row, now) for _ in range(count)]
-    Usager.objects.bulk_create(usagers)
-    accompagnements = [Accompagnement(mediation=mediation, usager=u) for u in usagers]
-    Accompagnement.objects.bulk_create(accompagnements)
+def _add_accompagnements(wanted: list[tuple[Mediation, CoopRow, int]], now) -> None:
+    """`count` anonymous people more in each activity, written in three queries."""
+    pairs = [(m, _anonymous(row, now)) for m, row, count in wanted for _ in range(count)]
+    Usager.objects.bulk_create([usager for _, usager in pairs])
+    Accompagnement.objects.bulk_create([Accompagnement(mediation=m, usager=u) for m, u in pairs])
     Through = Usager.conseillers.through
     Through.objects.bulk_create(
-        [Through(usager_id=u.pk, user_id=mediation.conseiller_id) for u in usagers],
+        [Through(usager_id=u.pk, user_id=m.conseiller_id) for m, u in pairs],
         ignore_conflicts=True,
     )
-    return accompagnements
 
 
 def _remove_anonymous(mediation, count: int) -> bool:
@@ -167,7 +166,7 @@ def _update(mediation, fresh, count, report, item, actor, events, now) -> None:
         )
         return
     if count > present:
-        _add_accompagnements(mediation, item.row, count - present, now)
+        _add_accompagnements([(mediation, item.row, count - present)], now)
     if not changed and count == present:
         report.unchanged += 1
         return
@@ -223,8 +222,9 @@ def _apply(items: list[Prepared], report: SyncReport, actor) -> None:
             created.append((mediation, item))
     link_permanences([m for m, _ in created])
     Mediation.objects.bulk_create([m for m, _ in created])
-    for mediation, item in created:
-        _add_accompagnements(mediation, item.row, accompagnements(item.activity), now)
+    _add_accompagnements(
+        [(m, item.row, accompagnements(item.activity)) for m, item in created], now
+    )
     events += audit_events(
         actor, "permanences.mediation.synced", [m for m, _ in created], {"source": "api"}
     )

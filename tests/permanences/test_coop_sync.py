@@ -254,6 +254,15 @@ def test_mediations_typed_here_are_never_touched(coop, city):
     assert any("saisie dans l’application" in r["motif"] for r in report.refused)
 
 
+def test_an_implausible_number_of_people_is_refused(coop, city):
+    workshop = next(a for a in _ours(coop, city) if a["attributes"]["type"] == "collectif")
+    workshop["attributes"]["accompagnements"] = 100_000
+    report = sync(client=_client(coop))
+    assert not Mediation.objects.filter(coop_id=workshop["id"]).exists()
+    assert any("plus de 500 accompagnements" in r["motif"] for r in report.refused)
+    assert Usager.objects.count() == 4  # one per individual activity, nobody for the workshop
+
+
 def test_an_unknown_mediateur_is_reported_not_created(coop, city):
     accounts = User.objects.count()
     report = sync(client=_client(coop))
