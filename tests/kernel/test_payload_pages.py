@@ -426,7 +426,9 @@ def test_no_page_runs_markup_stored_in_the_data(settings, tmp_path):
     anonymous = _no_arg_urls(lambda a: a == "public") + _public_link_urls()
     _walk(Client(raise_request_exception=False), anonymous, walk, "anonyme")
     api = Client(raise_request_exception=False, headers={"Authorization": f"Bearer {api_key}"})
-    _walk(api, [reverse("reporting_api:statistics")], walk, "API")
+    _walk(
+        api, [reverse("reporting_api:statistics"), reverse("reporting_api:activites")], walk, "API"
+    )
 
     assert walk.problems == []
     assert walk.pages_showing_payload > 300  # the data did reach the pages, escaped

@@ -1,4 +1,5 @@
-"""Coop activities files for the tests: the real sample, and small workbooks built row by row.
+"""Coop activities files for the tests: the real sample, and small workbooks built row by row;
+and where the synchronisation with La Coop's API stands.
 
 Headers are written here as La Coop writes them (not taken from the code under test).
 """
@@ -7,7 +8,11 @@ import datetime
 import io
 from pathlib import Path
 
+import factory
 from openpyxl import Workbook
+
+from permanences.enums import SyncOutcome
+from permanences.models import CoopSync
 
 SAMPLE = Path(__file__).parent / "data" / "coop-activites-export-conseiller.xlsx"
 
@@ -154,3 +159,20 @@ def app_header():
     """Our export's header for a conseiller: La Coop's columns, then the app's own."""
     header = list(CONSEILLER_HEADER)
     return header[:-1] + ["Source de la donnée", "ID CRA", *APP_COLUMNS]
+
+
+class CoopSyncFactory(factory.django.DjangoModelFactory):
+    """Where the synchronisation with La Coop's API stands: after a complete pass."""
+
+    class Meta:
+        model = CoopSync
+        django_get_or_create = ("id",)
+
+    id = 1
+    watermark = datetime.datetime(2026, 11, 10, 14, 0, tzinfo=datetime.UTC)
+    started_at = datetime.datetime(2026, 11, 11, 1, 30, tzinfo=datetime.UTC)
+    finished_at = datetime.datetime(2026, 11, 11, 1, 31, tzinfo=datetime.UTC)
+    outcome = SyncOutcome.COMPLETE
+    counts = factory.LazyFunction(
+        lambda: {"creees": 3, "mises_a_jour": 1, "inchangees": 2, "supprimees": 0, "refusees": 0}
+    )
