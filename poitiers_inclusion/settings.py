@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.utils.text import slugify
 
 from .env import (
     ConfigurationError,
@@ -46,6 +47,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 CITY_NAME = env_str("CITY_NAME", "Poitiers")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How data·inclusion names this producer in the structures and services it publishes.
+DATA_INCLUSION_SOURCE = env_str(
+    "DATA_INCLUSION_SOURCE", f"inclusion-numerique-{slugify(CITY_NAME)}"
+)
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© les contributeurs OpenStreetMap")
 USAGER_RETENTION_MONTHS = env_int("USAGER_RETENTION_MONTHS", 24)
