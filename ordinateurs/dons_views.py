@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from poitiers_inclusion import pdf
 from poitiers_inclusion.audit import audited_form_save
-from poitiers_inclusion.exports import table_response
+from poitiers_inclusion.exports import EXPORT_FORMATS, table_response
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
@@ -98,7 +98,7 @@ def don_list(request):
         .order_by("-offered_on", "-pk")
     )
     filterset = DonFilter(request.GET, queryset=dons, user=request.user)
-    if request.GET.get("format") in ("csv", "xlsx"):
+    if request.GET.get("format") in EXPORT_FORMATS:
         filterset.form.is_valid()
         return _export(request, filterset, filterset.qs)
     page, querystring = paginate(request, filterset.qs, PER_PAGE)

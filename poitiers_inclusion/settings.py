@@ -48,6 +48,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CITY_NAME = env_str("CITY_NAME", "Poitiers")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How data·inclusion names this producer in the structures and services it publishes.
+# CSV downloads: "fr" opens right in French Excel (;  decimal comma, JJ/MM/AAAA, BOM), "intl"
+# is for programs (, decimal point, ISO dates). ?format=csv-intl gives the latter anyway.
+CSV_DIALECT = env_str("CSV_DIALECT", "fr")
+if CSV_DIALECT not in ("fr", "intl"):
+    raise ConfigurationError(f"CSV_DIALECT vaut « fr » ou « intl », pas « {CSV_DIALECT} ».")
 DATA_INCLUSION_SOURCE = env_str(
     "DATA_INCLUSION_SOURCE", f"inclusion-numerique-{slugify(CITY_NAME)}"
 )
