@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and the messages: a form sent twice is processed once (submissions.py).
+    "poitiers_inclusion.submissions.SubmissionTokenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

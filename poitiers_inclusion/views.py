@@ -67,11 +67,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("password_reset_done")
 
-    @property
-    def extra_email_context(self):
-        # The e-mail is rendered without the request, so without the context processors.
-        return {"CITY_NAME": settings.CITY_NAME}
-
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         guard = PublicPost(request, form, scope="kernel.password_reset")
