@@ -1,5 +1,5 @@
 """Kernel pages: each role's home, sign-in and password reset, account management, error pages,
-security.txt."""
+the accessibility statement, security.txt."""
 
 import datetime
 
@@ -86,6 +86,13 @@ password_reset = public(PasswordResetView.as_view())
 def public_form_sent(request):
     """Where a public form filled by a robot leads: it looks like any thank-you page."""
     return render(request, "kernel/public_form_sent.html")
+
+
+@public
+@require_GET
+def accessibility(request):
+    """The accessibility statement the law asks of a public service's site (RGAA)."""
+    return render(request, "kernel/accessibility.html", {"contact": settings.DEFAULT_FROM_EMAIL})
 
 
 @public
