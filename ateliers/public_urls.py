@@ -6,6 +6,7 @@ from . import public_views
 
 urlpatterns = [
     path("programme/", public_views.programme, name="programme"),
+    path("programme/calendrier.ics", public_views.calendar, name="calendar"),
     path(
         "programme/<int:pk>/inscription/",
         public_views.register_public,

@@ -7,41 +7,22 @@ its secret token (sent by e-mail), and every write goes through `ateliers.servic
 import datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.views.decorators.http import require_GET
 
+from poitiers_inclusion import ical
 from poitiers_inclusion.perms import public
 from poitiers_inclusion.public_forms import PublicPost
 
-from . import services
+from . import feeds, services
+from . import programme as listing
 from .enums import StatutInscription
 from .models import Inscription, Seance
 from .public_forms import ProgrammeFilter, RegistrationForm
-
-PROGRAMME_DAYS = 92  # about three months
-
-
-def _has_started(seance: Seance, now: datetime.datetime) -> bool:
-    now = timezone.localtime(now)
-    return seance.date < now.date() or (
-        seance.date == now.date() and seance.start_time <= now.time()
-    )
-
-
-def _closed_reason(seance: Seance, now: datetime.datetime) -> str:
-    """Why a resident cannot register online for this session ("" when they can)."""
-    if seance.is_cancelled:
-        return "Cette séance est annulée."
-    if _has_started(seance, now):
-        return "Cette séance a déjà eu lieu ou a commencé : choisissez-en une autre."
-    if not seance.inscription_en_ligne:
-        return (
-            "L'inscription en ligne n'est pas ouverte pour cette séance : "
-            "renseignez-vous auprès du lieu."
-        )
-    return ""
 
 
 def _no_store(response):
@@ -54,20 +35,9 @@ def _no_store(response):
 def programme(request):
     now = timezone.localtime()
     today = now.date()
-    end = today + datetime.timedelta(days=PROGRAMME_DAYS)
-    period = Seance.objects.filter(date__range=(today, end)).exclude(
-        date=today, end_time__lte=now.time()
-    )
-    filterset = ProgrammeFilter(request.GET or None, queryset=period)
-    seances = list(
-        filterset.qs.with_counts()
-        .select_related("module__parcours", "lieu__quartier")
-        .order_by("date", "start_time", "pk")
-    )
-    for seance in seances:
-        seance.places_left = max(seance.capacite - seance.nb_inscrits, 0)
-        seance.started = _has_started(seance, now)
-        seance.open_online = not _closed_reason(seance, now)
+    end = today + datetime.timedelta(days=listing.PROGRAMME_DAYS)
+    filterset = ProgrammeFilter(request.GET or None, queryset=listing.period(now, end))
+    seances = listing.listed(filterset.qs, now)
     months = [
         {"label": date_format(first, "F Y").capitalize(), "seances": list(items)}
         for first, items in groupby(seances, key=lambda s: s.date.replace(day=1))
@@ -86,6 +56,16 @@ def programme(request):
     )
 
 
+@public
+@require_GET
+def calendar(request):
+    """Every session of the programme, as a calendar residents and partners subscribe to."""
+    now = timezone.localtime()
+    events = feeds.seance_events(listing.listed(listing.period(now), now))
+    name = f"Ateliers numériques — {settings.CITY_NAME}"
+    return ical.calendar_response(name, events, filename="ateliers.ics")
+
+
 def _public_seance(pk) -> Seance:
     return get_object_or_404(
         Seance.objects.with_counts().select_related("module__parcours", "lieu__quartier"), pk=pk
@@ -97,7 +77,7 @@ def register_public(request, pk):
     seance = _public_seance(pk)
     now = timezone.now()
     context = {"seance": seance, "lieu": seance.lieu}
-    problem = _closed_reason(seance, now)
+    problem = listing.closed_reason(seance, now)
     if problem:
         context["problem"] = problem
         return render(request, "ateliers/public/unavailable.html", context)

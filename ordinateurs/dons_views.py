@@ -18,12 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from poitiers_inclusion import pdf
 from poitiers_inclusion.audit import audited_form_save
-from poitiers_inclusion.exports import table_response
+from poitiers_inclusion.exports import EXPORT_FORMATS, table_response
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
-from . import services
+from . import documents, services
 from .dons_forms import CancelForm, CollectForm, DonateurForm, DonCreateForm, DonFilter, PlanForm
 from .enums import Etat, StatutDon, TypeAppareil
 from .models import Attribution, Don, Donateur, Evenement, Temoignage
@@ -97,7 +98,7 @@ def don_list(request):
         .order_by("-offered_on", "-pk")
     )
     filterset = DonFilter(request.GET, queryset=dons, user=request.user)
-    if request.GET.get("format") in ("csv", "xlsx"):
+    if request.GET.get("format") in EXPORT_FORMATS:
         filterset.form.is_valid()
         return _export(request, filterset, filterset.qs)
     page, querystring = paginate(request, filterset.qs, PER_PAGE)
@@ -271,11 +272,15 @@ def don_attestation(request, pk):
         return redirect("ordinateurs:don_detail", pk=don.pk)
     counts = dict(don.ordinateurs.order_by().values_list("type").annotate(n=Count("pk")))
     by_type = [(kind.label, counts[kind]) for kind in TypeAppareil if counts.get(kind)]
-    return render(
-        request,
-        "ordinateurs/dons/attestation.html",
-        {"don": don, "donateur": don.donateur, "by_type": by_type, "today": timezone.localdate()},
-    )
+    context = {
+        "don": don,
+        "donateur": don.donateur,
+        "by_type": by_type,
+        "today": timezone.localdate(),
+    }
+    if pdf.wants_pdf(request):
+        return pdf.response(documents.attestation(context), f"attestation-don-{don.pk}.pdf")
+    return render(request, "ordinateurs/dons/attestation.html", context)
 
 
 # --- Donors -------------------------------------------------------------------------------------
@@ -417,13 +422,12 @@ def donateur_bilan(request, pk, year):
     donor = get_object_or_404(Donateur.objects.visible_for(request.user), pk=pk)
     if not 2000 <= year <= timezone.localdate().year + 1:
         raise Http404("Aucun bilan pour cette année.")
-    return render(
-        request,
-        "ordinateurs/dons/bilan.html",
-        {
-            "donateur": donor,
-            "report": impact_report(donor, year),
-            "years": _donor_years(donor),
-            "today": timezone.localdate(),
-        },
-    )
+    context = {
+        "donateur": donor,
+        "report": impact_report(donor, year),
+        "years": _donor_years(donor),
+        "today": timezone.localdate(),
+    }
+    if pdf.wants_pdf(request):
+        return pdf.response(documents.impact_report(context), f"bilan-{year}-{donor.pk}.pdf")
+    return render(request, "ordinateurs/dons/bilan.html", context)

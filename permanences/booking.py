@@ -144,6 +144,34 @@ def occurrences(
     return result
 
 
+def public_occurrences(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    quartier=None,
+    lieux=None,
+    now: datetime.datetime | None = None,
+) -> list[Occurrence]:
+    """What the public is shown from start to end: every occurrence of the permanences of the
+    open lieux (of one quartier, of some lieux), closed ones included with their reason, except
+    those of today that are over. The public schedule, the front door and the feeds read this."""
+    permanences = (
+        Permanence.objects.filter(lieu__archived_at__isnull=True, valid_from__lte=end)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=start))
+        .select_related("lieu__quartier")
+    )
+    if quartier is not None:
+        permanences = permanences.filter(lieu__quartier=quartier)
+    if lieux is not None:
+        permanences = permanences.filter(lieu__in=lieux)
+    now = timezone.localtime(now)
+    return [
+        o
+        for o in occurrences(permanences, start, end, with_bookings=True)
+        if not (o.date == now.date() and o.permanence.end_time <= now.time())
+    ]
+
+
 def _fill_bookings(items: list[Occurrence], start, end) -> None:
     bookable = {o.permanence.pk for o in items if o.permanence.mode == ModePermanence.SUR_RDV}
     if not bookable:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from poitiers_inclusion import submissions
 from poitiers_inclusion.models import Usager
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
@@ -68,7 +69,7 @@ def home(request):
 
 
 # Tags the message after a save, so the browser forgets the draft it kept (static/js/drafts.js).
-DRAFT_SAVED = "draft-saved"
+DRAFT_SAVED = submissions.DRAFT_SAVED
 
 
 def _render_form(request, form, *, mediation=None, duplicate_of=None, search=None, status=200):
@@ -140,6 +141,8 @@ def _log(request, initial, *, duplicate_of=None):
             if Mediation.objects.visible_for(request.user).filter(pk=mediation.pk).exists():
                 return redirect("permanences:mediation_edit", pk=mediation.pk)
             return redirect("permanences:activity")
+        # The same form sent again leads to this report (poitiers_inclusion/submissions.py).
+        submissions.replay_to(request, reverse("permanences:mediation_edit", args=[mediation.pk]))
         people = mediation.accompagnements.count()
         messages.success(
             request,

@@ -218,21 +218,8 @@ def public_schedule(request):
     today = timezone.localdate()
     end = today + datetime.timedelta(weeks=PUBLIC_WEEKS) - datetime.timedelta(days=1)
     form = PublicScheduleFilter(request.GET or None)
-    permanences = (
-        Permanence.objects.visible_for(request.user)
-        .filter(lieu__archived_at__isnull=True, valid_from__lte=end)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .select_related("lieu__quartier")
-    )
     quartier = form.cleaned_data["quartier"] if form.is_valid() else None
-    if quartier:
-        permanences = permanences.filter(lieu__quartier=quartier)
-    now = timezone.localtime()
-    upcoming = [
-        o
-        for o in services.occurrences(permanences, today, end, with_bookings=True)
-        if not (o.date == today and o.permanence.end_time <= now.time())
-    ]
+    upcoming = services.public_occurrences(today, end, quartier=quartier)
     upcoming.sort(
         key=lambda o: (
             o.permanence.lieu.quartier is None,

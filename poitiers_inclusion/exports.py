@@ -2,6 +2,12 @@
 
 Rows are produced by an iterator and written as they come (openpyxl write-only mode), so a
 million rows never sit in memory. Each app declares its own columns and rows.
+
+Two CSV dialects. The French one (`format=csv`, the default) opens right with a double click in
+French Excel: `;` between columns, a decimal comma, dates as JJ/MM/AAAA, a UTF-8 BOM. The one
+for programs (`format=csv-intl`, or every CSV when CSV_DIALECT=intl): `,`, a decimal point,
+ISO dates, no BOM. In xlsx, numbers are numbers, dates are dates, booleans are Oui/Non, and a
+share (`Percent`) is a number shown as a percentage.
 """
 
 import csv
@@ -11,6 +17,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -40,6 +47,26 @@ _DANGLING_WORDS = {
 }
 
 
+EXPORT_FORMATS = ("csv", "csv-intl", "xlsx")
+
+
+class Percent(str):
+    """A share as a person reads it ("12,5 %"), carrying its number (12.5) for spreadsheets:
+    pages and JSON see the text, xlsx gets a number formatted as a percentage."""
+
+    number: float
+
+    def __new__(cls, number: float):
+        text = f"{number:.1f}".replace(".", ",") + "\u00a0%"
+        self = super().__new__(cls, text)
+        self.number = number
+        return self
+
+    def __getnewargs__(self):
+        # Stored dashboards are pickled: rebuild from the number, not from the text.
+        return (self.number,)
+
+
 def safe_text(value):
     """Neutralise text that a spreadsheet would run as a formula (prefix it with a quote)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -50,6 +77,8 @@ def safe_text(value):
 def _cell_value(value):
     if value is None:
         return ""
+    if isinstance(value, Percent):
+        return value.number / 100
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
@@ -114,8 +143,24 @@ def write_xlsx(sheets: Iterable[Sheet], stream) -> None:
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append([_cell_value(v) for v in row])
+            ws.append([_xlsx_cell(ws, v) for v in row])
     workbook.save(stream)
+
+
+def _xlsx_cell(ws, value):
+    if isinstance(value, Percent):
+        cell = WriteOnlyCell(ws, value=value.number / 100)
+        cell.number_format = "0.0 %"
+        return cell
+    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(ws, value=_cell_value(value))
+        cell.number_format = "DD/MM/YYYY HH:MM"
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "DD/MM/YYYY"
+        return cell
+    return _cell_value(value)
 
 
 def xlsx_response(filename: str, sheets: Iterable[Sheet]) -> FileResponse:
@@ -136,39 +181,79 @@ class _Echo:
         return value
 
 
-def csv_lines(columns: Sequence[str], rows: Iterable[Sequence], preamble=()) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # BOM so that spreadsheet programs read UTF-8
+def french_text(value) -> str:
+    """A CSV cell for French Excel: 1234,5 / 25/12/2026 / 25/12/2026 14:30 / Oui."""
+    if isinstance(value, Percent):
+        return f"{value.number:.1f}".replace(".", ",") + " %"
+    value = _cell_value(value)
+    if isinstance(value, bool | int):
+        return str(value)
+    if isinstance(value, float | decimal.Decimal):
+        return str(value).replace(".", ",")
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def _intl_text(value):
+    if isinstance(value, Percent):
+        return value.number
+    value = _cell_value(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    return value
+
+
+def _french_default() -> bool:
+    return getattr(settings, "CSV_DIALECT", "fr") != "intl"
+
+
+def csv_lines(
+    columns: Sequence[str], rows: Iterable[Sequence], preamble=(), *, french: bool | None = None
+) -> Iterator[str]:
+    french = _french_default() if french is None else french
+    writer = csv.writer(_Echo(), delimiter=";" if french else ",")
+    cell = french_text if french else _intl_text
+    if french:
+        yield "\ufeff"  # BOM: French Excel reads the file as UTF-8
     for line in preamble:
-        yield writer.writerow([_cell_value(v) for v in line])
+        yield writer.writerow([cell(v) for v in line])
     yield writer.writerow([safe_text(c) for c in columns])
     for row in rows:
-        yield writer.writerow([_cell_value(v) for v in row])
+        yield writer.writerow([cell(v) for v in row])
 
 
-def csv_response(filename: str, columns, rows, preamble=()) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, columns, rows, preamble=(), *, french: bool | None = None
+) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        csv_lines(columns, rows, preamble), content_type="text/csv; charset=utf-8"
+        csv_lines(columns, rows, preamble, french=french), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 def table_response(fmt: str, filename: str, title: str, columns, rows, preamble=()):
-    """One table as a download: `fmt` "xlsx" gives a workbook of one sheet, anything else CSV.
-    `filename` has no extension."""
+    """One table as a download: `fmt` "xlsx" gives a workbook of one sheet, "csv-intl" the CSV
+    for programs, anything else the CSV for French Excel. `filename` has no extension."""
     if fmt == "xlsx":
         sheet = Sheet(title=title, columns=columns, rows=rows, preamble=list(preamble))
         return xlsx_response(f"{filename}.xlsx", [sheet])
-    return csv_response(f"{filename}.csv", columns, rows, preamble)
+    french = False if fmt == "csv-intl" else None
+    return csv_response(f"{filename}.csv", columns, rows, preamble, french=french)
 
 
-def csv_text(columns, rows, preamble=()) -> str:
-    return "".join(csv_lines(columns, rows, preamble)).lstrip("\ufeff")
+def csv_text(columns, rows, preamble=(), *, french: bool | None = None) -> str:
+    return "".join(csv_lines(columns, rows, preamble, french=french)).lstrip("\ufeff")
 
 
 __all__ = [
+    "EXPORT_FORMATS",
+    "Percent",
     "Sheet",
+    "french_text",
     "csv_response",
     "csv_text",
     "safe_text",

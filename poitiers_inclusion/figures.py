@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .exports import Percent
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -52,10 +54,11 @@ class Scope:
 
 
 def percent(value: float | None) -> str:
-    """A share for display, the French way: 12.5 -> "12,5 %" (no-break space), None -> "—"."""
+    """A share for display, the French way: 12.5 -> "12,5 %" (no-break space), None -> "—".
+    The text carries its number (exports.Percent), so a spreadsheet gets a number."""
     if value is None:
         return "—"
-    return f"{value:.1f}".replace(".", ",") + "\u00a0%"
+    return Percent(value)
 
 
 def memoized(scope: Scope, key: str, compute: Callable[[], Any]) -> Any:

@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.choices import BlankChoiceIterator
 
+from . import mail
 from .enums import Role
 from .models import User
 from .public_forms import HoneypotMixin
@@ -79,7 +80,17 @@ class LoginForm(EmptyChoiceMixin, AuthenticationForm):
 
 
 class PasswordResetForm(EmptyChoiceMixin, HoneypotMixin, auth_forms.PasswordResetForm):
-    """Anyone can ask for a reset link: the same defences as every public form."""
+    """Anyone can ask for a reset link: the same defences as every public form. The link goes
+    through the outbox like every e-mail (a mail server that is down delays it, never loses it)
+    and is built from SITE_URL, not from the Host the request claims."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        reset_url = mail.absolute_url("password_reset_confirm", context["uid"], context["token"])
+        mail.send(
+            "registration/password_reset",
+            to=context["user"].email,
+            context={"reset_url": reset_url},
+        )
 
 
 class UserForm(ModelForm):

@@ -562,3 +562,26 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class SubmissionToken(models.Model):
+    """A form's one-time token, recorded when its POST arrives (poitiers_inclusion/submissions.py):
+    the same form sent again (a double tap, the back button, a retry after a timeout) is not
+    processed twice; it leads where the first sending led. Kept a few days, then purged."""
+
+    token = models.UUIDField("jeton", primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    path = models.CharField("adresse du formulaire", max_length=500)
+    created_at = models.DateTimeField("reçu le", default=timezone.now, db_index=True)
+    # Empty while the first sending is being processed.
+    completed_at = models.DateTimeField("traité le", null=True, blank=True)
+    redirect_to = models.CharField("page où il a mené", max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = "envoi de formulaire"
+        verbose_name_plural = "envois de formulaires"
+
+    def __str__(self):
+        return f"{self.path} {self.token}"

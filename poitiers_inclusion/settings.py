@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.utils.text import slugify
 
 from .env import (
     ConfigurationError,
@@ -46,6 +47,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 CITY_NAME = env_str("CITY_NAME", "Poitiers")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How data·inclusion names this producer in the structures and services it publishes.
+# CSV downloads: "fr" opens right in French Excel (;  decimal comma, JJ/MM/AAAA, BOM), "intl"
+# is for programs (, decimal point, ISO dates). ?format=csv-intl gives the latter anyway.
+CSV_DIALECT = env_str("CSV_DIALECT", "fr")
+if CSV_DIALECT not in ("fr", "intl"):
+    raise ConfigurationError(f"CSV_DIALECT vaut « fr » ou « intl », pas « {CSV_DIALECT} ».")
+DATA_INCLUSION_SOURCE = env_str(
+    "DATA_INCLUSION_SOURCE", f"inclusion-numerique-{slugify(CITY_NAME)}"
+)
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© les contributeurs OpenStreetMap")
 USAGER_RETENTION_MONTHS = env_int("USAGER_RETENTION_MONTHS", 24)
@@ -98,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and the messages: a form sent twice is processed once (submissions.py).
+    "poitiers_inclusion.submissions.SubmissionTokenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

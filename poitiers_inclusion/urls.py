@@ -25,7 +25,8 @@ kernel_patterns = (
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The residents' front door is `front:home` (below); each professional's space is here.
+    path("espace/", views.home, name="home"),
     path("connexion/", views.login, name="login"),
     path("deconnexion/", any_role(auth_views.LogoutView.as_view()), name="logout"),
     path(
@@ -55,9 +56,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("demande-envoyee/", views.public_form_sent, name="public_form_sent"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("sante/", availability.health, name="health"),
     path("", include(kernel_patterns)),
+    path("", include("reporting.front_urls")),
     path("reseau/", include("reseau.urls")),
     path("api/v1/", include("reseau.api_urls")),
     path("permanences/", include("permanences.urls")),

@@ -1,5 +1,5 @@
 """Kernel pages: each role's home, sign-in and password reset, account management, error pages,
-security.txt."""
+the accessibility statement, security.txt."""
 
 import datetime
 
@@ -67,11 +67,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("password_reset_done")
 
-    @property
-    def extra_email_context(self):
-        # The e-mail is rendered without the request, so without the context processors.
-        return {"CITY_NAME": settings.CITY_NAME}
-
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         guard = PublicPost(request, form, scope="kernel.password_reset")
@@ -91,6 +86,13 @@ password_reset = public(PasswordResetView.as_view())
 def public_form_sent(request):
     """Where a public form filled by a robot leads: it looks like any thank-you page."""
     return render(request, "kernel/public_form_sent.html")
+
+
+@public
+@require_GET
+def accessibility(request):
+    """The accessibility statement the law asks of a public service's site (RGAA)."""
+    return render(request, "kernel/accessibility.html", {"contact": settings.DEFAULT_FROM_EMAIL})
 
 
 @public

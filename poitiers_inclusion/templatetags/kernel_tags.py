@@ -1,8 +1,9 @@
 """Template helpers shared by every app."""
 
 from django import template
+from django.utils.html import format_html
 
-from poitiers_inclusion import nav
+from poitiers_inclusion import nav, submissions
 
 register = template.Library()
 
@@ -29,3 +30,12 @@ def opens(user, url_name: str) -> bool:
     """Whether `user`'s role may open the page: `{% if user|opens:"reporting:report" %}`, so a
     link is shown to the roles its view declares, like the menu."""
     return nav.opens_for(user, url_name)
+
+
+@register.simple_tag
+def submission_token() -> str:
+    """The hidden field of a form's one-time token (poitiers_inclusion/submissions.py): put it
+    inside every form that creates something, so that sending it twice creates one record."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', submissions.FIELD, submissions.new_token()
+    )

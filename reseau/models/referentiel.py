@@ -337,6 +337,12 @@ class Lieu(Archivable):
     def __str__(self):
         return self.nom
 
+    @property
+    def postal_address(self) -> str:
+        """Name and address on one line, as a calendar event's place."""
+        street = ", ".join(p for p in (self.adresse, self.complement_adresse) if p)
+        return f"{self.nom}, {street}, {self.code_postal} {self.commune}"
+
     def mark_updated(self):
         """The record's facts are checked as of today (the standard's `date_maj`)."""
         self.date_maj = timezone.localdate()

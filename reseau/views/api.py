@@ -1,11 +1,12 @@
-"""Public open data: the city's lieux in the national places standard (CSV and JSON)."""
+"""Public open data: the city's lieux in the national places standard (CSV and JSON), and the
+partner network as data·inclusion's structures and services (JSON)."""
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from poitiers_inclusion.perms import public
 
-from .. import standard
+from .. import data_inclusion, standard
 
 
 @public
@@ -20,7 +21,20 @@ def lieux_csv(request):
 @public
 def lieux_json(request):
     """The same rows as the CSV (multi-valued fields joined with `|`), as a JSON array."""
-    rows = [standard.row(lieu) for lieu in standard.lieux_for_export()]
+    return _open_json([standard.row(lieu) for lieu in standard.lieux_for_export()])
+
+
+def _open_json(rows):
     response = JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@public
+def data_inclusion_structures(request):
+    return _open_json(data_inclusion.structures())
+
+
+@public
+def data_inclusion_services(request):
+    return _open_json(data_inclusion.services())

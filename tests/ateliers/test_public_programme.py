@@ -184,3 +184,8 @@ def test_a_tampered_filter_is_no_error(client):
     SeanceFactory(module__titre="Souris et clavier")
     response = client.get(URL, {"lieu": "abc", "niveau": "expert", "parcours": "999999"})
     assert response.status_code == 200
+
+
+def test_it_links_the_calendar_of_the_workshops(client):
+    html = client.get(URL).content.decode()
+    assert f'href="{reverse("ateliers:calendar")}">S\'abonner au calendrier des ateliers' in html

@@ -49,9 +49,9 @@ def test_the_log_exports_as_csv(users, client_for):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     lines = text.strip().splitlines()
-    assert lines[0].startswith("Date,Auteur,Action")
+    assert lines[0].startswith("Date;Auteur;Action")
     assert users[Role.ADMIN].email in lines[1] and "kernel.user.changed" in lines[1]
-    assert "HYPERLIEN" in lines[1] and not lines[1].split(",")[-1].startswith("=")
+    assert "HYPERLIEN" in lines[1] and not lines[1].split(";")[-1].startswith("=")
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATEUR, Role.CONSEILLER, Role.PRESCRIPTEUR])

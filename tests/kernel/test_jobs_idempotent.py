@@ -17,7 +17,7 @@ from permanences.models import Creneau
 from poitiers_inclusion import scheduler
 from poitiers_inclusion.dates import months_before
 from poitiers_inclusion.enums import EmailStatus, JobOutcome, Role
-from poitiers_inclusion.models import AuditEvent, JobRun, Usager
+from poitiers_inclusion.models import AuditEvent, JobRun, SubmissionToken, Usager
 from reseau.enums import EtatOrientation
 from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.concurrency import run_together
@@ -100,6 +100,12 @@ def _purge_job_runs(settings):
     JobRun.objects.create(job="send_reminders", started_at=timezone.now() - 100 * DAYS)
 
 
+def _purge_submission_tokens(settings):
+    SubmissionToken.objects.create(
+        token=uuid.uuid4(), path="/x/", created_at=timezone.now() - 100 * DAYS
+    )
+
+
 def _send_outbox(settings):
     OutgoingEmailFactory()  # due now: the first run sends it
     long_ago = timezone.now() - 100 * DAYS  # sent long ago: deleted
@@ -116,6 +122,7 @@ CASES = {
     "purge_job_runs": _purge_job_runs,
     "send_outbox": _send_outbox,
     "sync_coop": _sync_coop,
+    "purge_submission_tokens": _purge_submission_tokens,
 }
 # Recomputed on purpose at each run: the stored figures, when, and how long it took; the same
 # views stay stored.

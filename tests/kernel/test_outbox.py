@@ -3,6 +3,7 @@ later and later, and the admin and the coordinator see what could not be sent.""
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from poitiers_inclusion import mail
 from poitiers_inclusion.enums import EmailStatus, Role
 from poitiers_inclusion.models import AuditEvent, OutgoingEmail
 from tests.concurrency import run_together
+from tests.factories import UserFactory
 from tests.mail_backends import UnreachableBackend
 from tests.permanences.factories_schedule import (
     BookablePermanenceFactory,
@@ -212,3 +214,34 @@ def test_a_retry_that_fails_again_says_why(refused, users, client_for):
     assert "n'a toujours pas pu partir" in response.content.decode().replace("&#x27;", "'")
     refused.refresh_from_db()
     assert refused.status == EmailStatus.PENDING and refused.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_password_reset_e_mail_goes_through_the_outbox(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A mail server that refuses the reset link does not break the page: the message waits in
+    the outbox like any other, and its link (from SITE_URL, never from the request's Host)
+    works once it is sent."""
+    settings.EMAIL_BACKEND = REFUSING
+    settings.ALLOWED_HOSTS = ["testserver", "piege.exemple.test"]
+    UserFactory(email="camille@ville.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("password_reset"),
+            {"email": "camille@ville.fr"},
+            HTTP_HOST="piege.exemple.test",
+        )
+    assert response.status_code == 302
+    (waiting,) = OutgoingEmail.objects.all()
+    assert waiting.template == "registration/password_reset"
+    assert waiting.to == ["camille@ville.fr"] and waiting.status == EmailStatus.PENDING
+    assert "piege.exemple.test" not in waiting.body
+
+    settings.EMAIL_BACKEND = WORKING
+    OutgoingEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+    call_command("send_outbox", stdout=io.StringIO())
+    (sent,) = mailoutbox
+    assert sent.subject == "Réinitialisation de votre mot de passe"
+    link = re.search(re.escape(settings.SITE_URL) + r"(/\S+)", sent.body).group(1)
+    assert "Choisir un nouveau mot de passe" in client.get(link, follow=True).content.decode()

@@ -67,6 +67,7 @@ FILE_TYPES = (
     "application/json",
     "text/csv",
     "text/plain",  # /.well-known/security.txt: with nosniff, never read as a page
+    "text/calendar",  # the iCalendar feeds of the workshops and of each lieu
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 

@@ -280,6 +280,7 @@ def test_every_app_declares_its_jobs_with_real_commands():
         "refresh_figures",
         "purge_job_runs",
         "send_outbox",
+        "purge_submission_tokens",
     }
     commands = get_commands()
     for job in jobs.values():

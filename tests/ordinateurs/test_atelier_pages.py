@@ -162,7 +162,7 @@ def test_the_inventory_downloads_the_filtered_list(tech):
     response = tech.get(url, {"q": "HP", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     header = rows.index(next(r for r in rows if r and r[0] == "Numéro"))
     assert ["Recherche", "HP"] in rows[:header]
     data = rows[header + 1 :]

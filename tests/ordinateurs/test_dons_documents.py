@@ -2,10 +2,12 @@
 the yearly impact report, counted from the devices' events and free of personal data."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from ordinateurs import services
 from ordinateurs.dons_views import impact_report
@@ -214,3 +216,82 @@ def test_a_report_year_out_of_range_is_not_found(coordination):
         coordination.get(reverse("ordinateurs:donateur_bilan", args=[donor.pk, 1990])).status_code
         == 404
     )
+
+
+# --- The same documents as PDF files ------------------------------------------------------------
+
+
+def pdf_text(response) -> str:
+    """The text a PDF reader finds in the document, pages joined, spaces normalised."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_the_attestation_as_a_pdf_file(coordination, users, django_capture_on_commit_callbacks):
+    don = DonFactory(
+        donateur__nom="Assurances du Centre",
+        donateur__siret="73282932000074",
+        donateur__commune="Poitiers",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_collection(
+            don=don,
+            day=datetime.date(2022, 3, 1),
+            nb_recus=23,
+            poids_kg=61.5,
+            actor=users[Role.COORDINATEUR],
+        )
+    OrdinateurFactory(don=don, type=TypeAppareil.ECRAN, stockages=[])
+    url = reverse("ordinateurs:don_attestation", args=[don.pk])
+    assert 'href="?format=pdf"' in _html(coordination.get(url))
+
+    response = coordination.get(url, {"format": "pdf"})
+    assert f'filename="attestation-don-{don.pk}.pdf"' in response["Content-Disposition"]
+    text = pdf_text(response)
+    for expected in (
+        "Attestation de don en nature",
+        f"N° AD-{don.pk} — établi le",
+        "2041-MEC-SD",
+        "Assurances du Centre",
+        "73282932000074",
+        "1 mars 2022 (date de la collecte)",
+        "23 appareils",
+        "61,5 kg",
+        "1 × écran",
+        "à déterminer par le service financier",
+        "page 1/1",
+    ):
+        assert expected in text, expected
+    metadata = PdfReader(io.BytesIO(response.content)).metadata
+    assert metadata.title == f"Attestation de don en nature — AD-{don.pk}"
+
+
+def test_the_impact_report_as_a_pdf_file_has_no_personal_data(coordination, donation_of_three):
+    donor, demande = donation_of_three["donor"], donation_of_three["demande"]
+    year = donation_of_three["year"]
+    url = reverse("ordinateurs:donateur_bilan", args=[donor.pk, year])
+    text = pdf_text(coordination.get(url, {"format": "pdf"}))
+    for expected in (
+        f"Bilan {year} de vos dons",
+        f"N° BI-{donor.pk}-{year}",
+        "Assurances du Centre",
+        "Reconditionnés 2",
+        "Remis à un foyer 1",
+        "1 foyer équipé grâce à vos dons",
+        "Les Couronneries (quartier prioritaire)",
+        "« Ma fille fait ses devoirs à la maison. »",
+    ):
+        assert expected in text, expected
+    assert demande.foyer.code not in text and "DOSSIER-CCAS-77" not in text
+    assert "Autre remise." not in text
+
+
+def test_a_pdf_is_refused_like_its_page(client_for, users):
+    """The PDF is the page in another format: whoever may not see the page gets no file."""
+    donor = DonateurFactory()
+    url = reverse("ordinateurs:donateur_bilan", args=[donor.pk, timezone.localdate().year])
+    response = client_for(users[Role.CONSEILLER]).get(url, {"format": "pdf"})
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")

@@ -308,9 +308,9 @@ def test_the_list_downloads_as_csv_and_excel(coordination):
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode()
     assert "Donateur" in text and "'=Garage Moderne" in text and "Ancienne Banque" not in text
-    assert "Année,2022" in text
+    assert "Année;2022" in text
     response = coordination.get(url, {"statut": "propose", "format": "csv"})
-    assert "Statut,Proposé" in b"".join(response.streaming_content).decode()
+    assert "Statut;Proposé" in b"".join(response.streaming_content).decode()
     response = coordination.get(url, {"format": "xlsx"})
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -239,9 +239,9 @@ def test_the_attendance_tables_download_as_shown(tuesday, users, client_for):
         reverse("permanences:attendance"), period | {"export": "lieux", "format": "csv"}
     )
     text = b"".join(csv.streaming_content).decode()
-    assert "Période,du 01/03/2023 au 31/03/2023" in text
+    assert "Période;du 01/03/2023 au 31/03/2023" in text
     # 4 Tuesdays held, none closed, 3 visits, 0.8 per slot, 3 people, 25 % empty.
-    assert f"{tuesday.lieu.nom},{tuesday.lieu.quartier},4,0,3,0.8,3,25.0," in text
+    assert f"{tuesday.lieu.nom};{tuesday.lieu.quartier};4;0;3;0,8;3;25,0;" in text
 
     xlsx = client.get(
         reverse("permanences:attendance"), period | {"export": "mois", "format": "xlsx"}

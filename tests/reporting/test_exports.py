@@ -42,8 +42,8 @@ def test_it_exports_one_table_as_csv_with_its_filters(fake_sections, users, clie
     response = client_for(users[Role.COORDINATEUR]).get(url, {"type": "collectif"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Disposition"].startswith('attachment; filename="activite-par_lieu')
-    assert "Type,Atelier collectif" in text
-    assert "Lieu,Médiations,Usagers uniques\r\nMédiathèque,7,5\r\n" in text
+    assert "Type;Atelier collectif" in text
+    assert "Lieu;Médiations;Usagers uniques\r\nMédiathèque;7;5\r\n" in text
     assert fake_sections.scopes[-1].chosen("type") == ("collectif",)
 
 
@@ -91,7 +91,7 @@ def test_no_csv_cell_can_start_a_formula(hostile_section, users, client_for):
     url = reverse("reporting:export_table_csv", args=["piege", "lieux"])
     response = client_for(users[Role.COORDINATEUR]).get(url)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
     assert not [c for c in cells if c.startswith(DANGEROUS)]
     assert "'-1" in cells and "'@x" in cells
 

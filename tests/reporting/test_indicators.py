@@ -171,8 +171,8 @@ def test_the_page_compares_quartiers_with_and_without_a_permanence(quartiers, us
         url, {"indicateur": "Inscriptions CAF", "export": "avant_apres", "format": "csv"}
     )
     text = b"".join(csv.streaming_content).decode()
-    assert "Indicateur,Inscriptions CAF" in text
-    assert "Quartiers avec permanence,15.0,20.0" in text
+    assert "Indicateur;Inscriptions CAF" in text
+    assert "Quartiers avec permanence;15,0;20,0" in text
     xlsx = viewer.get(
         url, {"indicateur": "Inscriptions CAF", "export": "par_mois", "format": "xlsx"}
     )

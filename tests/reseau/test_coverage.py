@@ -73,8 +73,8 @@ def test_it_exports_the_matrix_as_csv(territory, client_for, make_user):
     client = client_for(make_user(Role.COORDINATEUR))
     response = client.get(reverse("reseau:couverture"), {"export": "csv"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Quartier,QPV,")
-    assert text.splitlines()[1].startswith("Nord,Oui,")
+    assert text.splitlines()[0].startswith("Quartier;QPV;")
+    assert text.splitlines()[1].startswith("Nord;Oui;")
 
 
 def test_it_puts_zones_on_the_map_for_one_service(territory, client_for, make_user):

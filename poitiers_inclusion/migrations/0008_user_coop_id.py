@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kernel', '0006_outgoingemail'),
+        ('kernel', '0007_submissiontoken'),
     ]
 
     operations = [

@@ -1,0 +1,103 @@
+"""The residents' front door (`/`) and the calendars they subscribe to: what the public pages of
+permanences, ateliers, ordinateurs and réseau offer, gathered in one place.
+
+It sits in the top layer because it reads every activity app, through the small public query
+function each one exposes (`permanences.booking.public_occurrences`, `ateliers.programme`,
+`ordinateurs.public`), never their views.
+"""
+
+import datetime
+from itertools import groupby
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ateliers import feeds as atelier_feeds
+from ateliers import programme
+from ateliers.models import Seance
+from ordinateurs.public import referring_partners
+from permanences import feeds as permanence_feeds
+from permanences.booking import public_occurrences
+from permanences.models import Permanence
+from poitiers_inclusion import ical
+from poitiers_inclusion.perms import public
+from reseau.models import Lieu
+
+WEEK_DAYS = 7
+NEXT_WORKSHOPS = 4
+# A lieu's feed looks this far ahead for drop-ins (the workshops: the programme's three months).
+DROP_IN_FEED_WEEKS = 8
+
+
+@public
+@require_GET
+def home(request):
+    now = timezone.localtime()
+    today = now.date()
+    week_end = today + datetime.timedelta(days=WEEK_DAYS - 1)
+    drop_ins = sorted(
+        public_occurrences(today, week_end, now=now),
+        key=lambda o: (o.date, o.permanence.start_time, o.permanence.lieu.nom),
+    )
+    days = [
+        {"date": day, "occurrences": list(items)}
+        for day, items in groupby(drop_ins, key=lambda o: o.date)
+    ]
+    workshops = programme.listed(
+        programme.period(now).filter(cancelled_at__isnull=True), now, limit=NEXT_WORKSHOPS
+    )
+    return render(
+        request,
+        "reporting/front/home.html",
+        {
+            "days": days,
+            "today": today,
+            "tomorrow": today + datetime.timedelta(days=1),
+            "workshops": workshops,
+            "partners": referring_partners(),
+            "nb_lieux": Lieu.objects.active().count(),
+        },
+    )
+
+
+def _lieux_with_events(today):
+    """The open lieux that have a drop-in in force or a workshop to come."""
+    permanences = Permanence.objects.filter(lieu=OuterRef("pk")).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    seances = Seance.objects.filter(lieu=OuterRef("pk"), date__gte=today)
+    return (
+        Lieu.objects.active()
+        .filter(Exists(permanences) | Exists(seances))
+        .select_related("quartier")
+        .order_by("quartier__nom", "nom")
+    )
+
+
+@public
+@require_GET
+def calendars(request):
+    """How to subscribe, and the address of each feed."""
+    return render(
+        request,
+        "reporting/front/calendars.html",
+        {"lieux": _lieux_with_events(timezone.localdate())},
+    )
+
+
+@public
+@require_GET
+def lieu_calendar(request, pk):
+    """One lieu's drop-ins and workshops, as a calendar to subscribe to."""
+    lieu = get_object_or_404(Lieu.objects.visible_for(request.user), pk=pk)
+    now = timezone.localtime()
+    today = now.date()
+    end = today + datetime.timedelta(weeks=DROP_IN_FEED_WEEKS)
+    drop_ins = public_occurrences(today, end, lieux=[lieu.pk], now=now)
+    workshops = programme.listed(programme.period(now).filter(lieu=lieu), now)
+    events = permanence_feeds.occurrence_events(drop_ins) + atelier_feeds.seance_events(workshops)
+    name = f"{lieu.nom} — inclusion numérique {settings.CITY_NAME}"
+    return ical.calendar_response(name, events, filename=f"lieu-{lieu.pk}.ics")
