@@ -14,6 +14,7 @@ from poitiers_inclusion.models import (
     LoginFailure,
     OutgoingEmail,
     RateLimitHit,
+    SubmissionToken,
     Usager,
     User,
 )
@@ -175,6 +176,18 @@ class JobRunFactory(factory.django.DjangoModelFactory):
             counts={},
             error=JOB_ERROR,
         )
+
+
+class SubmissionTokenFactory(factory.django.DjangoModelFactory):
+    """A form sent once, which led to the page it redirected to."""
+
+    class Meta:
+        model = SubmissionToken
+
+    token = factory.Faker("uuid4", cast_to=None)
+    path = "/reseau/lieux/nouveau/"
+    completed_at = factory.LazyFunction(timezone.now)
+    redirect_to = "/reseau/lieux/"
 
 
 class OutgoingEmailFactory(factory.django.DjangoModelFactory):

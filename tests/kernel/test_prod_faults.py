@@ -40,17 +40,29 @@ def postgresql(tmp_path):
 
     server = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
 
+    def reachable():
+        # As root, pg_ctl runs as the user "pgserver", who must traverse the folders above the
+        # data; another pytest started meanwhile on the machine resets /tmp/pytest-of-root to
+        # 0700, so the opening pgserver made at start-up is made again before each command.
+        if server.system_user is not None:
+            from pgserver.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(server.pgdata)
+
     def stop():
+        reachable()
         # "fast": the connections the workers keep are cut, as when a server goes down.
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
 
     def start():
         # Same data folder, same socket: the application's DATABASE_URL stays right.
+        reachable()
         with server._lock:
             server.ensure_postgres_running()
 
     server.stop_now, server.start_again = stop, start
     yield server
+    reachable()
     server.cleanup()
 
 

@@ -156,4 +156,4 @@ def test_the_spreadsheet_export_for_people_stays_guarded(client_for, make_user):
     client = client_for(make_user(Role.COORDINATEUR))
     response = client.get(reverse("reseau:couverture"), {"export": "csv"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert "\n'=Quartier piégé," in text
+    assert "\n'=Quartier piégé;" in text
