@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from poitiers_inclusion import mail
-from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.audit import audited_form_save, audited_save, log_event
 from poitiers_inclusion.claims import claim_once
 from poitiers_inclusion.dates import reminder_days
 from poitiers_inclusion.enums import Role
@@ -192,6 +192,23 @@ def change_capacity(*, seance: Seance, capacite: int, actor=None, now=None) -> l
     return promoted
 
 
+def save_seance(*, form, actor, capacite_before=None) -> tuple[Seance, list[Inscription]]:
+    """Save a session's form, new or edited. An edited capacity goes through `change_capacity`
+    (which hands new places to the waiting list), not through the form: `capacite_before` is the
+    capacity the session had before the form wrote on it. Returns the session and the people
+    taken from the waiting list."""
+    with transaction.atomic():
+        if capacite_before is None:
+            return audited_form_save(form, actor=actor), []
+        capacite = form.cleaned_data["capacite"]
+        form.instance.capacite = capacite_before
+        seance = audited_form_save(form, actor=actor)
+        promoted = []
+        if capacite != capacite_before:
+            promoted = change_capacity(seance=seance, capacite=capacite, actor=actor)
+    return seance, promoted
+
+
 @transaction.atomic
 def set_presence(*, inscription: Inscription, presence: str, actor) -> Inscription:
     """Mark a registered person present or absent (or back to not taken: "")."""
@@ -248,6 +265,20 @@ def add_walk_in(*, seance: Seance, usager: Usager, actor) -> Inscription:
         changes={"statut": inscription.statut, "origine": Origine.SUR_PLACE},
     )
     return set_presence(inscription=inscription, presence=Presence.PRESENT, actor=actor)
+
+
+def register_person(
+    *, seance: Seance, usager: Usager | None, person: dict, walk_in: bool, actor
+) -> Inscription:
+    """Register someone to a session, or note them present without registration (`walk_in`):
+    `usager` when chosen in the list, else the person found or created from `person` (first and
+    last name, phone, e-mail). One transaction: a refused registration leaves no new person
+    behind."""
+    with transaction.atomic():
+        usager = usager or find_or_create_person(**person, actor=actor)
+        if walk_in:
+            return add_walk_in(seance=seance, usager=usager, actor=actor)
+        return register(seance=seance, usager=usager, actor=actor)
 
 
 def send_reminders(*, today=None, dry_run: bool = False) -> int:

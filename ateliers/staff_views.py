@@ -10,7 +10,6 @@ attendance, adding a walk-in, changing or cancelling a session need `Seance.edit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Case, F, Prefetch, Q, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -103,19 +102,9 @@ def seance_list(request):
 def _seance_form_page(request, form, *, seance=None, label="", capacite_before=None):
     title = f"Modifier la séance : {label}" if seance else "Nouvelle séance"
     if request.method == "POST" and form.is_valid():
-        promoted = []
-        with transaction.atomic():
-            if seance is None:
-                saved = audited_form_save(form, actor=request.user)
-            else:
-                # The capacity goes through the service, which hands new places to the waiting list.
-                capacite = form.cleaned_data["capacite"]
-                form.instance.capacite = capacite_before
-                saved = audited_form_save(form, actor=request.user)
-                if capacite != capacite_before:
-                    promoted = services.change_capacity(
-                        seance=saved, capacite=capacite, actor=request.user
-                    )
+        saved, promoted = services.save_seance(
+            form=form, actor=request.user, capacite_before=capacite_before
+        )
         verb = "créée" if seance is None else "enregistrée"
         messages.success(request, f"Séance {verb} : {saved}.")
         if promoted:
@@ -276,26 +265,17 @@ def _person_page(request, pk, *, walk_in):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # One transaction: a refused registration does not leave a new person behind.
-            with transaction.atomic():
-                usager = data["usager"] or services.find_or_create_person(
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    actor=request.user,
-                )
-                if walk_in:
-                    inscription = services.add_walk_in(
-                        seance=seance, usager=usager, actor=request.user
-                    )
-                else:
-                    inscription = services.register(
-                        seance=seance, usager=usager, actor=request.user
-                    )
+            inscription = services.register_person(
+                seance=seance,
+                usager=data["usager"],
+                person={key: data[key] for key in ("first_name", "last_name", "phone", "email")},
+                walk_in=walk_in,
+                actor=request.user,
+            )
         except services.InscriptionError as error:
             error.add_to(form, default="usager" if data["qui"] == PersonForm.EXISTING else None)
         else:
+            usager = inscription.usager
             name = usager.full_name or str(usager)
             if walk_in:
                 messages.success(request, f"{name} est noté·e présent·e.")

@@ -3,6 +3,7 @@ ceremonies and testimonials."""
 
 from django.urls import path
 
+from . import ceremonie_views
 from . import foyers_views as views
 
 urlpatterns = [
@@ -20,9 +21,13 @@ urlpatterns = [
     path("attributions/<int:pk>/retrait/", views.attribution_withdraw, name="attribution_withdraw"),
     path("attributions/<int:pk>/recu/", views.recu_remise, name="recu_remise"),
     # Ceremonies.
-    path("ceremonies/", views.ceremonie_list, name="ceremonie_list"),
-    path("ceremonies/nouvelle/", views.ceremonie_create, name="ceremonie_create"),
-    path("ceremonies/<int:pk>/", views.ceremonie_detail, name="ceremonie_detail"),
-    path("ceremonies/<int:pk>/modifier/", views.ceremonie_edit, name="ceremonie_edit"),
-    path("ceremonies/<int:pk>/temoignage/", views.temoignage_create, name="temoignage_create"),
+    path("ceremonies/", ceremonie_views.ceremonie_list, name="ceremonie_list"),
+    path("ceremonies/nouvelle/", ceremonie_views.ceremonie_create, name="ceremonie_create"),
+    path("ceremonies/<int:pk>/", ceremonie_views.ceremonie_detail, name="ceremonie_detail"),
+    path("ceremonies/<int:pk>/modifier/", ceremonie_views.ceremonie_edit, name="ceremonie_edit"),
+    path(
+        "ceremonies/<int:pk>/temoignage/",
+        ceremonie_views.temoignage_create,
+        name="temoignage_create",
+    ),
 ]

@@ -1,42 +1,38 @@
 """Households' pages of Ordinateurs solidaires: referring a household, the requests and the
 waiting list, the coordination's decisions, allocating and handing over a device (with its
-printable receipt), ceremonies and testimonials.
+printable receipt); the ceremonies and testimonials are in `ceremonie_views`.
 
 Who may do what: a prescripteur refers households for their own structure and follows its
 requests only (`Demande.objects.visible_for`: another structure's request is a 404), completes
 a request the coordination found incomplete, and prints the receipt of a device handed over to
 one of its households. The coordination (coordinateur, admin) sees every request, decides,
 allocates devices, hands them over and runs the ceremonies. Technicians and conseillers have no
-access to households (403). Every write goes through `services` (or, for plain descriptive
-edits, `audited_form_save`), so it is logged.
+access to households (403). Every write goes through `services` or `foyers_services`, so it
+is logged.
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from poitiers_inclusion.audit import audited_form_save, audited_save
 from poitiers_inclusion.models import AuditEvent
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
-from . import services
+from . import foyers_services, services
 from .enums import ResultatEffacement, StatutDemande
 from .foyers_forms import (
-    CeremonieForm,
     DecisionForm,
     DemandeFilter,
     FoyerForm,
     HandOverForm,
     ProposeForm,
     ReferralForm,
-    TemoignageForm,
     WithdrawForm,
     decision_choices,
 )
-from .models import Attribution, Ceremonie, Demande, Effacement, Temoignage
+from .models import Attribution, Demande, Effacement
 from .perms import FOYER_ROLES
 
 PER_PAGE = 25
@@ -295,11 +291,12 @@ def demande_edit(request, pk):
     form = FoyerForm(data=request.POST or None, instance=foyer, initial={"besoin": demande.besoin})
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                audited_form_save(form, actor=request.user)
-                demande.besoin = form.cleaned_data["besoin"]
-                audited_save(demande, actor=request.user)
-                services.decide(demande=demande, statut=StatutDemande.SOUMISE, actor=request.user)
+            foyers_services.complete_request(
+                demande=demande,
+                foyer_form=form,
+                besoin=form.cleaned_data["besoin"],
+                actor=request.user,
+            )
         except services.OrdinateurError as error:
             error.add_to(form)
         else:
@@ -431,114 +428,4 @@ def recu_remise(request, pk):
             "check": check if check and check.reussi else None,
             "foyer": attribution.demande.foyer,
         },
-    )
-
-
-# --- Ceremonies ---------------------------------------------------------------------------------
-
-
-@role_required(*STAFF)
-def ceremonie_list(request):
-    now = timezone.now()
-    ceremonies = (
-        Ceremonie.objects.visible_for(request.user)
-        .select_related("lieu")
-        .annotate(
-            nb_remis=Count(
-                "attributions",
-                filter=Q(attributions__handed_over_at__isnull=False),
-                distinct=True,
-            ),
-            nb_donateurs=Count("donateurs", distinct=True),
-            nb_temoignages=Count("temoignages", distinct=True),
-        )
-        .order_by("-date", "-pk")
-    )
-    page, querystring = paginate(request, ceremonies, PER_PAGE)
-    return render(
-        request,
-        "ordinateurs/foyers/ceremonie_list.html",
-        {"page": page, "querystring": querystring, "now": now},
-    )
-
-
-def _ceremonie_form_page(request, form, *, ceremonie=None, label=""):
-    if request.method == "POST" and form.is_valid():
-        saved = audited_form_save(form, actor=request.user)
-        messages.success(request, f"Cérémonie enregistrée : {saved}.")
-        return redirect("ordinateurs:ceremonie_detail", pk=saved.pk)
-    return render(
-        request,
-        "ordinateurs/foyers/ceremonie_form.html",
-        {
-            "form": form,
-            "ceremonie": ceremonie,
-            "title": f"Modifier la cérémonie : {label}"
-            if ceremonie
-            else "Nouvelle cérémonie de remise",
-        },
-    )
-
-
-@role_required(*STAFF)
-def ceremonie_create(request):
-    return _ceremonie_form_page(request, CeremonieForm(data=request.POST or None))
-
-
-@role_required(*STAFF)
-def ceremonie_edit(request, pk):
-    ceremonie = get_object_or_404(Ceremonie.objects.visible_for(request.user), pk=pk)
-    label = str(ceremonie)  # taken before the form writes what was typed on the instance
-    form = CeremonieForm(data=request.POST or None, instance=ceremonie)
-    return _ceremonie_form_page(request, form, ceremonie=ceremonie, label=label)
-
-
-@role_required(*STAFF)
-def ceremonie_detail(request, pk):
-    ceremonie = get_object_or_404(
-        Ceremonie.objects.visible_for(request.user)
-        .select_related("lieu")
-        .prefetch_related("donateurs"),
-        pk=pk,
-    )
-    handed = (
-        ceremonie.attributions.filter(handed_over_at__isnull=False, cancelled_at__isnull=True)
-        .select_related("ordinateur", "demande__foyer__structure")
-        .order_by("handed_over_at", "pk")
-    )
-    to_hand = (
-        Attribution.objects.filter(handed_over_at__isnull=True, cancelled_at__isnull=True)
-        .select_related("ordinateur", "demande__foyer__structure")
-        .order_by("proposed_at", "pk")
-    )
-    return render(
-        request,
-        "ordinateurs/foyers/ceremonie_detail.html",
-        {
-            "ceremonie": ceremonie,
-            "handed": list(handed),
-            "to_hand": list(to_hand),
-            "temoignages": list(ceremonie.temoignages.all()),
-        },
-    )
-
-
-@role_required(*STAFF)
-def temoignage_create(request, pk):
-    ceremonie = get_object_or_404(
-        Ceremonie.objects.visible_for(request.user).select_related("lieu"), pk=pk
-    )
-    form = TemoignageForm(
-        data=request.POST or None,
-        instance=Temoignage(ceremonie=ceremonie, consent_at=timezone.now()),
-    )
-    if request.method == "POST" and form.is_valid():
-        form.instance.consent_at = timezone.now()
-        audited_form_save(form, actor=request.user)
-        messages.success(request, "Témoignage enregistré, avec l'accord de la personne.")
-        return redirect("ordinateurs:ceremonie_detail", pk=ceremonie.pk)
-    return render(
-        request,
-        "ordinateurs/foyers/temoignage_form.html",
-        {"form": form, "ceremonie": ceremonie},
     )

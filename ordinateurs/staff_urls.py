@@ -3,6 +3,7 @@ the erasure certificates."""
 
 from django.urls import path
 
+from . import certificate_views
 from . import staff_views as views
 
 urlpatterns = [
@@ -22,8 +23,8 @@ urlpatterns = [
     # Certificates, to print and archive.
     path(
         "appareils/<int:pk>/certificat/",
-        views.certificat_effacement,
+        certificate_views.certificat_effacement,
         name="certificat_effacement",
     ),
-    path("dons/<int:pk>/certificats/", views.certificats_don, name="certificats_don"),
+    path("dons/<int:pk>/certificats/", certificate_views.certificats_don, name="certificats_don"),
 ]

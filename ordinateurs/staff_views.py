@@ -1,5 +1,6 @@
 """The workshop's pages: the technician's home, the inventory, receiving a batch, a device's
-page (its path, storage, evidence of erasure, checks and events) and the erasure certificates.
+page (its path, storage, evidence of erasure, checks and events); the erasure certificates
+are in `certificate_views`.
 
 Technicians, the coordinator and the admin use them (`WORKSHOP_ROLES`); every other role gets a
 403. Every change of state or evidence goes through `ordinateurs.services`, where the rules of
@@ -14,16 +15,16 @@ from django.db.models import Count, Max, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save
-from poitiers_inclusion.exports import table_response
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
 from . import services
-from .enums import CHECKLIST, PATH, TRANSITIONS, Etat, MethodeEffacement, ResultatEffacement
+from .device_path import IN_PREPARATION, STORAGE_LOCKED, TODO, offered_moves, still_to_pass
+from .enums import CHECKLIST, PATH, Etat
+from .export import inventory_response
 from .models import Don, Effacement, Evenement, Ordinateur, Stockage
 from .perms import WORKSHOP_ROLES
 from .staff_forms import (
@@ -43,41 +44,16 @@ PER_PAGE = 25
 HOME_ROWS = 5
 DEFAULT_LINES = 3
 
-# The workbench's to-do, one list per state: what the device waits for.
-TODO = [
-    (Etat.RECU, "À diagnostiquer"),
-    (Etat.DIAGNOSTIQUE, "À effacer"),
-    (Etat.EFFACE, "À reconditionner"),
-    (Etat.RECONDITIONNE, "À contrôler"),
-    (Etat.CONTROLE, "À rendre disponible"),
-    (Etat.EN_REPARATION, "En réparation"),
-]
-# States of a device still being prepared: its page says what it lacks to become available.
-IN_PREPARATION = (*PATH[: PATH.index(Etat.DISPONIBLE)], Etat.EN_REPARATION, Etat.RETOURNE)
-# Devices that will not be reused: their data goes with physical destruction or the DEEE channel.
-NOT_REUSED = (Etat.NON_REEMPLOYABLE, Etat.DEMANTELE, Etat.RECYCLE)
-# A device handed out or promised keeps its storage as certified.
-STORAGE_LOCKED = (Etat.DISPONIBLE, Etat.RESERVE, Etat.REMIS)
-# The level of NIST SP 800-88 rev. 1 that each method reaches.
-NIST_LEVEL = {
-    MethodeEffacement.NIST_CLEAR: "Clear",
-    MethodeEffacement.REECRITURE: "Clear",
-    MethodeEffacement.NIST_PURGE: "Purge",
-    MethodeEffacement.ATA_SECURE_ERASE: "Purge",
-    MethodeEffacement.NVME_SECURE_ERASE: "Purge",
-    MethodeEffacement.DESTRUCTION: "Destroy",
-}
 
-
-def _devices(user):
+def devices_of(user):
     return Ordinateur.objects.visible_for(user)
 
 
-def _device(request, pk) -> Ordinateur:
-    return get_object_or_404(_devices(request.user).select_related("don__donateur"), pk=pk)
+def get_device(request, pk) -> Ordinateur:
+    return get_object_or_404(devices_of(request.user).select_related("don__donateur"), pk=pk)
 
 
-def _detail_url(ordinateur, anchor=""):
+def detail_url(ordinateur, anchor=""):
     url = reverse("ordinateurs:ordinateur_detail", args=[ordinateur.pk])
     return f"{url}#{anchor}" if anchor else url
 
@@ -87,10 +63,6 @@ def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _who(user) -> str:
-    return (user.get_full_name() or user.email) if user else "—"
-
-
 # --- Home ---------------------------------------------------------------------------------------
 
 
@@ -98,7 +70,7 @@ def _who(user) -> str:
 def home(request):
     """The workbench: how many devices wait at each step, the oldest first, and a search that
     opens a device straight from its inventory or serial number (a barcode reader types it)."""
-    devices = _devices(request.user)
+    devices = devices_of(request.user)
     query = request.GET.get("q", "").strip()
     if query:
         exact = list(devices.filter(Q(numero__iexact=query) | Q(numero_serie__iexact=query))[:2])
@@ -130,64 +102,11 @@ def home(request):
 
 # --- Inventory ----------------------------------------------------------------------------------
 
-EXPORT_COLUMNS = [
-    "Numéro",
-    "Type",
-    "Marque",
-    "Modèle",
-    "N° de série",
-    "Processeur",
-    "Mémoire vive (Go)",
-    "Système",
-    "Supports de stockage",
-    "Donateur",
-    "Don proposé le",
-    "État",
-    "Dans cet état depuis le",
-    "Enregistré le",
-]
-
-
-def _local_day(moment):
-    return timezone.localtime(moment).date() if moment else None
-
-
-def _export(fmt, filterset):
-    rows = (
-        [
-            o.numero,
-            o.get_type_display(),
-            o.marque,
-            o.modele,
-            o.numero_serie,
-            o.processeur,
-            o.memoire_go,
-            o.systeme,
-            [str(s) for s in o.stockages.all()],
-            str(o.don.donateur) if o.don else "",
-            o.don.offered_on if o.don else None,
-            o.get_etat_display(),
-            _local_day(o.depuis),
-            _local_day(o.created_at),
-        ]
-        for o in filterset.qs.prefetch_related("stockages").iterator(chunk_size=500)
-    )
-    title = "Inventaire des ordinateurs"
-    preamble = [[title], ["Extrait le", timezone.localdate()]]
-    if filterset.form.is_valid():
-        for name, value in filterset.form.cleaned_data.items():
-            if value not in (None, ""):
-                field = filterset.form.fields[name]
-                shown = dict(field.choices).get(value, value) if name in ("etat", "type") else value
-                preamble.append([field.label, str(shown)])
-    name = f"inventaire-ordinateurs-{timezone.localdate():%Y%m%d}"
-    return table_response(fmt, name, title, EXPORT_COLUMNS, rows, preamble)
-
 
 @role_required(*WORKSHOP_ROLES)
 def ordinateur_list(request):
     devices = (
-        _devices(request.user)
+        devices_of(request.user)
         .select_related("don__donateur")
         .annotate(depuis=Max("evenements__at"))
         .order_by("-numero")
@@ -195,7 +114,7 @@ def ordinateur_list(request):
     filterset = OrdinateurFilter(request.GET, queryset=devices)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return _export(fmt, filterset)
+        return inventory_response(fmt, filterset)
     page, querystring = paginate(request, filterset.qs, PER_PAGE)
     export_query = request.GET.copy()
     for name in ("page", "format"):
@@ -273,30 +192,8 @@ def ordinateur_receive(request):
 # --- A device's page ----------------------------------------------------------------------------
 
 
-def _offered(ordinateur) -> list[str]:
-    """The states a technician may give the device from its page: the path's, except the ones
-    set by a household's request (reservation, hand-over). A reserved device is handled from the
-    request it is reserved for."""
-    if ordinateur.etat == Etat.RESERVE:
-        return []
-    return [
-        vers
-        for vers in TRANSITIONS.get(ordinateur.etat, ())
-        if vers not in services.ALLOCATION_STATES
-    ]
-
-
-def _still_to_pass(ordinateur) -> list[Etat]:
-    """The steps of the path between the device's state and *disponible*."""
-    if ordinateur.etat not in PATH:
-        start = PATH.index(Etat.DIAGNOSTIQUE)  # out of the path, it comes back by a diagnosis
-    else:
-        start = PATH.index(ordinateur.etat) + 1
-    return PATH[start : PATH.index(Etat.DISPONIBLE)]
-
-
 def _detail_page(request, ordinateur, move_form=None):
-    offered = _offered(ordinateur)
+    offered = offered_moves(ordinateur)
     steps = [
         {
             "etat": Etat(vers),
@@ -329,7 +226,7 @@ def _detail_page(request, ordinateur, move_form=None):
     if ordinateur.etat in IN_PREPARATION:
         readiness = {
             "missing": services.missing_for(ordinateur, Etat.DISPONIBLE),
-            "steps": [Etat(e).label.lower() for e in _still_to_pass(ordinateur)],
+            "steps": [Etat(e).label.lower() for e in still_to_pass(ordinateur)],
         }
     events = list(ordinateur.evenements.select_related("auteur").order_by("at", "pk"))
     return render(
@@ -358,13 +255,13 @@ def _detail_page(request, ordinateur, move_form=None):
 
 @role_required(*WORKSHOP_ROLES)
 def ordinateur_detail(request, pk):
-    return _detail_page(request, _device(request, pk))
+    return _detail_page(request, get_device(request, pk))
 
 
 @require_POST
 @role_required(*WORKSHOP_ROLES)
 def ordinateur_move(request, pk):
-    ordinateur = _device(request, pk)
+    ordinateur = get_device(request, pk)
     form = MoveForm(data=request.POST, files=request.FILES)
     if form.is_valid() and ordinateur.etat == Etat.RESERVE:
         form.add_error(
@@ -388,7 +285,7 @@ def ordinateur_move(request, pk):
             messages.success(
                 request, f"{ordinateur.numero} est maintenant « {_lower_first(Etat(vers).label)} »."
             )
-            return redirect(_detail_url(ordinateur))
+            return redirect(detail_url(ordinateur))
     ordinateur.refresh_from_db()
     return _detail_page(request, ordinateur, move_form=form)
 
@@ -420,20 +317,20 @@ def _form_page(
 
 @role_required(*WORKSHOP_ROLES)
 def stockage_add(request, pk):
-    ordinateur = _device(request, pk)
+    ordinateur = get_device(request, pk)
     if ordinateur.etat in STORAGE_LOCKED:
         messages.error(
             request,
             f"Un ordinateur « {ordinateur.get_etat_display().lower()} » garde les supports "
             "certifiés : passez-le d'abord en réparation pour en changer.",
         )
-        return redirect(_detail_url(ordinateur))
+        return redirect(detail_url(ordinateur))
     form = StockageForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.ordinateur = ordinateur
         stockage = audited_form_save(form, actor=request.user)
         messages.success(request, f"Support ajouté : {stockage}. Il devra être effacé.")
-        return redirect(_detail_url(ordinateur, f"stockage-{stockage.pk}"))
+        return redirect(detail_url(ordinateur, f"stockage-{stockage.pk}"))
     return _form_page(
         request,
         form,
@@ -447,7 +344,9 @@ def stockage_add(request, pk):
 @role_required(*WORKSHOP_ROLES)
 def effacement_create(request, pk):
     stockage = get_object_or_404(
-        Stockage.objects.filter(ordinateur__in=_devices(request.user)).select_related("ordinateur"),
+        Stockage.objects.filter(ordinateur__in=devices_of(request.user)).select_related(
+            "ordinateur"
+        ),
         pk=pk,
     )
     ordinateur = stockage.ordinateur
@@ -466,7 +365,7 @@ def effacement_create(request, pk):
                 f"Effacement enregistré comme échoué pour le support {stockage} : recommencez "
                 "avec une autre méthode, ou détruisez le support.",
             )
-        return redirect(_detail_url(ordinateur, f"stockage-{stockage.pk}"))
+        return redirect(detail_url(ordinateur, f"stockage-{stockage.pk}"))
     return _form_page(
         request,
         form,
@@ -481,7 +380,7 @@ def effacement_create(request, pk):
 
 @role_required(*WORKSHOP_ROLES)
 def controle_create(request, pk):
-    ordinateur = _device(request, pk)
+    ordinateur = get_device(request, pk)
     form = ControleForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         controle = services.record_check(
@@ -499,7 +398,7 @@ def controle_create(request, pk):
                 f"Contrôle échoué : {', '.join(failed)}. L'ordinateur ne pourra passer à "
                 "« contrôlé » qu'après un contrôle réussi.",
             )
-        return redirect(_detail_url(ordinateur, "controle"))
+        return redirect(detail_url(ordinateur, "controle"))
     return _form_page(
         request,
         form,
@@ -514,13 +413,13 @@ def controle_create(request, pk):
 
 @role_required(*WORKSHOP_ROLES)
 def ordinateur_edit(request, pk):
-    ordinateur = _device(request, pk)
+    ordinateur = get_device(request, pk)
     numero = ordinateur.numero
     form = OrdinateurForm(data=request.POST or None, instance=ordinateur)
     if request.method == "POST" and form.is_valid():
         audited_form_save(form, actor=request.user)
         messages.success(request, f"Description de {numero} enregistrée.")
-        return redirect(_detail_url(ordinateur))
+        return redirect(detail_url(ordinateur))
     return _form_page(request, form, ordinateur=ordinateur, title=f"Modifier {numero}")
 
 
@@ -535,7 +434,7 @@ def _download(field):
 @role_required(*WORKSHOP_ROLES)
 def effacement_preuve(request, pk):
     effacement = get_object_or_404(
-        Effacement.objects.filter(stockage__ordinateur__in=_devices(request.user)), pk=pk
+        Effacement.objects.filter(stockage__ordinateur__in=devices_of(request.user)), pk=pk
     )
     return _download(effacement.preuve)
 
@@ -543,109 +442,6 @@ def effacement_preuve(request, pk):
 @role_required(*WORKSHOP_ROLES)
 def evenement_piece(request, pk):
     evenement = get_object_or_404(
-        Evenement.objects.filter(ordinateur__in=_devices(request.user)), pk=pk
+        Evenement.objects.filter(ordinateur__in=devices_of(request.user)), pk=pk
     )
     return _download(evenement.piece_jointe)
-
-
-# --- Certificates -------------------------------------------------------------------------------
-
-
-def _successes():
-    """The storages' successful erasures, for the certificates."""
-    return Prefetch(
-        "effacements",
-        queryset=Effacement.objects.filter(resultat=ResultatEffacement.REUSSI).select_related(
-            "operateur"
-        ),
-    )
-
-
-def _line(ordinateur, storage) -> dict:
-    effacement = services.successful_erasures(storage)[0]
-    return {
-        "ordinateur": ordinateur,
-        "stockage": storage,
-        "effacement": effacement,
-        "nist": NIST_LEVEL.get(effacement.methode, ""),
-        "operateur": _who(effacement.operateur),
-    }
-
-
-def _operators(lines) -> list[str]:
-    return list(dict.fromkeys(line["operateur"] for line in lines))
-
-
-@role_required(*WORKSHOP_ROLES)
-def certificat_effacement(request, pk):
-    ordinateur = _device(request, pk)
-    if not services.erased(ordinateur):
-        missing = services.missing_for(ordinateur, Etat.EFFACE) or [
-            "Chaque support de stockage doit avoir un effacement réussi."
-        ]
-        messages.error(
-            request,
-            f"Le certificat d'effacement de {ordinateur.numero} ne peut pas être établi : "
-            + " ".join(missing),
-        )
-        return redirect(_detail_url(ordinateur, "stockages"))
-    storages = list(ordinateur.stockages.prefetch_related(_successes()))
-    if not storages:
-        messages.error(
-            request,
-            f"{ordinateur.numero} n'a aucun support de stockage enregistré : il n'y a pas de "
-            "données à certifier effacées.",
-        )
-        return redirect(_detail_url(ordinateur, "stockages"))
-    lines = [_line(ordinateur, s) for s in storages]
-    return render(
-        request,
-        "ordinateurs/atelier/certificat.html",
-        {
-            "ordinateur": ordinateur,
-            "lines": lines,
-            "operators": _operators(lines),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@role_required(*WORKSHOP_ROLES)
-def certificats_don(request, pk):
-    """Every device of a batch in one document: one line per storage erased; the devices that
-    will not be reused, those without data storage and those still in the workshop apart."""
-    don = get_object_or_404(Don.objects.visible_for(request.user).select_related("donateur"), pk=pk)
-    devices = list(
-        _devices(request.user)
-        .filter(don=don)
-        .prefetch_related(
-            Prefetch("stockages", queryset=Stockage.objects.prefetch_related(_successes()))
-        )
-        .order_by("numero")
-    )
-    lines, not_reused, no_storage, pending = [], [], [], []
-    for ordinateur in devices:
-        storages = list(ordinateur.stockages.all())
-        if storages and services.erased(ordinateur):
-            lines += [_line(ordinateur, s) for s in storages]
-        elif ordinateur.etat in NOT_REUSED:
-            not_reused.append(ordinateur)
-        elif not storages and not ordinateur.needs_storage:
-            no_storage.append(ordinateur)
-        else:
-            pending.append(ordinateur)
-    return render(
-        request,
-        "ordinateurs/atelier/certificats_don.html",
-        {
-            "don": don,
-            "devices": devices,
-            "lines": lines,
-            "certified": len({line["ordinateur"].pk for line in lines}),
-            "operators": _operators(lines),
-            "not_reused": not_reused,
-            "no_storage": no_storage,
-            "pending": pending,
-            "today": timezone.localdate(),
-        },
-    )

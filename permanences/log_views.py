@@ -15,15 +15,9 @@ from poitiers_inclusion.perms import role_required
 from . import booking, services
 from .enums import Thematique
 from .filters import MediationFilter
-from .log_forms import (
-    LogForm,
-    current_permanences,
-    default_initial,
-    initial_from_mediation,
-    initial_from_post,
-    new_token,
-)
-from .models import Accompagnement, Mediation
+from .log_forms import LogForm, new_token
+from .log_initial import default_initial, initial_from_mediation, initial_from_post
+from .models import Accompagnement, Mediation, Permanence
 from .perms import LOGGERS
 
 THEME_LABELS = dict(Thematique.choices)
@@ -62,7 +56,7 @@ def home(request):
         "permanences/home.html",
         {
             "today": today,
-            "permanences": current_permanences(request.user, today),
+            "permanences": Permanence.objects.conseiller_slots(request.user, today),
             "recent": recent,
         },
     )
@@ -84,7 +78,7 @@ def _render_form(request, form, *, mediation=None, duplicate_of=None, search=Non
             "mediation": mediation,
             "duplicate_of": duplicate_of,
             "title": title,
-            "today_slots": current_permanences(request.user),
+            "today_slots": Permanence.objects.conseiller_slots(request.user),
             "search": search or {},
             "chosen_usager": form.chosen_usager(),
             "chosen_participants": form.chosen_participants(),

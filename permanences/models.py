@@ -49,6 +49,30 @@ class PermanenceQuerySet(models.QuerySet):
             Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gte=day)
         )
 
+    def conseiller_slots(self, user, day=None):
+        """The conseiller's drop-in slots of the day (today by default), earliest first."""
+        day = day or timezone.localdate()
+        return (
+            self.active_on(day)
+            .filter(weekday=day.weekday(), conseillers=user)
+            .select_related("lieu", "lieu__quartier")
+            .order_by("start_time")
+        )
+
+    def current_slot(self, user, now=None):
+        """The slot the conseiller is at now: the one running, else the next one today, else the
+        last one of the day (a report typed after closing time)."""
+        now = timezone.localtime(now)
+        slots = list(self.conseiller_slots(user, now.date()))
+        clock = now.time()
+        for slot in slots:
+            if slot.start_time <= clock < slot.end_time:
+                return slot
+        upcoming = [slot for slot in slots if slot.start_time > clock]
+        if upcoming:
+            return upcoming[0]
+        return slots[-1] if slots else None
+
 
 class Permanence(models.Model):
     """A recurring drop-in slot at a Lieu: weekday and hours, valid between two dates."""

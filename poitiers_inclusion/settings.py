@@ -225,7 +225,7 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / ".data" / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-# Every imported spreadsheet is read within these limits (poitiers_inclusion/spreadsheets.py),
+# Every imported spreadsheet is read within these limits (poitiers_inclusion/spreadsheets/),
 # whatever the file declares: its size, its size once unzipped (xlsx), the rows and columns that
 # may hold data, and the empty rows in a row after which data is refused.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Min
 
 from ateliers import figures as ateliers_figures
-from permanences.figures import activity
+from permanences.figures import activity, aggregates
 from permanences.models import Permanence
 from permanences.perms import READERS as MEDIATION_READERS
 from poitiers_inclusion import figures
@@ -27,9 +27,9 @@ def people(scope: figures.Scope) -> dict[str, int]:
     workshop or to both (a workshop participant also seen at a drop-in is one person)."""
 
     def compute():
-        at_mediations = activity.totals(scope)["usagers_uniques"]
+        at_mediations = aggregates.totals(scope)["usagers_uniques"]
         at_workshops = ateliers_figures.participants(scope)
-        both = activity.persons_seen(scope, at_workshops)
+        both = aggregates.persons_seen(scope, at_workshops)
         return {
             "usagers_uniques": at_mediations + len(at_workshops) - len(both),
             "en_mediation": at_mediations,

@@ -6,16 +6,15 @@ import tempfile
 import pandas as pd
 from django.contrib import messages
 from django.core.files import File
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.exports import table_response, write_xlsx, xlsx_response
 from poitiers_inclusion.perms import STAFF, role_required
 from reseau.models import Reunion
+from reseau.services import attach_report as attach_report_to_meeting
 
 from . import compose, snapshots
 from .crossapp import opening_dates
@@ -128,15 +127,15 @@ def attach_report(request, pk):
         data={"du": start.isoformat(), "au": end.isoformat()}, user=request.user
     )
     sections = snapshots.dashboard_sections(form.scope()).value
-    with tempfile.TemporaryFile() as spool, transaction.atomic():
+    with tempfile.TemporaryFile() as spool:
         write_xlsx(compose.dashboard_sheets(sections, form.description()), spool)
         spool.seek(0)
-        reunion.rapport.save(f"rapport-{reunion.date:%Y-%m-%d}.xlsx", File(spool), save=False)
-        reunion.save(update_fields=["rapport"])
-        log_event(
+        attach_report_to_meeting(
+            reunion=reunion,
+            name=f"rapport-{reunion.date:%Y-%m-%d}.xlsx",
+            content=File(spool),
             actor=request.user,
             action="reporting.rapport.joint",
-            target=reunion,
             changes={"du": start.isoformat(), "au": end.isoformat()},
         )
     messages.success(

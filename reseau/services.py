@@ -181,6 +181,15 @@ def rsvp(*, invitation: Invitation, reponse: str) -> None:
     audited_save(invitation, actor=None)
 
 
+def attach_report(*, reunion: Reunion, name: str, content, actor, action: str, changes: dict):
+    """Attach a report file to a network meeting, with its audit event in the same transaction.
+    The app that made the report names the action: the réseau does not know who reports."""
+    with transaction.atomic():
+        reunion.rapport.save(name, content, save=False)
+        reunion.save(update_fields=["rapport"])
+        log_event(actor=actor, action=action, target=reunion, changes=changes)
+
+
 @transaction.atomic
 def record_attendance(*, reunion: Reunion, present_contact_ids, actor) -> None:
     """Mark who came; people present without an invitation get one (not e-mailed)."""

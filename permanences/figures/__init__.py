@@ -1,7 +1,9 @@
 """The meaning of the médiation log's figures: computed here only, read by `reporting`.
 
-`activity` holds the figures of the log (accompagnements, unique usagers, publics, thématiques…);
-`attendance` those of the drop-in schedule (visits per slot, empty slots, before/after a move).
+The log's figures (accompagnements, unique usagers, publics, thématiques…) are counted in
+`aggregates`, broken down per dimension in `breakdowns` and laid out as dashboard sections and
+the API block in `activity`; `attendance` holds those of the drop-in schedule (visits per slot,
+empty slots, before/after a move).
 """
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from permanences.coop import apply_import, export_sheet, plan_import, read_workbook
-from permanences.figures import activity, attendance
+from permanences.figures import aggregates, attendance, breakdowns
 from permanences.models import Accompagnement, Mediation, Permanence
 from poitiers_inclusion import figures
 from poitiers_inclusion.exports import write_xlsx
@@ -233,25 +233,25 @@ def _dashboard() -> dict:
     visits = attendance.Attendance(slots, datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
     total = visits.total()
     return {
-        "totals": activity.totals(scope),
-        "new_and_returning": activity.new_and_returning(since_april),
-        "per_conseiller": activity.per_conseiller(scope),
-        "per_satisfaction": activity.per_satisfaction(scope),
-        "satisfied_share": activity.satisfied_share(scope),
-        "per_source": activity.per_source(scope),
-        "per_month": activity.per_month(scope),
-        "per_lieu": activity.per_lieu(scope),
-        "per_genre": activity.per_genre(scope),
-        "per_age_band": activity.per_age_band(scope),
-        "per_statut": activity.per_statut(scope),
-        "per_quartier": activity.per_quartier(scope),
-        "qpv_share": activity.qpv_share(scope),
-        "per_thematique": activity.per_thematique(scope),
-        "per_demarche": activity.per_demarche(scope),
-        "per_materiel": activity.per_materiel(scope),
-        "per_duration_band": activity.per_duration_band(scope),
-        "per_autonomie": activity.per_autonomie(scope),
-        "redirections": activity.redirections(scope),
+        "totals": aggregates.totals(scope),
+        "new_and_returning": aggregates.new_and_returning(since_april),
+        "per_conseiller": breakdowns.per_conseiller(scope),
+        "per_satisfaction": breakdowns.per_satisfaction(scope),
+        "satisfied_share": breakdowns.satisfied_share(scope),
+        "per_source": breakdowns.per_source(scope),
+        "per_month": breakdowns.per_month(scope),
+        "per_lieu": breakdowns.per_lieu(scope),
+        "per_genre": breakdowns.per_genre(scope),
+        "per_age_band": breakdowns.per_age_band(scope),
+        "per_statut": breakdowns.per_statut(scope),
+        "per_quartier": breakdowns.per_quartier(scope),
+        "qpv_share": breakdowns.qpv_share(scope),
+        "per_thematique": breakdowns.per_thematique(scope),
+        "per_demarche": breakdowns.per_demarche(scope),
+        "per_materiel": breakdowns.per_materiel(scope),
+        "per_duration_band": breakdowns.per_duration_band(scope),
+        "per_autonomie": breakdowns.per_autonomie(scope),
+        "redirections": breakdowns.redirections(scope),
         "first_visits": sorted(
             Counter(
                 Accompagnement.objects.values_list("mediation__premiere_visite", flat=True)
@@ -413,11 +413,11 @@ def test_a_conseillers_own_export_round_trips_too(logged_in_app):
 def _dashboard_of(user):
     scope = figures.Scope(user=user)
     return {
-        "totals": activity.totals(scope),
-        "per_satisfaction": activity.per_satisfaction(scope),
-        "per_source": activity.per_source(scope),
-        "per_genre": activity.per_genre(scope),
-        "per_quartier": activity.per_quartier(scope),
+        "totals": aggregates.totals(scope),
+        "per_satisfaction": breakdowns.per_satisfaction(scope),
+        "per_source": breakdowns.per_source(scope),
+        "per_genre": breakdowns.per_genre(scope),
+        "per_quartier": breakdowns.per_quartier(scope),
     }
 
 

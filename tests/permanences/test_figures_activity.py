@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from permanences.enums import Satisfaction, Thematique, TypeActivite, TypeLieu
-from permanences.figures import activity
+from permanences.figures import activity, aggregates, breakdowns
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from tests.factories import LieuFactory, QuartierFactory, UsagerFactory, UserFactory
@@ -108,7 +108,7 @@ def _by_label(rows):
 
 
 def test_totals_count_people_in_activities_and_people_once(world):
-    totals = activity.totals(figures.Scope())
+    totals = aggregates.totals(figures.Scope())
     assert totals == {
         "total": 13,  # 2 (Jeanne) + 9 (workshop) + 2 (Bruno's)
         "individuels": 4,
@@ -120,33 +120,34 @@ def test_totals_count_people_in_activities_and_people_once(world):
 
 def test_a_workshop_of_nine_is_nine_accompagnements_and_nine_usagers(world):
     scope = figures.Scope(app_filters={"type": (TypeActivite.COLLECTIF,)})
-    totals = activity.totals(scope)
+    totals = aggregates.totals(scope)
     assert (totals["total"], totals["usagers_uniques"], totals["activites"]) == (9, 9, 1)
 
 
 def test_date_bounds_are_inclusive(world):
     scope = figures.Scope(start=D(2024, 1, 10), end=D(2024, 3, 31))
-    assert activity.totals(scope)["total"] == 12
-    assert activity.totals(figures.Scope(start=D(2024, 1, 11), end=D(2024, 3, 30)))["total"] == 10
+    assert aggregates.totals(scope)["total"] == 12
+    assert aggregates.totals(figures.Scope(start=D(2024, 1, 11), end=D(2024, 3, 30)))["total"] == 10
 
 
 def test_a_conseiller_sees_only_their_own_figures(world):
-    totals = activity.totals(figures.Scope(user=world["b"]))
+    totals = aggregates.totals(figures.Scope(user=world["b"]))
     assert (totals["total"], totals["usagers_uniques"]) == (2, 2)
     # ...even when asking for someone else's.
     assert (
-        activity.totals(figures.Scope(user=world["b"], conseillers=(world["a"].pk,)))["total"] == 0
+        aggregates.totals(figures.Scope(user=world["b"], conseillers=(world["a"].pk,)))["total"]
+        == 0
     )
     coordinator = UserFactory(coordinateur=True)
-    assert activity.totals(figures.Scope(user=coordinator))["total"] == 13
-    assert activity.totals(figures.Scope(user=UserFactory(technicien=True)))["total"] == 0
+    assert aggregates.totals(figures.Scope(user=coordinator))["total"] == 13
+    assert aggregates.totals(figures.Scope(user=UserFactory(technicien=True)))["total"] == 0
 
 
 def test_filters_by_lieu_quartier_conseiller_and_theme(world):
-    assert activity.totals(figures.Scope(lieux=(world["mairie"].pk,)))["total"] == 3
-    assert activity.totals(figures.Scope(quartiers=(world["centre"].pk,)))["total"] == 10
-    assert activity.totals(figures.Scope(conseillers=(world["a"].pk,)))["total"] == 11
-    themed = activity.totals(
+    assert aggregates.totals(figures.Scope(lieux=(world["mairie"].pk,)))["total"] == 3
+    assert aggregates.totals(figures.Scope(quartiers=(world["centre"].pk,)))["total"] == 10
+    assert aggregates.totals(figures.Scope(conseillers=(world["a"].pk,)))["total"] == 11
+    themed = aggregates.totals(
         figures.Scope(app_filters={"thematique": (Thematique.SANTE, Thematique.EMAIL)})
     )
     assert themed["total"] == 12 and themed["usagers_uniques"] == 11
@@ -155,23 +156,23 @@ def test_filters_by_lieu_quartier_conseiller_and_theme(world):
 def test_a_merged_usager_counts_as_the_person_kept(world):
     duplicate = UsagerFactory(merged_into=world["jeanne"])
     MediationFactory(conseiller=world["a"], date=D(2024, 2, 20), usagers=[duplicate])
-    totals = activity.totals(figures.Scope())
+    totals = aggregates.totals(figures.Scope())
     assert (totals["total"], totals["usagers_uniques"]) == (14, 12)
 
 
 def test_new_and_returning_usagers(world):
     # From February: Jeanne came first in January, so she returns; the 11 others are new.
-    assert activity.new_and_returning(figures.Scope(start=D(2024, 2, 1))) == {
+    assert aggregates.new_and_returning(figures.Scope(start=D(2024, 2, 1))) == {
         "nouveaux": 11,
         "revenus": 1,
     }
-    assert activity.new_and_returning(figures.Scope()) == {"nouveaux": 12, "revenus": 0}
+    assert aggregates.new_and_returning(figures.Scope()) == {"nouveaux": 12, "revenus": 0}
     kpis = dict(activity.general_section(figures.Scope(start=D(2024, 2, 1))).kpis)
     assert (kpis["Nouveaux usagers"], kpis["Usagers revenus (déjà accompagnés avant)"]) == (11, 1)
 
 
 def test_per_month_lieu_and_conseiller(world):
-    months = activity.per_month(figures.Scope())
+    months = breakdowns.per_month(figures.Scope())
     assert [(m["code"], m["valeur"], m["usagers"]) for m in months] == [
         ("2024-01", 1, 1),
         ("2024-02", 10, 10),
@@ -179,54 +180,54 @@ def test_per_month_lieu_and_conseiller(world):
         ("2024-04", 1, 1),
     ]
     assert months[1]["label"] == "février 2024"
-    lieux = {r["label"]: (r["valeur"], r["usagers"]) for r in activity.per_lieu(figures.Scope())}
+    lieux = {r["label"]: (r["valeur"], r["usagers"]) for r in breakdowns.per_lieu(figures.Scope())}
     assert lieux == {"Médiathèque": (10, 10), "Mairie": (3, 3)}
-    people = {r["label"]: r["valeur"] for r in activity.per_conseiller(figures.Scope())}
+    people = {r["label"]: r["valeur"] for r in breakdowns.per_conseiller(figures.Scope())}
     assert people == {"Alice A": 11, "Bruno B": 2}
 
 
 def test_publics_count_unique_people(world):
     scope = figures.Scope()
-    assert _by_label(activity.per_genre(scope)) == {"Féminin": 7, "Masculin": 5}
-    ages = _by_label(activity.per_age_band(scope))
+    assert _by_label(breakdowns.per_genre(scope)) == {"Féminin": 7, "Masculin": 5}
+    ages = _by_label(breakdowns.per_age_band(scope))
     expected_jeanne = TrancheAge.for_age(timezone.localdate().year - 1950).label
     assert ages[expected_jeanne] == (10 if expected_jeanne == "70 ans et plus" else 1)
     assert ages["25 - 39 ans"] == 1 and ages["40 - 59 ans"] == 1
     assert sum(ages.values()) == 12
-    assert _by_label(activity.per_statut(scope)) == {
+    assert _by_label(breakdowns.per_statut(scope)) == {
         "Retraité": 1,
         "Non communiqué ou hétérogène": 11,
     }
-    assert _by_label(activity.per_quartier(scope)) == {
+    assert _by_label(breakdowns.per_quartier(scope)) == {
         "Les Couronneries (QPV)": 1,
         "Non renseigné": 11,
     }
-    assert activity.qpv_share(scope) == {"qpv": 1, "quartier_connu": 1, "part": 100.0}
+    assert breakdowns.qpv_share(scope) == {"qpv": 1, "quartier_connu": 1, "part": 100.0}
 
 
 def test_themes_durations_and_the_rest(world):
     scope = figures.Scope()
-    themes = _by_label(activity.per_thematique(scope))
+    themes = _by_label(breakdowns.per_thematique(scope))
     assert themes == {"E-mail": 11, "Santé": 1, "Aide aux démarches administratives": 1}
-    assert _by_label(activity.per_demarche(scope)) == {"Logement": 1}
-    assert _by_label(activity.per_duration_band(scope)) == {
+    assert _by_label(breakdowns.per_demarche(scope)) == {"Logement": 1}
+    assert _by_label(breakdowns.per_duration_band(scope)) == {
         "Moins de 30 min": 1,
         "30min à 1 h": 2,
         "1 h à 2 h": 1,
         "2 h et plus": 9,
     }
-    redirections = activity.redirections(scope)
+    redirections = breakdowns.redirections(scope)
     assert redirections["redirigés"] == 1
     assert _by_label(redirections["par_structure"]) == {
         "Structure d’aide sociale (maison des solidarités, centre social…)": 1
     }
-    assert _by_label(activity.per_satisfaction(scope)) == {
+    assert _by_label(breakdowns.per_satisfaction(scope)) == {
         "Très satisfait": 1,
         "Peu satisfait": 1,
         "Non renseigné": 11,
     }
-    assert activity.satisfied_share(scope) == 50.0
-    assert _by_label(activity.per_autonomie(scope)) == {"Non renseigné": 4}
+    assert breakdowns.satisfied_share(scope) == 50.0
+    assert _by_label(breakdowns.per_autonomie(scope)) == {"Non renseigné": 4}
 
 
 def test_sections_and_api_block_are_registered(world):

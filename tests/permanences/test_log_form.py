@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from permanences.enums import Thematique, ThematiqueDemarche, TypeActivite
-from permanences.models import Accompagnement, Mediation
+from permanences.models import Accompagnement, Mediation, Permanence
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import AuditEvent, Usager
 from tests.factories import LieuFactory, QuartierFactory, UsagerFactory
@@ -38,8 +38,6 @@ def test_it_preselects_today_and_the_current_permanence(client, conseiller):
 
 
 def test_it_preselects_the_slot_running_now_not_the_mornings(conseiller):
-    from permanences.log_forms import current_permanence
-
     morning = permanence_today(
         conseiller, start_time=datetime.time(9, 0), end_time=datetime.time(12, 0)
     )
@@ -50,7 +48,7 @@ def test_it_preselects_the_slot_running_now_not_the_mornings(conseiller):
     def at(hour, minute=0):
         today = timezone.localdate()
         moment = datetime.datetime.combine(today, datetime.time(hour, minute))
-        return current_permanence(conseiller, timezone.make_aware(moment))
+        return Permanence.objects.current_slot(conseiller, timezone.make_aware(moment))
 
     assert at(10) == morning
     assert at(15, 30) == afternoon

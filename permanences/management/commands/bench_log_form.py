@@ -30,8 +30,7 @@ from poitiers_inclusion.models import Usager, User
 from reseau.models import Lieu
 
 from ...enums import OuiNon, Thematique, TypeActivite, TypeLieu, UsagerMode
-from ...log_forms import current_permanences
-from ...models import Accompagnement, Mediation
+from ...models import Accompagnement, Mediation, Permanence
 
 WARMUP = 5
 TARGET_P50_MS = 50
@@ -60,7 +59,11 @@ def _conseiller_and_lieu():
     if not conseillers.exists():
         raise CommandError("Aucun conseiller actif : lancez d'abord `manage.py demo`.")
     for conseiller in conseillers:
-        slot = current_permanences(conseiller).filter(lieu__in=Lieu.objects.active()).first()
+        slot = (
+            Permanence.objects.conseiller_slots(conseiller)
+            .filter(lieu__in=Lieu.objects.active())
+            .first()
+        )
         if slot is not None:
             return conseiller, slot.lieu
     lieu = Lieu.objects.active().order_by("pk").first()

@@ -1,0 +1,160 @@
+"""Public pages of the drop-in schedule: the schedule of the coming weeks, booking a time, the
+confirmation and cancellation links.
+"""
+
+import datetime
+from itertools import groupby
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from poitiers_inclusion.perms import public
+from poitiers_inclusion.public_forms import PublicPost
+
+from . import booking as services
+from .models import Permanence, RendezVous
+from .schedule_forms import BookingForm, PublicScheduleFilter
+
+PUBLIC_WEEKS = 3
+
+
+def _parse_day(value: str) -> datetime.date:
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        day = None
+    if day is None:
+        raise Http404("Date inconnue.")
+    return day
+
+
+@public
+def public_schedule(request):
+    today = timezone.localdate()
+    end = today + datetime.timedelta(weeks=PUBLIC_WEEKS) - datetime.timedelta(days=1)
+    form = PublicScheduleFilter(request.GET or None)
+    quartier = form.cleaned_data["quartier"] if form.is_valid() else None
+    upcoming = services.public_occurrences(today, end, quartier=quartier)
+    upcoming.sort(
+        key=lambda o: (
+            o.permanence.lieu.quartier is None,
+            o.permanence.lieu.quartier.nom if o.permanence.lieu.quartier else "",
+            o.permanence.lieu.nom,
+            o.date,
+            o.permanence.start_time,
+        )
+    )
+    quartiers = []
+    for q, by_quartier in groupby(upcoming, key=lambda o: o.permanence.lieu.quartier):
+        lieux = []
+        for lieu, items in groupby(by_quartier, key=lambda o: o.permanence.lieu):
+            items = list(items)
+            closures = {o.fermeture.pk: o.fermeture for o in items if o.fermeture}
+            lieux.append(
+                {
+                    "lieu": lieu,
+                    "occurrences": items,
+                    "closures": closures.values(),
+                }
+            )
+        quartiers.append({"quartier": q, "lieux": lieux})
+    return render(
+        request,
+        "permanences/public/schedule.html",
+        {
+            "form": form,
+            "quartiers": quartiers,
+            "start": today,
+            "end": end,
+            "tomorrow": today + datetime.timedelta(days=1),
+        },
+    )
+
+
+@public
+def booking_new(request, pk, day):
+    permanence = get_object_or_404(
+        Permanence.objects.visible_for(request.user)
+        .filter(lieu__archived_at__isnull=True)
+        .select_related("lieu__quartier"),
+        pk=pk,
+    )
+    day = _parse_day(day)
+    occurrence = services.occurrence_on(permanence, day)
+    context = {"permanence": permanence, "lieu": permanence.lieu, "day": day}
+    try:
+        services.check_bookable(occurrence)
+    except services.BookingError as error:
+        context["problem"] = error.message
+        return render(request, "permanences/public/unavailable.html", context)
+    times = services.free_times(occurrence)
+    if not times and request.method != "POST":
+        context["problem"] = "Ce créneau est complet. Choisissez un autre jour."
+        return render(request, "permanences/public/unavailable.html", context)
+    form = BookingForm(data=request.POST or None, times=times)
+    guard = PublicPost(request, form, scope="permanences.booking")
+    if guard.trapped:
+        return guard.decoy()
+    if guard.accepts():
+        data = form.cleaned_data
+        try:
+            rendez_vous = services.book(
+                permanence=permanence,
+                day=day,
+                heure=data["heure"],
+                nom=data["nom"],
+                telephone=data["telephone"],
+                email=data["email"],
+                besoin=data["besoin"],
+                precision=data["precision"],
+            )
+        except services.BookingError as error:
+            times = services.free_times(occurrence)
+            form.set_times(times)
+            error.add_to(form)
+        else:
+            return redirect("permanences:booking_done", token=rendez_vous.token)
+    context.update({"form": form, "occurrence": occurrence, "times": times})
+    return render(request, "permanences/public/book.html", context, status=guard.status)
+
+
+def _booking_by_token(token):
+    return get_object_or_404(
+        RendezVous.objects.select_related("creneau__permanence__lieu"), token=token
+    )
+
+
+@public
+def booking_done(request, token):
+    rendez_vous = _booking_by_token(token)
+    response = render(
+        request,
+        "permanences/public/booking_done.html",
+        {"rdv": rendez_vous, "lieu": rendez_vous.creneau.permanence.lieu},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public
+def booking_cancel(request, token):
+    rendez_vous = _booking_by_token(token)
+    cancelled_now = False
+    if request.method == "POST" and services.can_cancel(rendez_vous):
+        services.cancel(rendez_vous=rendez_vous)
+        rendez_vous.refresh_from_db()
+        cancelled_now = True
+    response = render(
+        request,
+        "permanences/public/booking_cancel.html",
+        {
+            "rdv": rendez_vous,
+            "lieu": rendez_vous.creneau.permanence.lieu,
+            "can_cancel": services.can_cancel(rendez_vous),
+            "cancelled_now": cancelled_now,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
