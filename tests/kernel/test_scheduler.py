@@ -281,6 +281,7 @@ def test_every_app_declares_its_jobs_with_real_commands():
         "purge_job_runs",
         "send_outbox",
         "purge_submission_tokens",
+        "purge_calls",
     }
     commands = get_commands()
     for job in jobs.values():
