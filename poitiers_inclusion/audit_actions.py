@@ -28,4 +28,5 @@ LABELS = {
     "kernel.usager.viewed": "Fiche de la personne consultée",
     "kernel.email.retried": "Nouvel essai d'envoi d'un e-mail non envoyé",
     "kernel.call.done": "Appel fait à une personne que ni e-mail ni SMS ne joint",
+    "kernel.user.invited": "Invitation à choisir son mot de passe envoyée",
 }

@@ -274,6 +274,8 @@ SMS_BREVO_URL = env_str("SMS_BREVO_URL", "https://api.brevo.com/v3/transactional
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / ".data" / "sms"))
 # Seconds before a text-message service that does not answer counts as a failure (retried).
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+# Days the link sent to a new account (to choose its password) stays valid.
+ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 7)
 # Days a call to make is kept after its day (it holds a name and a number).
 CALLS_KEPT_DAYS = env_int("CALLS_KEPT_DAYS", 7)
 

@@ -124,6 +124,7 @@ OBJECT_CASES = {
     "ateliers:seance_register": ("seance", SHARED),
     "ateliers:seance_walk_in": ("seance", EDITABLE),
     "kernel:user_edit": ("account", SHARED),
+    "kernel:user_invite": ("account", SHARED),
     "ordinateurs:attribution_hand_over": ("attribution", SHARED),
     "ordinateurs:attribution_withdraw": ("attribution", SHARED),
     "ordinateurs:ceremonie_detail": ("ceremonie", SHARED),
