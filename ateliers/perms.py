@@ -10,3 +10,5 @@ from poitiers_inclusion.perms import TEAM
 
 # Who reads the workshop figures: a conseiller those of their sessions, the coordination all.
 READERS = TEAM
+# Who phones the people no e-mail or text message reaches: those who see the registrations.
+CALLERS = TEAM

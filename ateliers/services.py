@@ -8,7 +8,7 @@ and the waiting list keeps its order. Each change is written to the audit log.
 from django.db import transaction
 from django.utils import timezone
 
-from poitiers_inclusion import mail
+from poitiers_inclusion import mail, reach
 from poitiers_inclusion.audit import audited_form_save, audited_save, log_event
 from poitiers_inclusion.claims import claim_once
 from poitiers_inclusion.dates import reminder_days
@@ -68,18 +68,38 @@ def find_or_create_person(
     return audited_save(usager, actor=actor)
 
 
+# What a person without an e-mail is told by text message, or by a call from the team.
+TOLD_BY_PHONE = {
+    "promotion": "Place libérée : inscrit(e) depuis la liste d'attente",
+    "rappel": "Rappel de la séance",
+    "annulation_seance": "Séance annulée",
+}
+
+
 def send_inscription_email(inscription: Inscription, kind: str) -> None:
     """kind: "inscription", "attente", "promotion", "annulation_seance", "deja_inscrit" or
-    "rappel"; nothing without an e-mail address."""
-    mail.send(
+    "rappel". By e-mail; a promotion, a reminder or a cancellation also reaches a person
+    without e-mail, by text message or by the team's call (poitiers_inclusion.reach)."""
+    usager = inscription.usager
+    context = {
+        "inscription": inscription,
+        "seance": inscription.seance,
+        "lieu": inscription.seance.lieu,
+        "cancel_url": mail.absolute_url("ateliers:cancel_public", inscription.token),
+    }
+    if kind not in TOLD_BY_PHONE:
+        mail.send(f"ateliers/emails/{kind}", to=usager.email, context=context)
+        return
+    reach.tell(
         f"ateliers/emails/{kind}",
-        to=inscription.usager.email,
-        context={
-            "inscription": inscription,
-            "seance": inscription.seance,
-            "lieu": inscription.seance.lieu,
-            "cancel_url": mail.absolute_url("ateliers:cancel_public", inscription.token),
-        },
+        email=usager.email,
+        phone=usager.phone,
+        name=usager.full_name,
+        context=context,
+        about=inscription,
+        app="ateliers",
+        reason=TOLD_BY_PHONE[kind],
+        due_by=inscription.seance.date,
     )
 
 
@@ -282,14 +302,14 @@ def register_person(
 
 
 def send_reminders(*, today=None, dry_run: bool = False) -> int:
-    """E-mail the people registered for tomorrow's and the day after's sessions, once each
+    """Remind (e-mail, text message or a call to make) the people registered for tomorrow's and the day after's sessions, once each
     (claims.claim_once: two runs at the same time never send one reminder twice). Returns how
     many were (or would be) sent."""
     due = Inscription.objects.filter(
         statut=StatutInscription.INSCRIT,
         seance__date__in=reminder_days(today or timezone.localdate()),
         seance__cancelled_at__isnull=True,
-    ).exclude(usager__email="")
+    ).exclude(usager__email="", usager__phone="")
     return claim_once(
         due.select_related("usager", "seance__lieu", "seance__module"),
         field="reminder_sent_at",

@@ -20,7 +20,7 @@ from poitiers_inclusion.models import AuditEvent
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
-from . import foyers_services, services
+from . import foyers_services, notifications, services
 from .enums import ResultatEffacement, StatutDemande
 from .foyers_forms import (
     DecisionForm,
@@ -266,7 +266,7 @@ def demande_propose(request, pk):
             messages.success(
                 request,
                 f"L'ordinateur {attribution.ordinateur.numero} est réservé pour le foyer "
-                f"{demande.foyer.code}. Prévenez la structure, puis notez la remise.",
+                f"{demande.foyer.code}. {notifications.partner_told(demande)}",
             )
             return redirect("ordinateurs:demande_detail", pk=demande.pk)
     return _action_page(

@@ -19,6 +19,7 @@ from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
 from poitiers_inclusion.errors import ServiceError
 
+from . import notifications
 from .enums import (
     CHECKLIST,
     DEMANDE_TRANSITIONS,
@@ -385,6 +386,7 @@ def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> D
         target=demande,
         changes={"statut": [before, statut]},
     )
+    notifications.tell_partner(demande)
     return demande
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from poitiers_inclusion import mail
+from poitiers_inclusion import mail, reach
 from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.claims import claim_once
 from poitiers_inclusion.dates import reminder_days
@@ -422,27 +422,41 @@ def weekly_hours_by_lieu(lieu_ids) -> dict[int, float]:
 
 
 def send_booking_email(rendez_vous: RendezVous, kind: str) -> None:
-    """kind: "confirmation" or "rappel". Plain-text e-mail with the cancellation link."""
+    """kind: "confirmation" or "rappel". Plain-text e-mail with the cancellation link; a
+    reminder also reaches a person without e-mail, by text message or by the team's call
+    (poitiers_inclusion.reach)."""
     permanence = rendez_vous.creneau.permanence
-    mail.send(
-        f"permanences/emails/{kind}",
-        to=rendez_vous.email,
-        context={
-            "rdv": rendez_vous,
-            "permanence": permanence,
-            "lieu": permanence.lieu,
-            "cancel_url": mail.absolute_url("permanences:booking_cancel", rendez_vous.token),
-        },
+    template = f"permanences/emails/{kind}"
+    context = {
+        "rdv": rendez_vous,
+        "permanence": permanence,
+        "lieu": permanence.lieu,
+        "cancel_url": mail.absolute_url("permanences:booking_cancel", rendez_vous.token),
+    }
+    if kind != "rappel":
+        mail.send(template, to=rendez_vous.email, context=context)
+        return
+    reach.tell(
+        template,
+        email=rendez_vous.email,
+        phone=rendez_vous.telephone,
+        name=rendez_vous.nom,
+        context=context,
+        about=rendez_vous,
+        app="permanences",
+        reason="Rappel du rendez-vous",
+        due_by=rendez_vous.creneau.date,
     )
 
 
 def send_reminders(*, today: datetime.date | None = None, dry_run: bool = False) -> int:
-    """E-mail the bookings of tomorrow and the day after, once each (claims.claim_once: two
-    runs at the same time never send one reminder twice); return how many were sent."""
+    """Remind the bookings of tomorrow and the day after (e-mail, text message or a call to
+    make), once each (claims.claim_once: two runs at the same time never remind one booking
+    twice); return how many were reminded."""
     due = RendezVous.objects.filter(
         statut=StatutRendezVous.CONFIRME,
         creneau__date__in=reminder_days(today or timezone.localdate()),
-    ).exclude(email="")
+    ).exclude(email="", telephone="")
     return claim_once(
         due.select_related("creneau__permanence__lieu"),
         field="reminder_sent_at",

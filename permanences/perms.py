@@ -12,3 +12,5 @@ from poitiers_inclusion.perms import TEAM
 LOGGERS = (Role.CONSEILLER, Role.COORDINATEUR)
 # Who reads the médiation figures: a conseiller their own, the coordination the whole city's.
 READERS = TEAM
+# Who phones the people no e-mail or text message reaches: those who see the bookings.
+CALLERS = TEAM

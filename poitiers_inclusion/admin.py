@@ -1,9 +1,18 @@
 """Django's admin for superusers (day-to-day management happens in the application's own pages)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
+from . import invitations
 from .models import AuditEvent, Usager, User
+
+
+class InvitedUserCreationForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "role", "structure"]
 
 
 @admin.register(User)
@@ -18,7 +27,17 @@ class UserAdmin(BaseUserAdmin):
         ("Rôle", {"fields": ["role", "structure", "is_active", "is_staff", "is_superuser"]}),
         ("La Coop", {"fields": ["coop_id"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["email", "role", "structure", "password1", "password2"]})]
+    # No password typed by the admin: the new account receives an invitation (invitations.py).
+    add_form = InvitedUserCreationForm
+    add_fieldsets = [(None, {"fields": ["email", "role", "structure"]})]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        obj.set_unusable_password()
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            invitations.invite(obj)
 
 
 @admin.register(Usager)

@@ -1,4 +1,4 @@
-"""Sentences of the kernel's own audit action codes (the usager record, the outbox)."""
+"""Sentences of the kernel's own audit action codes (the usager record, the outbox, the calls)."""
 
 from .formatting import display_value
 
@@ -27,4 +27,6 @@ LABELS = {
     ),
     "kernel.usager.viewed": "Fiche de la personne consultée",
     "kernel.email.retried": "Nouvel essai d'envoi d'un e-mail non envoyé",
+    "kernel.call.done": "Appel fait à une personne que ni e-mail ni SMS ne joint",
+    "kernel.user.invited": "Invitation à choisir son mot de passe envoyée",
 }

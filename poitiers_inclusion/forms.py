@@ -3,7 +3,6 @@ account management."""
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.choices import BlankChoiceIterator
 
@@ -94,12 +93,8 @@ class PasswordResetForm(EmptyChoiceMixin, HoneypotMixin, auth_forms.PasswordRese
 
 
 class UserForm(ModelForm):
-    password = forms.CharField(
-        label="Mot de passe",
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Laissez vide pour ne pas changer le mot de passe d'un compte existant.",
-    )
+    """An account's details; never its password: a new account chooses its own through the
+    invitation it receives (invitations.py)."""
 
     class Meta:
         model = User
@@ -120,20 +115,4 @@ class UserForm(ModelForm):
         data = super().clean()
         if data.get("role") == Role.PRESCRIPTEUR and not data.get("structure"):
             self.add_error("structure", "Un prescripteur doit être rattaché à une structure.")
-        password = data.get("password")
-        if not self.instance.pk and not password:
-            self.add_error("password", "Choisissez un mot de passe pour ce nouveau compte.")
-        if password:
-            try:
-                password_validation.validate_password(password, self.instance)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
         return data
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            user.set_password(self.cleaned_data["password"])
-        if commit:
-            user.save()
-        return user

@@ -1,11 +1,12 @@
-"""The kernel's own scheduled jobs: the outbox's e-mails sent and retried, and the record of the
-scheduled runs kept for a while only."""
+"""The kernel's own scheduled jobs: the outboxes' e-mails and text messages sent and retried, the
+record of the scheduled runs, the submission tokens and the calls to make kept for a while only."""
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
-from . import scheduler, submissions
+from . import reach, scheduler, submissions
 from .models import JobRun
 
 # Long enough to see when a job started failing and how it went before.
@@ -22,10 +23,14 @@ def purge_submission_tokens() -> dict:
     return {"jetons effacés": submissions.purge()}
 
 
+def purge_calls() -> dict:
+    return {"appels effacés": reach.purge_calls()}
+
+
 scheduler.register(
     scheduler.Job(
         "send_outbox",
-        "Envoi des e-mails en attente (nouvelles tentatives), effacement des anciens",
+        "Envoi des e-mails et des SMS en attente (nouvelles tentatives), effacement des anciens",
         scheduler.every(minutes=5),
         command="send_outbox",
     ),
@@ -40,5 +45,11 @@ scheduler.register(
         f"Effacement des jetons d'envoi de formulaire de plus de {submissions.TOKEN_DAYS} jours",
         scheduler.daily("03:40"),
         function=purge_submission_tokens,
+    ),
+    scheduler.Job(
+        "purge_calls",
+        f"Effacement des appels à passer {settings.CALLS_KEPT_DAYS} jours après leur date",
+        scheduler.daily("03:50"),
+        function=purge_calls,
     ),
 )

@@ -11,27 +11,19 @@ be sent, and may try again.
 import contextlib
 import datetime
 import functools
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
 from django.template import Context, engines
 from django.urls import reverse
 from django.utils import timezone
 
+from . import outbox
 from .enums import EmailStatus
 from .models import OutgoingEmail
 
-logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 10
-# Then doubled at each failure (5, 10, 20 … minutes, capped): about a day before giving up.
-FIRST_RETRY = datetime.timedelta(minutes=5)
-LONGEST_RETRY = datetime.timedelta(hours=6)
-# A message claimed by a sender that died before saying how it went is tried again after this.
-LEASE = datetime.timedelta(minutes=10)
+MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
 
 
 def absolute_url(url_name: str, *args) -> str:
@@ -77,43 +69,6 @@ def _deliver_after_commit(pk: int) -> None:
     transaction.on_commit(functools.partial(deliver, [pk]), robust=True)
 
 
-def _claim(pk: int, now) -> OutgoingEmail | None:
-    """Take the message for one attempt; None when it is not due or another sender has it."""
-    claimed = (
-        OutgoingEmail.objects.due(now)
-        .filter(pk=pk)
-        .update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
-    )
-    return OutgoingEmail.objects.get(pk=pk) if claimed else None
-
-
-def _retry_delay(attempts: int) -> datetime.timedelta:
-    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
-
-
-def _failed(message: OutgoingEmail, error: Exception, now) -> None:
-    message.last_error = f"{type(error).__name__} : {error}"[:1000]
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = EmailStatus.FAILED
-    else:
-        message.next_attempt_at = now + _retry_delay(message.attempts)
-    message.save(update_fields=["last_error", "status", "next_attempt_at"])
-    logger.warning(
-        "E-mail %s (%s) non envoyé, tentative %s : %s",
-        message.pk,
-        message.template,
-        message.attempts,
-        type(error).__name__,
-    )
-
-
-def _sent(message: OutgoingEmail, now) -> None:
-    message.status = EmailStatus.SENT
-    message.sent_at = now
-    message.last_error = ""
-    message.save(update_fields=["status", "sent_at", "last_error"])
-
-
 # After the mail server could not be reached, this process leaves the messages it writes to
 # the outbox for `send_outbox` during this pause, rather than making each request wait for the
 # connection's timeout.
@@ -129,22 +84,19 @@ def deliver(pks=None, *, now=None) -> dict[str, int]:
     counts = {"envoyes": 0, "echecs": 0}
     if _unreachable_until and now < _unreachable_until:
         return counts
-    due = OutgoingEmail.objects.due(now)
-    if pks is not None:
-        due = due.filter(pk__in=pks)
-    ids = list(due.order_by("created_at", "pk").values_list("pk", flat=True))
+    ids = outbox.due_ids(OutgoingEmail, pks, now=now)
     if not ids:
         return counts
     connection = get_connection()
     try:
         for pk in ids:
-            message = _claim(pk, now)
+            message = outbox.claim(OutgoingEmail, pk, now)
             if message is None:
                 continue
             try:
                 connection.open()
             except Exception as error:  # noqa: BLE001 — the server is down: all wait
-                _failed(message, error, now)
+                outbox.failed(message, error, now)
                 counts["echecs"] += 1
                 _unreachable_until = now + UNREACHABLE_PAUSE
                 break
@@ -157,12 +109,12 @@ def deliver(pks=None, *, now=None) -> dict[str, int]:
                     connection=connection,
                 ).send()
             except Exception as error:  # noqa: BLE001 — any failure leaves the message queued
-                _failed(message, error, now)
+                outbox.failed(message, error, now)
                 counts["echecs"] += 1
                 with contextlib.suppress(Exception):
                     connection.close()  # a broken connection is opened again for the next one
             else:
-                _sent(message, now)
+                outbox.sent(message, now)
                 counts["envoyes"] += 1
     finally:
         with contextlib.suppress(Exception):
@@ -181,9 +133,5 @@ def retry(message: OutgoingEmail) -> dict[str, int]:
 
 
 def purge(*, now=None) -> int:
-    """Delete the messages older than OUTBOX_RETENTION_DAYS, sent or given up: their text holds
-    personal data (names, links)."""
-    now = now or timezone.now()
-    limit = now - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
-    old = OutgoingEmail.objects.filter(created_at__lt=limit).exclude(status=EmailStatus.PENDING)
-    return old.delete()[0]
+    """Delete the old e-mails, sent or given up (outbox.purge)."""
+    return outbox.purge(OutgoingEmail, now=now)

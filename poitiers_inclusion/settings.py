@@ -269,6 +269,22 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # Days an e-mail of the outbox is kept once sent or given up (its text holds personal data).
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 
+# Text messages to residents who gave a mobile number and no e-mail (poitiers_inclusion/sms.py).
+# The console backend prints them and reaches nobody: those people are listed "à appeler".
+# Brevo: SMS_BACKEND=poitiers_inclusion.sms.BrevoBackend and SMS_BREVO_API_KEY (README).
+SMS_BACKEND = env_str("SMS_BACKEND", "poitiers_inclusion.sms.ConsoleBackend")
+# What the phone shows as the sender: 11 letters or digits at most (the operators' rule).
+SMS_SENDER = env_str("SMS_SENDER", "".join(c for c in CITY_NAME if c.isalnum())[:11])
+SMS_BREVO_API_KEY = env_str("SMS_BREVO_API_KEY", "")
+SMS_BREVO_URL = env_str("SMS_BREVO_URL", "https://api.brevo.com/v3/transactionalSMS/send")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / ".data" / "sms"))
+# Seconds before a text-message service that does not answer counts as a failure (retried).
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+# Days the link sent to a new account (to choose its password) stays valid.
+ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 7)
+# Days a call to make is kept after its day (it holds a name and a number).
+CALLS_KEPT_DAYS = env_int("CALLS_KEPT_DAYS", 7)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -32,6 +32,17 @@ def national_digits(text) -> str:
     return digits(text)
 
 
+def is_mobile(text) -> bool:
+    """A French mobile number (06, 07), the only kind a text message reaches."""
+    number = national_digits(text)
+    return len(number) == 10 and number[:2] in ("06", "07")
+
+
+def international(text) -> str:
+    """A French number as +33… (E.164), how text-message services want it."""
+    return "+33" + national_digits(text)[1:]
+
+
 def _folding_table() -> tuple[str, str]:
     """Characters that `fold` turns into another single letter, for SQL's translate()."""
     source, target = "’‘\u00a0", "'' "

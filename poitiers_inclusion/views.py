@@ -7,15 +7,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import throttle
-from .audit import audited_save
+from . import invitations, throttle
+from .audit import audited_save, log_event
 from .enums import Role
 from .forms import LoginForm, PasswordResetForm, UserForm
 from .models import User
@@ -139,10 +140,47 @@ def user_edit(request, pk=None):
     form = UserForm(data=request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         account = form.save(commit=False)
-        audited_save(account, actor=request.user)
-        messages.success(request, f"Le compte {account.email} est enregistré.")
+        if user is None:
+            account.set_unusable_password()  # the person chooses it (invitations.py)
+        with transaction.atomic():
+            audited_save(account, actor=request.user)
+            invited = user is None and invitations.invite(account)
+        messages.success(
+            request,
+            f"Le compte {account.email} est créé : une invitation à choisir son mot de passe "
+            f"lui est envoyée (valable {settings.ACCOUNT_INVITATION_DAYS} jours)."
+            if invited
+            else f"Le compte {account.email} est enregistré.",
+        )
         return redirect("kernel:user_list")
     return render(request, "kernel/user_form.html", {"form": form, "account": user})
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def user_invite(request, pk):
+    """A new invitation (the first one expired or got lost): the old password stops working."""
+    account = get_object_or_404(User, pk=pk)
+    with transaction.atomic():
+        invitations.invite(account)
+        log_event(actor=request.user, action="kernel.user.invited", target=account)
+    messages.success(
+        request,
+        f"Une invitation à choisir son mot de passe est envoyée à {account.email} (valable "
+        f"{settings.ACCOUNT_INVITATION_DAYS} jours).",
+    )
+    return redirect("kernel:user_edit", pk=account.pk)
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """Where an invited person chooses their password (single use, ACCOUNT_INVITATION_DAYS)."""
+
+    token_generator = invitations.invitation_tokens
+    template_name = "registration/invitation_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+invitation = public(InvitationView.as_view())
 
 
 def permission_denied(request, exception=None):

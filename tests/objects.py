@@ -9,10 +9,12 @@ Each kind of object is built on first use, with the project's factories.
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import CallToMake
 from tests.ateliers.factories import (
     InscriptionFactory,
     ModuleFactory,
@@ -50,6 +52,18 @@ SIDED_ROLES = (Role.CONSEILLER, Role.PRESCRIPTEUR)
 
 def _file(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.7\n", "application/pdf")
+
+
+def _call_about(record, *, app):
+    return CallToMake.objects.create(
+        app=app,
+        reason="Rappel",
+        phone="0549000000",
+        message="Rappel",
+        due_by=timezone.localdate(),
+        target_type=ContentType.objects.get_for_model(record),
+        target_id=record.pk,
+    )
 
 
 class World:
@@ -131,6 +145,10 @@ class World:
         rendez_vous.creneau.permanence.conseillers.add(self.conseiller(side))
         return rendez_vous
 
+    def _appel_rendez_vous(self, side):
+        """A call to make about the side's booking."""
+        return _call_about(self.pair("rendez_vous")[side], app="permanences")
+
     # --- Ateliers -------------------------------------------------------------------------------
 
     def _parcours(self, side):
@@ -146,6 +164,10 @@ class World:
     def _inscription(self, side):
         """At the side's session, of a person the side's conseiller follows."""
         return InscriptionFactory(seance=self.pair("seance")[side], usager=self._usager(side))
+
+    def _appel_atelier(self, side):
+        """A call to make about the side's registration."""
+        return _call_about(self.pair("inscription")[side], app="ateliers")
 
     # --- Ordinateurs ----------------------------------------------------------------------------
 

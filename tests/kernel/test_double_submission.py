@@ -45,6 +45,7 @@ NOT_WALKED = {
     "reseau:rsvp": "réponse à l'invitation du lien, ne crée rien",
     "reseau:verification": "mise à jour de la fiche du lien, ne crée rien",
     "password_reset_confirm": "change le mot de passe du lien, ne crée rien",
+    "invitation": "le mot de passe choisi depuis le lien d'invitation, ne crée rien",
 }
 
 # Forms posting to their own page that create nothing, and why.

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -17,7 +18,14 @@ from permanences.models import Creneau
 from poitiers_inclusion import scheduler
 from poitiers_inclusion.dates import months_before
 from poitiers_inclusion.enums import EmailStatus, JobOutcome, Role
-from poitiers_inclusion.models import AuditEvent, JobRun, SubmissionToken, Usager
+from poitiers_inclusion.models import (
+    AuditEvent,
+    CallToMake,
+    JobRun,
+    OutgoingSms,
+    SubmissionToken,
+    Usager,
+)
 from reseau.enums import EtatOrientation
 from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.concurrency import run_together
@@ -106,7 +114,21 @@ def _purge_submission_tokens(settings):
     )
 
 
+def _purge_calls(settings):
+    CallToMake.objects.create(
+        app="ateliers",
+        reason="Rappel de la séance",
+        phone="0549000000",
+        message="Rappel",
+        due_by=TODAY() - 30 * DAYS,
+        target_type=ContentType.objects.get_for_model(Usager),
+        target_id=UsagerFactory().pk,
+    )
+
+
 def _send_outbox(settings):
+    settings.SMS_BACKEND = "poitiers_inclusion.sms.LocmemBackend"
+    OutgoingSms.objects.create(template="t", to="+33612345678", body="Rappel")  # due now
     OutgoingEmailFactory()  # due now: the first run sends it
     long_ago = timezone.now() - 100 * DAYS  # sent long ago: deleted
     OutgoingEmailFactory(status=EmailStatus.SENT, created_at=long_ago, sent_at=long_ago)
@@ -123,6 +145,7 @@ CASES = {
     "send_outbox": _send_outbox,
     "sync_coop": _sync_coop,
     "purge_submission_tokens": _purge_submission_tokens,
+    "purge_calls": _purge_calls,
 }
 # Recomputed on purpose at each run: the stored figures, when, and how long it took; the same
 # views stay stored.

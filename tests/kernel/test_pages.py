@@ -43,22 +43,27 @@ def test_home_sends_each_role_to_its_page(users, client_for):
         assert response.request["PATH_INFO"] == expected[role], role
 
 
-def test_admin_creates_an_account(users, client_for):
+def test_admin_creates_an_account(
+    users, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The admin no longer invents the password: the person is invited to choose it."""
     client = client_for(users[Role.ADMIN])
-    response = client.post(
-        reverse("kernel:user_create"),
-        {
-            "email": "Nouveau@Ville.fr",
-            "first_name": "Léa",
-            "last_name": "Roux",
-            "role": Role.CONSEILLER,
-            "is_active": "on",
-            "password": "phrase-de-passe-solide",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("kernel:user_create"),
+            {
+                "email": "Nouveau@Ville.fr",
+                "first_name": "Léa",
+                "last_name": "Roux",
+                "role": Role.CONSEILLER,
+                "is_active": "on",
+                "password": "phrase-de-passe-solide",
+            },
+        )
     assert response.status_code == 302
     user = User.objects.get(email="nouveau@ville.fr")
-    assert user.check_password("phrase-de-passe-solide")
+    assert not user.has_usable_password()  # a typed password is ignored
+    assert [m.to for m in mailoutbox] == [["nouveau@ville.fr"]]
     assert AuditEvent.objects.filter(action="kernel.user.created", target_id=str(user.pk)).exists()
 
 
@@ -72,7 +77,7 @@ def test_bad_account_input_is_explained_and_kept(users, client_for):
     assert response.status_code == 200
     assert "Saisissez une adresse de courriel valide" in html
     assert "Un prescripteur doit être rattaché à une structure." in html
-    assert "Choisissez un mot de passe" in html
+    assert 'type="password"' not in html
     assert 'value="Léa"' in html and 'value="pas-une-adresse"' in html
     assert not User.objects.filter(first_name="Léa").exists()
 

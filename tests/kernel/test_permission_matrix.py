@@ -113,6 +113,7 @@ EDITABLE = "editable"  # seen by all the team, changed by its own side only (403
 
 # URL name -> (kind of object in tests/objects.py, rule).
 OBJECT_CASES = {
+    "ateliers:call_done": ("appel_atelier", SCOPED),
     "ateliers:inscription_cancel": ("inscription", SCOPED),
     "ateliers:module_edit": ("module", SHARED),
     "ateliers:parcours_edit": ("parcours", SHARED),
@@ -123,6 +124,7 @@ OBJECT_CASES = {
     "ateliers:seance_register": ("seance", SHARED),
     "ateliers:seance_walk_in": ("seance", EDITABLE),
     "kernel:user_edit": ("account", SHARED),
+    "kernel:user_invite": ("account", SHARED),
     "ordinateurs:attribution_hand_over": ("attribution", SHARED),
     "ordinateurs:attribution_withdraw": ("attribution", SHARED),
     "ordinateurs:ceremonie_detail": ("ceremonie", SHARED),
@@ -152,6 +154,7 @@ OBJECT_CASES = {
     "ordinateurs:stockage_add": ("ordinateur", SHARED),
     "ordinateurs:temoignage_create": ("ceremonie", SHARED),
     "permanences:booking_mediation": ("rendez_vous", SCOPED),
+    "permanences:call_done": ("appel_rendez_vous", SCOPED),
     "permanences:booking_status": ("rendez_vous", SCOPED),
     "permanences:closure_delete": ("fermeture", SHARED),
     "permanences:closure_edit": ("fermeture", SHARED),

@@ -282,6 +282,7 @@ def test_every_app_declares_its_jobs_with_real_commands():
         "send_outbox",
         "purge_submission_tokens",
         "sync_coop",
+        "purge_calls",
     }
     commands = get_commands()
     for job in jobs.values():

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from permanences import booking
 from permanences.models import Creneau, RendezVous, StatutRendezVous
+from poitiers_inclusion.models import CallToMake
 from tests.permanences.factories_schedule import BookablePermanenceFactory, RendezVousFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +37,20 @@ def test_it_reminds_tomorrow_and_the_day_after_once_each(django_capture_on_commi
     assert sorted(m.to[0] for m in mail.outbox) == sorted([tomorrow.email, after.email])
     assert all("Rappel" in m.subject for m in mail.outbox)
     assert all("/rendez-vous/annulation/" in m.body for m in mail.outbox)
-    for rdv in (tomorrow, after):
+    # Without e-mail, and text messages not configured: the team calls (tests/permanences/
+    # test_calls.py for the text messages).
+    call = CallToMake.objects.get()
+    assert (call.phone, call.target_id) == (phone_only.telephone, phone_only.pk)
+    for rdv in (tomorrow, after, phone_only):
         rdv.refresh_from_db()
         assert rdv.reminder_sent_at is not None
-    for rdv in (later, cancelled, phone_only):
+    for rdv in (later, cancelled):
         rdv.refresh_from_db()
         assert rdv.reminder_sent_at is None
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--no-purge")
-    assert len(mail.outbox) == 2  # nothing sent twice
+    assert len(mail.outbox) == 2 and CallToMake.objects.count() == 1  # nothing twice
 
 
 def test_a_dry_run_sends_nothing(django_capture_on_commit_callbacks):

@@ -1,0 +1,10 @@
+"""The team's page of people to call."""
+
+from django.urls import path
+
+from . import calls_views as views
+
+urlpatterns = [
+    path("a-appeler/", views.call_list, name="call_list"),
+    path("a-appeler/<int:pk>/fait/", views.call_mark_done, name="call_done"),
+]
