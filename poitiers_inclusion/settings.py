@@ -74,6 +74,9 @@ DON_CONFIRMATION_DAYS = env_int("DON_CONFIRMATION_DAYS", 30)
 FIGURES_SNAPSHOT_MIN_SECONDS = env_int("FIGURES_SNAPSHOT_MIN_SECONDS", 2)
 # ...and read back for this long; `refresh_figures` (cron) recomputes them meanwhile.
 FIGURES_SNAPSHOT_MAX_AGE_MINUTES = env_int("FIGURES_SNAPSHOT_MAX_AGE_MINUTES", 60)
+# The médiation log's columnar figures store (permanences/figures/store.py): its folder, shared by
+# the web workers of one machine; `rebuild_figures_store` writes it.
+FIGURES_STORE_DIR = Path(env_str("FIGURES_STORE_DIR") or BASE_DIR / ".data" / "figures")
 
 INSTALLED_APPS = [
     "poitiers_inclusion.apps.AdminConfig",  # Django's admin, superusers only (admin_site.py)

@@ -27,6 +27,7 @@ from poitiers_inclusion.replica import figures_connection
 
 from ..enums import TrancheDuree, TypeActivite
 from ..models import Mediation
+from . import engine
 
 # --- The scoped base ---------------------------------------------------------------------------
 
@@ -99,6 +100,12 @@ def _facts(scope: figures.Scope) -> tuple[str, list] | None:
     )
 
 
+def _stored(scope: figures.Scope) -> "engine.Rows | None":
+    """The scope's rows in the columnar figures store (`store`), read once per request; None
+    when there is no store or the viewer sees no médiation: the SQL below then answers."""
+    return figures.memoized(scope, "activity.stored", lambda: engine.rows_for(scope))
+
+
 def _fetch(sql: str, params: list) -> list[dict]:
     with figures_connection().cursor() as cursor:
         cursor.execute(sql, params)
@@ -110,6 +117,8 @@ def people_sets(scope: figures.Scope) -> dict:
     """Accompagnements and unique usagers in all, per month, per lieu and per conseiller."""
 
     def compute():
+        if (rows := _stored(scope)) is not None:
+            return engine.people_sets(rows)
         facts = _facts(scope)
         result = {"total": {}, "month": [], "lieu": [], "conseiller": []}
         if facts is None:
@@ -148,6 +157,8 @@ def plain_counts(scope: figures.Scope) -> dict[str, dict]:
     structure redirected to, satisfaction and source, in one pass."""
 
     def compute():
+        if (rows := _stored(scope)) is not None:
+            return engine.plain_counts(rows)
         facts = _facts(scope)
         result = {key: {} for key in ("band", "aut", "structure", "satisfaction", "source")}
         result["redirige"] = 0
@@ -201,6 +212,8 @@ def array_sets(scope: figures.Scope) -> dict[str, dict]:
     """Accompagnements per thématique, démarche and matériel (a row counts once per value)."""
 
     def compute():
+        if (rows := _stored(scope)) is not None:
+            return engine.array_sets(rows)
         facts = _facts(scope)
         result = {"t": {}, "d": {}, "m": {}}
         if facts is None:
@@ -228,6 +241,8 @@ def publics_sets(scope: figures.Scope) -> dict:
     """Unique usagers per genre, age band, statut and quartier of residence, in one pass."""
 
     def compute():
+        if (rows := _stored(scope)) is not None:
+            return engine.publics_sets(rows)
         facts = _facts(scope)
         result = {"genre": {}, "band": {}, "statut": {}, "quartier": [], "usagers": 0}
         if facts is None:
@@ -286,14 +301,18 @@ def persons_seen(scope: figures.Scope, persons: set[int]) -> set[int]:
     """Which of these people (ids of kept records) have an accompagnement in the scope: how
     another app's figures (workshop participants) meet these ones without counting anyone twice.
     Driven by the index on accompagnements' usager, so it stays quick at any volume."""
-    facts = _facts(scope) if persons else None
-    if facts is None:
+    if not persons:
         return set()
     records = list(
         Usager.objects.filter(Q(pk__in=persons) | Q(merged_into__in=persons)).values_list(
             "pk", flat=True
         )
     )
+    if (rows := _stored(scope)) is not None:
+        return engine.persons_seen(rows, records)
+    facts = _facts(scope)
+    if facts is None:
+        return set()
     from_sql, params = facts
     rows = _fetch(
         f"SELECT DISTINCT {PERSON} AS person FROM {from_sql} WHERE a.usager_id = ANY(%s)",
@@ -305,11 +324,14 @@ def persons_seen(scope: figures.Scope, persons: set[int]) -> set[int]:
 def new_and_returning(scope: figures.Scope) -> dict[str, int]:
     """Unique usagers of the scope whose first accompagnement ever is in the period, and the rest."""
     usagers = totals(scope)["usagers_uniques"]
-    facts = _facts(scope)
-    if not scope.start or facts is None:
+    rows = _stored(scope)
+    facts = None if rows is not None else _facts(scope)
+    if not scope.start or (rows is None and facts is None):
         return {"nouveaux": usagers, "revenus": 0}
 
     def compute():
+        if rows is not None:
+            return engine.new_count(rows, scope.start)
         from_sql, params = facts
         row = _fetch(
             f"""

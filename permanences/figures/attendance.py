@@ -7,6 +7,7 @@ permanences; visits and unique usagers come from SQL aggregates, never from Pyth
 médiations.
 """
 
+import calendar
 import datetime
 import statistics
 from collections import defaultdict
@@ -24,7 +25,7 @@ from poitiers_inclusion.replica import figures_connection
 from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
-from . import activity
+from . import activity, engine
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
@@ -120,7 +121,8 @@ def _month(day: datetime.date) -> datetime.date:
 class Attendance:
     """Everything the page and the dashboard need, computed once for a set of permanences."""
 
-    def __init__(self, permanences, start, end, mediations=None):
+    def __init__(self, permanences, start, end, mediations=None, scope=None):
+        self.scope = scope  # the dashboard's (of `mediations`): visits from the figures store
         self.permanences = list(permanences)
         self.start, self.end = start, min(end, timezone.localdate())
         self.mediations = mediations if mediations is not None else Mediation.objects.all()
@@ -140,6 +142,9 @@ class Attendance:
             month=TruncMonth("mediation__date"),
         ).values("usager_id", "pid", "day", "lieu", "month")
         result = {"slot": [], "permanence": [], "lieu": [], "month": [], "total": []}
+        ids = [p.pk for p in self.permanences]
+        if self.scope and (stored := engine.attendance_sets(self.scope, ids, self.start, self.end)):
+            return stored
         try:
             sql, params = qs.query.sql_with_params()
         except EmptyResultSet:
@@ -272,18 +277,10 @@ def flag_far_below_median(rows: list[Stats]) -> float | None:
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (earlier if negative), the month's last day if it is shorter."""
     month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return datetime.date(year, month, 1) if day.day == 1 else _clamp(year, month, day.day)
-
-
-def _clamp(year, month, day):
-    while True:
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            day -= 1
+    year, month = day.year + month // 12, month % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def before_after(permanences, pivot: datetime.date, months: int = 6, mediations=None):
@@ -317,7 +314,7 @@ def changes(permanences, start, end) -> list[tuple[datetime.date, str, Permanenc
     return sorted(found, key=lambda c: (c[0], c[1], str(c[2])), reverse=True)[:MOVES_SHOWN]
 
 
-def moves(permanences, start, end, mediations=None, months: int = 6) -> list[dict]:
+def moves(permanences, start, end, mediations=None, months: int = 6, scope=None) -> list[dict]:
     """Each change of the period with its quartier's attendance (the lieu's when it has no
     quartier) in the `months` before and from it on, up to the period's end: did the move bring
     people in?"""
@@ -327,7 +324,7 @@ def moves(permanences, start, end, mediations=None, months: int = 6) -> list[dic
         return []
     first = add_months(min(c[0] for c in found), -months)
     last = min(add_months(max(c[0] for c in found), months) - datetime.timedelta(1), end)
-    data = Attendance(permanences, first, last, mediations)
+    data = Attendance(permanences, first, last, mediations, scope=scope)
     rows = []
     for pivot, kind, changed in found:
         quartier = changed.lieu.quartier_id
@@ -365,7 +362,7 @@ def _decimal(value: float) -> str:
 def build_section(scope: figures.Scope) -> figures.Section:
     permanences = permanences_for(scope)
     start, end = period(scope, permanences)
-    data = Attendance(permanences, start, end, mediations_for(scope))
+    data = Attendance(permanences, start, end, mediations_for(scope), scope=scope)
     total = data.total()
     lieux = data.by_lieu()
     section = figures.Section("permanences", "Permanences : fréquentation")
@@ -438,7 +435,7 @@ def build_section(scope: figures.Scope) -> figures.Section:
             chart="line",
         ),
     ]
-    moved = moves(permanences, start, end, mediations_for(scope))
+    moved = moves(permanences, start, end, mediations_for(scope), scope=scope)
     if moved:
         section.tables.append(
             figures.Table(

@@ -1,0 +1,340 @@
+"""The médiation log's aggregates computed from the columnar store (`store`), with the meaning
+`aggregates` gives them: `aggregates` reads these when a store exists and the viewer's rows can
+be selected from it, else runs its SQL. Same inputs, same outputs (tests/permanences/
+test_figures_store.py compares both for random filters after random writes)."""
+
+import dataclasses
+import datetime
+
+import numpy as np
+from django.utils import timezone
+
+from poitiers_inclusion import figures
+from poitiers_inclusion.enums import AGE_BAND_LOWER_BOUNDS, Role, TrancheAge
+from reseau.models import Lieu, Quartier
+
+from ..enums import TypeActivite
+from ..models import Permanence
+from . import store as store_module
+
+EPOCH = datetime.date(1970, 1, 1)
+
+
+def _day(value: datetime.date) -> int:
+    return (value - EPOCH).days
+
+
+class Rows:
+    """The store's rows in a scope; columns are taken on first use."""
+
+    def __init__(self, store, selection):
+        self.store = store
+        head, head_mask, tail_mask = selection
+        # (slice of the sorted rows, mask over it or None: all, mask over the rest or None)
+        self._selection = (head, None if head_mask.all() else head_mask, tail_mask)
+        self._columns = {}
+
+    def __getitem__(self, name) -> np.ndarray:
+        if name not in self._columns:
+            column = self.store.facts[name]
+            head, head_mask, tail_mask = self._selection
+            parts = [np.asarray(column[head])]
+            if head_mask is not None:
+                parts[0] = parts[0][head_mask]
+            if tail_mask is not None:
+                parts.append(np.asarray(column[self.store.sorted_rows :])[tail_mask])
+            self._columns[name] = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return self._columns[name]
+
+    def __len__(self) -> int:
+        return len(self["med"])
+
+    def person(self) -> np.ndarray:
+        """The usager after merges, as aggregates.PERSON (one level of merged_into)."""
+        if "person" not in self._columns:
+            self._columns["person"] = resolve(self.store, self["usager"])
+        return self._columns["person"]
+
+    def code_of(self, column: str, value) -> int:
+        return self.store.dictionaries[column].codes.get(value, -2)
+
+    def decode(self, column: str, code: int):
+        return self.store.dictionaries[column].values[code]
+
+
+def resolve(store, usagers: np.ndarray) -> np.ndarray:
+    merged = store.people["merged"]
+    inside = usagers < len(merged)
+    into = np.full(len(usagers), -1, dtype=np.int64)
+    into[inside] = merged[usagers[inside]]
+    return np.where(into >= 0, into, usagers)
+
+
+def _viewer_allows(user) -> tuple[bool, int | None]:
+    """(the store can answer, the conseiller whose own rows only are shown)."""
+    if user is None or (user.is_authenticated and user.is_active and user.sees_whole_city):
+        return True, None
+    if user.is_authenticated and user.is_active and user.role == Role.CONSEILLER:
+        return True, user.pk
+    return False, None  # other viewers see no médiation: the live path says so
+
+
+def rows_for(scope: figures.Scope) -> Rows | None:
+    """The scope's rows from the store; None when there is no store (figures computed live)."""
+    allowed, own = _viewer_allows(scope.user)
+    if not allowed:
+        return None
+    store = store_module.current()
+    if store is None:
+        return None
+    from .aggregates import THEMATIQUE, TYPE
+
+    days = store.facts["day"][: store.sorted_rows]
+    low = int(np.searchsorted(days, _day(scope.start), "left")) if scope.start else 0
+    high = int(np.searchsorted(days, _day(scope.end), "right")) if scope.end else store.sorted_rows
+    lieux = list(scope.lieux)
+    if scope.quartiers:
+        in_quartiers = Lieu.objects.filter(quartier_id__in=scope.quartiers).values_list(
+            "pk", flat=True
+        )
+        lieux = [pk for pk in in_quartiers if not lieux or pk in lieux] or [-2]
+    types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
+    themes = np.uint64(0)
+    for value in scope.chosen(THEMATIQUE):
+        code = store.dictionaries["t"].codes.get(value)
+        if code is not None:
+            themes |= np.uint64(1 << code)
+
+    def mask(part: slice):
+        facts = store.facts
+        keep = np.ones(part.stop - part.start, dtype=bool)
+        if part.start >= store.sorted_rows:  # rows read again: not sorted by day
+            day = np.asarray(facts["day"][part])
+            if scope.start:
+                keep &= day >= _day(scope.start)
+            if scope.end:
+                keep &= day <= _day(scope.end)
+        if own is not None:
+            keep &= np.asarray(facts["conseiller"][part]) == own
+        if lieux or scope.quartiers:
+            keep &= np.isin(np.asarray(facts["lieu"][part]), lieux)
+        if scope.conseillers:
+            keep &= np.isin(np.asarray(facts["conseiller"][part]), list(scope.conseillers))
+        if scope.chosen(TYPE):
+            keep &= np.isin(np.asarray(facts["type"][part]), types)
+        if scope.chosen(THEMATIQUE):
+            keep &= (np.asarray(facts["t"][part]) & themes) != 0
+        return keep
+
+    head = slice(low, high)
+    total = len(store.facts["day"])
+    tail = slice(store.sorted_rows, total)
+    tail_mask = mask(tail) if total > store.sorted_rows else None
+    return Rows(store, (head, mask(head), tail_mask))
+
+
+def _distinct(values: np.ndarray) -> int:
+    """How many distinct values (non-negative integers): one pass, no sort."""
+    if not len(values):
+        return 0
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    return int(seen.sum())
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values (non-negative integers), in order."""
+    if not len(values):
+        return np.array([], dtype=np.int64)
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    return np.flatnonzero(seen)
+
+
+def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how many times each occurs (np.unique without
+    its sort)."""
+    if not len(sorted_values):
+        return sorted_values, np.array([], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    counts = np.diff(np.r_[starts, len(sorted_values)])
+    return sorted_values[starts], counts
+
+
+def _group_counts(groups: np.ndarray, persons: np.ndarray) -> list[tuple[int, int, int]]:
+    """(group, rows, distinct persons) for each group: one sort of (group, person) pairs."""
+    if not len(groups):
+        return []
+    low = int(groups.min())
+    stride = int(persons.max()) + 1
+    keys = np.sort((groups.astype(np.int64) - low) * stride + persons)
+    found, rows = _runs(keys // stride)
+    distinct = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    _found, people = _runs(distinct // stride)
+    return [(int(g) + low, int(n), int(p)) for g, n, p in zip(found, rows, people, strict=True)]
+
+
+def people_sets(rows: Rows) -> dict:
+    ind_code = rows.code_of("type", TypeActivite.INDIVIDUEL.value)
+    col_code = rows.code_of("type", TypeActivite.COLLECTIF.value)
+    types = rows["type"]
+    total = {
+        "n": len(types),
+        "people": _distinct(rows.person()),
+        "individuels": int((types == ind_code).sum()),
+        "collectifs": int((types == col_code).sum()),
+        "activites": _distinct(rows["med"]),
+    }
+    result = {"total": total, "month": [], "lieu": [], "conseiller": []}
+    months = rows["day"].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    for group, n, people in _group_counts(months, rows.person()):
+        month = datetime.date(1970 + group // 12, group % 12 + 1, 1)
+        result["month"].append({"month": month, "n": n, "people": people})
+    for group, n, people in _group_counts(rows["lieu"], rows.person()):
+        result["lieu"].append({"lieu_id": None if group < 0 else group, "n": n, "people": people})
+    for group, n, people in _group_counts(rows["conseiller"], rows.person()):
+        result["conseiller"].append({"conseiller_id": group, "n": n, "people": people})
+    return result
+
+
+def _counts(rows: Rows, column: str, where: np.ndarray | None = None) -> dict:
+    codes = rows[column] if where is None else rows[column][where]
+    counts = np.bincount(codes.astype(np.int64)) if len(codes) else []
+    return {rows.decode(column, c): int(n) for c, n in enumerate(counts) if n}
+
+
+def plain_counts(rows: Rows) -> dict[str, dict]:
+    aut = _counts(rows, "aut")
+    aut.pop(None, None)  # a collective activity
+    redirected = rows["redirige"] == rows.code_of("redirige", True)
+    structure = _counts(rows, "structure", redirected)
+    return {
+        "band": _counts(rows, "band"),
+        "aut": aut,
+        "structure": structure,
+        "satisfaction": _counts(rows, "satisfaction"),
+        "source": _counts(rows, "source"),
+        "redirige": int(redirected.sum()),
+    }
+
+
+def array_sets(rows: Rows) -> dict[str, dict]:
+    result = {}
+    for key in ("t", "d", "m"):
+        # Few distinct sets of values: count rows per set, then add each set to its values.
+        masks, times = _runs(np.sort(rows[key]))
+        values, counts = rows.store.dictionaries[key].values, {}
+        for mask, n in zip(masks.tolist(), times.tolist(), strict=True):
+            for code, value in enumerate(values):
+                if mask >> code & 1:
+                    counts[value] = counts.get(value, 0) + n
+        result[key] = counts
+    return result
+
+
+def _age_bands(store, persons: np.ndarray) -> dict[str, int]:
+    """Unique usagers per age band as aggregates counts them (models.age_band_expression)."""
+    year = timezone.localdate().year
+    birth = store.people["birth"][persons]
+    tranches = store.dictionaries["tranche"].values
+    # One integer per person: the stored band's code when the birth year is unknown, else
+    # len(tranches) + the position of the band the birth year falls in (the last: none).
+    label = store.people["tranche"][persons].astype(np.int64)
+    dated = np.full(len(persons), len(tranches) + len(AGE_BAND_LOWER_BOUNDS), dtype=np.int64)
+    for position, (lower, _band) in reversed(list(enumerate(AGE_BAND_LOWER_BOUNDS))):
+        dated[birth <= year - lower] = len(tranches) + position
+    label = np.where(birth < 0, label, dated)
+    names = [t or "" for t in tranches] + [band.value for _l, band in AGE_BAND_LOWER_BOUNDS]
+    names.append(TrancheAge.NON_COMMUNIQUE.value)
+    result: dict[str, int] = {}
+    for code, n in enumerate(np.bincount(label)):
+        if n:
+            result[names[code]] = result.get(names[code], 0) + int(n)
+    return result
+
+
+def publics_sets(rows: Rows) -> dict:
+    store = rows.store
+    persons = _unique(rows.person())
+    persons = persons[(persons < len(store.people["present"]))]
+    persons = persons[store.people["present"][persons]]
+    result = {"genre": {}, "band": {}, "statut": {}, "quartier": [], "usagers": len(persons)}
+    if not len(persons):
+        return result
+    for key, column in (("genre", "genre"), ("statut", "statut")):
+        counts = np.bincount(store.people[column][persons].astype(np.int64))
+        values = store.dictionaries[column].values
+        result[key] = {values[c]: int(n) for c, n in enumerate(counts) if n}
+    result["band"] = _age_bands(store, persons)
+    found, counts = _runs(np.sort(store.people["quartier"][persons]))
+    quartiers = {q.pk: q for q in Quartier.objects.filter(pk__in=[int(f) for f in found])}
+    for pk, n in zip(found, counts, strict=True):
+        quartier = quartiers.get(int(pk))
+        result["quartier"].append(
+            {
+                "quartier_id": quartier.pk if quartier else None,
+                "nom": quartier.nom if quartier else None,
+                "qpv": quartier.qpv if quartier else None,
+                "n": int(n),
+            }
+        )
+    return result
+
+
+def new_count(rows: Rows, start: datetime.date) -> int:
+    """People of the scope whose first accompagnement ever (anyone's record, any viewer) is on or
+    after `start`."""
+    store = rows.store
+    persons = _unique(rows.person())
+    if not len(persons):
+        return 0
+    # Every person's first day: sort (person, day) pairs, keep the first of each person.
+    every = resolve(store, np.asarray(store.facts["usager"]))
+    days = np.asarray(store.facts["day"]).astype(np.int64)
+    low = int(days.min())
+    span = int(days.max()) - low + 1
+    keys = np.sort(every * span + (days - low))
+    starts = keys[np.r_[True, keys[1:] // span != keys[:-1] // span]]
+    first = np.full(int(max(every.max(), persons.max())) + 1, np.iinfo(np.int64).max)
+    first[starts // span] = starts % span + low
+    return int((first[persons] >= _day(start)).sum())
+
+
+def persons_seen(rows: Rows, records: list[int]) -> set[int]:
+    chosen = np.isin(rows["usager"], np.array(records, dtype=np.int64))
+    return set(_unique(rows.person()[chosen]).tolist())
+
+
+def attendance_sets(
+    scope: figures.Scope, permanences: list[int], start: datetime.date, end: datetime.date
+) -> dict[str, list[dict]] | None:
+    """attendance.Attendance's visits and unique usagers (records, not merged people) per slot,
+    permanence, lieu of the permanence, month and in all; None: computed live."""
+    rows = rows_for(dataclasses.replace(scope, start=start, end=end, lieux=(), quartiers=()))
+    if rows is None:
+        return None
+    result = {"slot": [], "permanence": [], "lieu": [], "month": [], "total": []}
+    at = np.isin(rows["permanence"], np.array(permanences, dtype=np.int64))
+    pid, day, usager = rows["permanence"][at], rows["day"][at], rows["usager"][at]
+    if not len(pid):
+        return result
+    lieu_of = dict(Permanence.objects.filter(pk__in=permanences).values_list("pk", "lieu_id"))
+    ids = np.array(sorted(lieu_of), dtype=np.int64)
+    index = np.searchsorted(ids, pid)
+    low = int(day.min())
+    span = int(day.max()) - low + 1
+    lieux = np.array([lieu_of[int(i)] for i in ids], dtype=np.int64)[index]
+    months = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    for group, n, people in _group_counts(index * span + (day - low), usager):
+        entry = {"pid": int(ids[group // span]), "n": n, "usagers": people}
+        entry["day"] = EPOCH + datetime.timedelta(days=group % span + low)
+        result["slot"].append(entry)
+    for group, n, people in _group_counts(index, usager):
+        result["permanence"].append({"pid": int(ids[group]), "n": n, "usagers": people})
+    for group, n, people in _group_counts(lieux, usager):
+        result["lieu"].append({"lieu": group, "n": n, "usagers": people})
+    for group, n, people in _group_counts(months, usager):
+        month = datetime.date(1970 + group // 12, group % 12 + 1, 1)
+        result["month"].append({"month": month, "n": n, "usagers": people})
+    result["total"] = [{"n": len(pid), "usagers": _distinct(usager)}]
+    return result

@@ -1,0 +1,301 @@
+"""The médiation log's columnar figures store: every accompagnement as a row of small integers
+(numpy files in FIGURES_STORE_DIR), so `engine` answers any dashboard filter exactly in tens of
+milliseconds at a million médiations, where the SQL passes over the joined tables take seconds.
+
+Why columns and not roll-up tables: unique usagers (in all, per month, lieu, conseiller, per
+public, new or returning) are not additive, so no table of pre-added counts answers them for an
+arbitrary period × lieu × conseiller × type × thématique; they need the scope's person ids. A
+scan of a few integer columns held in memory gives them (bench/README.md compares the options).
+
+Freshness: `rebuild_figures_store` writes the store inside one REPEATABLE READ transaction and
+records the PostgreSQL snapshot it read (table permanences_figures_store). Triggers (migration
+0004) log every médiation, accompagnement and usager written afterwards, by any path. Each read
+drops the store's rows of the médiations logged since and reads those médiations and usagers
+again from PostgreSQL: the figures are the database's at the time of the request. The files are
+read-only memory maps, shared by the web workers of a machine through the page cache.
+"""
+
+import json
+import logging
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from poitiers_inclusion.replica import figures_connection
+
+from ..enums import TrancheDuree, TypeActivite
+
+log = logging.getLogger(__name__)
+
+# One row per accompagnement; NULL ids become -1, dates are days since 1970-01-01, the duration
+# band and the autonomy of individual help are computed as the live SQL does (aggregates.py).
+FACT_SQL = """
+    SELECT a.mediation_id, a.usager_id, m.date - DATE '1970-01-01',
+           COALESCE(m.lieu_id, -1), m.conseiller_id, COALESCE(m.permanence_id, -1),
+           m.type_activite,
+           CASE WHEN m.duree_minutes < 30 THEN %s WHEN m.duree_minutes < 60 THEN %s
+                WHEN m.duree_minutes < 120 THEN %s ELSE %s END,
+           CASE WHEN m.type_activite = %s THEN m.autonomie END,
+           m.redirige, m.structure_redirection, m.satisfaction, m.source_connaissance,
+           m.thematiques, m.thematiques_demarche, m.materiel
+    FROM permanences_accompagnement a JOIN permanences_mediation m ON m.id = a.mediation_id"""
+FACT_PARAMS = [
+    TrancheDuree.MOINS_30.value,
+    TrancheDuree.DE_30_A_60.value,
+    TrancheDuree.DE_60_A_120.value,
+    TrancheDuree.PLUS_120.value,
+    TypeActivite.INDIVIDUEL.value,
+]
+INTS = ("med", "usager", "day", "lieu", "conseiller", "permanence")
+CODES = ("type", "band", "aut", "redirige", "structure", "satisfaction", "source")
+MASKS = ("t", "d", "m")  # thématiques, démarches, matériel: one bit per value present
+FACT_COLUMNS = INTS + CODES + MASKS
+
+PEOPLE_SQL = """
+    SELECT id, COALESCE(merged_into_id, -1), COALESCE(birth_year, -1), genre, tranche_age,
+           statut_social, COALESCE(quartier_id, -1)
+    FROM kernel_usager"""
+PEOPLE_INTS = ("merged", "birth", "quartier")
+PEOPLE_CODES = ("genre", "tranche", "statut")
+CHUNK = 100_000
+
+
+class Dictionary:
+    """Values of one column and their small integer codes (None is a value of its own)."""
+
+    def __init__(self, values=()):
+        self.values = list(values)
+        self.codes = {value: code for code, value in enumerate(self.values)}
+
+    def code(self, value) -> int:
+        found = self.codes.get(value)
+        if found is None:
+            found = self.codes[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def copy(self) -> "Dictionary":
+        return Dictionary(self.values)
+
+
+def _encode_facts(rows, dictionaries: dict[str, Dictionary]) -> dict[str, np.ndarray]:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(FACT_COLUMNS)
+    out = {}
+    for name, values in zip(INTS, columns[: len(INTS)], strict=True):
+        out[name] = np.array(values, dtype=np.int64)
+    for name, values in zip(CODES, columns[len(INTS) : len(INTS) + len(CODES)], strict=True):
+        code = dictionaries[name].code
+        out[name] = np.array([code(v) for v in values], dtype=np.int16)
+    for name, values in zip(MASKS, columns[len(INTS) + len(CODES) :], strict=True):
+        code, seen = dictionaries[name].code, {}
+        masks = []
+        for value in values:
+            key = tuple(value or ())
+            mask = seen.get(key)
+            if mask is None:
+                mask = 0
+                for item in key:
+                    mask |= 1 << code(item)
+                seen[key] = mask
+            masks.append(mask)
+        if len(dictionaries[name].values) > 64:
+            raise TooManyValues(name)
+        out[name] = np.array(masks, dtype=np.uint64)
+    return out
+
+
+def _encode_people(rows, dictionaries: dict[str, Dictionary]) -> tuple[np.ndarray, dict]:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    ids = np.array(columns[0], dtype=np.int64)
+    out = {}
+    for name, values in zip(PEOPLE_INTS, (columns[1], columns[2], columns[6]), strict=True):
+        out[name] = np.array(values, dtype=np.int64)
+    for name, values in zip(PEOPLE_CODES, columns[3:6], strict=True):
+        code = dictionaries[name].code
+        out[name] = np.array([code(v) for v in values], dtype=np.int16)
+    return ids, out
+
+
+class TooManyValues(Exception):
+    """More than 64 distinct values in an array column: the store cannot hold it as bits."""
+
+
+@dataclass
+class Store:
+    """The store as read: fact columns (sorted by day), people columns indexed by usager id."""
+
+    facts: dict[str, np.ndarray]
+    people: dict[str, np.ndarray]  # index: usager id; "present" says the id exists
+    dictionaries: dict[str, Dictionary]
+    sorted_rows: int  # the first rows are sorted by day (those read again come after them)
+    built_at: object = None
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def root() -> Path:
+    return Path(settings.FIGURES_STORE_DIR) / connection.settings_dict["NAME"]
+
+
+def rebuild() -> dict:
+    """Write a new store from the database and make it the current one; returns its counts."""
+    token = secrets.token_hex(8)
+    folder = root() / token
+    folder.mkdir(parents=True, exist_ok=True)
+    dictionaries = {name: Dictionary() for name in CODES + MASKS + PEOPLE_CODES}
+    outermost = not connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if outermost:  # one consistent view of the tables and of the snapshot below
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_current_snapshot()::text")
+                snapshot = cursor.fetchone()[0]
+            facts = _read_all(
+                f"{FACT_SQL} ORDER BY m.date", FACT_PARAMS, _encode_facts, dictionaries
+            )
+            ids, people = _read_people(dictionaries)
+            for name, array in facts.items():
+                np.save(folder / f"fact_{name}.npy", array)
+            for name, array in people.items():
+                np.save(folder / f"people_{name}.npy", array)
+            np.save(folder / "people_ids.npy", ids)
+            (folder / "dictionaries.json").write_text(
+                json.dumps({name: d.values for name, d in dictionaries.items()})
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """INSERT INTO permanences_figures_store (id, token, snapshot, built_at)
+                       VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE
+                       SET token = EXCLUDED.token, snapshot = EXCLUDED.snapshot,
+                           built_at = EXCLUDED.built_at""",
+                    [token, snapshot, timezone.now()],
+                )
+                # What the new store holds is no longer a change to overlay.
+                cursor.execute(
+                    "DELETE FROM permanences_figures_change "
+                    "WHERE pg_visible_in_snapshot(xid, %s::pg_snapshot)",
+                    [snapshot],
+                )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    for old in root().iterdir():
+        # Workers still reading an older store keep their memory maps: unlinked files live on.
+        if old.is_dir() and old.name != token:
+            shutil.rmtree(old, ignore_errors=True)
+    return {"accompagnements": len(facts["med"]), "usagers": len(ids)}
+
+
+def _read_all(sql, params, encode, dictionaries) -> dict[str, np.ndarray]:
+    parts = []
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            parts.append(encode(rows, dictionaries))
+    if not parts:
+        return encode([], dictionaries)
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def _read_people(dictionaries) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    with connection.cursor() as cursor:
+        cursor.execute(PEOPLE_SQL)
+        return _encode_people(cursor.fetchall(), dictionaries)
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+_LOADED: dict[str, Store] = {}
+
+
+def _load(token: str, built_at) -> Store | None:
+    folder = root() / token
+    if str(folder) in _LOADED:
+        return _LOADED[str(folder)]
+    if not (folder / "dictionaries.json").exists():
+        return None  # written on another machine, or removed: the figures are computed live
+    dictionaries = {
+        name: Dictionary(values)
+        for name, values in json.loads((folder / "dictionaries.json").read_text()).items()
+    }
+    facts = {n: np.load(folder / f"fact_{n}.npy", mmap_mode="r") for n in FACT_COLUMNS}
+    ids = np.load(folder / "people_ids.npy")
+    people = _people_by_id(
+        ids, {n: np.load(folder / f"people_{n}.npy") for n in PEOPLE_INTS + PEOPLE_CODES}
+    )
+    _LOADED.clear()  # one store at a time in memory
+    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, len(facts["med"]), built_at)
+    return store
+
+
+def _people_by_id(ids: np.ndarray, columns: dict[str, np.ndarray], size: int = 0) -> dict:
+    size = max(size, int(ids.max()) + 1 if len(ids) else 0)
+    people = {"present": np.zeros(size, dtype=bool)}
+    people["present"][ids] = True
+    for name, values in columns.items():
+        array = np.full(size, -1, dtype=values.dtype)
+        array[ids] = values
+        people[name] = array
+    return people
+
+
+def current() -> Store | None:
+    """The store with the changes logged since it was written; None without a store (the
+    figures are then computed live)."""
+    with figures_connection().cursor() as cursor:
+        cursor.execute("SELECT token, snapshot, built_at FROM permanences_figures_store")
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        token, snapshot, built_at = row
+        base = _load(token, built_at)
+        if base is None:
+            return None
+        cursor.execute(
+            "SELECT mediation_id, usager_id FROM permanences_figures_change "
+            "WHERE NOT pg_visible_in_snapshot(xid, %s::pg_snapshot)",
+            [snapshot],
+        )
+        changes = cursor.fetchall()
+        if not changes:
+            return base
+        mediations = sorted({m for m, _ in changes if m is not None})
+        usagers = sorted({u for _, u in changes if u is not None})
+        dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
+        facts, sorted_rows = base.facts, base.sorted_rows
+        if mediations:
+            cursor.execute(f"{FACT_SQL} WHERE m.id = ANY(%s)", [*FACT_PARAMS, mediations])
+            fresh = _encode_facts(cursor.fetchall(), dictionaries)
+            kept = ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
+            sorted_rows = int(kept.sum())
+            facts = {
+                name: np.concatenate([base.facts[name][kept], fresh[name]]) for name in FACT_COLUMNS
+            }
+        people = base.people
+        if usagers:
+            cursor.execute(f"{PEOPLE_SQL} WHERE id = ANY(%s)", [usagers])
+            ids, columns = _encode_people(cursor.fetchall(), dictionaries)
+            people = _patched(base.people, np.array(usagers, dtype=np.int64), ids, columns)
+    return Store(facts, people, dictionaries, sorted_rows, built_at)
+
+
+def _patched(people: dict, changed: np.ndarray, ids: np.ndarray, columns: dict) -> dict:
+    size = max(len(people["present"]), int(changed.max()) + 1)
+    out = {}
+    for name, array in people.items():
+        grown = np.full(size, False if name == "present" else -1, dtype=array.dtype)
+        grown[: len(array)] = array
+        out[name] = grown
+    out["present"][changed] = False  # deleted unless read again below
+    out["present"][ids] = True
+    for name, values in columns.items():
+        out[name][ids] = values
+    return out

@@ -1,0 +1,104 @@
+"""The change log the figures store reads: which médiations and usagers changed since it was
+written (permanences/figures/store.py). Triggers fill it, so every write path is covered: forms,
+services, QuerySet.update(), cascades, merges, anonymisation, COPY imports."""
+
+from django.db import migrations
+
+SQL = """
+CREATE TABLE permanences_figures_change (
+    id bigserial PRIMARY KEY,
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    mediation_id bigint,
+    usager_id bigint
+);
+
+-- The store written last (one row): its folder, and the PostgreSQL snapshot it was read in.
+CREATE TABLE permanences_figures_store (
+    id integer PRIMARY KEY CHECK (id = 1),
+    token text NOT NULL,
+    snapshot text NOT NULL,
+    built_at timestamptz NOT NULL
+);
+
+CREATE FUNCTION permanences_figures_log_mediation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO permanences_figures_change (mediation_id) SELECT id FROM new_rows;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        INSERT INTO permanences_figures_change (mediation_id) SELECT id FROM old_rows;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION permanences_figures_log_accompagnement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO permanences_figures_change (mediation_id)
+        SELECT DISTINCT mediation_id FROM new_rows;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        INSERT INTO permanences_figures_change (mediation_id)
+        SELECT DISTINCT mediation_id FROM old_rows;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION permanences_figures_log_usager() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO permanences_figures_change (usager_id) SELECT id FROM new_rows;
+    ELSE
+        INSERT INTO permanences_figures_change (usager_id) SELECT id FROM old_rows;
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+TRIGGERS = [
+    ("permanences_mediation", "permanences_figures_log_mediation"),
+    ("permanences_accompagnement", "permanences_figures_log_accompagnement"),
+    ("kernel_usager", "permanences_figures_log_usager"),
+]
+
+
+def _triggers() -> str:
+    # Statement-level triggers with transition tables: one INSERT … SELECT per statement, so a
+    # bulk update or a COPY of thousands of rows costs one statement, not one per row.
+    parts = []
+    for table, function in TRIGGERS:
+        for op, tables in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        ):
+            parts.append(
+                f"CREATE TRIGGER {table}_figures_{op.lower()} AFTER {op} ON {table} "
+                f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+            )
+    return "\n".join(parts)
+
+
+REVERSE = (
+    "\n".join(
+        f"DROP TRIGGER IF EXISTS {table}_figures_{op} ON {table};"
+        for table, _ in TRIGGERS
+        for op in ("insert", "update", "delete")
+    )
+    + """
+DROP FUNCTION IF EXISTS permanences_figures_log_mediation();
+DROP FUNCTION IF EXISTS permanences_figures_log_accompagnement();
+DROP FUNCTION IF EXISTS permanences_figures_log_usager();
+DROP TABLE IF EXISTS permanences_figures_change;
+DROP TABLE IF EXISTS permanences_figures_store;
+"""
+)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("permanences", "0003_coop_sync"),
+        ("kernel", "0009_outgoingsms_calltomake"),
+    ]
+
+    operations = [migrations.RunSQL(SQL + _triggers(), REVERSE)]

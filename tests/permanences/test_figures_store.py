@@ -1,0 +1,242 @@
+"""The figures store answers exactly what the live SQL answers: every médiation section and API
+block, for random filter combinations and viewers, before and after random writes through every
+path (forms' saves, bulk updates, deletions, merges, anonymisations, erasures)."""
+
+import dataclasses
+import datetime
+import io
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from permanences import usagers as usager_services
+from permanences.enums import (
+    Autonomie,
+    Materiel,
+    Satisfaction,
+    SourceConnaissance,
+    StructureRedirection,
+    Thematique,
+    ThematiqueDemarche,
+    TypeActivite,
+    TypeLieu,
+)
+from permanences.figures import engine
+from permanences.models import Accompagnement, Mediation, Permanence
+from poitiers_inclusion import figures
+from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
+from poitiers_inclusion.models import Usager
+from reporting import crossapp
+from tests.factories import LieuFactory, QuartierFactory, UserFactory
+
+# The store overlays what was written after it through PostgreSQL transaction ids: each write
+# must commit on its own, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SECTIONS = ("ensemble", "general", "permanences", "publics", "thematiques", "satisfaction")
+FIRST = datetime.date(2023, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def store_folder(settings, tmp_path):
+    settings.FIGURES_STORE_DIR = tmp_path
+    yield
+    # Not a model: the flush between transactional tests leaves it.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM permanences_figures_store")
+
+
+def _maybe(rng, choices, empty=""):
+    return rng.choice([empty, *[value for value, _label in choices]])
+
+
+def _subset(rng, choices, most=3):
+    return rng.sample([value for value, _label in choices], rng.randint(0, most))
+
+
+class World:
+    """A few thousand accompagnements of every shape the figures distinguish."""
+
+    def __init__(self, seed: int):
+        self.rng = rng = random.Random(seed)
+        quartiers = [QuartierFactory(qpv=i == 0) for i in range(3)]
+        self.lieux = [LieuFactory(quartier=q) for q in quartiers] + [LieuFactory(quartier=None)]
+        self.conseillers = [UserFactory(conseiller=True) for _ in range(4)]
+        self.coordinateur = UserFactory(coordinateur=True)
+        self.quartiers = quartiers
+        self.permanences = []
+        for i, lieu in enumerate(self.lieux):
+            permanence = Permanence.objects.create(
+                lieu=lieu,
+                weekday=i % 5,
+                start_time=datetime.time(9),
+                end_time=datetime.time(12),
+                valid_from=FIRST,
+                valid_until=datetime.date(2024, 6, 30) if i == 1 else None,
+            )
+            permanence.conseillers.add(*rng.sample(self.conseillers, 2))
+            self.permanences.append(permanence)
+        Usager.objects.bulk_create(self._usager() for _ in range(500))
+        self.usagers = list(Usager.objects.values_list("pk", flat=True))
+        mediations = Mediation.objects.bulk_create(
+            Mediation(**self.mediation_fields()) for _ in range(1500)
+        )
+        Accompagnement.objects.bulk_create(
+            Accompagnement(mediation=mediation, usager_id=pk)
+            for mediation in mediations
+            for pk in self._people(mediation.type_activite)
+        )
+
+    def _usager(self):
+        rng = self.rng
+        birth_year = rng.choice([None, None, 1940, 1955, 1980, 1999, 2006, 2015])
+        return Usager(
+            genre=rng.choice(Genre.values),
+            tranche_age=rng.choice(TrancheAge.values),
+            birth_year=birth_year,
+            consent_at=timezone.now() if birth_year else None,
+            statut_social=rng.choice(StatutSocial.values),
+            quartier=rng.choice([None, *self.quartiers]),
+        )
+
+    def mediation_fields(self) -> dict:
+        rng = self.rng
+        collectif = rng.random() < 0.2
+        at_slot = rng.random() < 0.4
+        permanence = rng.choice(self.permanences) if at_slot else None
+        day = FIRST + datetime.timedelta(days=rng.randrange(3 * 365))
+        return {
+            "date": day,
+            "conseiller": rng.choice(self.conseillers),
+            "type_activite": TypeActivite.COLLECTIF if collectif else TypeActivite.INDIVIDUEL,
+            "type_lieu": TypeLieu.LIEU_ACTIVITE,
+            "lieu": permanence.lieu if permanence else rng.choice([None, *self.lieux]),
+            "permanence": permanence,
+            "duree_minutes": rng.choice([10, 30, 45, 60, 90, 120, 180]),
+            "thematiques": _subset(rng, Thematique.choices),
+            "thematiques_demarche": _subset(rng, ThematiqueDemarche.choices, 2),
+            "materiel": _subset(rng, Materiel.choices, 2),
+            "autonomie": _maybe(rng, Autonomie.choices),
+            "redirige": rng.random() < 0.3,
+            "structure_redirection": _maybe(rng, StructureRedirection.choices),
+            "satisfaction": _maybe(rng, Satisfaction.choices),
+            "source_connaissance": _maybe(rng, SourceConnaissance.choices),
+        }
+
+    def add_mediation(self) -> Mediation:
+        fields = self.mediation_fields()
+        mediation = Mediation.objects.create(**fields)
+        Accompagnement.objects.bulk_create(
+            Accompagnement(mediation=mediation, usager_id=pk)
+            for pk in self._people(mediation.type_activite)
+        )
+        return mediation
+
+    def _people(self, type_activite) -> list[int]:
+        people = 1 if type_activite == TypeActivite.INDIVIDUEL else self.rng.randint(2, 6)
+        return self.rng.sample(self.usagers, people)
+
+    def random_scope(self) -> figures.Scope:
+        rng = self.rng
+        start = (
+            FIRST + datetime.timedelta(days=rng.randrange(3 * 365)) if rng.random() < 0.6 else None
+        )
+        end = (
+            (start or FIRST) + datetime.timedelta(days=rng.randrange(600))
+            if rng.random() < 0.6
+            else None
+        )
+        app_filters = {}
+        if rng.random() < 0.3:
+            app_filters["type"] = (rng.choice(TypeActivite.values),)
+        if rng.random() < 0.3:
+            app_filters["thematique"] = (rng.choice(Thematique.values),)
+        return figures.Scope(
+            user=rng.choice([None, self.coordinateur, self.coordinateur, *self.conseillers[:1]]),
+            start=start,
+            end=end,
+            lieux=tuple(lieu.pk for lieu in rng.sample(self.lieux, rng.choice([0, 0, 1, 2]))),
+            quartiers=tuple(q.pk for q in rng.sample(self.quartiers, rng.choice([0, 0, 0, 1]))),
+            conseillers=tuple(c.pk for c in rng.sample(self.conseillers, rng.choice([0, 0, 1, 2]))),
+            app_filters=app_filters,
+        )
+
+
+def _everything(scope: figures.Scope) -> dict:
+    """Every médiation figure a page, the API or an export reads, for a fresh request."""
+    built = {}
+    for spec in figures.sections():
+        if spec.key in SECTIONS:
+            built[spec.key] = spec.build(dataclasses.replace(scope))
+    blocks = figures.api_blocks()
+    built["api"] = blocks["mediations"](dataclasses.replace(scope))
+    built["ensemble_api"] = crossapp.people(dataclasses.replace(scope))
+    return built
+
+
+def _assert_same(world: World, monkeypatch, scopes: int, *, expect_store=True):
+    for _ in range(scopes):
+        scope = world.random_scope()
+        assert (engine.rows_for(scope) is not None) is expect_store
+        stored = _everything(scope)
+        with monkeypatch.context() as patched:
+            patched.setattr(engine, "rows_for", lambda scope: None)
+            live = _everything(scope)
+        for key, value in live.items():
+            assert stored[key] == value, (key, scope)
+
+
+def test_it_answers_like_the_live_sql_for_random_filters(monkeypatch):
+    world = World(seed=14)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    _assert_same(world, monkeypatch, 25)
+
+
+def test_it_follows_every_kind_of_write_after_it_was_built(monkeypatch):
+    world = World(seed=41)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    rng = world.rng
+    staff = world.coordinateur
+    for _ in range(40):
+        world.add_mediation()
+    for mediation in Mediation.objects.order_by("?")[:40]:  # edits through save()
+        for name, value in world.mediation_fields().items():
+            if name not in ("type_activite",) or not rng.random() < 0.5:
+                setattr(mediation, name, value)
+        mediation.save()
+    Mediation.objects.filter(
+        pk__in=list(Mediation.objects.order_by("?").values_list("pk", flat=True)[:30])
+    ).update(date=datetime.date(2024, 2, 29), thematiques=[Thematique.SANTE.value])
+    Mediation.objects.filter(
+        pk__in=list(Mediation.objects.order_by("?").values_list("pk", flat=True)[:25])
+    ).delete()
+    Accompagnement.objects.filter(
+        pk__in=list(Accompagnement.objects.order_by("?").values_list("pk", flat=True)[:25])
+    ).delete()
+    people = list(Usager.objects.filter(merged_into=None).order_by("?")[:40])
+    for kept, other in zip(people[0:20:2], people[1:20:2], strict=True):
+        usager_services.merge_usagers(kept=kept, other=other, actor=staff)
+    for usager in people[20:28]:
+        usager_services.anonymise_usager(usager=usager, actor=staff, reason="test")
+    for usager in people[28:34]:
+        usager.genre, usager.birth_year = rng.choice(Genre.values), rng.choice([None, 1970])
+        usager.consent_at = timezone.now() if usager.birth_year else usager.consent_at
+        usager.save()
+    for usager in people[34:37]:
+        usager_services.delete_usager(usager=usager, actor=staff)
+    Usager.objects.bulk_create(world._usager() for _ in range(10))
+    world.usagers = list(Usager.objects.filter(merged_into=None).values_list("pk", flat=True))
+    for _ in range(10):
+        world.add_mediation()
+
+    _assert_same(world, monkeypatch, 25)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    _assert_same(world, monkeypatch, 8)
+
+
+def test_it_computes_live_without_a_store(monkeypatch):
+    world = World(seed=7)
+    _assert_same(world, monkeypatch, 3, expect_store=False)
