@@ -93,9 +93,10 @@ def period(scope: figures.Scope, permanences=None) -> tuple[datetime.date, datet
     qs = permanences if permanences is not None else Permanence.objects.all()
     end = min(scope.end or today, today)
     if scope.end is None:
-        last = Mediation.objects.filter(permanence__in=qs, date__lte=today).aggregate(
-            last=Max("date")
-        )["last"]
+        last = engine.last_visit([p.pk for p in qs], today)
+        if last is False:  # no figures store: ask PostgreSQL
+            visits = Mediation.objects.filter(permanence__in=qs, date__lte=today)
+            last = visits.aggregate(last=Max("date"))["last"]
         end = last or end
     start = scope.start
     if start is None:

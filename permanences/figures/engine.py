@@ -338,3 +338,15 @@ def attendance_sets(
         result["month"].append({"month": month, "n": n, "usagers": people})
     result["total"] = [{"n": len(pid), "usagers": _distinct(usager)}]
     return result
+
+
+def last_visit(permanences: list[int], today: datetime.date) -> datetime.date | None | bool:
+    """The last day up to today with a médiation at one of these permanences (anyone's: the
+    attendance period's end); False without a store."""
+    store = store_module.current()
+    if store is None:
+        return False
+    at = np.isin(store.facts["permanence"], np.array(permanences, dtype=np.int64))
+    days = np.asarray(store.facts["day"])[at]
+    days = days[days <= _day(today)]
+    return EPOCH + datetime.timedelta(days=int(days.max())) if len(days) else None

@@ -214,6 +214,7 @@ def _read_people(dictionaries) -> tuple[np.ndarray, dict[str, np.ndarray]]:
 # --- Reading ----------------------------------------------------------------------------------
 
 _LOADED: dict[str, Store] = {}
+_OVERLAID: dict = {}
 
 
 def _load(token: str, built_at) -> Store | None:
@@ -260,13 +261,19 @@ def current() -> Store | None:
         if base is None:
             return None
         cursor.execute(
-            "SELECT mediation_id, usager_id FROM permanences_figures_change "
-            "WHERE NOT pg_visible_in_snapshot(xid, %s::pg_snapshot)",
+            "SELECT id, mediation_id, usager_id FROM permanences_figures_change "
+            "WHERE NOT pg_visible_in_snapshot(xid, %s::pg_snapshot) ORDER BY id",
             [snapshot],
         )
         changes = cursor.fetchall()
         if not changes:
             return base
+        # The log only grows until the next rebuild: its length and last id name its state, so
+        # the overlay is computed once for all the reads (and the requests) that see that state.
+        state = (token, len(changes), changes[-1][0])
+        if _OVERLAID.get("state") == state:
+            return _OVERLAID["store"]
+        changes = [(m, u) for _id, m, u in changes]
         mediations = sorted({m for m, _ in changes if m is not None})
         usagers = sorted({u for _, u in changes if u is not None})
         dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
@@ -284,7 +291,9 @@ def current() -> Store | None:
             cursor.execute(f"{PEOPLE_SQL} WHERE id = ANY(%s)", [usagers])
             ids, columns = _encode_people(cursor.fetchall(), dictionaries)
             people = _patched(base.people, np.array(usagers, dtype=np.int64), ids, columns)
-    return Store(facts, people, dictionaries, sorted_rows, built_at)
+    overlaid = Store(facts, people, dictionaries, sorted_rows, built_at)
+    _OVERLAID.update(state=state, store=overlaid)
+    return overlaid
 
 
 def _patched(people: dict, changed: np.ndarray, ids: np.ndarray, columns: dict) -> dict:
