@@ -5,10 +5,9 @@ database up to N médiations with `generate_bench_data`, then logs in as an acti
 with a permanence today when there is one) and POSTs M valid individual anonymous médiations to
 the log form, as the conseiller's browser sends them (no GET of the form first). Each POST is timed
 whole (`Client.post`: middleware, form, `record_mediation`, audit, redirect), after five warm-up
-POSTs not counted, half of them with the figures store's change log switched off (its triggers,
-in blocks taken in turn) to show what the log costs. It prints p50, p95 and max — target
-p50 < 50 ms, p95 < 150 ms — and deletes the médiations it
-created (and their anonymous usagers) so that repeated runs do not grow the database; their audit
+POSTs not counted; as many again with the figures store's change log switched off (its
+triggers; in blocks taken in turn) show what the log costs. It prints p50, p95 and max — target
+p50 < 50 ms, p95 < 150 ms — and deletes the médiations it created (and their anonymous usagers) so that repeated runs do not grow the database; their audit
 events stay, the audit log being append-only.
 """
 
