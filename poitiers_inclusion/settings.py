@@ -77,6 +77,10 @@ FIGURES_SNAPSHOT_MAX_AGE_MINUTES = env_int("FIGURES_SNAPSHOT_MAX_AGE_MINUTES", 6
 # The médiation log's columnar figures store (permanences/figures/store.py): its folder, shared by
 # the web workers of one machine; `rebuild_figures_store` writes it.
 FIGURES_STORE_DIR = Path(env_str("FIGURES_STORE_DIR") or BASE_DIR / ".data" / "figures")
+# `refresh_figures` writes it once the log holds this many accompagnements (below, the SQL is
+# quick enough), then again each day or when this many changes wait in its change log.
+FIGURES_STORE_MIN_ROWS = env_int("FIGURES_STORE_MIN_ROWS", 100_000)
+FIGURES_STORE_MAX_CHANGES = env_int("FIGURES_STORE_MAX_CHANGES", 20_000)
 
 INSTALLED_APPS = [
     "poitiers_inclusion.apps.AdminConfig",  # Django's admin, superusers only (admin_site.py)

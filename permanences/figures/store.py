@@ -15,6 +15,7 @@ again from PostgreSQL: the figures are the database's at the time of the request
 read-only memory maps, shared by the web workers of a machine through the page cache.
 """
 
+import datetime
 import json
 import logging
 import secrets
@@ -192,6 +193,27 @@ def rebuild() -> dict:
         if old.is_dir() and old.name != token:
             shutil.rmtree(old, ignore_errors=True)
     return {"accompagnements": len(facts["med"]), "usagers": len(ids)}
+
+
+def rebuild_due() -> bool:
+    """Whether `refresh_figures` should rewrite the store: none yet on a large database, or one
+    a day old, or a long change log to overlay at each read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT built_at FROM permanences_figures_store")
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM permanences_accompagnement LIMIT %s) rows",
+                [settings.FIGURES_STORE_MIN_ROWS],
+            )
+            return cursor.fetchone()[0] >= settings.FIGURES_STORE_MIN_ROWS
+        if row[0] < timezone.now() - datetime.timedelta(days=1):
+            return True
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM permanences_figures_change LIMIT %s) changes",
+            [settings.FIGURES_STORE_MAX_CHANGES],
+        )
+        return cursor.fetchone()[0] >= settings.FIGURES_STORE_MAX_CHANGES
 
 
 def _read_all(sql, params, encode, dictionaries) -> dict[str, np.ndarray]:

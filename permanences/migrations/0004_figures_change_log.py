@@ -44,6 +44,14 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- A TRUNCATE (a test's flush, a reload) logs no row: the store no longer describes the
+-- tables, so it is forgotten and the figures are computed live until the next rebuild.
+CREATE FUNCTION permanences_figures_forget_store() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM permanences_figures_store;
+    RETURN NULL;
+END $$;
+
 CREATE FUNCTION permanences_figures_log_usager() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -76,6 +84,10 @@ def _triggers() -> str:
                 f"CREATE TRIGGER {table}_figures_{op.lower()} AFTER {op} ON {table} "
                 f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
             )
+        parts.append(
+            f"CREATE TRIGGER {table}_figures_truncate AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION permanences_figures_forget_store();"
+        )
     return "\n".join(parts)
 
 
@@ -83,12 +95,13 @@ REVERSE = (
     "\n".join(
         f"DROP TRIGGER IF EXISTS {table}_figures_{op} ON {table};"
         for table, _ in TRIGGERS
-        for op in ("insert", "update", "delete")
+        for op in ("insert", "update", "delete", "truncate")
     )
     + """
 DROP FUNCTION IF EXISTS permanences_figures_log_mediation();
 DROP FUNCTION IF EXISTS permanences_figures_log_accompagnement();
 DROP FUNCTION IF EXISTS permanences_figures_log_usager();
+DROP FUNCTION IF EXISTS permanences_figures_forget_store();
 DROP TABLE IF EXISTS permanences_figures_change;
 DROP TABLE IF EXISTS permanences_figures_store;
 """

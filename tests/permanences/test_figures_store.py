@@ -10,6 +10,7 @@ import random
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from permanences import usagers as usager_services
@@ -240,3 +241,21 @@ def test_it_follows_every_kind_of_write_after_it_was_built(monkeypatch):
 def test_it_computes_live_without_a_store(monkeypatch):
     world = World(seed=7)
     _assert_same(world, monkeypatch, 3, expect_store=False)
+
+
+def test_a_mediation_saved_is_on_the_dashboard_at_once(client):
+    world = World(seed=3)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    client.force_login(world.coordinateur)
+
+    def total():
+        response = client.get(reverse("reporting:dashboard"))
+        assert "Chiffres à jour" in response.text
+        general = next(s for s in response.context["sections"] if s.key == "general")
+        return dict(general.kpis)["Médiations (accompagnements)"]
+
+    before = total()
+    world.add_mediation()
+    after = total()
+    assert after > before and after == Accompagnement.objects.count()
+    assert engine.rows_for(figures.Scope(user=world.coordinateur)) is not None

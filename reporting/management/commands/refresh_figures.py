@@ -1,10 +1,13 @@
-"""refresh_figures: recompute the stored dashboard figures viewed in the last days (cron)."""
+"""refresh_figures: recompute the stored dashboard figures viewed in the last days (cron), and
+rewrite the médiation log's figures store when it is due (permanences/figures/store.py)."""
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from permanences.figures import store
 from reporting import snapshots
 
 LOCK_ID = 7_201_2022  # any constant of our own for pg_try_advisory_lock
@@ -32,6 +35,9 @@ class Command(BaseCommand):
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
 
     def _refresh(self, jours):
+        if store.rebuild_due():
+            call_command("rebuild_figures_store", stdout=self.stdout)
+            self.counts["magasin de chiffres réécrit"] = 1
         started = time.perf_counter()
         refreshed = snapshots.refresh(used_within_days=jours)
         self.counts["vues recalculées"] = len(refreshed)
