@@ -110,6 +110,7 @@ BENCH_MEDIATIONS ?= 1000000
 BENCH_ENV := EMBEDDED_DB_NAME=bench
 
 bench: install
+	rm -f bench/results.json
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
 	$(BENCH_ENV) $(BIN)/python manage.py bench_dashboard --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_log_form --mediations $(BENCH_MEDIATIONS)
