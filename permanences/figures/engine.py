@@ -288,16 +288,30 @@ def new_count(rows: Rows, start: datetime.date) -> int:
     persons = _unique(rows.person())
     if not len(persons):
         return 0
-    # Every person's first day: sort (person, day) pairs, keep the first of each person.
+    if "first_day" not in store.derived:
+        store.derived["first_day"] = _first_days(store)
+    first = store.derived["first_day"]
+    first = np.concatenate([first, np.full(max(0, int(persons.max()) + 1 - len(first)), MAX)])
+    return int((first[persons] >= _day(start)).sum())
+
+
+MAX = np.iinfo(np.int64).max
+
+
+def _first_days(store) -> np.ndarray:
+    """Each person's first day with an accompagnement (index: person id; MAX: none)."""
     every = resolve(store, np.asarray(store.facts["usager"]))
+    if not len(every):
+        return np.array([], dtype=np.int64)
     days = np.asarray(store.facts["day"]).astype(np.int64)
     low = int(days.min())
     span = int(days.max()) - low + 1
+    # Sort (person, day) pairs and keep the first of each person.
     keys = np.sort(every * span + (days - low))
     starts = keys[np.r_[True, keys[1:] // span != keys[:-1] // span]]
-    first = np.full(int(max(every.max(), persons.max())) + 1, np.iinfo(np.int64).max)
+    first = np.full(int(every.max()) + 1, MAX)
     first[starts // span] = starts % span + low
-    return int((first[persons] >= _day(start)).sum())
+    return first
 
 
 def persons_seen(rows: Rows, records: list[int]) -> set[int]:

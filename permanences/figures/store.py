@@ -20,7 +20,7 @@ import json
 import logging
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -136,6 +136,9 @@ class Store:
     dictionaries: dict[str, Dictionary]
     sorted_rows: int  # the first rows are sorted by day (those read again come after them)
     built_at: object = None
+    # What engine derives from the whole store whatever the filters (each person's first day),
+    # kept as long as the store and its overlay stay the same.
+    derived: dict = field(default_factory=dict)
 
 
 # --- Writing ----------------------------------------------------------------------------------

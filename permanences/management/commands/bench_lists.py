@@ -1,0 +1,82 @@
+"""bench_lists: the médiation list and the usager search at N médiations: server time (best of a
+few GETs) and SQL queries, on a first and a far page, so that a query count growing with the rows
+shows (target: the same count on both pages, < 100 ms).
+
+Meant for the bench database (`make bench`), after `generate_bench_data`.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from poitiers_inclusion.benchmarks import record
+from poitiers_inclusion.enums import Role
+from poitiers_inclusion.models import User
+
+TARGET_MS = 100
+HOST = "127.0.0.1"
+
+
+class Command(BaseCommand):
+    help = "Banc d'essai : liste des médiations et recherche d'usagers (temps, requêtes)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mediations", type=int, default=1_000_000)
+        parser.add_argument("--repeat", type=int, default=3)
+
+    def handle(self, mediations, repeat, **options):
+        coordinator = User.objects.filter(role=Role.COORDINATEUR, is_active=True).first()
+        conseiller = User.objects.filter(role=Role.CONSEILLER, is_active=True).first()
+        if coordinator is None or conseiller is None:
+            raise CommandError("Il faut un coordinateur et un conseiller : `manage.py demo`.")
+        pages = [
+            ("activity_coordinator", coordinator, "permanences:activity", {}, "Médiations"),
+            ("activity_conseiller", conseiller, "permanences:activity", {}, "Mes médiations"),
+            ("usager_list", coordinator, "permanences:usager_list", {}, "Usagers"),
+            ("usager_search", conseiller, "permanences:usager_search", {"q": "ma"}, "Recherche"),
+        ]
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, HOST]):
+            for key, user, name, params, label in pages:
+                client = Client(SERVER_NAME=HOST)
+                client.force_login(user)
+                counts = []
+                for page in ("1", "200"):
+                    took, queries = self._get(
+                        client, reverse(name), {**params, "page": page}, repeat
+                    )
+                    counts.append(queries)
+                    record(
+                        self.stdout,
+                        f"{key}_page{page}_ms",
+                        f"{label}, page {page} : temps",
+                        took * 1000,
+                        "ms",
+                        target=TARGET_MS,
+                        size=mediations,
+                    )
+                record(
+                    self.stdout,
+                    f"{key}_queries_growth",
+                    f"{label} : requêtes page 200 − page 1 ({counts[0]} puis {counts[1]})",
+                    counts[1] - counts[0],
+                    "req",
+                    target=1,
+                    size=mediations,
+                )
+
+    def _get(self, client, url, params, repeat) -> tuple[float, int]:
+        best, queries = float("inf"), 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url, params)
+                took = time.perf_counter() - started
+            if response.status_code != 200:
+                raise CommandError(f"{url} a répondu {response.status_code}.")
+            best, queries = min(best, took), len(captured)
+        return best, queries
