@@ -114,6 +114,7 @@ bench: install
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
 	$(BENCH_ENV) $(BIN)/python manage.py bench_dashboard --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_log_form --mediations $(BENCH_MEDIATIONS)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_lists --mediations $(BENCH_MEDIATIONS)
 
 clean-db:
 	rm -rf .data/pg
