@@ -6,6 +6,7 @@ Meant for the bench database (`make bench`), after `generate_bench_data`.
 """
 
 import time
+import warnings
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -40,7 +41,10 @@ class Command(BaseCommand):
             ("usager_list", coordinator, "permanences:usager_list", {}, "Usagers"),
             ("usager_search", conseiller, "permanences:usager_search", {"q": "ma"}, "Recherche"),
         ]
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, HOST]):
+        hosts = [*settings.ALLOWED_HOSTS, HOST]
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts), warnings.catch_warnings():
+            # Without DEBUG, whitenoise looks for collected static files, useless here.
+            warnings.filterwarnings("ignore", message="No directory at")
             for key, user, name, params, label in pages:
                 client = Client(SERVER_NAME=HOST)
                 client.force_login(user)
