@@ -87,7 +87,7 @@ def rows_for(scope: figures.Scope) -> Rows | None:
     store = store_module.current()
     if store is None:
         return None
-    from .aggregates import THEMATIQUE, TYPE
+    from .aggregates import THEMATIQUE, TYPE  # here: aggregates imports this module
 
     days = store.facts["day"][: store.sorted_rows]
     low = int(np.searchsorted(days, _day(scope.start), "left")) if scope.start else 0

@@ -299,26 +299,34 @@ def current() -> Store | None:
         if _OVERLAID.get("state") == state:
             return _OVERLAID["store"]
         changes = [(m, u) for _id, m, u in changes]
-        mediations = sorted({m for m, _ in changes if m is not None})
-        usagers = sorted({u for _, u in changes if u is not None})
-        dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
-        facts, sorted_rows = base.facts, base.sorted_rows
-        if mediations:
-            cursor.execute(f"{FACT_SQL} WHERE m.id = ANY(%s)", [*FACT_PARAMS, mediations])
-            fresh = _encode_facts(cursor.fetchall(), dictionaries)
-            kept = ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
-            sorted_rows = int(kept.sum())
-            facts = {
-                name: np.concatenate([base.facts[name][kept], fresh[name]]) for name in FACT_COLUMNS
-            }
-        people = base.people
-        if usagers:
-            cursor.execute(f"{PEOPLE_SQL} WHERE id = ANY(%s)", [usagers])
-            ids, columns = _encode_people(cursor.fetchall(), dictionaries)
-            people = _patched(base.people, np.array(usagers, dtype=np.int64), ids, columns)
-    overlaid = Store(facts, people, dictionaries, sorted_rows, built_at)
+        try:
+            overlaid = _overlaid(cursor, base, changes)
+        except TooManyValues:  # a new value in an array column: live until the next rebuild
+            return None
     _OVERLAID.update(state=state, store=overlaid)
     return overlaid
+
+
+def _overlaid(cursor, base: Store, changes) -> Store:
+    """The base store with the logged médiations and usagers read again."""
+    mediations = sorted({m for m, _ in changes if m is not None})
+    usagers = sorted({u for _, u in changes if u is not None})
+    dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
+    facts, sorted_rows = base.facts, base.sorted_rows
+    if mediations:
+        cursor.execute(f"{FACT_SQL} WHERE m.id = ANY(%s)", [*FACT_PARAMS, mediations])
+        fresh = _encode_facts(cursor.fetchall(), dictionaries)
+        kept = ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
+        sorted_rows = int(kept.sum())
+        facts = {
+            name: np.concatenate([base.facts[name][kept], fresh[name]]) for name in FACT_COLUMNS
+        }
+    people = base.people
+    if usagers:
+        cursor.execute(f"{PEOPLE_SQL} WHERE id = ANY(%s)", [usagers])
+        ids, columns = _encode_people(cursor.fetchall(), dictionaries)
+        people = _patched(base.people, np.array(usagers, dtype=np.int64), ids, columns)
+    return Store(facts, people, dictionaries, sorted_rows, base.built_at)
 
 
 def _patched(people: dict, changed: np.ndarray, ids: np.ndarray, columns: dict) -> dict:
