@@ -7,10 +7,9 @@ import dataclasses
 import datetime
 
 import numpy as np
-from django.utils import timezone
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import AGE_BAND_LOWER_BOUNDS, Role, TrancheAge
+from poitiers_inclusion.enums import Role
 from reseau.models import Lieu, Quartier
 
 from ..enums import TypeActivite
@@ -233,24 +232,10 @@ def array_sets(rows: Rows) -> dict[str, dict]:
 
 
 def _age_bands(store, persons: np.ndarray) -> dict[str, int]:
-    """Unique usagers per age band as aggregates counts them (models.age_band_expression)."""
-    year = timezone.localdate().year
-    birth = store.people["birth"][persons]
-    tranches = store.dictionaries["tranche"].values
-    # One integer per person: the stored band's code when the birth year is unknown, else
-    # len(tranches) + the position of the band the birth year falls in (the last: none).
-    label = store.people["tranche"][persons].astype(np.int64)
-    dated = np.full(len(persons), len(tranches) + len(AGE_BAND_LOWER_BOUNDS), dtype=np.int64)
-    for position, (lower, _band) in reversed(list(enumerate(AGE_BAND_LOWER_BOUNDS))):
-        dated[birth <= year - lower] = len(tranches) + position
-    label = np.where(birth < 0, label, dated)
-    names = [t or "" for t in tranches] + [band.value for _l, band in AGE_BAND_LOWER_BOUNDS]
-    names.append(TrancheAge.NON_COMMUNIQUE.value)
-    result: dict[str, int] = {}
-    for code, n in enumerate(np.bincount(label)):
-        if n:
-            result[names[code]] = result.get(names[code], 0) + int(n)
-    return result
+    """Unique usagers per age band (the band of the store's year, models.age_band_expression)."""
+    counts = np.bincount(store.people["age"][persons].astype(np.int64))
+    values = store.dictionaries["age"].values
+    return {values[code]: int(n) for code, n in enumerate(counts) if n}
 
 
 def publics_sets(rows: Rows) -> dict:

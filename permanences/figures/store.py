@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from poitiers_inclusion.models import Usager, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 
 from ..enums import TrancheDuree, TypeActivite
@@ -58,12 +59,22 @@ CODES = ("type", "band", "aut", "redirige", "structure", "satisfaction", "source
 MASKS = ("t", "d", "m")  # thématiques, démarches, matériel: one bit per value present
 FACT_COLUMNS = INTS + CODES + MASKS
 
-PEOPLE_SQL = """
-    SELECT id, COALESCE(merged_into_id, -1), COALESCE(birth_year, -1), genre, tranche_age,
-           statut_social, COALESCE(quartier_id, -1)
-    FROM kernel_usager"""
-PEOPLE_INTS = ("merged", "birth", "quartier")
-PEOPLE_CODES = ("genre", "tranche", "statut")
+# The people hold no birth year (identity, kept only with consent): their age band of the current
+# year as aggregates computes it, so a store written in an earlier year is not read.
+PEOPLE_INTS = ("merged", "quartier")
+PEOPLE_CODES = ("genre", "age", "statut")
+
+
+def _people_query(ids: list[int] | None = None) -> tuple[str, list]:
+    people = Usager.objects.order_by().annotate(age=age_band_expression())
+    if ids is not None:
+        people = people.filter(pk__in=ids)
+    values = people.values_list(
+        "id", "merged_into_id", "quartier_id", "genre", "age", "statut_social"
+    )
+    return values.query.sql_with_params()
+
+
 CHUNK = 100_000
 
 
@@ -112,11 +123,11 @@ def _encode_facts(rows, dictionaries: dict[str, Dictionary]) -> dict[str, np.nda
 
 
 def _encode_people(rows, dictionaries: dict[str, Dictionary]) -> tuple[np.ndarray, dict]:
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
     ids = np.array(columns[0], dtype=np.int64)
     out = {}
-    for name, values in zip(PEOPLE_INTS, (columns[1], columns[2], columns[6]), strict=True):
-        out[name] = np.array(values, dtype=np.int64)
+    for name, values in zip(PEOPLE_INTS, columns[1:3], strict=True):
+        out[name] = np.array([-1 if v is None else v for v in values], dtype=np.int64)
     for name, values in zip(PEOPLE_CODES, columns[3:6], strict=True):
         code = dictionaries[name].code
         out[name] = np.array([code(v) for v in values], dtype=np.int16)
@@ -174,6 +185,7 @@ def rebuild() -> dict:
             (folder / "dictionaries.json").write_text(
                 json.dumps({name: d.values for name, d in dictionaries.items()})
             )
+            (folder / "year").write_text(str(timezone.localdate().year))
             with connection.cursor() as cursor:
                 cursor.execute(
                     """INSERT INTO permanences_figures_store (id, token, snapshot, built_at)
@@ -211,6 +223,8 @@ def rebuild_due() -> bool:
             )
             return cursor.fetchone()[0] >= settings.FIGURES_STORE_MIN_ROWS
         if row[0] < timezone.now() - datetime.timedelta(days=1):
+            return True  # also at new year, when the age bands move
+        if timezone.localtime(row[0]).year != timezone.localdate().year:
             return True
         cursor.execute(
             "SELECT count(*) FROM (SELECT 1 FROM permanences_figures_change LIMIT %s) changes",
@@ -232,7 +246,7 @@ def _read_all(sql, params, encode, dictionaries) -> dict[str, np.ndarray]:
 
 def _read_people(dictionaries) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     with connection.cursor() as cursor:
-        cursor.execute(PEOPLE_SQL)
+        cursor.execute(*_people_query())
         return _encode_people(cursor.fetchall(), dictionaries)
 
 
@@ -246,8 +260,10 @@ def _load(token: str, built_at) -> Store | None:
     folder = root() / token
     if str(folder) in _LOADED:
         return _LOADED[str(folder)]
-    if not (folder / "dictionaries.json").exists():
+    if not (folder / "year").exists():
         return None  # written on another machine, or removed: the figures are computed live
+    if (folder / "year").read_text() != str(timezone.localdate().year):
+        return None  # its age bands are last year's: live until refresh_figures rewrites it
     dictionaries = {
         name: Dictionary(values)
         for name, values in json.loads((folder / "dictionaries.json").read_text()).items()
@@ -323,7 +339,7 @@ def _overlaid(cursor, base: Store, changes) -> Store:
         }
     people = base.people
     if usagers:
-        cursor.execute(f"{PEOPLE_SQL} WHERE id = ANY(%s)", [usagers])
+        cursor.execute(*_people_query(usagers))
         ids, columns = _encode_people(cursor.fetchall(), dictionaries)
         people = _patched(base.people, np.array(usagers, dtype=np.int64), ids, columns)
     return Store(facts, people, dictionaries, sorted_rows, base.built_at)
