@@ -83,6 +83,19 @@ FACT_COLUMNS = (
 )
 
 
+# A médiation's (m) duration band (NULL: the last band) and its autonomy, counted for individual
+# help only; the figures store computes its columns with the same SQL.
+BAND_AND_AUTONOMY = """CASE WHEN m.duree_minutes < 30 THEN %s WHEN m.duree_minutes < 60 THEN %s
+                            WHEN m.duree_minutes < 120 THEN %s ELSE %s END AS band,
+                       CASE WHEN m.type_activite = %s THEN m.autonomie END AS aut"""
+BAND_AND_AUTONOMY_PARAMS = [
+    TrancheDuree.MOINS_30.value,
+    TrancheDuree.DE_30_A_60.value,
+    TrancheDuree.DE_60_A_120.value,
+    TrancheDuree.PLUS_120.value,
+    TypeActivite.INDIVIDUEL.value,
+]
+
 MERGED = "LEFT JOIN kernel_usager merged ON merged.id = a.usager_id AND merged.merged_into_id IS NOT NULL"
 PERSON = "COALESCE(merged.merged_into_id, a.usager_id)"
 
@@ -170,23 +183,14 @@ def plain_counts(scope: figures.Scope) -> dict[str, dict]:
             SELECT GROUPING(band, aut, redirige, structure, satisfaction, source) AS g,
                    band, aut, redirige, structure, satisfaction, source, count(*) AS n
             FROM (
-                SELECT CASE WHEN m.duree_minutes < 30 THEN %s WHEN m.duree_minutes < 60 THEN %s
-                            WHEN m.duree_minutes < 120 THEN %s ELSE %s END AS band,
-                       CASE WHEN m.type_activite = %s THEN m.autonomie END AS aut,
+                SELECT {BAND_AND_AUTONOMY},
                        m.redirige, m.structure_redirection AS structure, m.satisfaction,
                        m.source_connaissance AS source
                 FROM {from_sql}
             ) f
             GROUP BY GROUPING SETS ((band), (aut), (redirige, structure), (satisfaction), (source))
             """,
-            [
-                TrancheDuree.MOINS_30.value,
-                TrancheDuree.DE_30_A_60.value,
-                TrancheDuree.DE_60_A_120.value,
-                TrancheDuree.PLUS_120.value,
-                TypeActivite.INDIVIDUEL.value,
-                *params,
-            ],
+            [*BAND_AND_AUTONOMY_PARAMS, *params],
         )
         # GROUPING's bits, left to right: band, aut, redirige, structure, satisfaction, source.
         for row in rows:

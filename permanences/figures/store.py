@@ -1,6 +1,6 @@
 """The médiation log's columnar figures store: every accompagnement as a row of small integers
-(numpy files in FIGURES_STORE_DIR), so `engine` answers any dashboard filter exactly in tens of
-milliseconds at a million médiations, where the SQL passes over the joined tables take seconds.
+(numpy files in FIGURES_STORE_DIR), so `engine` answers any dashboard filter exactly in a fraction
+of a second at a million médiations, where the SQL passes over the joined tables take seconds.
 
 Why columns and not roll-up tables: unique usagers (in all, per month, lieu, conseiller, per
 public, new or returning) are not additive, so no table of pre-added counts answers them for an
@@ -17,7 +17,6 @@ read-only memory maps, shared by the web workers of a machine through the page c
 
 import datetime
 import json
-import logging
 import secrets
 import shutil
 from dataclasses import dataclass, field
@@ -31,29 +30,23 @@ from django.utils import timezone
 from poitiers_inclusion.models import Usager, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 
-from ..enums import TrancheDuree, TypeActivite
-
-log = logging.getLogger(__name__)
-
 # One row per accompagnement; NULL ids become -1, dates are days since 1970-01-01, the duration
-# band and the autonomy of individual help are computed as the live SQL does (aggregates.py).
+# band and the autonomy of individual help as aggregates computes them.
 FACT_SQL = """
     SELECT a.mediation_id, a.usager_id, m.date - DATE '1970-01-01',
            COALESCE(m.lieu_id, -1), m.conseiller_id, COALESCE(m.permanence_id, -1),
-           m.type_activite,
-           CASE WHEN m.duree_minutes < 30 THEN %s WHEN m.duree_minutes < 60 THEN %s
-                WHEN m.duree_minutes < 120 THEN %s ELSE %s END,
-           CASE WHEN m.type_activite = %s THEN m.autonomie END,
+           m.type_activite, {band_and_autonomy},
            m.redirige, m.structure_redirection, m.satisfaction, m.source_connaissance,
            m.thematiques, m.thematiques_demarche, m.materiel
     FROM permanences_accompagnement a JOIN permanences_mediation m ON m.id = a.mediation_id"""
-FACT_PARAMS = [
-    TrancheDuree.MOINS_30.value,
-    TrancheDuree.DE_30_A_60.value,
-    TrancheDuree.DE_60_A_120.value,
-    TrancheDuree.PLUS_120.value,
-    TypeActivite.INDIVIDUEL.value,
-]
+
+
+def _facts_query(where: str = "") -> tuple[str, list]:
+    from .aggregates import BAND_AND_AUTONOMY, BAND_AND_AUTONOMY_PARAMS  # it imports this module
+
+    return FACT_SQL.format(band_and_autonomy=BAND_AND_AUTONOMY) + where, BAND_AND_AUTONOMY_PARAMS
+
+
 INTS = ("med", "usager", "day", "lieu", "conseiller", "permanence")
 CODES = ("type", "band", "aut", "redirige", "structure", "satisfaction", "source")
 MASKS = ("t", "d", "m")  # thématiques, démarches, matériel: one bit per value present
@@ -173,9 +166,8 @@ def rebuild() -> dict:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute("SELECT pg_current_snapshot()::text")
                 snapshot = cursor.fetchone()[0]
-            facts = _read_all(
-                f"{FACT_SQL} ORDER BY m.date", FACT_PARAMS, _encode_facts, dictionaries
-            )
+            sql, params = _facts_query(" ORDER BY m.date")
+            facts = _read_all(sql, params, _encode_facts, dictionaries)
             ids, people = _read_people(dictionaries)
             for name, array in facts.items():
                 np.save(folder / f"fact_{name}.npy", array)
@@ -330,7 +322,8 @@ def _overlaid(cursor, base: Store, changes) -> Store:
     dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
     facts, sorted_rows = base.facts, base.sorted_rows
     if mediations:
-        cursor.execute(f"{FACT_SQL} WHERE m.id = ANY(%s)", [*FACT_PARAMS, mediations])
+        sql, params = _facts_query(" WHERE m.id = ANY(%s)")
+        cursor.execute(sql, [*params, mediations])
         fresh = _encode_facts(cursor.fetchall(), dictionaries)
         kept = ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
         sorted_rows = int(kept.sum())
