@@ -26,23 +26,23 @@ def _day(value: datetime.date) -> int:
 class Rows:
     """The store's rows in a scope; columns are taken on first use."""
 
-    def __init__(self, store, selection):
+    def __init__(self, store, head: slice, head_mask: np.ndarray, fresh_mask: np.ndarray | None):
         self.store = store
-        head, head_mask, tail_mask = selection
-        # (slice of the sorted rows, mask over it or None: all, mask over the rest or None)
-        self._selection = (head, None if head_mask.all() else head_mask, tail_mask)
+        # Of the files' rows (sorted by day): the period's slice and a mask over it (None: all);
+        # of the rows read again: a mask (None: there are none).
+        self._head = head
+        self._head_mask = None if head_mask.all() else head_mask
+        self._fresh_mask = fresh_mask
         self._columns = {}
 
     def __getitem__(self, name) -> np.ndarray:
         if name not in self._columns:
-            column = self.store.facts[name]
-            head, head_mask, tail_mask = self._selection
-            parts = [np.asarray(column[head])]
-            if head_mask is not None:
-                parts[0] = parts[0][head_mask]
-            if tail_mask is not None:
-                parts.append(np.asarray(column[self.store.sorted_rows :])[tail_mask])
-            self._columns[name] = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            column = np.asarray(self.store.facts[name][self._head])
+            if self._head_mask is not None:
+                column = column[self._head_mask]
+            if self._fresh_mask is not None:
+                column = np.concatenate([column, self.store.fresh[name][self._fresh_mask]])
+            self._columns[name] = column
         return self._columns[name]
 
     def __len__(self) -> int:
@@ -88,9 +88,9 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         return None
     from .aggregates import THEMATIQUE, TYPE  # here: aggregates imports this module
 
-    days = store.facts["day"][: store.sorted_rows]
+    days = store.facts["day"]
     low = int(np.searchsorted(days, _day(scope.start), "left")) if scope.start else 0
-    high = int(np.searchsorted(days, _day(scope.end), "right")) if scope.end else store.sorted_rows
+    high = int(np.searchsorted(days, _day(scope.end), "right")) if scope.end else len(days)
     lieux = list(scope.lieux)
     if scope.quartiers:
         in_quartiers = Lieu.objects.filter(quartier_id__in=scope.quartiers).values_list(
@@ -104,32 +104,35 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         if code is not None:
             themes |= np.uint64(1 << code)
 
-    def mask(part: slice):
-        facts = store.facts
-        keep = np.ones(part.stop - part.start, dtype=bool)
-        if part.start >= store.sorted_rows:  # rows read again: not sorted by day
-            day = np.asarray(facts["day"][part])
+    def mask(column, size: int, dated: bool):
+        """`column(name)`: the rows' values; `dated`: the period is still to check (the rows
+        read again, not sorted by day)."""
+        keep = np.ones(size, dtype=bool)
+        if dated:
             if scope.start:
-                keep &= day >= _day(scope.start)
+                keep &= column("day") >= _day(scope.start)
             if scope.end:
-                keep &= day <= _day(scope.end)
+                keep &= column("day") <= _day(scope.end)
         if own is not None:
-            keep &= np.asarray(facts["conseiller"][part]) == own
+            keep &= column("conseiller") == own
         if lieux or scope.quartiers:
-            keep &= np.isin(np.asarray(facts["lieu"][part]), lieux)
+            keep &= np.isin(column("lieu"), lieux)
         if scope.conseillers:
-            keep &= np.isin(np.asarray(facts["conseiller"][part]), list(scope.conseillers))
+            keep &= np.isin(column("conseiller"), list(scope.conseillers))
         if scope.chosen(TYPE):
-            keep &= np.isin(np.asarray(facts["type"][part]), types)
+            keep &= np.isin(column("type"), types)
         if scope.chosen(THEMATIQUE):
-            keep &= (np.asarray(facts["t"][part]) & themes) != 0
+            keep &= (column("t") & themes) != 0
         return keep
 
     head = slice(low, high)
-    total = len(store.facts["day"])
-    tail = slice(store.sorted_rows, total)
-    tail_mask = mask(tail) if total > store.sorted_rows else None
-    return Rows(store, (head, mask(head), tail_mask))
+    head_mask = mask(lambda name: np.asarray(store.facts[name][head]), high - low, False)
+    if store.kept is not None:
+        head_mask &= store.kept[head]
+    fresh_mask = None
+    if store.fresh:
+        fresh_mask = mask(store.fresh.__getitem__, len(store.fresh["med"]), True)
+    return Rows(store, head, head_mask, fresh_mask)
 
 
 def _distinct(values: np.ndarray) -> int:
@@ -285,10 +288,10 @@ MAX = np.iinfo(np.int64).max
 
 def _first_days(store) -> np.ndarray:
     """Each person's first day with an accompagnement (index: person id; MAX: none)."""
-    every = resolve(store, np.asarray(store.facts["usager"]))
+    every = resolve(store, np.concatenate(store_module.parts(store, "usager")))
     if not len(every):
         return np.array([], dtype=np.int64)
-    days = np.asarray(store.facts["day"]).astype(np.int64)
+    days = np.concatenate(store_module.parts(store, "day")).astype(np.int64)
     low = int(days.min())
     span = int(days.max()) - low + 1
     # Sort (person, day) pairs and keep the first of each person.
@@ -345,7 +348,15 @@ def last_visit(permanences: list[int], today: datetime.date) -> datetime.date | 
     store = store_module.current()
     if store is None:
         return False
-    at = np.isin(store.facts["permanence"], np.array(permanences, dtype=np.int64))
-    days = np.asarray(store.facts["day"])[at]
-    days = days[days <= _day(today)]
+    wanted = np.array(permanences, dtype=np.int64)
+    days = np.concatenate(
+        [
+            day[np.isin(permanence, wanted) & (day <= _day(today))]
+            for day, permanence in zip(
+                store_module.parts(store, "day"),
+                store_module.parts(store, "permanence"),
+                strict=True,
+            )
+        ]
+    )
     return EPOCH + datetime.timedelta(days=int(days.max())) if len(days) else None

@@ -133,12 +133,15 @@ class TooManyValues(Exception):
 
 @dataclass
 class Store:
-    """The store as read: fact columns (sorted by day), people columns indexed by usager id."""
+    """The store as read: fact columns (the files, sorted by day), people columns indexed by
+    usager id, and the overlay: which of the files' rows still hold, and the rows read again.
+    The overlay never copies the files' columns, so every worker shares them whatever changed."""
 
     facts: dict[str, np.ndarray]
     people: dict[str, np.ndarray]  # index: usager id; "present" says the id exists
     dictionaries: dict[str, Dictionary]
-    sorted_rows: int  # the first rows are sorted by day (those read again come after them)
+    kept: np.ndarray | None = None  # over the files' rows; None: all of them
+    fresh: dict[str, np.ndarray] = field(default_factory=dict)  # rows read again
     built_at: object = None
     # What engine derives from the whole store whatever the filters (each person's first day),
     # kept as long as the store and its overlay stay the same.
@@ -266,7 +269,7 @@ def _load(token: str, built_at) -> Store | None:
         ids, {n: np.load(folder / f"people_{n}.npy") for n in PEOPLE_INTS + PEOPLE_CODES}
     )
     _LOADED.clear()  # one store at a time in memory
-    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, len(facts["med"]), built_at)
+    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, built_at=built_at)
     return store
 
 
@@ -320,22 +323,26 @@ def _overlaid(cursor, base: Store, changes) -> Store:
     mediations = sorted({m for m, _ in changes if m is not None})
     usagers = sorted({u for _, u in changes if u is not None})
     dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
-    facts, sorted_rows = base.facts, base.sorted_rows
+    kept, fresh = None, {}
     if mediations:
         sql, params = _facts_query(" WHERE m.id = ANY(%s)")
         cursor.execute(sql, [*params, mediations])
         fresh = _encode_facts(cursor.fetchall(), dictionaries)
         kept = ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
-        sorted_rows = int(kept.sum())
-        facts = {
-            name: np.concatenate([base.facts[name][kept], fresh[name]]) for name in FACT_COLUMNS
-        }
     people = base.people
     if usagers:
         cursor.execute(*_people_query(usagers))
         ids, columns = _encode_people(cursor.fetchall(), dictionaries)
         people = _patched(base.people, np.array(usagers, dtype=np.int64), ids, columns)
-    return Store(facts, people, dictionaries, sorted_rows, base.built_at)
+    return Store(base.facts, people, dictionaries, kept, fresh, base.built_at)
+
+
+def parts(store: Store, name: str) -> list[np.ndarray]:
+    """A column of every current row, in two parts: the files' rows still holding, those read
+    again."""
+    column = np.asarray(store.facts[name])
+    head = column if store.kept is None else column[store.kept]
+    return [head, store.fresh[name]] if store.fresh else [head]
 
 
 def _patched(people: dict, changed: np.ndarray, ids: np.ndarray, columns: dict) -> dict:
