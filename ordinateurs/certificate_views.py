@@ -4,12 +4,13 @@ in one document. Technicians, the coordinator and the admin use them (`WORKSHOP_
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
+from poitiers_inclusion import pdf
 from poitiers_inclusion.perms import role_required
 
-from . import services
+from . import documents, services
 from .device_path import NOT_REUSED
 from .enums import Etat, MethodeEffacement, ResultatEffacement
 from .models import Don, Effacement, Stockage
@@ -78,7 +79,7 @@ def certificat_effacement(request, pk):
         )
         return redirect(detail_url(ordinateur, "stockages"))
     lines = [_line(ordinateur, s) for s in storages]
-    return render(
+    return pdf.page_or_file(
         request,
         "ordinateurs/atelier/certificat.html",
         {
@@ -87,6 +88,8 @@ def certificat_effacement(request, pk):
             "operators": _operators(lines),
             "today": timezone.localdate(),
         },
+        builder=documents.certificate,
+        filename=f"certificat-effacement-{ordinateur.numero}.pdf",
     )
 
 
@@ -114,7 +117,7 @@ def certificats_don(request, pk):
             no_storage.append(ordinateur)
         else:
             pending.append(ordinateur)
-    return render(
+    return pdf.page_or_file(
         request,
         "ordinateurs/atelier/certificats_don.html",
         {
@@ -128,4 +131,6 @@ def certificats_don(request, pk):
             "pending": pending,
             "today": timezone.localdate(),
         },
+        builder=documents.batch_certificates,
+        filename=f"certificats-effacement-don-{don.pk}.pdf",
     )

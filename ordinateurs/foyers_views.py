@@ -16,11 +16,12 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from poitiers_inclusion import pdf
 from poitiers_inclusion.models import AuditEvent
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
-from . import foyers_services, notifications, services
+from . import documents, foyers_services, notifications, services
 from .enums import ResultatEffacement, StatutDemande
 from .foyers_forms import (
     DecisionForm,
@@ -417,7 +418,7 @@ def recu_remise(request, pk):
         stockage__ordinateur=ordinateur, resultat=ResultatEffacement.REUSSI
     ).aggregate(at=Max("done_at"))["at"]
     check = services.last_check(ordinateur)
-    return render(
+    return pdf.page_or_file(
         request,
         "ordinateurs/foyers/recu_remise.html",
         {
@@ -428,4 +429,6 @@ def recu_remise(request, pk):
             "check": check if check and check.reussi else None,
             "foyer": attribution.demande.foyer,
         },
+        builder=documents.receipt,
+        filename=f"recu-remise-{ordinateur.numero}.pdf",
     )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save
+from poitiers_inclusion.exports import EXPORT_FORMATS
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
@@ -25,6 +26,7 @@ from . import services
 from .device_path import IN_PREPARATION, STORAGE_LOCKED, TODO, offered_moves, still_to_pass
 from .enums import CHECKLIST, PATH, Etat
 from .export import inventory_response
+from .label_views import labels_response
 from .models import Don, Effacement, Evenement, Ordinateur, Stockage
 from .perms import WORKSHOP_ROLES
 from .staff_forms import (
@@ -113,8 +115,10 @@ def ordinateur_list(request):
     )
     filterset = OrdinateurFilter(request.GET, queryset=devices)
     fmt = request.GET.get("format")
-    if fmt in ("csv", "xlsx"):
+    if fmt in EXPORT_FORMATS:
         return inventory_response(fmt, filterset)
+    if fmt == "etiquettes":
+        return labels_response(request, filterset.qs, reverse("ordinateurs:ordinateur_list"))
     page, querystring = paginate(request, filterset.qs, PER_PAGE)
     export_query = request.GET.copy()
     for name in ("page", "format"):
