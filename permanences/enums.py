@@ -187,3 +187,28 @@ class SyncOutcome(models.TextChoices):
         "Arrêtée après le nombre de pages permis : la suite viendra au prochain passage",
     )
     FAILED = "echec", "Échec : la synchronisation reprendra au même endroit"
+
+
+class StatutRendezVous(models.TextChoices):
+    CONFIRME = "confirme", "Confirmé"
+    ARRIVE = "arrive", "Arrivé"
+    VU = "vu", "Reçu"
+    ABSENT = "absent", "Absent"
+    ANNULE = "annule", "Annulé"
+
+
+# Statuses that hold a place on the slot.
+STATUTS_ACTIFS = (
+    StatutRendezVous.CONFIRME,
+    StatutRendezVous.ARRIVE,
+    StatutRendezVous.VU,
+    StatutRendezVous.ABSENT,
+)
+
+
+class BesoinRendezVous(models.TextChoices):
+    DEMARCHES = "demarches", "Faire une démarche en ligne (CAF, impôts, santé…)"
+    TELEPHONE = "telephone", "Utiliser mon téléphone ou ma tablette"
+    ORDINATEUR = "ordinateur", "Utiliser un ordinateur"
+    EMAIL = "email", "E-mail, internet, comptes en ligne"
+    AUTRE = "autre", "Autre chose"

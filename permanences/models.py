@@ -19,12 +19,15 @@ from poitiers_inclusion.fields import ChoiceArrayField
 from poitiers_inclusion.perms import conseillers_own_or_citywide
 
 from .enums import (
+    STATUTS_ACTIFS,
     Autonomie,
+    BesoinRendezVous,
     Materiel,
     ModePermanence,
     NiveauAtelier,
     Satisfaction,
     SourceConnaissance,
+    StatutRendezVous,
     StructureRedirection,
     SyncOutcome,
     Thematique,
@@ -360,31 +363,6 @@ class Creneau(models.Model):
 
     def __str__(self):
         return f"{self.permanence} — {self.date:%d/%m/%Y}"
-
-
-class StatutRendezVous(models.TextChoices):
-    CONFIRME = "confirme", "Confirmé"
-    ARRIVE = "arrive", "Arrivé"
-    VU = "vu", "Reçu"
-    ABSENT = "absent", "Absent"
-    ANNULE = "annule", "Annulé"
-
-
-# Statuses that hold a place on the slot.
-STATUTS_ACTIFS = (
-    StatutRendezVous.CONFIRME,
-    StatutRendezVous.ARRIVE,
-    StatutRendezVous.VU,
-    StatutRendezVous.ABSENT,
-)
-
-
-class BesoinRendezVous(models.TextChoices):
-    DEMARCHES = "demarches", "Faire une démarche en ligne (CAF, impôts, santé…)"
-    TELEPHONE = "telephone", "Utiliser mon téléphone ou ma tablette"
-    ORDINATEUR = "ordinateur", "Utiliser un ordinateur"
-    EMAIL = "email", "E-mail, internet, comptes en ligne"
-    AUTRE = "autre", "Autre chose"
 
 
 class RendezVousQuerySet(models.QuerySet):

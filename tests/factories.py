@@ -10,9 +10,11 @@ from poitiers_inclusion.enums import JobOutcome, Role
 from poitiers_inclusion.models import (
     ApiToken,
     AuditEvent,
+    CallToMake,
     JobRun,
     LoginFailure,
     OutgoingEmail,
+    OutgoingSms,
     RateLimitHit,
     SubmissionToken,
     Usager,
@@ -188,6 +190,33 @@ class SubmissionTokenFactory(factory.django.DjangoModelFactory):
     path = "/reseau/lieux/nouveau/"
     completed_at = factory.LazyFunction(timezone.now)
     redirect_to = "/reseau/lieux/"
+
+
+class OutgoingSmsFactory(factory.django.DjangoModelFactory):
+    """A text message waiting in the outbox."""
+
+    class Meta:
+        model = OutgoingSms
+
+    template = "permanences/sms/rappel"
+    body = "Rappel : rendez-vous demain à 10h à la médiathèque."
+    to = factory.Sequence(lambda n: f"+3361234{n:04d}")
+
+
+class CallToMakeFactory(factory.django.DjangoModelFactory):
+    """A resident to phone about one of their records (here: an usager record)."""
+
+    class Meta:
+        model = CallToMake
+
+    app = "permanences"
+    reason = "Rappel de rendez-vous"
+    name = "Jeanne Martin"
+    phone = "05 49 00 00 00"
+    message = "Votre rendez-vous de demain à 10h est confirmé."
+    due_by = factory.LazyFunction(timezone.localdate)
+    target_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Usager))
+    target_id = factory.LazyFunction(lambda: UsagerFactory().pk)
 
 
 class OutgoingEmailFactory(factory.django.DjangoModelFactory):
