@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import AppendOnlyModel
 
@@ -138,7 +139,7 @@ class OrdinateurQuerySet(StaffOnlyQuerySet):
         return self.filter(etat__in=etats)
 
 
-class Ordinateur(models.Model):
+class Ordinateur(Versioned):
     """One device received. `etat` mirrors its latest event (for lists); the events decide."""
 
     numero = models.CharField("numéro d'inventaire", max_length=20, unique=True)
@@ -397,7 +398,7 @@ class DemandeQuerySet(models.QuerySet):
         )
 
 
-class Demande(models.Model):
+class Demande(Versioned):
     """A household's request for a computer, and where it stands."""
 
     class Priorite(models.IntegerChoices):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.concurrency import locked
 from poitiers_inclusion.errors import ServiceError
 
 from .enums import (
@@ -391,8 +392,9 @@ def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> D
 @transaction.atomic
 def decide(*, demande: Demande, statut: str, actor, motif: str = "", priorite=None, at=None):
     """The coordination's decision on a request (eligible, incomplete, refused, waiting list,
-    abandoned…); a refusal or a missing document says why."""
-    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    abandoned…); a refusal or a missing document says why. The version the person's form
+    expects (DecisionForm) is kept: a decision taken meanwhile refuses this one."""
+    demande = locked(demande)
     if statut in (StatutDemande.PROPOSEE, StatutDemande.EQUIPEE) or (
         demande.statut == StatutDemande.PROPOSEE
     ):
