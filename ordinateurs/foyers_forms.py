@@ -66,6 +66,9 @@ class CeremonieChoiceField(forms.ModelChoiceField):
 class FoyerForm(ModelForm):
     """The household's composition and situation, and what the computer is for."""
 
+    # What leads to the family (the structure's file number): never kept in the browser's draft.
+    not_in_drafts = Foyer.PERSONAL_FIELDS
+
     besoin = forms.CharField(
         label="À quoi servira l'ordinateur ?",
         max_length=2000,
@@ -180,6 +183,8 @@ class FoyerForm(ModelForm):
 class ReferralForm(FoyerForm):
     """Referring a household: its consent is required; the coordination chooses the structure
     (a prescripteur refers for their own)."""
+
+    not_in_drafts = (*FoyerForm.not_in_drafts, "consentement")
 
     consentement = forms.BooleanField(
         label=CONSENT_LABEL,

@@ -287,6 +287,9 @@ class RsvpForm(Form):
 
 
 class OrientationForm(ModelForm):
+    # The person oriented: never kept in the browser's draft (DESIGN §9).
+    not_in_drafts = (*Orientation.PERSONAL_FIELDS, "consentement")
+
     consentement = forms.BooleanField(
         label="La personne a donné son accord pour que ces informations soient transmises à la "
         "structure d'accueil.",
