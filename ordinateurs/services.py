@@ -12,7 +12,7 @@ import datetime
 import hashlib
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from poitiers_inclusion import mail
@@ -79,8 +79,10 @@ def _event(ordinateur, vers, *, actor, note="", piece=None, at=None) -> Evenemen
         piece_sha256=sha256_of(piece),
         at=at or timezone.now(),
     )
-    Ordinateur.objects.filter(pk=ordinateur.pk).update(etat=vers)
+    # A new version: a description form opened before would write the old state back.
+    Ordinateur.objects.filter(pk=ordinateur.pk).update(etat=vers, version=F("version") + 1)
     ordinateur.etat = vers
+    ordinateur.version = Ordinateur.objects.values_list("version", flat=True).get(pk=ordinateur.pk)
     return event
 
 

@@ -264,3 +264,21 @@ def test_a_page_opened_before_the_upgrade_saves_without_a_check(make_user, clien
     del data["version"]
     assert jeanne.post(url, {**data, "nom": ["Tiers-lieu"]}).status_code == 302
     assert Lieu.objects.get(pk=lieu.pk).nom == "Tiers-lieu"
+
+
+def test_a_device_moved_meanwhile_refuses_a_description_opened_before(make_user, client_for):
+    """A move writes the device's state through the service: the description form opened
+    before it would otherwise write the old state back."""
+    from ordinateurs import services
+    from ordinateurs.enums import Etat
+
+    device = OrdinateurFactory(etat=Etat.RECU, marque="Dell")
+    url = reverse("ordinateurs:ordinateur_edit", args=[device.pk])
+    (jeanne, _karim) = _people(make_user, client_for)
+    opened = _as_sent(jeanne, url)
+    services.move(ordinateur=device, vers=Etat.DIAGNOSTIQUE, actor=make_user())
+    response = jeanne.post(url, {**opened, "marque": ["Lenovo"]})
+    assert response.status_code == 200
+    assert response.context["form"].record_changed
+    device.refresh_from_db()
+    assert (device.etat, device.marque) == (Etat.DIAGNOSTIQUE, "Dell")
