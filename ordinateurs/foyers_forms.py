@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Max, Q
 
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.forms import Form, ModelForm
 from reseau.models import Lieu, Quartier, Structure
@@ -64,6 +65,9 @@ class CeremonieChoiceField(forms.ModelChoiceField):
 
 class FoyerForm(ModelForm):
     """The household's composition and situation, and what the computer is for."""
+
+    # What leads to the family (the structure's file number): never kept in the browser's draft.
+    not_in_drafts = Foyer.PERSONAL_FIELDS
 
     besoin = forms.CharField(
         label="À quoi servira l'ordinateur ?",
@@ -180,6 +184,8 @@ class ReferralForm(FoyerForm):
     """Referring a household: its consent is required; the coordination chooses the structure
     (a prescripteur refers for their own)."""
 
+    not_in_drafts = (*FoyerForm.not_in_drafts, "consentement")
+
     consentement = forms.BooleanField(
         label=CONSENT_LABEL,
         error_messages={
@@ -203,9 +209,10 @@ class ReferralForm(FoyerForm):
             self.order_fields(["structure"])
 
 
-class DecisionForm(Form):
+class DecisionForm(VersionedFormMixin, Form):
     """The coordination's decision on a request: its next status, the reason when it is
-    refused or incomplete (sent to the structure), its priority on the waiting list."""
+    refused or incomplete (sent to the structure), its priority on the waiting list. Two
+    people deciding at once: the second is shown the first one's decision (VersionedFormMixin)."""
 
     statut = forms.ChoiceField(
         label="Décision",
@@ -234,9 +241,13 @@ class DecisionForm(Form):
     )
 
     def __init__(self, *args, demande: Demande, **kwargs):
+        self.demande = demande
         kwargs.setdefault("initial", {"priorite": demande.priorite})
         super().__init__(*args, **kwargs)
         self.fields["statut"].choices = decision_choices(demande)
+
+    def versioned_record(self) -> Demande:
+        return self.demande
 
     def clean(self):
         data = super().clean()

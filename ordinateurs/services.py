@@ -12,11 +12,12 @@ import datetime
 import hashlib
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from poitiers_inclusion import mail
 from poitiers_inclusion.audit import audited_save, log_event
+from poitiers_inclusion.concurrency import locked
 from poitiers_inclusion.errors import ServiceError
 
 from . import notifications
@@ -79,8 +80,10 @@ def _event(ordinateur, vers, *, actor, note="", piece=None, at=None) -> Evenemen
         piece_sha256=sha256_of(piece),
         at=at or timezone.now(),
     )
-    Ordinateur.objects.filter(pk=ordinateur.pk).update(etat=vers)
+    # A new version: a description form opened before would write the old state back.
+    Ordinateur.objects.filter(pk=ordinateur.pk).update(etat=vers, version=F("version") + 1)
     ordinateur.etat = vers
+    ordinateur.version = Ordinateur.objects.values_list("version", flat=True).get(pk=ordinateur.pk)
     return event
 
 
@@ -393,8 +396,9 @@ def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> D
 @transaction.atomic
 def decide(*, demande: Demande, statut: str, actor, motif: str = "", priorite=None, at=None):
     """The coordination's decision on a request (eligible, incomplete, refused, waiting list,
-    abandoned…); a refusal or a missing document says why."""
-    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    abandoned…); a refusal or a missing document says why. The version the person's form
+    expects (DecisionForm) is kept: a decision taken meanwhile refuses this one."""
+    demande = locked(demande)
     if statut in (StatutDemande.PROPOSEE, StatutDemande.EQUIPEE) or (
         demande.statut == StatutDemande.PROPOSEE
     ):

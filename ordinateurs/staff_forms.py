@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 
 from poitiers_inclusion.attachments import check_attachment, max_size_lazy
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.forms import Form, ModelForm
 
@@ -405,7 +406,7 @@ class ControleForm(Form):
         return {key: bool(self.cleaned_data.get(key)) for key, _label in CHECKLIST}
 
 
-class OrdinateurForm(ModelForm):
+class OrdinateurForm(VersionedFormMixin, ModelForm):
     """What describes the device; its number, batch and state are not edited here."""
 
     class Meta:

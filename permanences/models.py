@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 from poitiers_inclusion.perms import conseillers_own_or_citywide
@@ -77,7 +78,7 @@ class PermanenceQuerySet(models.QuerySet):
         return slots[-1] if slots else None
 
 
-class Permanence(models.Model):
+class Permanence(Versioned):
     """A recurring drop-in slot at a Lieu: weekday and hours, valid between two dates."""
 
     lieu = models.ForeignKey(

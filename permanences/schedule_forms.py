@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.forms import Form, ModelForm
@@ -94,7 +95,7 @@ class _SlotFormMixin:
         return data
 
 
-class PermanenceForm(_SlotFormMixin, ModelForm):
+class PermanenceForm(VersionedFormMixin, _SlotFormMixin, ModelForm):
     class Meta:
         model = Permanence
         fields = [
@@ -158,7 +159,7 @@ class PermanenceForm(_SlotFormMixin, ModelForm):
             )
 
 
-class ExtraSlotForm(_SlotFormMixin, ModelForm):
+class ExtraSlotForm(VersionedFormMixin, _SlotFormMixin, ModelForm):
     """A one-off extra slot: a date and hours at a lieu (stored as a one-day Permanence)."""
 
     date = forms.DateField(label="Date", widget=_date_widget())

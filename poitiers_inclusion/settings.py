@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the user and the messages: a form sent twice is processed once (submissions.py).
     "poitiers_inclusion.submissions.SubmissionTokenMiddleware",
+    # A record saved by someone else between a form's check and its save (concurrency.py).
+    "poitiers_inclusion.concurrency.RecordChangedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

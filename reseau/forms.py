@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import format_lazy
 
 from poitiers_inclusion.attachments import check_attachment, max_size_lazy
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.forms import Form, ModelForm
 
@@ -18,7 +19,7 @@ def _group_typologies(form, name: str) -> None:
         form.fields[name].choices = typologie_choices(getattr(form.instance, name, None) or [])
 
 
-class StructureForm(ModelForm):
+class StructureForm(VersionedFormMixin, ModelForm):
     class Meta:
         model = Structure
         fields = [
@@ -47,7 +48,7 @@ class StructureForm(ModelForm):
         _group_typologies(self, "typologies")
 
 
-class LieuForm(ModelForm):
+class LieuForm(VersionedFormMixin, ModelForm):
     """A lieu edited in the app; its `date_maj` (national standard) becomes the day of the edit,
     so it is not a field here."""
 
@@ -286,6 +287,9 @@ class RsvpForm(Form):
 
 
 class OrientationForm(ModelForm):
+    # The person oriented: never kept in the browser's draft (DESIGN §9).
+    not_in_drafts = (*Orientation.PERSONAL_FIELDS, "consentement")
+
     consentement = forms.BooleanField(
         label="La personne a donné son accord pour que ces informations soient transmises à la "
         "structure d'accueil.",

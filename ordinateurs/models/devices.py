@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.models import AppendOnlyModel
 
 from ..enums import (
@@ -33,7 +34,7 @@ class OrdinateurQuerySet(StaffOnlyQuerySet):
         return self.filter(etat__in=etats)
 
 
-class Ordinateur(models.Model):
+class Ordinateur(Versioned):
     """One device received. `etat` mirrors its latest event (for lists); the events decide."""
 
     numero = models.CharField("numéro d'inventaire", max_length=20, unique=True)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 
 from ..enums import (
@@ -115,7 +116,7 @@ class DemandeQuerySet(models.QuerySet):
         )
 
 
-class Demande(models.Model):
+class Demande(Versioned):
     """A household's request for a computer, and where it stands."""
 
     class Priorite(models.IntegerChoices):

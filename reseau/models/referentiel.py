@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 
@@ -113,7 +114,7 @@ class StructureQuerySet(ArchivableQuerySet):
         return self.none()
 
 
-class Structure(Archivable):
+class Structure(Versioned, Archivable):
     nom = models.CharField("nom", max_length=200)
     pivot = models.CharField(
         "SIRET ou RNA",
@@ -184,7 +185,7 @@ class LieuQuerySet(ArchivableQuerySet):
         return self.active()
 
 
-class Lieu(Archivable):
+class Lieu(Versioned, Archivable):
     """A physical place where help is given, with every field of the national places standard."""
 
     identifiant = models.CharField(
