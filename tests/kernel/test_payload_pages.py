@@ -36,6 +36,7 @@ from ordinateurs.enums import StatutDon
 from ordinateurs.models import Demande, Don, Donateur, Ordinateur
 from permanences.models import RendezVous
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.invitations import invitation_tokens
 from poitiers_inclusion.models import ApiToken, AppendOnlyModel, AuditEvent, User
 from reporting.models import VuePartagee
 from reseau.models import Invitation, Orientation, Quartier, Verification
@@ -68,6 +69,7 @@ FILE_TYPES = (
     "text/csv",
     "text/plain",  # /.well-known/security.txt: with nosniff, never read as a page
     "text/calendar",  # the iCalendar feeds of the workshops and of each lieu
+    "application/pdf",  # certificates, receipts, labels: shown by the PDF reader, never as HTML
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
@@ -358,6 +360,7 @@ def _public_link_urls():
     urls.append(
         reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
     )
+    urls.append(reverse("invitation", args=[uid, invitation_tokens.make_token(user)]))
     return urls
 
 
