@@ -131,6 +131,7 @@ OBJECT_CASES = {
     "ordinateurs:ceremonie_edit": ("ceremonie", SHARED),
     "ordinateurs:certificat_effacement": ("ordinateur", SHARED),
     "ordinateurs:certificats_don": ("don", SHARED),
+    "ordinateurs:etiquette": ("ordinateur", SHARED),
     "ordinateurs:controle_create": ("ordinateur", SHARED),
     "ordinateurs:demande_decide": ("demande", SHARED),
     "ordinateurs:demande_detail": ("demande", SCOPED),
