@@ -23,10 +23,12 @@ from . import notifications
 from .enums import (
     CHECKLIST,
     DEMANDE_TRANSITIONS,
+    REQUIRED,
     TRANSITIONS,
     Etat,
     StatutDemande,
     StatutDon,
+    checklist_for,
 )
 from .models import (
     Attribution,
@@ -147,7 +149,7 @@ def missing_for(ordinateur: Ordinateur, vers: str) -> list[str]:
             missing.append("Chaque support de stockage doit avoir un effacement réussi.")
     if vers in (Etat.CONTROLE, Etat.DISPONIBLE):
         check = last_check(ordinateur)
-        if check is None or not check.reussi:
+        if check is None or not check.passes_for(ordinateur.type):
             missing.append("Le dernier contrôle fonctionnel doit être réussi.")
     return missing
 
@@ -204,16 +206,27 @@ def record_erasure(*, stockage: Stockage, operateur, preuve=None, **fields) -> E
 
 @transaction.atomic
 def record_check(*, ordinateur: Ordinateur, resultats: dict, operateur, note="", at=None):
-    """Record the functional checklist; it passes only when every item was tested and works."""
-    items = [key for key, _label in CHECKLIST]
-    unknown = set(resultats) - set(items)
+    """Record the functional checklist of that kind of device: it passes only when every item
+    that applies was tested and works, an item the device may lack being "sans objet" (None).
+
+    `resultats`: {item: True, False or None}. A required item not given counts as a defect,
+    an optional one as "sans objet"; the items that do not apply are recorded "sans objet"."""
+    unknown = set(resultats) - {key for key, _label in CHECKLIST}
     if unknown:
         raise OrdinateurError(f"Points de contrôle inconnus : {', '.join(sorted(unknown))}.")
-    values = {key: bool(resultats.get(key)) for key in items}
+    values = dict.fromkeys((key for key, _label in CHECKLIST), None)
+    for key, _label, need in checklist_for(ordinateur.type):
+        given = resultats.get(key)
+        values[key] = bool(given) if need == REQUIRED else given
+        if values[key] is not None:
+            values[key] = bool(values[key])
+    tested = [value for value in values.values() if value is not None]
+    if not tested:
+        raise OrdinateurError("Testez au moins une fonction de l'appareil.")
     controle = Controle.objects.create(
         ordinateur=ordinateur,
         resultats=values,
-        reussi=all(values.values()),
+        reussi=all(tested),
         operateur=operateur,
         note=note,
         done_at=at or timezone.now(),
