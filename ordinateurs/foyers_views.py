@@ -32,7 +32,7 @@ from .foyers_forms import (
     WithdrawForm,
     decision_choices,
 )
-from .models import Attribution, Demande, Effacement
+from .models import Attribution, Ceremonie, Demande, Effacement
 from .perms import FOYER_ROLES
 
 PER_PAGE = 25
@@ -336,13 +336,16 @@ def attribution_hand_over(request, pk):
         return closed
     initial = {}
     if request.GET.get("ceremonie", "").isdigit():
-        initial["ceremonie"] = int(request.GET["ceremonie"])
+        ceremonie = Ceremonie.objects.filter(pk=int(request.GET["ceremonie"])).first()
+        if ceremonie is not None:
+            initial = {"ceremonie": ceremonie.pk, "remis_le": timezone.localdate(ceremonie.date)}
     form = HandOverForm(data=request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.hand_over(
                 attribution=attribution,
                 ceremonie=form.cleaned_data["ceremonie"],
+                on=form.cleaned_data["remis_le"],
                 actor=request.user,
             )
         except services.OrdinateurError as error:

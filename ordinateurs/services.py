@@ -439,19 +439,75 @@ def propose(*, demande: Demande, ordinateur: Ordinateur, actor, at=None) -> Attr
     return attribution
 
 
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y}"
+
+
+def hand_over_moment(*, on: datetime.date | None, ceremonie=None, now=None) -> datetime.datetime:
+    """When a hand-over happened, from the day typed: at the ceremony's time on its day, now
+    when it is today, else midday; no day typed: the ceremony's day, else today. A ceremony
+    still to come gives now, which `_check_hand_over_day` refuses with the ceremony's date."""
+    now = now or timezone.now()
+    if ceremonie is not None and on in (None, timezone.localdate(ceremonie.date)):
+        return min(ceremonie.date, now)
+    if on is None or on == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(12)))
+
+
+def _check_hand_over_day(attribution, ceremonie, at, now):
+    """A hand-over is a fact: it has happened (the device leaves, the request is equipped, the
+    partner is told, the figures count it), on the ceremony's day when at a ceremony, not
+    before the device was reserved."""
+    if ceremonie is not None and timezone.localdate(ceremonie.date) > timezone.localdate(now):
+        raise OrdinateurError(
+            f"La cérémonie « {ceremonie.titre} » a lieu le {_day(ceremonie.date)} : notez la "
+            "remise ce jour-là ou après, quand l'ordinateur a été remis. D'ici là, il reste "
+            "réservé pour ce foyer.",
+            field="remis_le",
+        )
+    if timezone.localdate(at) > timezone.localdate(now):
+        raise OrdinateurError(
+            "La remise ne peut pas être datée dans le futur : notez-la une fois l'ordinateur "
+            "remis.",
+            field="remis_le",
+        )
+    if ceremonie is not None and timezone.localdate(at) != timezone.localdate(ceremonie.date):
+        raise OrdinateurError(
+            f"La cérémonie « {ceremonie.titre} » a eu lieu le {_day(ceremonie.date)} : une "
+            "remise lors de cette cérémonie porte cette date (sinon, choisissez « Sans "
+            "cérémonie »).",
+            field="remis_le",
+        )
+    if timezone.localdate(at) < timezone.localdate(attribution.proposed_at):
+        raise OrdinateurError(
+            f"L'ordinateur a été réservé pour ce foyer le {_day(attribution.proposed_at)} : la "
+            "remise ne peut pas être datée avant.",
+            field="remis_le",
+        )
+
+
 @transaction.atomic
-def hand_over(*, attribution: Attribution, actor, ceremonie=None, at=None) -> Attribution:
-    """The household received its computer: the device is *remis*, the request *équipée*."""
+def hand_over(*, attribution: Attribution, actor, ceremonie=None, at=None, on=None) -> Attribution:
+    """The household received its computer: the device is *remis*, the request *équipée*,
+    both on the day of the hand-over (`on`, or the moment `at`; by default the ceremony's day,
+    else now), which the receipt, the figures and the device's history read."""
     attribution = Attribution.objects.select_for_update().get(pk=attribution.pk)
     if attribution.cancelled_at or attribution.handed_over_at:
         raise OrdinateurError("Cette attribution est déjà close.")
-    now = at or timezone.now()
+    now = timezone.now()
+    if at is None:
+        at = hand_over_moment(on=on, ceremonie=ceremonie, now=now)
+        if timezone.localdate(at) == timezone.localdate(attribution.proposed_at):
+            # Reserved the morning of the ceremony: the history keeps the order things had.
+            at = max(at, attribution.proposed_at)
+    _check_hand_over_day(attribution, ceremonie, at, now)
     ordinateur = Ordinateur.objects.select_for_update().get(pk=attribution.ordinateur_id)
     demande = Demande.objects.select_for_update().get(pk=attribution.demande_id)
-    _move(ordinateur, Etat.REMIS, actor=actor, note=f"Remis au {demande.foyer}", at=now)
-    _set_status(demande, StatutDemande.EQUIPEE, actor=actor, at=now)
+    _move(ordinateur, Etat.REMIS, actor=actor, note=f"Remis au {demande.foyer}", at=at)
+    _set_status(demande, StatutDemande.EQUIPEE, actor=actor, at=at)
     attribution.handed_over_at, attribution.remise_par, attribution.ceremonie = (
-        now,
+        at,
         actor,
         ceremonie,
     )
