@@ -246,9 +246,13 @@ class DecisionForm(Form):
         return data
 
 
+# Deciding "éligible" also puts the request on the waiting list (services.decide).
+DECISION_LABELS = {StatutDemande.ELIGIBLE: "Éligible : inscrire sur la liste d'attente"}
+
+
 def decision_choices(demande: Demande) -> list[tuple[str, str]]:
     return [
-        (statut, StatutDemande(statut).label)
+        (statut, DECISION_LABELS.get(statut, StatutDemande(statut).label))
         for statut in DEMANDE_TRANSITIONS.get(demande.statut, ())
         if statut not in NOT_DECIDED_BY_HAND
     ]

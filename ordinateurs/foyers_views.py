@@ -206,6 +206,16 @@ def _action_page(request, demande, form, *, title, template, **extra):
     )
 
 
+def _decided(demande) -> str:
+    said = f"Demande du foyer {demande.foyer.code} : {demande.get_statut_display().lower()}"
+    if demande.statut == StatutDemande.LISTE_ATTENTE:
+        said += (
+            f", priorité {demande.get_priorite_display().lower()}, rang {_waiting_rank(demande)}"
+        )
+        return f"{said}. {notifications.partner_informed(demande)}"
+    return said + "."
+
+
 @role_required(*STAFF)
 def demande_decide(request, pk):
     demande = get_object_or_404(_demandes(request.user), pk=pk)
@@ -234,10 +244,7 @@ def demande_decide(request, pk):
         except services.OrdinateurError as error:
             error.add_to(form)
         else:
-            messages.success(
-                request,
-                f"Demande du foyer {demande.foyer.code} : {demande.get_statut_display().lower()}.",
-            )
+            messages.success(request, _decided(demande))
             return redirect("ordinateurs:demande_detail", pk=demande.pk)
     return _action_page(
         request,

@@ -374,7 +374,9 @@ CLOSED = (
 )
 
 
-def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> Demande:
+def _set_status(
+    demande: Demande, statut: str, *, actor, motif="", at=None, tell=True, **told
+) -> Demande:
     if statut not in DEMANDE_TRANSITIONS.get(demande.statut, ()):
         raise OrdinateurError(
             f"Une demande « {demande.get_statut_display().lower()} » ne peut pas passer à "
@@ -399,14 +401,17 @@ def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> D
         target=demande,
         changes={"statut": [before, statut]},
     )
-    notifications.tell_partner(demande)
+    if tell:
+        notifications.tell_partner(demande, **told)
     return demande
 
 
 @transaction.atomic
 def decide(*, demande: Demande, statut: str, actor, motif: str = "", priorite=None, at=None):
     """The coordination's decision on a request (eligible, incomplete, refused, waiting list,
-    abandoned…); a refusal or a missing document says why."""
+    abandoned…); a refusal or a missing document says why. An eligible request takes its place
+    on the waiting list in the same step (both changes are in its history) and the partner is
+    told once, of both."""
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     if statut in (StatutDemande.PROPOSEE, StatutDemande.EQUIPEE) or (
         demande.statut == StatutDemande.PROPOSEE
@@ -418,6 +423,11 @@ def decide(*, demande: Demande, statut: str, actor, motif: str = "", priorite=No
         )
     if priorite is not None:
         demande.priorite = priorite
+    if statut == StatutDemande.ELIGIBLE:
+        _set_status(demande, statut, actor=actor, motif=motif, at=at, tell=False)
+        return _set_status(
+            demande, StatutDemande.LISTE_ATTENTE, actor=actor, at=at, became_eligible=True
+        )
     return _set_status(demande, statut, actor=actor, motif=motif, at=at)
 
 
