@@ -17,7 +17,6 @@ from poitiers_inclusion.models import User
 from reseau.models import Lieu, Quartier, Structure
 
 from .enums import (
-    CHECKLIST,
     Etat,
     MethodeEffacement,
     ResultatEffacement,
@@ -26,6 +25,7 @@ from .enums import (
     TrancheRevenus,
     TypeAppareil,
     TypeStockage,
+    all_working,
 )
 from .models import (
     Attribution,
@@ -214,7 +214,7 @@ def load(stdout):
             checks.append(
                 Controle(
                     ordinateur=device,
-                    resultats={key: True for key, _ in CHECKLIST},
+                    resultats=all_working(device.type),
                     reussi=True,
                     done_at=_at(checked, 15),
                     operateur=technicien,

@@ -10,6 +10,7 @@ import re
 import django_filters
 from django import forms
 from django.db.models import F, Max, Q
+from django.utils import timezone
 
 from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.filters import StyledFilterSet
@@ -256,9 +257,13 @@ class DecisionForm(VersionedFormMixin, Form):
         return data
 
 
+# Deciding "éligible" also puts the request on the waiting list (services.decide).
+DECISION_LABELS = {StatutDemande.ELIGIBLE: "Éligible : inscrire sur la liste d'attente"}
+
+
 def decision_choices(demande: Demande) -> list[tuple[str, str]]:
     return [
-        (statut, StatutDemande(statut).label)
+        (statut, DECISION_LABELS.get(statut, StatutDemande(statut).label))
         for statut in DEMANDE_TRANSITIONS.get(demande.statut, ())
         if statut not in NOT_DECIDED_BY_HAND
     ]
@@ -304,11 +309,21 @@ class HandOverForm(Form):
         error_messages={"invalid_choice": "Choisissez une cérémonie de la liste."},
     )
 
+    remis_le = forms.DateField(
+        label="Date de la remise",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Laissez vide : le jour de la cérémonie choisie, ou aujourd'hui sans "
+        "cérémonie. Une remise se note une fois faite, pas à l'avance.",
+        error_messages={"invalid": "Saisissez une date valide (jj/mm/aaaa)."},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ceremonie"].queryset = Ceremonie.objects.select_related("lieu").order_by(
             "-date"
         )
+        self.fields["remis_le"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class WithdrawForm(Form):

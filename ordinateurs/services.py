@@ -24,10 +24,12 @@ from . import notifications
 from .enums import (
     CHECKLIST,
     DEMANDE_TRANSITIONS,
+    REQUIRED,
     TRANSITIONS,
     Etat,
     StatutDemande,
     StatutDon,
+    checklist_for,
 )
 from .models import (
     Attribution,
@@ -150,7 +152,7 @@ def missing_for(ordinateur: Ordinateur, vers: str) -> list[str]:
             missing.append("Chaque support de stockage doit avoir un effacement réussi.")
     if vers in (Etat.CONTROLE, Etat.DISPONIBLE):
         check = last_check(ordinateur)
-        if check is None or not check.reussi:
+        if check is None or not check.passes_for(ordinateur.type):
             missing.append("Le dernier contrôle fonctionnel doit être réussi.")
     return missing
 
@@ -207,16 +209,27 @@ def record_erasure(*, stockage: Stockage, operateur, preuve=None, **fields) -> E
 
 @transaction.atomic
 def record_check(*, ordinateur: Ordinateur, resultats: dict, operateur, note="", at=None):
-    """Record the functional checklist; it passes only when every item was tested and works."""
-    items = [key for key, _label in CHECKLIST]
-    unknown = set(resultats) - set(items)
+    """Record the functional checklist of that kind of device: it passes only when every item
+    that applies was tested and works, an item the device may lack being "sans objet" (None).
+
+    `resultats`: {item: True, False or None}. A required item not given counts as a defect,
+    an optional one as "sans objet"; the items that do not apply are recorded "sans objet"."""
+    unknown = set(resultats) - {key for key, _label in CHECKLIST}
     if unknown:
         raise OrdinateurError(f"Points de contrôle inconnus : {', '.join(sorted(unknown))}.")
-    values = {key: bool(resultats.get(key)) for key in items}
+    values = dict.fromkeys((key for key, _label in CHECKLIST), None)
+    for key, _label, need in checklist_for(ordinateur.type):
+        given = resultats.get(key)
+        values[key] = bool(given) if need == REQUIRED else given
+        if values[key] is not None:
+            values[key] = bool(values[key])
+    tested = [value for value in values.values() if value is not None]
+    if not tested:
+        raise OrdinateurError("Testez au moins une fonction de l'appareil.")
     controle = Controle.objects.create(
         ordinateur=ordinateur,
         resultats=values,
-        reussi=all(values.values()),
+        reussi=all(tested),
         operateur=operateur,
         note=note,
         done_at=at or timezone.now(),
@@ -364,7 +377,9 @@ CLOSED = (
 )
 
 
-def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> Demande:
+def _set_status(
+    demande: Demande, statut: str, *, actor, motif="", at=None, tell=True, **told
+) -> Demande:
     if statut not in DEMANDE_TRANSITIONS.get(demande.statut, ()):
         raise OrdinateurError(
             f"Une demande « {demande.get_statut_display().lower()} » ne peut pas passer à "
@@ -389,15 +404,18 @@ def _set_status(demande: Demande, statut: str, *, actor, motif="", at=None) -> D
         target=demande,
         changes={"statut": [before, statut]},
     )
-    notifications.tell_partner(demande)
+    if tell:
+        notifications.tell_partner(demande, **told)
     return demande
 
 
 @transaction.atomic
 def decide(*, demande: Demande, statut: str, actor, motif: str = "", priorite=None, at=None):
     """The coordination's decision on a request (eligible, incomplete, refused, waiting list,
-    abandoned…); a refusal or a missing document says why. The version the person's form
-    expects (DecisionForm) is kept: a decision taken meanwhile refuses this one."""
+    abandoned…); a refusal or a missing document says why. An eligible request takes its place
+    on the waiting list in the same step (both changes are in its history) and the partner is
+    told once, of both. The version the person's form expects (DecisionForm) is kept: a
+    decision taken meanwhile refuses this one."""
     demande = locked(demande)
     if statut in (StatutDemande.PROPOSEE, StatutDemande.EQUIPEE) or (
         demande.statut == StatutDemande.PROPOSEE
@@ -409,6 +427,11 @@ def decide(*, demande: Demande, statut: str, actor, motif: str = "", priorite=No
         )
     if priorite is not None:
         demande.priorite = priorite
+    if statut == StatutDemande.ELIGIBLE:
+        _set_status(demande, statut, actor=actor, motif=motif, at=at, tell=False)
+        return _set_status(
+            demande, StatutDemande.LISTE_ATTENTE, actor=actor, at=at, became_eligible=True
+        )
     return _set_status(demande, statut, actor=actor, motif=motif, at=at)
 
 
@@ -430,19 +453,75 @@ def propose(*, demande: Demande, ordinateur: Ordinateur, actor, at=None) -> Attr
     return attribution
 
 
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y}"
+
+
+def hand_over_moment(*, on: datetime.date | None, ceremonie=None, now=None) -> datetime.datetime:
+    """When a hand-over happened, from the day typed: at the ceremony's time on its day, now
+    when it is today, else midday; no day typed: the ceremony's day, else today. A ceremony
+    still to come gives now, which `_check_hand_over_day` refuses with the ceremony's date."""
+    now = now or timezone.now()
+    if ceremonie is not None and on in (None, timezone.localdate(ceremonie.date)):
+        return min(ceremonie.date, now)
+    if on is None or on == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(12)))
+
+
+def _check_hand_over_day(attribution, ceremonie, at, now):
+    """A hand-over is a fact: it has happened (the device leaves, the request is equipped, the
+    partner is told, the figures count it), on the ceremony's day when at a ceremony, not
+    before the device was reserved."""
+    if ceremonie is not None and timezone.localdate(ceremonie.date) > timezone.localdate(now):
+        raise OrdinateurError(
+            f"La cérémonie « {ceremonie.titre} » a lieu le {_day(ceremonie.date)} : notez la "
+            "remise ce jour-là ou après, quand l'ordinateur a été remis. D'ici là, il reste "
+            "réservé pour ce foyer.",
+            field="remis_le",
+        )
+    if timezone.localdate(at) > timezone.localdate(now):
+        raise OrdinateurError(
+            "La remise ne peut pas être datée dans le futur : notez-la une fois l'ordinateur "
+            "remis.",
+            field="remis_le",
+        )
+    if ceremonie is not None and timezone.localdate(at) != timezone.localdate(ceremonie.date):
+        raise OrdinateurError(
+            f"La cérémonie « {ceremonie.titre} » a eu lieu le {_day(ceremonie.date)} : une "
+            "remise lors de cette cérémonie porte cette date (sinon, choisissez « Sans "
+            "cérémonie »).",
+            field="remis_le",
+        )
+    if timezone.localdate(at) < timezone.localdate(attribution.proposed_at):
+        raise OrdinateurError(
+            f"L'ordinateur a été réservé pour ce foyer le {_day(attribution.proposed_at)} : la "
+            "remise ne peut pas être datée avant.",
+            field="remis_le",
+        )
+
+
 @transaction.atomic
-def hand_over(*, attribution: Attribution, actor, ceremonie=None, at=None) -> Attribution:
-    """The household received its computer: the device is *remis*, the request *équipée*."""
+def hand_over(*, attribution: Attribution, actor, ceremonie=None, at=None, on=None) -> Attribution:
+    """The household received its computer: the device is *remis*, the request *équipée*,
+    both on the day of the hand-over (`on`, or the moment `at`; by default the ceremony's day,
+    else now), which the receipt, the figures and the device's history read."""
     attribution = Attribution.objects.select_for_update().get(pk=attribution.pk)
     if attribution.cancelled_at or attribution.handed_over_at:
         raise OrdinateurError("Cette attribution est déjà close.")
-    now = at or timezone.now()
+    now = timezone.now()
+    if at is None:
+        at = hand_over_moment(on=on, ceremonie=ceremonie, now=now)
+        if timezone.localdate(at) == timezone.localdate(attribution.proposed_at):
+            # Reserved the morning of the ceremony: the history keeps the order things had.
+            at = max(at, attribution.proposed_at)
+    _check_hand_over_day(attribution, ceremonie, at, now)
     ordinateur = Ordinateur.objects.select_for_update().get(pk=attribution.ordinateur_id)
     demande = Demande.objects.select_for_update().get(pk=attribution.demande_id)
-    _move(ordinateur, Etat.REMIS, actor=actor, note=f"Remis au {demande.foyer}", at=now)
-    _set_status(demande, StatutDemande.EQUIPEE, actor=actor, at=now)
+    _move(ordinateur, Etat.REMIS, actor=actor, note=f"Remis au {demande.foyer}", at=at)
+    _set_status(demande, StatutDemande.EQUIPEE, actor=actor, at=at)
     attribution.handed_over_at, attribution.remise_par, attribution.ceremonie = (
-        now,
+        at,
         actor,
         ceremonie,
     )

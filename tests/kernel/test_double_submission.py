@@ -198,6 +198,8 @@ BY_NAME = {
     "courriels": "essai@exemple.test",
     "end_time": "11:00",
     "new_birth_year": "1980",
+    # A hand-over is noted once done: never dated in the future.
+    "remis_le": timezone.localdate().isoformat(),
 }
 DATETIME_TEXT = (timezone.localdate() + datetime.timedelta(days=7)).strftime("%d/%m/%Y 10:00")
 
