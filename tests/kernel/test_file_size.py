@@ -16,11 +16,7 @@ SKIPPED_FOLDERS = {"tests", "migrations", "node_modules", "test-artifacts"}
 
 # Files over the limit for now, each with the reason it is not split yet. Remove an entry as
 # soon as its file is split: the test then keeps it under the limit.
-ALLOWED = {
-    # Branch field2 (issue 12: device checks, hand-over dates, ceremony invitations) rewrites
-    # parts of it this session; split after that merge so both do not move the same lines.
-    "ordinateurs/services.py": "field2",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _python_files(root: Path):

@@ -119,7 +119,7 @@ def test_the_receipt_file_names_nobody(technicien, client_for):
     attribution = services.propose(demande=demande, ordinateur=device, actor=coordinateur)
     attribution = services.hand_over(
         attribution=attribution,
-        ceremonie=CeremonieFactory(titre="Remise d'automne"),
+        ceremonie=CeremonieFactory(titre="Remise d'automne", date=timezone.now()),
         actor=coordinateur,
     )
     prescripteur = UserFactory(prescripteur=True, structure=structure)
