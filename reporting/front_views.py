@@ -22,6 +22,7 @@ from ordinateurs.public import referring_partners
 from permanences import feeds as permanence_feeds
 from permanences.booking import public_occurrences
 from permanences.models import Permanence
+from permanences.moves import announced_moves
 from poitiers_inclusion import ical
 from poitiers_inclusion.perms import public
 from reseau.models import Lieu
@@ -54,6 +55,7 @@ def home(request):
         "reporting/front/home.html",
         {
             "days": days,
+            "moves": announced_moves(today=today),
             "today": today,
             "tomorrow": today + datetime.timedelta(days=1),
             "workshops": workshops,

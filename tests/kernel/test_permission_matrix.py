@@ -163,6 +163,7 @@ OBJECT_CASES = {
     "permanences:mediation_edit": ("mediation", SCOPED),
     "permanences:permanence_edit": ("permanence", SHARED),
     "permanences:permanence_end": ("permanence", SHARED),
+    "permanences:permanence_move": ("permanence", SHARED),
     "permanences:usager_anonymise": ("usager", SCOPED),
     "permanences:usager_delete": ("usager", SHARED),
     "permanences:usager_detail": ("usager", SCOPED),
