@@ -60,7 +60,7 @@ def home(request):
             "tomorrow": today + datetime.timedelta(days=1),
             "workshops": workshops,
             "partners": referring_partners(),
-            "nb_lieux": Lieu.objects.active().count(),
+            "nb_lieux": Lieu.objects.published().count(),
         },
     )
 
@@ -72,7 +72,7 @@ def _lieux_with_events(today):
     )
     seances = Seance.objects.filter(lieu=OuterRef("pk"), date__gte=today)
     return (
-        Lieu.objects.active()
+        Lieu.objects.published()
         .filter(Exists(permanences) | Exists(seances))
         .select_related("quartier")
         .order_by("quartier__nom", "nom")

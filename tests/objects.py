@@ -101,6 +101,9 @@ class World:
     def _lieu(self, side):
         return LieuFactory(structure=self.structures[side])
 
+    def _lieu_a_confirmer(self, side):
+        return LieuFactory(structure=self.structures[side], awaiting_confirmation=True)
+
     def _contact(self, side):
         return ContactFactory(structure=self.structures[side])
 

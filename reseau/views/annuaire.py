@@ -25,7 +25,7 @@ def _directory_queryset(user):
             "quartiers",
             Prefetch(
                 "lieux",
-                queryset=Lieu.objects.active().select_related("quartier"),
+                queryset=Lieu.objects.published().select_related("quartier"),
                 to_attr="active_lieux",
             ),
             Prefetch(
@@ -82,7 +82,7 @@ def _marker(lieu) -> dict:
 @public
 def carte(request):
     """Where to get help: a list that works alone, and a map on top when tiles load."""
-    lieux = Lieu.objects.active().select_related("quartier", "structure").order_by("nom")
+    lieux = Lieu.objects.published().select_related("quartier", "structure").order_by("nom")
     filterset = PublicLieuFilter(request.GET, queryset=lieux)
     rows = list(filterset.qs)
     for lieu in rows:

@@ -57,7 +57,13 @@ def _list(request, screen: Screen):
     return render(
         request,
         f"reseau/{screen.name}_list.html",
-        {"page": page, "filter": filterset, "screen": screen, "querystring": querystring},
+        {
+            "page": page,
+            "filter": filterset,
+            "screen": screen,
+            "querystring": querystring,
+            "awaiting": Lieu.objects.awaiting().count() if screen.model is Lieu else 0,
+        },
     )
 
 

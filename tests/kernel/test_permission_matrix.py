@@ -179,6 +179,8 @@ OBJECT_CASES = {
     "reseau:contact_archive": ("contact", SHARED),
     "reseau:contact_edit": ("contact", SHARED),
     "reseau:lieu_archive": ("lieu", SHARED),
+    "reseau:lieu_confirm": ("lieu_a_confirmer", SHARED),
+    "reseau:lieu_merge": ("lieu_a_confirmer", SHARED),
     "reseau:lieu_edit": ("lieu", SHARED),
     "reseau:orientation_answer": ("orientation", SCOPED),
     "reseau:orientation_detail": ("orientation", SCOPED),
