@@ -26,6 +26,10 @@ urlpatterns = [
     path("quartiers/", referentiel.quartier_list, name="quartier_list"),
     path("quartiers/nouveau/", referentiel.quartier_edit, name="quartier_create"),
     path("quartiers/<int:pk>/", referentiel.quartier_edit, name="quartier_edit"),
+    path("offres-internet/", referentiel.offre_list, name="offre_list"),
+    path("offres-internet/nouvelle/", referentiel.offre_edit, name="offre_create"),
+    path("offres-internet/<int:pk>/", referentiel.offre_edit, name="offre_edit"),
+    path("offres-internet/<int:pk>/archiver/", referentiel.offre_archive, name="offre_archive"),
     path("", annuaire.index, name="index"),
     # Directory, public map, coverage.
     path("annuaire/", annuaire.annuaire, name="annuaire"),

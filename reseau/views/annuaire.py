@@ -188,6 +188,11 @@ HUB = [
     ("Lieux", "reseau:lieu_list", "Gérer les lieux d'accueil (standard national)."),
     ("Contacts", "reseau:contact_list", "Gérer les personnes du réseau."),
     ("Quartiers", "reseau:quartier_list", "Quartiers et quartiers prioritaires."),
+    (
+        "Offres sociales internet",
+        "reseau:offre_list",
+        "Tarifs sociaux des fournisseurs d'accès et structures qui aident à souscrire.",
+    ),
     ("Carte publique des lieux", "reseau:carte", "La page que voit le public."),
 ]
 

@@ -8,11 +8,11 @@ from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save, audited_save
 from poitiers_inclusion.paging import paginate
-from poitiers_inclusion.perms import STAFF, role_required
+from poitiers_inclusion.perms import STAFF, TEAM, role_required
 
 from ..filters import ContactFilter, LieuFilter, StructureFilter
-from ..forms import ContactForm, LieuForm, QuartierForm, StructureForm
-from ..models import Contact, Lieu, Quartier, Structure
+from ..forms import ContactForm, LieuForm, OffreInternetSocialeForm, QuartierForm, StructureForm
+from ..models import Contact, Lieu, OffreInternetSociale, Quartier, Structure
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Screen:
             qs = qs.select_related(*related)
         if self.name == "structure":
             qs = qs.prefetch_related("quartiers")
+        if self.name == "offre":
+            qs = qs.prefetch_related("structures")
         return qs
 
 
@@ -46,6 +48,15 @@ SCREENS = {
     "lieu": Screen(Lieu, LieuForm, LieuFilter, "lieu", "lieu", "lieux"),
     "contact": Screen(Contact, ContactForm, ContactFilter, "contact", "contact", "contacts"),
     "quartier": Screen(Quartier, QuartierForm, None, "quartier", "quartier", "quartiers"),
+    "offre": Screen(
+        OffreInternetSociale,
+        OffreInternetSocialeForm,
+        None,
+        "offre",
+        "offre sociale internet",
+        "offres sociales internet",
+        True,
+    ),
 }
 
 
@@ -63,6 +74,7 @@ def _list(request, screen: Screen):
             "screen": screen,
             "querystring": querystring,
             "awaiting": Lieu.objects.awaiting().count() if screen.model is Lieu else 0,
+            "can_edit": request.user.has_role(*STAFF),
         },
     )
 
@@ -149,3 +161,21 @@ def quartier_list(request):
 @role_required(*STAFF)
 def quartier_edit(request, pk=None):
     return _edit(request, SCREENS["quartier"], pk)
+
+
+# Social internet offers: the whole team reads them to point people to one, the coordination
+# keeps them up to date.
+@role_required(*TEAM)
+def offre_list(request):
+    return _list(request, SCREENS["offre"])
+
+
+@role_required(*STAFF)
+def offre_edit(request, pk=None):
+    return _edit(request, SCREENS["offre"], pk)
+
+
+@require_POST
+@role_required(*STAFF)
+def offre_archive(request, pk):
+    return _archive(request, SCREENS["offre"], pk)

@@ -179,6 +179,8 @@ OBJECT_CASES = {
     "reseau:contact_archive": ("contact", SHARED),
     "reseau:contact_edit": ("contact", SHARED),
     "reseau:lieu_archive": ("lieu", SHARED),
+    "reseau:offre_archive": ("offre", SHARED),
+    "reseau:offre_edit": ("offre", SHARED),
     "reseau:lieu_confirm": ("lieu_a_confirmer", SHARED),
     "reseau:lieu_merge": ("lieu_a_confirmer", SHARED),
     "reseau:lieu_edit": ("lieu", SHARED),
