@@ -1,6 +1,7 @@
 """Moving a permanence to another lieu (a little-used place relocated): one step that ends the old
 permanence, opens the new one with the same hours and conseillers, carries the bookings over and
-tells the people who booked; and the moves the public pages announce.
+tells the people who booked; the moves the public pages announce; and what archiving a lieu
+would leave without a place.
 """
 
 import datetime
@@ -144,3 +145,21 @@ def announced_moves(*, today: datetime.date | None = None, lieux=None) -> list[P
     if lieux is not None:
         moves = moves.filter(Q(lieu__in=lieux) | Q(moved_from__lieu__in=lieux))
     return list(moves)
+
+
+def lieu_archive_effects(lieu, today):
+    """What archiving a lieu does to its drop-ins (reseau.referentiel.archive_effects)."""
+    running = Permanence.objects.filter(lieu=lieu).active_on(today).count()
+    booked = (
+        RendezVous.objects.actifs()
+        .filter(creneau__permanence__lieu=lieu, creneau__date__gte=today)
+        .count()
+    )
+    return [
+        (
+            running,
+            "permanence(s) en place à ce lieu : elles disparaissent de la page publique "
+            "(déplacez-les avant, depuis la page Fréquentation)",
+        ),
+        (booked, "rendez-vous à venir à ce lieu : prévenez les personnes"),
+    ]

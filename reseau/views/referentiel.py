@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from poitiers_inclusion.audit import audited_form_save, audited_save
 from poitiers_inclusion.paging import paginate
@@ -13,6 +13,7 @@ from poitiers_inclusion.perms import STAFF, TEAM, role_required
 from ..filters import ContactFilter, LieuFilter, StructureFilter
 from ..forms import ContactForm, LieuForm, OffreInternetSocialeForm, QuartierForm, StructureForm
 from ..models import Contact, Lieu, OffreInternetSociale, Quartier, Structure
+from ..referentiel import archive_effects
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,18 @@ def _edit(request, screen: Screen, pk=None):
 
 
 def _archive(request, screen: Screen, pk):
+    """GET: what archiving would affect, and a button to confirm; POST: archive (or restore)."""
     obj = get_object_or_404(screen.queryset(request.user), pk=pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "reseau/archive_confirm.html",
+            {
+                "object": obj,
+                "screen": screen,
+                "effects": [] if obj.is_archived else archive_effects(obj),
+            },
+        )
     e = "e" if screen.feminine else ""
     if obj.is_archived:
         obj.restore()
@@ -115,7 +127,7 @@ def structure_edit(request, pk=None):
     return _edit(request, SCREENS["structure"], pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def structure_archive(request, pk):
     return _archive(request, SCREENS["structure"], pk)
@@ -131,7 +143,7 @@ def lieu_edit(request, pk=None):
     return _edit(request, SCREENS["lieu"], pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def lieu_archive(request, pk):
     return _archive(request, SCREENS["lieu"], pk)
@@ -147,7 +159,7 @@ def contact_edit(request, pk=None):
     return _edit(request, SCREENS["contact"], pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def contact_archive(request, pk):
     return _archive(request, SCREENS["contact"], pk)
@@ -175,7 +187,7 @@ def offre_edit(request, pk=None):
     return _edit(request, SCREENS["offre"], pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def offre_archive(request, pk):
     return _archive(request, SCREENS["offre"], pk)
