@@ -339,7 +339,9 @@ class Lieu(Archivable):
     prise_rdv = models.URLField("prise de rendez-vous en ligne", blank=True)
     # A lieu an import created is not published until a coordinator confirms it or merges it into
     # the lieu it duplicates (reseau.services.confirm_lieu / merge_lieu).
-    awaiting_confirmation = models.BooleanField("à confirmer (créé par un import)", default=False)
+    awaiting_confirmation = models.BooleanField(
+        "à confirmer (créé par un import)", default=False, db_default=False
+    )
     suggested_match = models.ForeignKey(
         "self",
         verbose_name="ressemble au lieu",
@@ -353,6 +355,7 @@ class Lieu(Archivable):
         models.CharField(max_length=200),
         verbose_name="autres noms (imports)",
         default=list,
+        db_default=[],  # the previous release inserts lieux without this column
         blank=True,
     )
 
