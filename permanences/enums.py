@@ -119,6 +119,11 @@ class StructureRedirection(models.TextChoices):
         "aide_aux_demarches_administratives",
         "Structure d’aide aux démarches administratives (France Services…)",
     )
+    # Not in La Coop's list: the city's own follow-up of the social internet offers.
+    OFFRE_SOCIALE_INTERNET = (
+        "offre_sociale_internet",
+        "Offre sociale internet (fournisseur d’accès)",
+    )
     AUTRE = "autre", "Autre"
 
 

@@ -104,6 +104,16 @@ class Permanence(Versioned):
     # A one-off extra slot is a Permanence valid on a single day: bookings, the agenda, the log
     # form and attendance then treat it like any other slot.
     is_one_off = models.BooleanField("créneau ponctuel", default=False)
+    # A permanence moved elsewhere goes on as a new one (moves.move_permanence): the old one keeps
+    # its history and figures, the new one points back to it.
+    moved_from = models.OneToOneField(
+        "self",
+        verbose_name="déménagée depuis",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moved_to",
+    )
 
     objects = PermanenceQuerySet.as_manager()
 

@@ -444,3 +444,23 @@ class CompareForm(StyledForm):
         if data.get("first") and data.get("first") == data.get("second"):
             self.add_error("second", "Choisissez deux permanences différentes.")
         return data
+
+
+class MovePermanenceForm(Form):
+    """Where and from when a permanence moves (moves.move_permanence checks the rest)."""
+
+    lieu = forms.ModelChoiceField(
+        label="Nouveau lieu", queryset=Lieu.objects.none(), empty_label="Choisir un lieu"
+    )
+    day = forms.DateField(
+        label="Premier jour au nouveau lieu",
+        widget=_date_widget(),
+        help_text="La permanence actuelle se termine la veille ; les rendez-vous pris à partir "
+        "de ce jour suivent la permanence et les personnes sont prévenues.",
+    )
+
+    def __init__(self, *args, permanence, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lieu"].queryset = (
+            Lieu.objects.active().exclude(pk=permanence.lieu_id).select_related("quartier")
+        )

@@ -9,7 +9,16 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.forms import Form, ModelForm
 
 from .enums import PreferenceContact, Reponse, typologie_choices
-from .models import Campagne, Contact, Lieu, Orientation, Quartier, Reunion, Structure
+from .models import (
+    Campagne,
+    Contact,
+    Lieu,
+    OffreInternetSociale,
+    Orientation,
+    Quartier,
+    Reunion,
+    Structure,
+)
 
 
 def _group_typologies(form, name: str) -> None:
@@ -131,6 +140,23 @@ class ContactForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["structure"].queryset = Structure.objects.active()
+
+
+class OffreInternetSocialeForm(ModelForm):
+    class Meta:
+        model = OffreInternetSociale
+        fields = ["offre", "fournisseur", "prix", "conditions", "lien", "structures"]
+        localized_fields = ["prix"]  # "15,99", as people write it in French
+        error_messages = {"prix": {"invalid": "Indiquez le prix en euros, par exemple 15,99."}}
+        widgets = {
+            "prix": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+            "structures": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structures"].queryset = Structure.objects.active()
 
 
 class QuartierForm(ModelForm):

@@ -97,8 +97,14 @@ def _a_whole_lieu(form):
     return fill(form) | {"permanence": [""]}
 
 
+def _a_price(form):
+    """A price in euros, written the French way."""
+    return fill(form) | {"prix": ["15,99"]}
+
+
 FILLED_BY_HAND = {
     "ordinateurs:ordinateur_receive": _one_device,
+    "reseau:offre_create": _a_price,
     "permanences:closure_create": _a_whole_lieu,
 }
 # A second sending of the log form opens the report the first one saved.
