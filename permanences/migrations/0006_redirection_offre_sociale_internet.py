@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permanences', '0004_permanence_moved_from'),
+        ('permanences', '0005_permanence_moved_from'),
     ]
 
     operations = [

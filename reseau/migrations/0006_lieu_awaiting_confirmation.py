@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reseau', '0004_typologies_data_inclusion'),
+        ('reseau', '0005_record_versions'),
     ]
 
     operations = [

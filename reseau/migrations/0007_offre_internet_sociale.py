@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reseau', '0005_lieu_awaiting_confirmation'),
+        ('reseau', '0006_lieu_awaiting_confirmation'),
     ]
 
     operations = [

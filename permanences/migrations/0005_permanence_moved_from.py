@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permanences', '0003_coop_sync'),
+        ('permanences', '0004_record_versions'),
     ]
 
     operations = [
