@@ -155,7 +155,12 @@ def test_two_decisions_on_the_same_request_the_second_is_refused(make_user, clie
     )
     assert second.status_code == 200
     demande.refresh_from_db()
-    assert (demande.statut, demande.motif, demande.priorite) == (StatutDemande.ELIGIBLE, "", 1)
+    # "Éligible" puts the request on the waiting list in the same step.
+    assert (demande.statut, demande.motif, demande.priorite) == (
+        StatutDemande.LISTE_ATTENTE,
+        "",
+        1,
+    )
     html = second.content.decode()
     assert "Cette fiche a été modifiée par Jeanne Martin le " in html
     assert "Enregistré entre-temps : « Haute »." in html
@@ -245,7 +250,9 @@ def test_a_service_saving_a_request_moves_its_version_on(make_user):
     demande = DemandeFactory(statut=StatutDemande.SOUMISE)
     from ordinateurs import services
 
-    services.decide(demande=demande, statut=StatutDemande.ELIGIBLE, actor=make_user())
+    services.decide(
+        demande=demande, statut=StatutDemande.REFUSEE, motif="Hors critères", actor=make_user()
+    )
     assert Demande.objects.get(pk=demande.pk).version == 2
     device = OrdinateurFactory()
     Ordinateur.objects.get(pk=device.pk).save()

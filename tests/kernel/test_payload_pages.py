@@ -39,9 +39,10 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.invitations import invitation_tokens
 from poitiers_inclusion.models import ApiToken, AppendOnlyModel, AuditEvent, User
 from reporting.models import VuePartagee
-from reseau.models import Invitation, Orientation, Quartier, Verification
+from reseau.models import Invitation, Orientation, Quartier, Structure, Verification
 from tests.browser import login_in_browser
 from tests.reporting.factories import ExternalIndicatorFactory, IndicatorImportFactory
+from tests.reseau.factories import OffreInternetSocialeFactory
 from tests.routes import ROUTES, access, sample_kwargs
 
 pytestmark = pytest.mark.django_db
@@ -382,6 +383,7 @@ def _records_the_demo_does_not_make():
         target_id=str(coordinator.pk),
     )
     Don.objects.create(donateur=Donateur.objects.first(), nb_annonce=3)  # announced, not collected
+    OffreInternetSocialeFactory().structures.add(Structure.objects.first())
     return ApiToken.issue(coordinator)
 
 
