@@ -47,7 +47,9 @@ def test_a_donor_invited_to_a_ceremony_answers_on_a_phone(page, phone_page, live
     expect(donor.get_by_label("Oui, nous venons")).to_be_checked()
     donor.get_by_label("Combien de personnes viendront ?").fill("2")
     donor.get_by_role("button", name="Envoyer ma réponse").click()
-    expect(donor.get_by_text("Votre réponse est enregistrée")).to_contain_text("vous venez, 2 personnes")
+    expect(donor.get_by_text("Votre réponse est enregistrée")).to_contain_text(
+        "vous venez, 2 personnes"
+    )
     assert donor.evaluate("document.documentElement.scrollWidth <= 390")
     assert axe_violations(donor) == []
     screenshot(donor, "invitation-ceremonie-390")
