@@ -244,3 +244,10 @@ class TrancheRevenus(models.TextChoices):
     SMIC_1_5 = "smic_1_5", "Entre 1 et 1,5 SMIC"
     PLUS = "plus", "Plus de 1,5 SMIC"
     NON_COMMUNIQUE = "non_communique", "Non communiqué"
+
+
+class ReponseInvitation(models.TextChoices):
+    """A donor's answer to the invitation to a ceremony."""
+
+    VIENT = "vient", "Vient"
+    NE_VIENT_PAS = "ne_vient_pas", "Ne vient pas"

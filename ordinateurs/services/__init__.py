@@ -9,6 +9,13 @@ only with both. Reservation and hand-over go through the allocation functions, s
 never reserved without the request it is reserved for.
 """
 
+from .ceremonies import (
+    answer_invitation,
+    households_to_equip,
+    invite_donors,
+    plan_for_ceremony,
+    uninvited_donors,
+)
 from .devices import (
     ALLOCATION_STATES,
     OrdinateurError,
@@ -47,6 +54,7 @@ __all__ = [
     "CLOSED",
     "OrdinateurError",
     "anonymise_closed_households",
+    "answer_invitation",
     "cancel_donation",
     "confirm_by_donor",
     "decide",
@@ -54,10 +62,13 @@ __all__ = [
     "expire_requests",
     "hand_over",
     "hand_over_moment",
+    "households_to_equip",
+    "invite_donors",
     "last_check",
     "missing_for",
     "move",
     "offer_donation",
+    "plan_for_ceremony",
     "plan_collection",
     "propose",
     "receive_devices",
@@ -68,5 +79,6 @@ __all__ = [
     "send_donor_email",
     "sha256_of",
     "successful_erasures",
+    "uninvited_donors",
     "withdraw",
 ]

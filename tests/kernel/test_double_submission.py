@@ -39,6 +39,7 @@ NOT_WALKED = {
     "ateliers:cancel_public": "annule l'inscription du lien, ne crée rien",
     "ateliers:registered": "page de confirmation, sans formulaire",
     "ordinateurs:don_confirm": "confirme le don du lien, ne crée rien",
+    "ordinateurs:invitation_ceremonie": "réponse du donateur à l'invitation du lien, ne crée rien",
     "permanences:booking_cancel": "annule le rendez-vous du lien, ne crée rien",
     "permanences:booking_done": "page de confirmation, sans formulaire",
     "reporting:share_public": "vue partagée en lecture seule",

@@ -129,6 +129,8 @@ OBJECT_CASES = {
     "ordinateurs:attribution_withdraw": ("attribution", SHARED),
     "ordinateurs:ceremonie_detail": ("ceremonie", SHARED),
     "ordinateurs:ceremonie_edit": ("ceremonie", SHARED),
+    "ordinateurs:ceremonie_invite": ("ceremonie", SHARED),
+    "ordinateurs:ceremonie_plan": ("ceremonie", SHARED),
     "ordinateurs:certificat_effacement": ("ordinateur", SHARED),
     "ordinateurs:certificats_don": ("don", SHARED),
     "ordinateurs:etiquette": ("ordinateur", SHARED),
