@@ -22,6 +22,10 @@ LABELS = {
     "ordinateurs.attribution.created": "Ordinateur attribué au foyer",
     "ordinateurs.attribution.handed_over": "Ordinateur remis au foyer",
     "ordinateurs.attribution.withdrawn": "Attribution annulée",
+    "ordinateurs.don.certificate_sent": lambda c: (
+        "Certificat d'effacement du don envoyé au donateur "
+        f"({display_value(c.get('certified', 0))} appareil(s) certifié(s))"
+    ),
     "ordinateurs.foyer.anonymised": lambda c: (
         f"Foyer anonymisé ({display_value(len(c.get('fields') or []))} champ(s) effacé(s))"
     ),
