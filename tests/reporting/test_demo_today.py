@@ -50,7 +50,8 @@ def test_a_drop_in_is_open_today_with_medations_logged(demo):
     this_year = Mediation.objects.filter(source_donnee=demo_today.SOURCE).select_related(
         "permanence"
     )
-    assert this_year.filter(date__lt=today).count() > 100
+    # (In the first days of January, the year has had few drop-ins yet.)
+    assert this_year.filter(date__lt=today).count() > min(100, today.timetuple().tm_yday - 7)
     assert not this_year.filter(date__year=2022).exists()
     for m in this_year.filter(date__lt=today)[:200]:
         (occurrence,) = booking.occurrences([m.permanence], m.date, m.date)
