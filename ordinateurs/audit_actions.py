@@ -35,6 +35,10 @@ LABELS = {
             else "ne vient pas"
         )
     ),
+    "ordinateurs.don.certificate_sent": lambda c: (
+        "Certificat d'effacement du don envoyé au donateur "
+        f"({display_value(c.get('certified', 0))} appareil(s) certifié(s))"
+    ),
     "ordinateurs.foyer.anonymised": lambda c: (
         f"Foyer anonymisé ({display_value(len(c.get('fields') or []))} champ(s) effacé(s))"
     ),

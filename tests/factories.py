@@ -14,6 +14,7 @@ from poitiers_inclusion.models import (
     JobRun,
     LoginFailure,
     OutgoingEmail,
+    OutgoingEmailAttachment,
     OutgoingSms,
     RateLimitHit,
     SubmissionToken,
@@ -230,3 +231,15 @@ class OutgoingEmailFactory(factory.django.DjangoModelFactory):
     body = "Bonjour,\nÀ demain.\n"
     from_email = "inclusion-numerique@poitiers.example"
     to = factory.Sequence(lambda n: [f"destinataire{n}@exemple.test"])
+
+
+class OutgoingEmailAttachmentFactory(factory.django.DjangoModelFactory):
+    """A PDF sent with an e-mail of the outbox."""
+
+    class Meta:
+        model = OutgoingEmailAttachment
+
+    email = factory.SubFactory(OutgoingEmailFactory)
+    filename = "certificat.pdf"
+    content_type = "application/pdf"
+    content = b"%PDF-1.4\n%%EOF\n"

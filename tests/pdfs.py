@@ -13,7 +13,16 @@ def pdf_reader(response) -> PdfReader:
 
 def pdf_text(response) -> str:
     """The text a reader finds in the document, pages joined, spaces normalised."""
-    reader = pdf_reader(response)
+    return _text(pdf_reader(response))
+
+
+def pdf_file_text(content: bytes) -> str:
+    """The text of a PDF file received otherwise (an e-mail's attachment), as pdf_text."""
+    assert content.startswith(b"%PDF-"), content[:20]
+    return _text(PdfReader(io.BytesIO(content)))
+
+
+def _text(reader: PdfReader) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 

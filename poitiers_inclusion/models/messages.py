@@ -1,4 +1,5 @@
-"""The outboxes (e-mails, text messages) and the people the staff must call."""
+"""The outboxes (e-mails with their attachments, text messages) and the people the staff must
+call."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -62,6 +63,29 @@ class OutgoingEmail(QueuedMessage):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class OutgoingEmailAttachment(models.Model):
+    """A file sent with an e-mail of the outbox (a certificate in PDF, say). Kept in the database
+    with its e-mail so that a retry sends the same file, and deleted with it (outbox.purge)."""
+
+    email = models.ForeignKey(
+        OutgoingEmail,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name="e-mail",
+    )
+    filename = models.CharField("nom du fichier", max_length=200)
+    content_type = models.CharField("type de fichier", max_length=100)
+    content = models.BinaryField("contenu")
+
+    class Meta:
+        verbose_name = "pièce jointe d'un e-mail"
+        verbose_name_plural = "pièces jointes des e-mails"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.filename
 
 
 class OutgoingSms(QueuedMessage):

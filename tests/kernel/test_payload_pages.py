@@ -348,7 +348,7 @@ def _public_link_urls():
     links = [
         ("ateliers:registered", Inscription.objects.first().token),
         ("ateliers:cancel_public", Inscription.objects.first().token),
-        ("ordinateurs:don_confirm", Don.objects.get(statut=StatutDon.PROPOSE).token),
+        ("ordinateurs:don_confirm", Don.objects.filter(statut=StatutDon.PROPOSE).first().token),
         ("ordinateurs:don_confirm", Don.objects.filter(statut=StatutDon.CONFIRME).first().token),
         ("ordinateurs:invitation_ceremonie", InvitationCeremonie.objects.get().token),
         ("permanences:booking_done", RendezVous.objects.first().token),
