@@ -17,3 +17,9 @@ class AteliersConfig(AppConfig):
         nav.register(nav.NavItem("Ateliers", "ateliers:seance_list", order=14))
         figures.register()
         usager_records.register(records.HOLDING)
+
+        from reseau.referentiel import register_archive_effect
+
+        from .programme import lieu_archive_effects
+
+        register_archive_effect("lieu", lieu_archive_effects)

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.forms import Form, ModelForm
@@ -33,7 +34,7 @@ class LieuChoiceField(forms.ModelChoiceField):
         return f"{obj.nom} ({obj.commune})" if obj.commune else obj.nom
 
 
-class SeanceForm(ModelForm):
+class SeanceForm(VersionedFormMixin, ModelForm):
     """A session. The capacity of an existing one is changed by `services.change_capacity`
     (the view does it), so that new places go to the waiting list first."""
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 from poitiers_inclusion.perms import conseillers_own_or_citywide
@@ -98,7 +99,7 @@ class SeanceQuerySet(models.QuerySet):
         )
 
 
-class Seance(models.Model):
+class Seance(Versioned):
     """One workshop session: a module at a lieu on a day, with its capacity and facilitators."""
 
     module = models.ForeignKey(

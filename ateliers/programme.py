@@ -56,3 +56,9 @@ def listed(seances: QuerySet, now: datetime.datetime, *, limit: int | None = Non
         seance.started = has_started(seance, now)
         seance.open_online = not closed_reason(seance, now)
     return rows
+
+
+def lieu_archive_effects(lieu, today):
+    """What archiving a lieu does to its workshops (reseau.referentiel.archive_effects)."""
+    upcoming = Seance.objects.filter(lieu=lieu, date__gte=today, cancelled_at__isnull=True)
+    return [(upcoming.count(), "atelier(s) à venir à ce lieu : déplacez-les ou annulez-les")]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from poitiers_inclusion import mail, reach
 from poitiers_inclusion.audit import audited_form_save, audited_save, log_event
 from poitiers_inclusion.claims import claim_once
+from poitiers_inclusion.concurrency import locked
 from poitiers_inclusion.dates import reminder_days
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.errors import ServiceError
@@ -104,7 +105,7 @@ def send_inscription_email(inscription: Inscription, kind: str) -> None:
 
 
 def _locked(seance: Seance) -> Seance:
-    return Seance.objects.select_for_update().get(pk=seance.pk)
+    return locked(seance)
 
 
 def places_taken(seance: Seance) -> int:

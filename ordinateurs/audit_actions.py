@@ -22,6 +22,23 @@ LABELS = {
     "ordinateurs.attribution.created": "Ordinateur attribué au foyer",
     "ordinateurs.attribution.handed_over": "Ordinateur remis au foyer",
     "ordinateurs.attribution.withdrawn": "Attribution annulée",
+    "ordinateurs.attribution.planned": "Remise prévue lors d'une cérémonie",
+    "ordinateurs.invitation_ceremonie.sent": lambda c: (
+        "Invitation à la cérémonie envoyée au donateur"
+        + (f" (envoi n° {c['envoi']})" if (c.get("envoi") or 1) > 1 else "")
+    ),
+    "ordinateurs.invitation_ceremonie.answered": lambda c: (
+        "Réponse du donateur à l'invitation : "
+        + (
+            f"vient ({display_value(c.get('nb_personnes'))} personne(s))"
+            if c.get("reponse") == "vient"
+            else "ne vient pas"
+        )
+    ),
+    "ordinateurs.don.certificate_sent": lambda c: (
+        "Certificat d'effacement du don envoyé au donateur "
+        f"({display_value(c.get('certified', 0))} appareil(s) certifié(s))"
+    ),
     "ordinateurs.foyer.anonymised": lambda c: (
         f"Foyer anonymisé ({display_value(len(c.get('fields') or []))} champ(s) effacé(s))"
     ),

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
+from . import services
 from .foyers_forms import CeremonieForm, TemoignageForm
 from .models import Attribution, Ceremonie, Temoignage
 
@@ -89,9 +91,11 @@ def ceremonie_detail(request, pk):
     )
     to_hand = (
         Attribution.objects.filter(handed_over_at__isnull=True, cancelled_at__isnull=True)
+        .filter(Q(ceremonie__isnull=True) | Q(ceremonie=ceremonie))
         .select_related("ordinateur", "demande__foyer__structure")
         .order_by("proposed_at", "pk")
     )
+    uninvited, unreachable = services.uninvited_donors(ceremonie)
     return render(
         request,
         "ordinateurs/foyers/ceremonie_detail.html",
@@ -100,8 +104,62 @@ def ceremonie_detail(request, pk):
             "handed": list(handed),
             "to_hand": list(to_hand),
             "temoignages": list(ceremonie.temoignages.all()),
+            "invitations": list(ceremonie.invitations.select_related("donateur")),
+            "uninvited": list(uninvited),
+            "unreachable": list(unreachable),
+            "foyers": services.households_to_equip(ceremonie),
+            "upcoming": ceremonie.date > timezone.now(),
         },
     )
+
+
+@require_POST
+@role_required(*STAFF)
+def ceremonie_invite(request, pk):
+    """ "Inviter les donateurs": those not yet invited; with `donateur`, that one again
+    ("Relancer")."""
+    ceremonie = get_object_or_404(Ceremonie.objects.visible_for(request.user), pk=pk)
+    donateur = None
+    if request.POST.get("donateur"):
+        donateur = get_object_or_404(ceremonie.donateurs.all(), pk=request.POST["donateur"])
+    try:
+        sent = services.invite_donors(ceremonie=ceremonie, actor=request.user, donateur=donateur)
+    except services.OrdinateurError as error:
+        messages.error(request, error.message)
+    else:
+        if sent:
+            messages.success(
+                request, f"Invitation envoyée à {sent} donateur{'s' if sent > 1 else ''}."
+            )
+        else:
+            messages.info(request, "Aucun donateur à inviter : tous ont déjà reçu l'invitation.")
+    return redirect("ordinateurs:ceremonie_detail", pk=ceremonie.pk)
+
+
+@require_POST
+@role_required(*STAFF)
+def ceremonie_plan(request, pk):
+    """A device proposed to a household will be handed over at this ceremony."""
+    ceremonie = get_object_or_404(Ceremonie.objects.visible_for(request.user), pk=pk)
+    chosen = request.POST.get("attribution", "")
+    attribution = (
+        Attribution.objects.visible_for(request.user).filter(pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
+    if attribution is None:
+        messages.error(request, "Choisissez, dans la liste, un ordinateur à remettre.")
+        return redirect("ordinateurs:ceremonie_detail", pk=ceremonie.pk)
+    try:
+        services.plan_for_ceremony(attribution=attribution, ceremonie=ceremonie, actor=request.user)
+    except services.OrdinateurError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"L'ordinateur {attribution.ordinateur.numero} sera remis lors de cette cérémonie.",
+        )
+    return redirect("ordinateurs:ceremonie_detail", pk=ceremonie.pk)
 
 
 @role_required(*STAFF)

@@ -127,6 +127,16 @@ def batch_certificates(context) -> bytes:
     return doc.bytes()
 
 
+def _check_facts(check) -> list:
+    """What the functional check covered, and what did not apply to this kind of device."""
+    if not check:
+        return []
+    facts = [("Fonctions vérifiées", " ; ".join(check.working) or None)]
+    if check.not_applicable:
+        facts.append(("Sans objet", " ; ".join(check.not_applicable)))
+    return facts
+
+
 def receipt(context) -> bytes:
     """The hand-over receipt (recu_remise's context): a device, a household's code, no name."""
     attribution, ordinateur, foyer = (
@@ -168,6 +178,7 @@ def receipt(context) -> bytes:
                 else "—",
             ),
         ]
+        + _check_facts(check)
     )
     doc.heading("La remise")
     handed = f"{timezone.localtime(attribution.handed_over_at):%d/%m/%Y}"

@@ -272,15 +272,13 @@ def don_attestation(request, pk):
         return redirect("ordinateurs:don_detail", pk=don.pk)
     counts = dict(don.ordinateurs.order_by().values_list("type").annotate(n=Count("pk")))
     by_type = [(kind.label, counts[kind]) for kind in TypeAppareil if counts.get(kind)]
-    context = {
-        "don": don,
-        "donateur": don.donateur,
-        "by_type": by_type,
-        "today": timezone.localdate(),
-    }
-    if pdf.wants_pdf(request):
-        return pdf.response(documents.attestation(context), f"attestation-don-{don.pk}.pdf")
-    return render(request, "ordinateurs/dons/attestation.html", context)
+    return pdf.page_or_file(
+        request,
+        "ordinateurs/dons/attestation.html",
+        {"don": don, "donateur": don.donateur, "by_type": by_type, "today": timezone.localdate()},
+        builder=documents.attestation,
+        filename=f"attestation-don-{don.pk}.pdf",
+    )
 
 
 # --- Donors -------------------------------------------------------------------------------------
@@ -422,12 +420,15 @@ def donateur_bilan(request, pk, year):
     donor = get_object_or_404(Donateur.objects.visible_for(request.user), pk=pk)
     if not 2000 <= year <= timezone.localdate().year + 1:
         raise Http404("Aucun bilan pour cette année.")
-    context = {
-        "donateur": donor,
-        "report": impact_report(donor, year),
-        "years": _donor_years(donor),
-        "today": timezone.localdate(),
-    }
-    if pdf.wants_pdf(request):
-        return pdf.response(documents.impact_report(context), f"bilan-{year}-{donor.pk}.pdf")
-    return render(request, "ordinateurs/dons/bilan.html", context)
+    return pdf.page_or_file(
+        request,
+        "ordinateurs/dons/bilan.html",
+        {
+            "donateur": donor,
+            "report": impact_report(donor, year),
+            "years": _donor_years(donor),
+            "today": timezone.localdate(),
+        },
+        builder=documents.impact_report,
+        filename=f"bilan-{year}-{donor.pk}.pdf",
+    )

@@ -61,6 +61,7 @@ class TypeAppareil(models.TextChoices):
     TOUT_EN_UN = "tout_en_un", "Tout-en-un"
     TABLETTE = "tablette", "Tablette"
     ECRAN = "ecran", "Écran"
+    TELEPHONE = "telephone", "Téléphone"
     AUTRE = "autre", "Autre"
 
 
@@ -99,6 +100,82 @@ CHECKLIST = [
     ("batterie_alimentation", "Batterie ou alimentation"),
     ("donnees_absentes", "Aucune donnée d'un précédent utilisateur"),
 ]
+CHECKLIST_LABELS = dict(CHECKLIST)
+
+# Which items apply to which kind of device. REQUIRED: the function is part of every such device
+# and must work for the check to pass. OPTIONAL: present on some devices of that kind only (a
+# tower's Wi-Fi card, the keyboard given with it): tested when present, else "sans objet". An
+# item not listed does not apply (a tower has no screen nor battery): recorded "sans objet".
+# A check stores {item: True (fonctionne) | False (défaut) | None (sans objet)}; the checks
+# recorded before this table have every item True or False and keep that meaning.
+REQUIRED, OPTIONAL = "requis", "facultatif"
+_ALL = [key for key, _label in CHECKLIST]
+CHECKLIST_BY_TYPE: dict[str, dict[str, str]] = {
+    TypeAppareil.PORTABLE: dict.fromkeys(_ALL, REQUIRED),
+    TypeAppareil.FIXE: {
+        "demarrage": REQUIRED,
+        "clavier": OPTIONAL,
+        "pave_tactile_souris": OPTIONAL,
+        "ports_usb": REQUIRED,
+        "son": REQUIRED,
+        "camera_micro": OPTIONAL,
+        "wifi": OPTIONAL,
+        "donnees_absentes": REQUIRED,
+    },
+    TypeAppareil.TOUT_EN_UN: {
+        "demarrage": REQUIRED,
+        "ecran": REQUIRED,
+        "clavier": OPTIONAL,
+        "pave_tactile_souris": OPTIONAL,
+        "ports_usb": REQUIRED,
+        "son": REQUIRED,
+        "camera_micro": OPTIONAL,
+        "wifi": OPTIONAL,
+        "donnees_absentes": REQUIRED,
+    },
+    TypeAppareil.TABLETTE: {
+        "demarrage": REQUIRED,
+        "ecran": REQUIRED,
+        "clavier": OPTIONAL,
+        "ports_usb": OPTIONAL,
+        "son": REQUIRED,
+        "camera_micro": REQUIRED,
+        "wifi": REQUIRED,
+        "batterie_alimentation": REQUIRED,
+        "donnees_absentes": REQUIRED,
+    },
+    TypeAppareil.TELEPHONE: {
+        "demarrage": REQUIRED,
+        "ecran": REQUIRED,
+        "ports_usb": OPTIONAL,
+        "son": REQUIRED,
+        "camera_micro": REQUIRED,
+        "wifi": REQUIRED,
+        "batterie_alimentation": REQUIRED,
+        "donnees_absentes": REQUIRED,
+    },
+    TypeAppareil.ECRAN: {"ecran": REQUIRED, "ports_usb": OPTIONAL, "son": OPTIONAL},
+    # Anything else: the technician says what the device has (at least one function tested).
+    TypeAppareil.AUTRE: dict.fromkeys(_ALL, OPTIONAL),
+}
+
+
+def checklist_for(type_appareil: str) -> list[tuple[str, str, str]]:
+    """(item, label, REQUIRED or OPTIONAL) of the items that apply to that kind of device."""
+    applies = CHECKLIST_BY_TYPE.get(type_appareil, CHECKLIST_BY_TYPE[TypeAppareil.AUTRE])
+    return [(key, label, applies[key]) for key, label in CHECKLIST if key in applies]
+
+
+def all_working(type_appareil: str) -> dict:
+    """The results of a device of that kind whose every function works (the demo's)."""
+    applies = {key for key, _label, _need in checklist_for(type_appareil)}
+    return {key: True if key in applies else None for key, _label in CHECKLIST}
+
+
+def not_applicable_for(type_appareil: str) -> list[str]:
+    """The labels of the items that never apply to that kind of device."""
+    applies = {key for key, _label, _need in checklist_for(type_appareil)}
+    return [label for key, label in CHECKLIST if key not in applies]
 
 
 class StatutDon(models.TextChoices):
@@ -167,3 +244,10 @@ class TrancheRevenus(models.TextChoices):
     SMIC_1_5 = "smic_1_5", "Entre 1 et 1,5 SMIC"
     PLUS = "plus", "Plus de 1,5 SMIC"
     NON_COMMUNIQUE = "non_communique", "Non communiqué"
+
+
+class ReponseInvitation(models.TextChoices):
+    """A donor's answer to the invitation to a ceremony."""
+
+    VIENT = "vient", "Vient"
+    NE_VIENT_PAS = "ne_vient_pas", "Ne vient pas"

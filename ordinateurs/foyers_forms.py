@@ -10,7 +10,9 @@ import re
 import django_filters
 from django import forms
 from django.db.models import F, Max, Q
+from django.utils import timezone
 
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.forms import Form, ModelForm
 from reseau.models import Lieu, Quartier, Structure
@@ -64,6 +66,9 @@ class CeremonieChoiceField(forms.ModelChoiceField):
 
 class FoyerForm(ModelForm):
     """The household's composition and situation, and what the computer is for."""
+
+    # What leads to the family (the structure's file number): never kept in the browser's draft.
+    not_in_drafts = Foyer.PERSONAL_FIELDS
 
     besoin = forms.CharField(
         label="À quoi servira l'ordinateur ?",
@@ -180,6 +185,8 @@ class ReferralForm(FoyerForm):
     """Referring a household: its consent is required; the coordination chooses the structure
     (a prescripteur refers for their own)."""
 
+    not_in_drafts = (*FoyerForm.not_in_drafts, "consentement")
+
     consentement = forms.BooleanField(
         label=CONSENT_LABEL,
         error_messages={
@@ -203,9 +210,10 @@ class ReferralForm(FoyerForm):
             self.order_fields(["structure"])
 
 
-class DecisionForm(Form):
+class DecisionForm(VersionedFormMixin, Form):
     """The coordination's decision on a request: its next status, the reason when it is
-    refused or incomplete (sent to the structure), its priority on the waiting list."""
+    refused or incomplete (sent to the structure), its priority on the waiting list. Two
+    people deciding at once: the second is shown the first one's decision (VersionedFormMixin)."""
 
     statut = forms.ChoiceField(
         label="Décision",
@@ -234,9 +242,13 @@ class DecisionForm(Form):
     )
 
     def __init__(self, *args, demande: Demande, **kwargs):
+        self.demande = demande
         kwargs.setdefault("initial", {"priorite": demande.priorite})
         super().__init__(*args, **kwargs)
         self.fields["statut"].choices = decision_choices(demande)
+
+    def versioned_record(self) -> Demande:
+        return self.demande
 
     def clean(self):
         data = super().clean()
@@ -245,9 +257,13 @@ class DecisionForm(Form):
         return data
 
 
+# Deciding "éligible" also puts the request on the waiting list (services.decide).
+DECISION_LABELS = {StatutDemande.ELIGIBLE: "Éligible : inscrire sur la liste d'attente"}
+
+
 def decision_choices(demande: Demande) -> list[tuple[str, str]]:
     return [
-        (statut, StatutDemande(statut).label)
+        (statut, DECISION_LABELS.get(statut, StatutDemande(statut).label))
         for statut in DEMANDE_TRANSITIONS.get(demande.statut, ())
         if statut not in NOT_DECIDED_BY_HAND
     ]
@@ -293,11 +309,21 @@ class HandOverForm(Form):
         error_messages={"invalid_choice": "Choisissez une cérémonie de la liste."},
     )
 
+    remis_le = forms.DateField(
+        label="Date de la remise",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Laissez vide : le jour de la cérémonie choisie, ou aujourd'hui sans "
+        "cérémonie. Une remise se note une fois faite, pas à l'avance.",
+        error_messages={"invalid": "Saisissez une date valide (jj/mm/aaaa)."},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ceremonie"].queryset = Ceremonie.objects.select_related("lieu").order_by(
             "-date"
         )
+        self.fields["remis_le"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class WithdrawForm(Form):

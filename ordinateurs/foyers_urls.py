@@ -25,6 +25,8 @@ urlpatterns = [
     path("ceremonies/nouvelle/", ceremonie_views.ceremonie_create, name="ceremonie_create"),
     path("ceremonies/<int:pk>/", ceremonie_views.ceremonie_detail, name="ceremonie_detail"),
     path("ceremonies/<int:pk>/modifier/", ceremonie_views.ceremonie_edit, name="ceremonie_edit"),
+    path("ceremonies/<int:pk>/inviter/", ceremonie_views.ceremonie_invite, name="ceremonie_invite"),
+    path("ceremonies/<int:pk>/prevoir/", ceremonie_views.ceremonie_plan, name="ceremonie_plan"),
     path(
         "ceremonies/<int:pk>/temoignage/",
         ceremonie_views.temoignage_create,

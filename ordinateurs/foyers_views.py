@@ -16,11 +16,12 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from poitiers_inclusion import pdf
 from poitiers_inclusion.models import AuditEvent
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, role_required
 
-from . import foyers_services, notifications, services
+from . import documents, foyers_services, notifications, services
 from .enums import ResultatEffacement, StatutDemande
 from .foyers_forms import (
     DecisionForm,
@@ -32,7 +33,7 @@ from .foyers_forms import (
     WithdrawForm,
     decision_choices,
 )
-from .models import Attribution, Demande, Effacement
+from .models import Attribution, Ceremonie, Demande, Effacement
 from .perms import FOYER_ROLES
 
 PER_PAGE = 25
@@ -206,6 +207,16 @@ def _action_page(request, demande, form, *, title, template, **extra):
     )
 
 
+def _decided(demande) -> str:
+    said = f"Demande du foyer {demande.foyer.code} : {demande.get_statut_display().lower()}"
+    if demande.statut == StatutDemande.LISTE_ATTENTE:
+        said += (
+            f", priorité {demande.get_priorite_display().lower()}, rang {_waiting_rank(demande)}"
+        )
+        return f"{said}. {notifications.partner_informed(demande)}"
+    return said + "."
+
+
 @role_required(*STAFF)
 def demande_decide(request, pk):
     demande = get_object_or_404(_demandes(request.user), pk=pk)
@@ -234,10 +245,7 @@ def demande_decide(request, pk):
         except services.OrdinateurError as error:
             error.add_to(form)
         else:
-            messages.success(
-                request,
-                f"Demande du foyer {demande.foyer.code} : {demande.get_statut_display().lower()}.",
-            )
+            messages.success(request, _decided(demande))
             return redirect("ordinateurs:demande_detail", pk=demande.pk)
     return _action_page(
         request,
@@ -336,13 +344,16 @@ def attribution_hand_over(request, pk):
         return closed
     initial = {}
     if request.GET.get("ceremonie", "").isdigit():
-        initial["ceremonie"] = int(request.GET["ceremonie"])
+        ceremonie = Ceremonie.objects.filter(pk=int(request.GET["ceremonie"])).first()
+        if ceremonie is not None:
+            initial = {"ceremonie": ceremonie.pk, "remis_le": timezone.localdate(ceremonie.date)}
     form = HandOverForm(data=request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.hand_over(
                 attribution=attribution,
                 ceremonie=form.cleaned_data["ceremonie"],
+                on=form.cleaned_data["remis_le"],
                 actor=request.user,
             )
         except services.OrdinateurError as error:
@@ -417,7 +428,7 @@ def recu_remise(request, pk):
         stockage__ordinateur=ordinateur, resultat=ResultatEffacement.REUSSI
     ).aggregate(at=Max("done_at"))["at"]
     check = services.last_check(ordinateur)
-    return render(
+    return pdf.page_or_file(
         request,
         "ordinateurs/foyers/recu_remise.html",
         {
@@ -428,4 +439,6 @@ def recu_remise(request, pk):
             "check": check if check and check.reussi else None,
             "foyer": attribution.demande.foyer,
         },
+        builder=documents.receipt,
+        filename=f"recu-remise-{ordinateur.numero}.pdf",
     )

@@ -9,4 +9,11 @@ scheduler.register(
         scheduler.daily("07:40"),
         command="ordinateurs_housekeeping",
     ),
+    scheduler.Job(
+        "send_donor_certificates",
+        "Envoi aux donateurs du certificat d'effacement de leur don, une fois tous ses "
+        "appareils traités",
+        scheduler.daily("07:45"),
+        command="send_donor_certificates",
+    ),
 )

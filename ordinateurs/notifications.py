@@ -36,16 +36,20 @@ def partner_addresses(demande) -> list[str]:
     return mail.recipients(structure.courriel)
 
 
-def tell_partner(demande) -> bool:
-    """E-mail the referring partner the request's new status; returns whether one was queued."""
+def tell_partner(demande, *, became_eligible=False) -> bool:
+    """E-mail the referring partner the request's new status; returns whether one was queued.
+    `became_eligible`: found eligible and put on the waiting list in one decision (one e-mail
+    says both)."""
     if demande.statut in NOT_TOLD:
         return False
+    statut = demande.get_statut_display().lower()
     return mail.send(
         "ordinateurs/emails/demande_statut",
         to=partner_addresses(demande),
         context={
             "code": demande.foyer.code,
-            "statut": demande.get_statut_display().lower(),
+            "statut": f"éligible, sur la {statut}" if became_eligible else statut,
+            "became_eligible": became_eligible,
             "StatutDemande": StatutDemande,
             "status": demande.statut,
             "motif": demande.motif if demande.statut in REASON_TOLD else "",
@@ -54,13 +58,18 @@ def tell_partner(demande) -> bool:
     )
 
 
-def partner_told(demande) -> str:
+def partner_informed(demande) -> str:
     """What the coordination reads once the partner has (or could not have) been told."""
     structure = demande.foyer.structure
     if partner_addresses(demande):
-        return f"La structure « {structure} » en est informée par e-mail. Notez ensuite la remise."
+        return f"La structure « {structure} » en est informée par e-mail."
     phone = f" au {structure.telephone}" if structure.telephone else ""
-    return (
-        f"La structure « {structure} » n'a pas d'adresse e-mail : téléphonez-lui{phone}, "
-        "puis notez la remise."
-    )
+    return f"La structure « {structure} » n'a pas d'adresse e-mail : téléphonez-lui{phone}."
+
+
+def partner_told(demande) -> str:
+    """After a proposal: the partner told, then the hand-over to note."""
+    told = partner_informed(demande)
+    if told.endswith("par e-mail."):
+        return f"{told} Notez ensuite la remise."
+    return f"{told.removesuffix('.')}, puis notez la remise."

@@ -1,7 +1,8 @@
 """Public pages of Ordinateurs solidaires: a company offers computers, and the donor confirms,
-by the link of the collection e-mail, what was collected.
+by the link of the collection e-mail, what was collected; a donor invited to a ceremony
+answers by the link of the invitation.
 
-No account is needed. The confirmation page is reached only by the donation's secret token;
+No account is needed. These pages are reached only by the donation's (or invitation's) token;
 every write goes through `ordinateurs.services`.
 """
 
@@ -13,9 +14,10 @@ from poitiers_inclusion.perms import public
 from poitiers_inclusion.public_forms import PublicPost
 
 from . import services
+from .ceremonie_forms import ReponseInvitationForm
 from .dons_forms import DonOfferForm
-from .enums import StatutDon
-from .models import Don
+from .enums import ReponseInvitation, StatutDon
+from .models import Don, InvitationCeremonie
 
 OFFER_SESSION_KEY = "ordinateurs_don_offert"
 
@@ -78,3 +80,43 @@ def don_confirm(request, token):
         don.refresh_from_db()
     context = {"don": don, "donateur": don.donateur, "problem": problem, "StatutDon": StatutDon}
     return _no_store(render(request, "ordinateurs/public/confirm.html", context))
+
+
+@public
+def invitation_ceremonie(request, token):
+    invitation = get_object_or_404(
+        InvitationCeremonie.objects.select_related("donateur", "ceremonie__lieu"), token=token
+    )
+    now = timezone.now()
+    if invitation.link_expired(now):
+        context = {"days": settings.CEREMONIE_INVITATION_DAYS}
+        return _no_store(
+            render(request, "ordinateurs/public/invitation_expired.html", context, status=410)
+        )
+    open_ = invitation.answerable(now)
+    initial = {"reponse": invitation.reponse, "nb_personnes": invitation.nb_personnes}
+    form = ReponseInvitationForm(data=request.POST if open_ else None, initial=initial)
+    guard = PublicPost(request, form, scope="ordinateurs.invitation_ceremonie")
+    if guard.trapped:
+        return guard.decoy()
+    if guard.accepts():
+        data = form.cleaned_data
+        try:
+            services.answer_invitation(
+                invitation=invitation,
+                vient=data["reponse"] == ReponseInvitation.VIENT,
+                nb_personnes=data["nb_personnes"],
+            )
+        except services.OrdinateurError as error:
+            error.add_to(form)
+        else:
+            return _no_store(redirect("ordinateurs:invitation_ceremonie", token=invitation.token))
+    context = {
+        "invitation": invitation,
+        "ceremonie": invitation.ceremonie,
+        "form": form if open_ else None,
+        "foyers": services.households_to_equip(invitation.ceremonie),
+        "ReponseInvitation": ReponseInvitation,
+    }
+    response = render(request, "ordinateurs/public/invitation.html", context, status=guard.status)
+    return _no_store(response)

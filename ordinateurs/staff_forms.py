@@ -11,10 +11,20 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 
 from poitiers_inclusion.attachments import check_attachment, max_size_lazy
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.forms import Form, ModelForm
 
-from .enums import CHECKLIST, Etat, MethodeEffacement, StatutDon, TypeAppareil, TypeStockage
+from .enums import (
+    REQUIRED,
+    Etat,
+    MethodeEffacement,
+    StatutDon,
+    TypeAppareil,
+    TypeStockage,
+    checklist_for,
+    not_applicable_for,
+)
 from .models import Don, Effacement, Ordinateur, Stockage
 
 # What erasure tools write (nwipe and ShredOS: PDF or text logs; Blancco: PDF or XML), and photos.
@@ -383,7 +393,13 @@ class EffacementForm(ModelForm):
 
 
 class ControleForm(Form):
-    """The functional checklist: one box per function tested that works."""
+    """The functional checklist of one kind of device: a box per function it always has (ticked:
+    it works), three answers for a function it may lack (fonctionne, défaut, sans objet); the
+    functions it never has are not asked and are recorded "sans objet"."""
+
+    PRESENT_CHOICES = [("ok", "Fonctionne"), ("defaut", "Ne fonctionne pas")]
+    ABSENT = ("sans_objet", "Sans objet (l'appareil n'en a pas)")
+    ANSWERS = {"ok": True, "defaut": False, "sans_objet": None}
 
     note = forms.CharField(
         label="Note",
@@ -396,16 +412,53 @@ class ControleForm(Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ordinateur, **kwargs):
         super().__init__(*args, **kwargs)
-        items = {key: forms.BooleanField(label=label, required=False) for key, label in CHECKLIST}
-        self.fields = {**items, "note": self.fields["note"]}
+        self.items = checklist_for(ordinateur.type)
+        self.not_applicable = not_applicable_for(ordinateur.type)
+        fields = {}
+        for key, label, need in self.items:
+            if need == REQUIRED:
+                fields[key] = forms.BooleanField(label=label, required=False)
+            else:
+                fields[key] = forms.ChoiceField(
+                    label=label,
+                    choices=[*self.PRESENT_CHOICES, self.ABSENT],
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "required": f"Indiquez si « {label} » fonctionne, ou « sans objet » "
+                        "si l'appareil n'en a pas.",
+                        "invalid_choice": "Choisissez une des trois réponses.",
+                    },
+                )
+        self.fields = {**fields, "note": self.fields["note"]}
+
+    @property
+    def always_present(self):
+        return [self[key] for key, _label, need in self.items if need == REQUIRED]
+
+    @property
+    def maybe_present(self):
+        return [self[key] for key, _label, need in self.items if need != REQUIRED]
+
+    def clean(self):
+        data = super().clean()
+        answers = [self._answer(key, need) for key, _label, need in self.items]
+        if self.items and not self.errors and all(a is None for a in answers):
+            raise forms.ValidationError(
+                "Testez au moins une fonction de l'appareil : toutes sont « sans objet »."
+            )
+        return data
+
+    def _answer(self, key, need):
+        value = self.cleaned_data.get(key)
+        return bool(value) if need == REQUIRED else self.ANSWERS.get(value)
 
     def resultats(self) -> dict:
-        return {key: bool(self.cleaned_data.get(key)) for key, _label in CHECKLIST}
+        return {key: self._answer(key, need) for key, _label, need in self.items}
 
 
-class OrdinateurForm(ModelForm):
+class OrdinateurForm(VersionedFormMixin, ModelForm):
     """What describes the device; its number, batch and state are not edited here."""
 
     class Meta:

@@ -1,9 +1,9 @@
 """The workshop's pages: the technician's home, the inventory, a device's path and evidence,
-the erasure certificates."""
+the erasure certificates and the labels."""
 
 from django.urls import path
 
-from . import certificate_views
+from . import certificate_views, label_views
 from . import staff_views as views
 
 urlpatterns = [
@@ -27,4 +27,6 @@ urlpatterns = [
         name="certificat_effacement",
     ),
     path("dons/<int:pk>/certificats/", certificate_views.certificats_don, name="certificats_don"),
+    # Labels: the asset tag and a QR code of the device's page (A4 sheets, Avery L7160).
+    path("appareils/<int:pk>/etiquette/", label_views.etiquette, name="etiquette"),
 ]

@@ -18,13 +18,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save
+from poitiers_inclusion.exports import EXPORT_FORMATS
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import role_required
 
 from . import services
 from .device_path import IN_PREPARATION, STORAGE_LOCKED, TODO, offered_moves, still_to_pass
-from .enums import CHECKLIST, PATH, Etat
+from .enums import PATH, Etat
 from .export import inventory_response
+from .label_views import labels_response
 from .models import Don, Effacement, Evenement, Ordinateur, Stockage
 from .perms import WORKSHOP_ROLES
 from .staff_forms import (
@@ -113,8 +115,10 @@ def ordinateur_list(request):
     )
     filterset = OrdinateurFilter(request.GET, queryset=devices)
     fmt = request.GET.get("format")
-    if fmt in ("csv", "xlsx"):
+    if fmt in EXPORT_FORMATS:
         return inventory_response(fmt, filterset)
+    if fmt == "etiquettes":
+        return labels_response(request, filterset.qs, reverse("ordinateurs:ordinateur_list"))
     page, querystring = paginate(request, filterset.qs, PER_PAGE)
     export_query = request.GET.copy()
     for name in ("page", "format"):
@@ -217,11 +221,7 @@ def _detail_page(request, ordinateur, move_form=None):
         storage.erased = bool(services.successful_erasures(storage))
     checks = list(ordinateur.controles.select_related("operateur").order_by("-done_at", "-pk"))
     latest = checks[0] if checks else None
-    checklist = (
-        [{"label": label, "ok": latest.resultats.get(key)} for key, label in CHECKLIST]
-        if latest
-        else []
-    )
+    checklist = latest.items() if latest else []
     readiness = None
     if ordinateur.etat in IN_PREPARATION:
         readiness = {
@@ -381,7 +381,7 @@ def effacement_create(request, pk):
 @role_required(*WORKSHOP_ROLES)
 def controle_create(request, pk):
     ordinateur = get_device(request, pk)
-    form = ControleForm(data=request.POST or None)
+    form = ControleForm(data=request.POST or None, ordinateur=ordinateur)
     if request.method == "POST" and form.is_valid():
         controle = services.record_check(
             ordinateur=ordinateur,
@@ -392,7 +392,7 @@ def controle_create(request, pk):
         if controle.reussi:
             messages.success(request, "Contrôle réussi : toutes les fonctions marchent.")
         else:
-            failed = [label for key, label in CHECKLIST if not controle.resultats.get(key)]
+            failed = [item["label"] for item in controle.items() if item["result"] == "defaut"]
             messages.warning(
                 request,
                 f"Contrôle échoué : {', '.join(failed)}. L'ordinateur ne pourra passer à "
@@ -404,8 +404,8 @@ def controle_create(request, pk):
         form,
         ordinateur=ordinateur,
         title=f"Contrôle fonctionnel de {ordinateur.numero}",
-        intro="Testez chaque fonction et cochez celles qui marchent. Le contrôle est réussi "
-        "seulement si toutes sont cochées.",
+        intro="Testez chaque fonction de cet appareil et cochez celles qui marchent. Le "
+        "contrôle est réussi seulement si toutes celles que l'appareil possède marchent.",
         submit="Enregistrer le contrôle",
         template="controle_form",
     )

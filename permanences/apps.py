@@ -31,3 +31,9 @@ class PermanencesConfig(AppConfig):
         from .booking import weekly_hours_by_lieu
 
         hours.register_provider(weekly_hours_by_lieu)
+
+        from reseau.referentiel import register_archive_effect
+
+        from .moves import lieu_archive_effects
+
+        register_archive_effect("lieu", lieu_archive_effects)

@@ -161,6 +161,7 @@ def attendance(request):
             "max_month": max((s.visits for s in months), default=0),
             "median": lieux[0].extra.get("median") if lieux else None,
             "focus": focus,
+            "today": timezone.localdate(),
             "focus_slots": focus_slots,
             "ba_form": ba_form,
             "before_after": before_after,

@@ -17,4 +17,5 @@ LABELS = {
     "permanences.mediation.synced": "Médiation reçue de l’API de La Coop",
     "permanences.mediation.sync_updated": "Médiation mise à jour depuis l’API de La Coop",
     "permanences.mediation.sync_deleted": "Médiation supprimée : effacée dans La Coop",
+    "permanences.permanence.moved": "Permanence déménagée dans un autre lieu",
 }

@@ -201,6 +201,7 @@ def coop_import_confirm(request):
             actor=request.user,
             skip_invalid=choice == "valides",
             filename=data["filename"],
+            same_lieux={int(i) for i in request.POST.getlist("meme_lieu") if i.isdigit()},
         )
     except CoopFileError as exc:
         _discard_pending(request)

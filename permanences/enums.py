@@ -119,6 +119,11 @@ class StructureRedirection(models.TextChoices):
         "aide_aux_demarches_administratives",
         "Structure d’aide aux démarches administratives (France Services…)",
     )
+    # Not in La Coop's list: the city's own follow-up of the social internet offers.
+    OFFRE_SOCIALE_INTERNET = (
+        "offre_sociale_internet",
+        "Offre sociale internet (fournisseur d’accès)",
+    )
     AUTRE = "autre", "Autre"
 
 
@@ -187,3 +192,28 @@ class SyncOutcome(models.TextChoices):
         "Arrêtée après le nombre de pages permis : la suite viendra au prochain passage",
     )
     FAILED = "echec", "Échec : la synchronisation reprendra au même endroit"
+
+
+class StatutRendezVous(models.TextChoices):
+    CONFIRME = "confirme", "Confirmé"
+    ARRIVE = "arrive", "Arrivé"
+    VU = "vu", "Reçu"
+    ABSENT = "absent", "Absent"
+    ANNULE = "annule", "Annulé"
+
+
+# Statuses that hold a place on the slot.
+STATUTS_ACTIFS = (
+    StatutRendezVous.CONFIRME,
+    StatutRendezVous.ARRIVE,
+    StatutRendezVous.VU,
+    StatutRendezVous.ABSENT,
+)
+
+
+class BesoinRendezVous(models.TextChoices):
+    DEMARCHES = "demarches", "Faire une démarche en ligne (CAF, impôts, santé…)"
+    TELEPHONE = "telephone", "Utiliser mon téléphone ou ma tablette"
+    ORDINATEUR = "ordinateur", "Utiliser un ordinateur"
+    EMAIL = "email", "E-mail, internet, comptes en ligne"
+    AUTRE = "autre", "Autre chose"

@@ -17,6 +17,7 @@ from .enums import Thematique
 from .filters import MediationFilter
 from .log_forms import LogForm, new_token
 from .log_initial import default_initial, initial_from_mediation, initial_from_post
+from .log_totals import activity_totals
 from .models import Accompagnement, Mediation, Permanence
 from .perms import LOGGERS
 
@@ -236,6 +237,7 @@ def activity(request):
             "page": page,
             "querystring": querystring,
             "sees_all": request.user.sees_whole_city,
+            "totals": activity_totals(filterset.qs),
         },
     )
 

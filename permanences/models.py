@@ -14,17 +14,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 from poitiers_inclusion.perms import conseillers_own_or_citywide
 
 from .enums import (
+    STATUTS_ACTIFS,
     Autonomie,
+    BesoinRendezVous,
     Materiel,
     ModePermanence,
     NiveauAtelier,
     Satisfaction,
     SourceConnaissance,
+    StatutRendezVous,
     StructureRedirection,
     SyncOutcome,
     Thematique,
@@ -74,7 +78,7 @@ class PermanenceQuerySet(models.QuerySet):
         return slots[-1] if slots else None
 
 
-class Permanence(models.Model):
+class Permanence(Versioned):
     """A recurring drop-in slot at a Lieu: weekday and hours, valid between two dates."""
 
     lieu = models.ForeignKey(
@@ -100,6 +104,16 @@ class Permanence(models.Model):
     # A one-off extra slot is a Permanence valid on a single day: bookings, the agenda, the log
     # form and attendance then treat it like any other slot.
     is_one_off = models.BooleanField("créneau ponctuel", default=False)
+    # A permanence moved elsewhere goes on as a new one (moves.move_permanence): the old one keeps
+    # its history and figures, the new one points back to it.
+    moved_from = models.OneToOneField(
+        "self",
+        verbose_name="déménagée depuis",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moved_to",
+    )
 
     objects = PermanenceQuerySet.as_manager()
 
@@ -360,31 +374,6 @@ class Creneau(models.Model):
 
     def __str__(self):
         return f"{self.permanence} — {self.date:%d/%m/%Y}"
-
-
-class StatutRendezVous(models.TextChoices):
-    CONFIRME = "confirme", "Confirmé"
-    ARRIVE = "arrive", "Arrivé"
-    VU = "vu", "Reçu"
-    ABSENT = "absent", "Absent"
-    ANNULE = "annule", "Annulé"
-
-
-# Statuses that hold a place on the slot.
-STATUTS_ACTIFS = (
-    StatutRendezVous.CONFIRME,
-    StatutRendezVous.ARRIVE,
-    StatutRendezVous.VU,
-    StatutRendezVous.ABSENT,
-)
-
-
-class BesoinRendezVous(models.TextChoices):
-    DEMARCHES = "demarches", "Faire une démarche en ligne (CAF, impôts, santé…)"
-    TELEPHONE = "telephone", "Utiliser mon téléphone ou ma tablette"
-    ORDINATEUR = "ordinateur", "Utiliser un ordinateur"
-    EMAIL = "email", "E-mail, internet, comptes en ligne"
-    AUTRE = "autre", "Autre chose"
 
 
 class RendezVousQuerySet(models.QuerySet):

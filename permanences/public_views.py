@@ -14,6 +14,7 @@ from poitiers_inclusion.perms import public
 from poitiers_inclusion.public_forms import PublicPost
 
 from . import booking as services
+from . import moves
 from .models import Permanence, RendezVous
 from .schedule_forms import BookingForm, PublicScheduleFilter
 
@@ -66,6 +67,11 @@ def public_schedule(request):
         {
             "form": form,
             "quartiers": quartiers,
+            "moves": moves.announced_moves(
+                today=today,
+                lieux=None if quartier is None else quartier.lieux.all(),
+            ),
+            "today": today,
             "start": today,
             "end": end,
             "tomorrow": today + datetime.timedelta(days=1),

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.forms import Form, ModelForm
@@ -94,7 +95,7 @@ class _SlotFormMixin:
         return data
 
 
-class PermanenceForm(_SlotFormMixin, ModelForm):
+class PermanenceForm(VersionedFormMixin, _SlotFormMixin, ModelForm):
     class Meta:
         model = Permanence
         fields = [
@@ -158,7 +159,7 @@ class PermanenceForm(_SlotFormMixin, ModelForm):
             )
 
 
-class ExtraSlotForm(_SlotFormMixin, ModelForm):
+class ExtraSlotForm(VersionedFormMixin, _SlotFormMixin, ModelForm):
     """A one-off extra slot: a date and hours at a lieu (stored as a one-day Permanence)."""
 
     date = forms.DateField(label="Date", widget=_date_widget())
@@ -443,3 +444,23 @@ class CompareForm(StyledForm):
         if data.get("first") and data.get("first") == data.get("second"):
             self.add_error("second", "Choisissez deux permanences différentes.")
         return data
+
+
+class MovePermanenceForm(Form):
+    """Where and from when a permanence moves (moves.move_permanence checks the rest)."""
+
+    lieu = forms.ModelChoiceField(
+        label="Nouveau lieu", queryset=Lieu.objects.none(), empty_label="Choisir un lieu"
+    )
+    day = forms.DateField(
+        label="Premier jour au nouveau lieu",
+        widget=_date_widget(),
+        help_text="La permanence actuelle se termine la veille ; les rendez-vous pris à partir "
+        "de ce jour suivent la permanence et les personnes sont prévenues.",
+    )
+
+    def __init__(self, *args, permanence, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lieu"].queryset = (
+            Lieu.objects.active().exclude(pk=permanence.lieu_id).select_related("quartier")
+        )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import agenda_views, attendance_views, planning_views
+from . import agenda_views, attendance_views, move_views, planning_views
 
 urlpatterns = [
     # The coordinator's planning.
@@ -40,4 +40,9 @@ urlpatterns = [
     ),
     # Attendance.
     path("frequentation/", attendance_views.attendance, name="attendance"),
+    path(
+        "frequentation/permanence/<int:pk>/deplacer/",
+        move_views.permanence_move,
+        name="permanence_move",
+    ),
 ]

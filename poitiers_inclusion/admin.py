@@ -1,15 +1,15 @@
 """Django's admin for superusers (day-to-day management happens in the application's own pages)."""
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 
 from . import invitations
+from .forms import ModelForm
 from .models import AuditEvent, Usager, User
 
 
-class InvitedUserCreationForm(forms.ModelForm):
+class InvitedUserCreationForm(ModelForm):
     class Meta:
         model = User
         fields = ["email", "role", "structure"]

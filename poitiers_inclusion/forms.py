@@ -42,11 +42,26 @@ class EmptyChoiceMixin:
         return super().__getitem__(name)
 
 
-class Form(EmptyChoiceMixin, forms.Form):
+class NotInDraftsMixin:
+    """The fields named in `not_in_drafts` are never kept in the browser's draft of a long form
+    (static/js/drafts.js reads their `data-draft-skip`): a resident's name, contact details and
+    situation (DESIGN §9: a shared tablet must not keep them), and a consent, which the person
+    gives again for each sending."""
+
+    not_in_drafts: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.not_in_drafts:
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-draft-skip"] = True
+
+
+class Form(EmptyChoiceMixin, NotInDraftsMixin, forms.Form):
     """The base of the project's forms."""
 
 
-class ModelForm(EmptyChoiceMixin, forms.ModelForm):
+class ModelForm(EmptyChoiceMixin, NotInDraftsMixin, forms.ModelForm):
     """The base of the project's model forms."""
 
 

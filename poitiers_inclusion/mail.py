@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import outbox
 from .enums import EmailStatus
-from .models import OutgoingEmail
+from .models import OutgoingEmail, OutgoingEmailAttachment
 
 MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
 
@@ -44,9 +44,10 @@ def recipients(to) -> list[str]:
     return sorted({address.strip() for address in to if address and address.strip()})
 
 
-def send(template: str, *, to, context: dict | None = None) -> bool:
+def send(template: str, *, to, context: dict | None = None, attachments=()) -> bool:
     """Send `<template>_subject.txt` and `<template>.txt` (rendered with `context`, CITY_NAME
-    and SITE_URL) to `to`, an address or several, once the current transaction commits.
+    and SITE_URL) to `to`, an address or several, once the current transaction commits, with
+    `attachments`: (file name, bytes, content type) each, kept in the outbox with the message.
     Nothing is sent to nobody: returns whether a message was queued."""
     addresses = recipients(to)
     if not addresses:
@@ -59,6 +60,12 @@ def send(template: str, *, to, context: dict | None = None) -> bool:
         body=_render(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=addresses,
+    )
+    OutgoingEmailAttachment.objects.bulk_create(
+        OutgoingEmailAttachment(
+            email=message, filename=filename, content=content, content_type=content_type
+        )
+        for filename, content, content_type in attachments
     )
     _deliver_after_commit(message.pk)
     return True
@@ -101,13 +108,18 @@ def deliver(pks=None, *, now=None) -> dict[str, int]:
                 _unreachable_until = now + UNREACHABLE_PAUSE
                 break
             try:
-                EmailMessage(
+                email = EmailMessage(
                     message.subject,
                     message.body,
                     message.from_email,
                     message.to,
                     connection=connection,
-                ).send()
+                )
+                for attachment in message.attachments.all():
+                    email.attach(
+                        attachment.filename, bytes(attachment.content), attachment.content_type
+                    )
+                email.send()
             except Exception as error:  # noqa: BLE001 — any failure leaves the message queued
                 outbox.failed(message, error, now)
                 counts["echecs"] += 1

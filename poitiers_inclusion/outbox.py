@@ -71,9 +71,10 @@ def sent(message, now) -> None:
 
 
 def purge(model, *, now=None) -> int:
-    """Delete the messages older than OUTBOX_RETENTION_DAYS, sent or given up: their text holds
-    personal data (names, links, numbers)."""
+    """Delete the messages older than OUTBOX_RETENTION_DAYS, sent or given up, with their
+    attachments: their text and files hold personal data (names, links, numbers). Returns how
+    many messages went."""
     now = now or timezone.now()
     limit = now - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
     old = model.objects.filter(created_at__lt=limit).exclude(status=EmailStatus.PENDING)
-    return old.delete()[0]
+    return old.delete()[1].get(model._meta.label, 0)

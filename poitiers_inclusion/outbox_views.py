@@ -2,19 +2,23 @@
 and a button to try again."""
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import mail
 from .audit import log_event
-from .models import OutgoingEmail
+from .models import OutgoingEmail, OutgoingEmailAttachment
 from .paging import paginate
 from .perms import STAFF, role_required
 
 
 @role_required(*STAFF)
 def outbox_list(request):
-    page, querystring = paginate(request, OutgoingEmail.objects.undelivered(), 50)
+    # The files' names only: their bytes stay in the database until the message is sent.
+    files = Prefetch("attachments", OutgoingEmailAttachment.objects.defer("content"))
+    undelivered = OutgoingEmail.objects.undelivered().prefetch_related(files)
+    page, querystring = paginate(request, undelivered, 50)
     return render(
         request,
         "kernel/outbox_list.html",

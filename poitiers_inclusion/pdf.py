@@ -13,6 +13,7 @@ from pathlib import Path
 import segno
 from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import formats, timezone
 from fpdf import FPDF, FontFace
 
@@ -26,6 +27,14 @@ LINE_MM = 5.5
 
 def wants_pdf(request) -> bool:
     return request.GET.get("format") == "pdf"
+
+
+def page_or_file(request, template: str, context: dict, *, builder, filename: str):
+    """The page, or with ?format=pdf the same document as a PDF file built from the same
+    context by `builder(context) -> bytes`."""
+    if wants_pdf(request):
+        return response(builder(context), filename)
+    return render(request, template, context)
 
 
 def response(data: bytes, filename: str, *, inline: bool = True) -> HttpResponse:

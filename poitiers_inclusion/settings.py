@@ -70,6 +70,8 @@ DEMANDE_INCOMPLETE_DAYS = env_int("DEMANDE_INCOMPLETE_DAYS", 90)
 FOYER_RETENTION_MONTHS = env_int("FOYER_RETENTION_MONTHS", 24)
 # Days after a donation is confirmed or cancelled during which the donor's link still shows it.
 DON_CONFIRMATION_DAYS = env_int("DON_CONFIRMATION_DAYS", 30)
+# Days after a ceremony during which a donor's invitation link still shows their answer.
+CEREMONIE_INVITATION_DAYS = env_int("CEREMONIE_INVITATION_DAYS", 30)
 # Citywide dashboard views longer than this to compute are stored (reporting/snapshots.py)...
 FIGURES_SNAPSHOT_MIN_SECONDS = env_int("FIGURES_SNAPSHOT_MIN_SECONDS", 2)
 # ...and read back for this long; `refresh_figures` (cron) recomputes them meanwhile.
@@ -117,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the user and the messages: a form sent twice is processed once (submissions.py).
     "poitiers_inclusion.submissions.SubmissionTokenMiddleware",
+    # A record saved by someone else between a form's check and its save (concurrency.py).
+    "poitiers_inclusion.concurrency.RecordChangedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

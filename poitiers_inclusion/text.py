@@ -19,6 +19,36 @@ def fold(text) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Street words written short in addresses, and their full form.
+STREET_WORDS = {
+    "r": "rue",
+    "av": "avenue",
+    "ave": "avenue",
+    "bd": "boulevard",
+    "bld": "boulevard",
+    "boul": "boulevard",
+    "pl": "place",
+    "all": "allee",
+    "imp": "impasse",
+    "ch": "chemin",
+    "che": "chemin",
+    "rte": "route",
+    "sq": "square",
+    "crs": "cours",
+    "fg": "faubourg",
+    "fbg": "faubourg",
+    "st": "saint",
+    "ste": "sainte",
+}
+
+
+def address(text) -> str:
+    """Compare postal addresses whatever the accents, punctuation and usual abbreviations:
+    "26, r. Pierre-de-Coubertin" and "26 RUE PIERRE DE COUBERTIN" compare equal."""
+    words = "".join(c if c.isalnum() else " " for c in fold(text)).split()
+    return " ".join(STREET_WORDS.get(word, word) for word in words)
+
+
 def digits(text) -> str:
     """The digits of a phone number, whatever spaces, dots or dashes were typed."""
     return "".join(c for c in text or "" if c.isdigit())

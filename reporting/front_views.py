@@ -22,6 +22,7 @@ from ordinateurs.public import referring_partners
 from permanences import feeds as permanence_feeds
 from permanences.booking import public_occurrences
 from permanences.models import Permanence
+from permanences.moves import announced_moves
 from poitiers_inclusion import ical
 from poitiers_inclusion.perms import public
 from reseau.models import Lieu
@@ -54,11 +55,12 @@ def home(request):
         "reporting/front/home.html",
         {
             "days": days,
+            "moves": announced_moves(today=today),
             "today": today,
             "tomorrow": today + datetime.timedelta(days=1),
             "workshops": workshops,
             "partners": referring_partners(),
-            "nb_lieux": Lieu.objects.active().count(),
+            "nb_lieux": Lieu.objects.published().count(),
         },
     )
 
@@ -70,7 +72,7 @@ def _lieux_with_events(today):
     )
     seances = Seance.objects.filter(lieu=OuterRef("pk"), date__gte=today)
     return (
-        Lieu.objects.active()
+        Lieu.objects.published()
         .filter(Exists(permanences) | Exists(seances))
         .select_related("quartier")
         .order_by("quartier__nom", "nom")

@@ -17,6 +17,7 @@ LABELS = {
         + (f" ({CHANNELS[c['canal']]})" if c.get("canal") in CHANNELS else "")
     ),
     "reseau.orientation.reminded": "Relance de l'orientation envoyée",
+    "reseau.lieu.merged": "Lieu créé par un import fusionné dans ce lieu ({moved} enregistrement(s))",
     "reseau.lieu.created": lambda c: (
         "Création : lieu" + (" (import)" if c.get("source") == "import" else "")
     ),

@@ -205,7 +205,7 @@ def partner_structures():
 
 
 def lieux():
-    return Lieu.objects.active().select_related("structure").order_by("nom", "pk")
+    return Lieu.objects.published().select_related("structure").order_by("nom", "pk")
 
 
 def structure_row(structure: Structure) -> dict:

@@ -1,14 +1,25 @@
 """Forms to manage the referential: structures, lieux, contacts, quartiers."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.text import format_lazy
 
 from poitiers_inclusion.attachments import check_attachment, max_size_lazy
+from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.forms import Form, ModelForm
+from poitiers_inclusion.forms import EMPTY_CHOICE, Form, ModelForm
 
-from .enums import PreferenceContact, Reponse, typologie_choices
-from .models import Campagne, Contact, Lieu, Orientation, Quartier, Reunion, Structure
+from .enums import PreferenceContact, Reponse, Service, typologie_choices
+from .models import (
+    Campagne,
+    Contact,
+    Lieu,
+    OffreInternetSociale,
+    Orientation,
+    Quartier,
+    Reunion,
+    Structure,
+)
 
 
 def _group_typologies(form, name: str) -> None:
@@ -18,7 +29,7 @@ def _group_typologies(form, name: str) -> None:
         form.fields[name].choices = typologie_choices(getattr(form.instance, name, None) or [])
 
 
-class StructureForm(ModelForm):
+class StructureForm(VersionedFormMixin, ModelForm):
     class Meta:
         model = Structure
         fields = [
@@ -47,7 +58,7 @@ class StructureForm(ModelForm):
         _group_typologies(self, "typologies")
 
 
-class LieuForm(ModelForm):
+class LieuForm(VersionedFormMixin, ModelForm):
     """A lieu edited in the app; its `date_maj` (national standard) becomes the day of the edit,
     so it is not a field here."""
 
@@ -130,6 +141,23 @@ class ContactForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["structure"].queryset = Structure.objects.active()
+
+
+class OffreInternetSocialeForm(ModelForm):
+    class Meta:
+        model = OffreInternetSociale
+        fields = ["offre", "fournisseur", "prix", "conditions", "lien", "structures"]
+        localized_fields = ["prix"]  # "15,99", as people write it in French
+        error_messages = {"prix": {"invalid": "Indiquez le prix en euros, par exemple 15,99."}}
+        widgets = {
+            "prix": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+            "structures": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structures"].queryset = Structure.objects.active()
 
 
 class QuartierForm(ModelForm):
@@ -286,6 +314,9 @@ class RsvpForm(Form):
 
 
 class OrientationForm(ModelForm):
+    # The person oriented: never kept in the browser's draft (DESIGN §9).
+    not_in_drafts = (*Orientation.PERSONAL_FIELDS, "consentement")
+
     consentement = forms.BooleanField(
         label="La personne a donné son accord pour que ces informations soient transmises à la "
         "structure d'accueil.",
@@ -298,8 +329,8 @@ class OrientationForm(ModelForm):
         model = Orientation
         fields = [
             "structure_origine",
-            "structure_destination",
             "besoin",
+            "structure_destination",
             "prenom",
             "nom",
             "telephone",
@@ -324,6 +355,56 @@ class OrientationForm(ModelForm):
             self.fields["structure_destination"].queryset = structures.exclude(pk=user.structure_id)
         else:
             self.fields["structure_origine"].queryset = structures
+        self._offer_matching_structures_first()
+
+    def _need(self) -> str | None:
+        need = self.data.get("besoin") if self.is_bound else self.initial.get("besoin")
+        return need if need in Service.values else None
+
+    def _offer_matching_structures_first(self) -> None:
+        """The structures that declare the chosen need come first, in a group of their own:
+        the others stay offered (a partner's list of services may be incomplete). Validation
+        still goes through the field's queryset."""
+        field = self.fields["structure_destination"]
+        # With JavaScript, htmx swaps in the list sorted by the server (the person's details
+        # stay out of the address); without it, the "Mettre à jour la liste" button does.
+        self.fields["besoin"].widget.attrs.update(
+            {
+                "hx-get": reverse("reseau:orientation_create"),
+                "hx-trigger": "change",
+                "hx-target": "#div_id_structure_destination",
+                "hx-swap": "outerHTML",
+                "hx-include": "[name='structure_destination']",
+            }
+        )
+        need = self._need()
+        if need is None:
+            field.help_text = (
+                "Choisissez d'abord le besoin : les structures qui proposent ce service "
+                "seront en tête de liste."
+            )
+            return
+        structures = list(field.queryset)
+        offering = [s for s in structures if need in (s.services or [])]
+        if not offering:
+            field.help_text = (
+                "Aucune structure ne déclare proposer ce service : toutes sont listées."
+            )
+            return
+        others = [s for s in structures if need not in (s.services or [])]
+        field.choices = [
+            ("", EMPTY_CHOICE),
+            (
+                f"Proposent « {Service(need).label} »",
+                [(s.pk, str(s)) for s in offering],
+            ),
+            *([("Autres structures", [(s.pk, str(s)) for s in others])] if others else []),
+        ]
+        count = len(offering)
+        field.help_text = (
+            f"{count} structure{'s' if count > 1 else ''} "
+            f"propose{'nt' if count > 1 else ''} ce service : en tête de liste."
+        )
 
     def clean_piece_jointe(self):
         return check_attachment(

@@ -108,7 +108,7 @@ PATTERNS = {
 
 
 def lieux_for_export():
-    return Lieu.objects.active().order_by("nom", "pk")
+    return Lieu.objects.published().order_by("nom", "pk")
 
 
 def row(lieu: Lieu) -> dict:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import annuaire, campagnes, orientations, referentiel, reunions
+from .views import annuaire, campagnes, lieux_a_confirmer, orientations, referentiel, reunions
 
 app_name = "reseau"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("lieux/nouveau/", referentiel.lieu_edit, name="lieu_create"),
     path("lieux/<int:pk>/", referentiel.lieu_edit, name="lieu_edit"),
     path("lieux/<int:pk>/archiver/", referentiel.lieu_archive, name="lieu_archive"),
+    path("lieux/a-confirmer/", lieux_a_confirmer.lieux_a_confirmer, name="lieux_a_confirmer"),
+    path("lieux/<int:pk>/confirmer/", lieux_a_confirmer.lieu_confirm, name="lieu_confirm"),
+    path("lieux/<int:pk>/fusionner/", lieux_a_confirmer.lieu_merge, name="lieu_merge"),
     path("contacts/", referentiel.contact_list, name="contact_list"),
     path("contacts/nouveau/", referentiel.contact_edit, name="contact_create"),
     path("contacts/<int:pk>/", referentiel.contact_edit, name="contact_edit"),
@@ -23,6 +26,10 @@ urlpatterns = [
     path("quartiers/", referentiel.quartier_list, name="quartier_list"),
     path("quartiers/nouveau/", referentiel.quartier_edit, name="quartier_create"),
     path("quartiers/<int:pk>/", referentiel.quartier_edit, name="quartier_edit"),
+    path("offres-internet/", referentiel.offre_list, name="offre_list"),
+    path("offres-internet/nouvelle/", referentiel.offre_edit, name="offre_create"),
+    path("offres-internet/<int:pk>/", referentiel.offre_edit, name="offre_edit"),
+    path("offres-internet/<int:pk>/archiver/", referentiel.offre_archive, name="offre_archive"),
     path("", annuaire.index, name="index"),
     # Directory, public map, coverage.
     path("annuaire/", annuaire.annuaire, name="annuaire"),

@@ -1,6 +1,8 @@
 """Shared fixtures: one account per role, logged-in clients, headless Chromium."""
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -113,3 +115,15 @@ def phone_page(browser):
 def _fast_password_hasher(settings):
     """Real hashing is slow on purpose; tests only need passwords to round-trip."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def open_tmp_path():
+    """A temporary folder others may traverse, for tests that start an embedded PostgreSQL:
+    as root, pgserver runs PostgreSQL as the user "pgserver", who must traverse every folder
+    above its data, and pytest keeps /tmp/pytest-of-<user> at 0700 (another pytest started on
+    the machine resets it so even after pgserver opened it)."""
+    path = Path(tempfile.mkdtemp(prefix="inclusion-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -10,9 +10,12 @@ from poitiers_inclusion.enums import JobOutcome, Role
 from poitiers_inclusion.models import (
     ApiToken,
     AuditEvent,
+    CallToMake,
     JobRun,
     LoginFailure,
     OutgoingEmail,
+    OutgoingEmailAttachment,
+    OutgoingSms,
     RateLimitHit,
     SubmissionToken,
     Usager,
@@ -190,6 +193,33 @@ class SubmissionTokenFactory(factory.django.DjangoModelFactory):
     redirect_to = "/reseau/lieux/"
 
 
+class OutgoingSmsFactory(factory.django.DjangoModelFactory):
+    """A text message waiting in the outbox."""
+
+    class Meta:
+        model = OutgoingSms
+
+    template = "permanences/sms/rappel"
+    body = "Rappel : rendez-vous demain à 10h à la médiathèque."
+    to = factory.Sequence(lambda n: f"+3361234{n:04d}")
+
+
+class CallToMakeFactory(factory.django.DjangoModelFactory):
+    """A resident to phone about one of their records (here: an usager record)."""
+
+    class Meta:
+        model = CallToMake
+
+    app = "permanences"
+    reason = "Rappel de rendez-vous"
+    name = "Jeanne Martin"
+    phone = "05 49 00 00 00"
+    message = "Votre rendez-vous de demain à 10h est confirmé."
+    due_by = factory.LazyFunction(timezone.localdate)
+    target_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Usager))
+    target_id = factory.LazyFunction(lambda: UsagerFactory().pk)
+
+
 class OutgoingEmailFactory(factory.django.DjangoModelFactory):
     """An e-mail waiting in the outbox."""
 
@@ -201,3 +231,15 @@ class OutgoingEmailFactory(factory.django.DjangoModelFactory):
     body = "Bonjour,\nÀ demain.\n"
     from_email = "inclusion-numerique@poitiers.example"
     to = factory.Sequence(lambda n: [f"destinataire{n}@exemple.test"])
+
+
+class OutgoingEmailAttachmentFactory(factory.django.DjangoModelFactory):
+    """A PDF sent with an e-mail of the outbox."""
+
+    class Meta:
+        model = OutgoingEmailAttachment
+
+    email = factory.SubFactory(OutgoingEmailFactory)
+    filename = "certificat.pdf"
+    content_type = "application/pdf"
+    content = b"%PDF-1.4\n%%EOF\n"

@@ -101,6 +101,16 @@ class World:
     def _lieu(self, side):
         return LieuFactory(structure=self.structures[side])
 
+    def _lieu_a_confirmer(self, side):
+        return LieuFactory(structure=self.structures[side], awaiting_confirmation=True)
+
+    def _offre(self, side):
+        from reseau.models import OffreInternetSociale
+
+        offre = OffreInternetSociale.objects.create(offre="Box sociale", fournisseur="FAI", prix=15)
+        offre.structures.add(self.structures[side])
+        return offre
+
     def _contact(self, side):
         return ContactFactory(structure=self.structures[side])
 

@@ -28,6 +28,7 @@ from .foyers import (
     DemandeQuerySet,
     Foyer,
     FoyerQuerySet,
+    InvitationCeremonie,
     Temoignage,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "Evidence",
     "Foyer",
     "FoyerQuerySet",
+    "InvitationCeremonie",
     "Ordinateur",
     "OrdinateurQuerySet",
     "StaffOnlyQuerySet",

@@ -6,14 +6,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.models import AppendOnlyModel
 
 from ..enums import (
+    CHECKLIST,
+    REQUIRED,
     Etat,
     MethodeEffacement,
     ResultatEffacement,
     TypeAppareil,
     TypeStockage,
+    checklist_for,
 )
 from .dons import Don, StaffOnlyQuerySet
 
@@ -33,7 +37,7 @@ class OrdinateurQuerySet(StaffOnlyQuerySet):
         return self.filter(etat__in=etats)
 
 
-class Ordinateur(models.Model):
+class Ordinateur(Versioned):
     """One device received. `etat` mirrors its latest event (for lists); the events decide."""
 
     numero = models.CharField("numéro d'inventaire", max_length=20, unique=True)
@@ -75,6 +79,7 @@ class Ordinateur(models.Model):
             TypeAppareil.FIXE,
             TypeAppareil.TOUT_EN_UN,
             TypeAppareil.TABLETTE,
+            TypeAppareil.TELEPHONE,
         )
 
 
@@ -140,7 +145,8 @@ class Controle(Evidence):
     ordinateur = models.ForeignKey(
         Ordinateur, verbose_name="ordinateur", on_delete=models.PROTECT, related_name="controles"
     )
-    resultats = models.JSONField("résultats", default=dict)  # {item: True/False}
+    # {item: True (fonctionne) | False (défaut) | None (sans objet)}: see CHECKLIST_BY_TYPE.
+    resultats = models.JSONField("résultats", default=dict)
     reussi = models.BooleanField("contrôle réussi")
     done_at = models.DateTimeField("effectué le", default=timezone.now)
     operateur = models.ForeignKey(
@@ -158,6 +164,44 @@ class Controle(Evidence):
 
     def __str__(self):
         return f"Contrôle du {self.done_at:%d/%m/%Y} : {'réussi' if self.reussi else 'échoué'}"
+
+    NOT_APPLICABLE = "sans objet"
+    RESULT_WORDS = {True: "fonctionne", False: "ne fonctionne pas", None: NOT_APPLICABLE}
+
+    def items(self) -> list[dict]:
+        """Every item of the checklist with its result: "ok", "defaut" or "sans_objet"."""
+        kinds = {True: "ok", False: "defaut", None: "sans_objet"}
+        return [
+            {
+                "key": key,
+                "label": label,
+                "result": kinds[self.resultats.get(key)],
+                "text": self.RESULT_WORDS[self.resultats.get(key)],
+            }
+            for key, label in CHECKLIST
+            if key in self.resultats
+        ]
+
+    def labels_of(self, result: str) -> list[str]:
+        """The labels of the items with that result ("ok", "defaut" or "sans_objet")."""
+        return [item["label"] for item in self.items() if item["result"] == result]
+
+    @property
+    def working(self) -> list[str]:
+        return self.labels_of("ok")
+
+    @property
+    def not_applicable(self) -> list[str]:
+        return self.labels_of("sans_objet")
+
+    def passes_for(self, type_appareil: str) -> bool:
+        """Passed, and still valid for that kind of device: its description may have changed
+        since, and an item now required must then have been tested."""
+        return self.reussi and all(
+            self.resultats.get(key) is True
+            for key, _label, need in checklist_for(type_appareil)
+            if need == REQUIRED
+        )
 
 
 class Evenement(Evidence):

@@ -72,6 +72,11 @@ class Don(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     notes = models.TextField("notes", blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    # Claimed once by the job that e-mails the donor their batch's erasure certificate
+    # (donor_certificates.py): set, the certificate was sent and is never sent again.
+    certificate_sent_at = models.DateTimeField(
+        "certificat d'effacement envoyé le", null=True, blank=True
+    )
 
     objects = StaffOnlyQuerySet.as_manager()
 

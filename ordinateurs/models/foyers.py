@@ -1,20 +1,24 @@
 """Households referred by a partner structure (*Foyer*), their requests (*Demande*), the device
 allocated to a request (*Attribution*), the hand-over ceremonies and their testimonials."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 
 from ..enums import (
+    ReponseInvitation,
     StatutDemande,
     TrancheRevenus,
 )
 from ..perms import WORKSHOP_ROLES
 from .devices import Ordinateur
-from .dons import Donateur, StaffOnlyQuerySet
+from .dons import Donateur, StaffOnlyQuerySet, new_token
 
 
 class FoyerQuerySet(models.QuerySet):
@@ -115,7 +119,7 @@ class DemandeQuerySet(models.QuerySet):
         )
 
 
-class Demande(models.Model):
+class Demande(Versioned):
     """A household's request for a computer, and where it stands."""
 
     class Priorite(models.IntegerChoices):
@@ -267,3 +271,52 @@ class Temoignage(models.Model):
 
     def __str__(self):
         return f"{self.auteur} — {self.ceremonie}"
+
+
+class InvitationCeremonie(models.Model):
+    """A donor invited to a ceremony by e-mail, and their answer given through the link of that
+    e-mail (the token); one per donor and ceremony, sent again by "Relancer"."""
+
+    ceremonie = models.ForeignKey(
+        Ceremonie, verbose_name="cérémonie", on_delete=models.CASCADE, related_name="invitations"
+    )
+    donateur = models.ForeignKey(
+        Donateur,
+        verbose_name="donateur",
+        on_delete=models.CASCADE,
+        related_name="invitations_ceremonie",
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    sent_at = models.DateTimeField("invitation envoyée le")
+    nb_envois = models.PositiveSmallIntegerField("envois", default=1)
+    reponse = models.CharField(
+        "réponse", max_length=20, choices=ReponseInvitation.choices, blank=True
+    )
+    nb_personnes = models.PositiveSmallIntegerField("nombre de personnes", null=True, blank=True)
+    answered_at = models.DateTimeField("réponse le", null=True, blank=True)
+
+    objects = StaffOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation d'un donateur"
+        verbose_name_plural = "invitations des donateurs"
+        ordering = ["donateur__nom", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ceremonie", "donateur"], name="one_invitation_per_donor_and_ceremony"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.donateur} à {self.ceremonie}"
+
+    def answerable(self, now) -> bool:
+        """The answer is taken until the ceremony begins."""
+        return now < self.ceremonie.date
+
+    def link_expired(self, now) -> bool:
+        """The link shows the donor's name and answer: it stops working
+        CEREMONIE_INVITATION_DAYS after the ceremony."""
+        return now > self.ceremonie.date + datetime.timedelta(
+            days=settings.CEREMONIE_INVITATION_DAYS
+        )

@@ -15,12 +15,11 @@ from poitiers_inclusion.text import fold
 from ..enums import TypeActivite
 from ..models import Accompagnement, Mediation
 from .columns import CONSENT_SOURCE, GENERATED_ID
+from .lieux import LieuIndex, Suggestion, create_lieux, existing_lieux, suggestions, unknown_lieux
 from .people import Person, existing_usagers, match_people, new_usager, update_known
 from .reading import CoopRow, LieuData, ParsedFile, RowError
 from .writing import (
     audit_events,
-    create_lieux,
-    existing_lieux,
     link_permanences,
     lock_imports,
     mediation_from_row,
@@ -37,7 +36,8 @@ class ImportPlan:
     new_rows: list[CoopRow]
     already_imported: int
     lieux_to_create: list[LieuData]
-    existing_lieux: dict
+    lieu_suggestions: list[Suggestion]  # lieux to create that resemble one of ours
+    existing_lieux: LieuIndex
     people: dict[int, Person]  # by line, for the new rows
     mediateurs: dict[str, User | None]  # folded médiateur name -> the account of that name
     default_conseiller: User | None = None
@@ -177,15 +177,13 @@ def plan_import(parsed: ParsedFile, *, conseiller=None) -> ImportPlan:
     done = _already_imported(parsed.rows)
     new_rows = [row for row in parsed.rows if row.coop_id not in done]
     lieux = existing_lieux()
-    to_create = {}
-    for row in new_rows:
-        if row.lieu and row.lieu.key not in lieux:
-            to_create.setdefault(row.lieu.key, row.lieu)
+    to_create = unknown_lieux((row.lieu for row in new_rows), lieux)
     return ImportPlan(
         parsed=parsed,
         new_rows=new_rows,
         already_imported=len(parsed.rows) - len(new_rows),
-        lieux_to_create=list(to_create.values()),
+        lieux_to_create=to_create,
+        lieu_suggestions=suggestions(to_create, lieux),
         existing_lieux=lieux,
         people=match_people(new_rows, existing_usagers(new_rows)),
         mediateurs=_mediateur_accounts(new_rows),
@@ -209,11 +207,19 @@ class ImportResult:
 
 
 def apply_import(
-    *, parsed: ParsedFile, conseiller, actor, skip_invalid: bool = False, filename: str = ""
+    *,
+    parsed: ParsedFile,
+    conseiller,
+    actor,
+    skip_invalid: bool = False,
+    filename: str = "",
+    same_lieux: set | None = None,
 ) -> ImportResult:
     """Write a parsed file: lieux, usagers, activities and accompagnements, all or nothing.
 
     `conseiller` receives the activities whose médiateur column names no conseiller account.
+    `same_lieux` holds the indexes (in `plan.lieu_suggestions`) of the resemblances the
+    coordinator confirmed on the preview: those activities go to our lieu, nothing is created.
     """
     if parsed.errors and not skip_invalid:
         raise InvalidRowsError(parsed.errors)
@@ -224,8 +230,13 @@ def apply_import(
         plan = plan_import(parsed, conseiller=conseiller)
         events = []
 
-        lieux = dict(plan.existing_lieux)
-        created_lieux = create_lieux(plan.lieux_to_create, lieux)
+        lieux = plan.existing_lieux
+        attach = {
+            s.data.key: s.lieu
+            for i, s in enumerate(plan.lieu_suggestions)
+            if i in (same_lieux or set())
+        }
+        created_lieux = create_lieux(plan.lieux_to_create, lieux, attach)
         events += audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"})
 
         persons = plan.persons

@@ -26,12 +26,11 @@ from ..enums import SyncOutcome
 from ..models import Accompagnement, CoopSync, Mediation
 from .client import PAGE_SIZE, CoopApiError, CoopClient
 from .from_api import Mediateurs, Prepared, accompagnements, fetch_structures, modified_at, prepare
+from .lieux import create_lieux, existing_lieux, unknown_lieux
 from .people import Person, new_usager
 from .reading import CoopRow
 from .writing import (
     audit_events,
-    create_lieux,
-    existing_lieux,
     link_permanences,
     lock_imports,
     mediation_from_row,
@@ -188,14 +187,11 @@ def _apply(items: list[Prepared], report: SyncReport, actor) -> None:
     ids = [str(item.activity.get("id")) for item in items if item.row or item.deleted]
     existing = {m.coop_id: m for m in Mediation.objects.select_for_update().filter(coop_id__in=ids)}
     lieux = existing_lieux()
-    to_create = {}
-    for item in items:
-        if item.row and item.row.lieu and item.row.lieu.key not in lieux:
-            to_create.setdefault(item.row.lieu.key, item.row.lieu)
+    to_create = unknown_lieux((item.row.lieu for item in items if item.row), lieux)
     events = audit_events(
         actor,
         "reseau.lieu.created",
-        create_lieux(list(to_create.values()), lieux),
+        create_lieux(to_create, lieux),
         {"source": "api"},
     )
     created = []

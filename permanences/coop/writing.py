@@ -4,42 +4,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from poitiers_inclusion.models import AuditEvent
-from poitiers_inclusion.text import fold
-from reseau.models import Lieu
 
 from ..enums import TypeLieu
 from ..models import Mediation, Permanence
 from ..services import permanence_for
-from .columns import DEFAULT_SOURCE, UNKNOWN_PIVOT
-from .reading import CoopRow, LieuData
-
-
-def existing_lieux() -> dict:
-    lieux = {}
-    for lieu in Lieu.objects.order_by("archived_at", "pk").only("pk", "nom", "commune"):
-        lieux.setdefault((fold(lieu.nom), fold(lieu.commune)), lieu)
-    return lieux
-
-
-def create_lieux(datas: list[LieuData], lieux: dict) -> list[Lieu]:
-    """Create the lieux the Coop names and we do not know; `lieux` (by folded name and commune)
-    receives them."""
-    created = [
-        Lieu(
-            nom=data.nom,
-            adresse=data.adresse,
-            commune=data.commune,
-            code_postal=data.code_postal,
-            code_insee=data.code_insee,
-            pivot=UNKNOWN_PIVOT,
-            source="Import La Coop",
-        )
-        for data in datas
-    ]
-    Lieu.objects.bulk_create(created)
-    for lieu in created:
-        lieux[(fold(lieu.nom), fold(lieu.commune))] = lieu
-    return created
+from .columns import DEFAULT_SOURCE
+from .lieux import LieuIndex
+from .reading import CoopRow
 
 
 def audit_events(actor, action: str, objects, changes: dict) -> list[AuditEvent]:
@@ -65,13 +36,13 @@ def lock_imports():
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0C00B])
 
 
-def mediation_from_row(row: CoopRow, conseiller, lieux: dict) -> Mediation:
+def mediation_from_row(row: CoopRow, conseiller, lieux: LieuIndex) -> Mediation:
     return Mediation(
         date=row.date,
         conseiller=conseiller,
         type_activite=row.type_activite,
         type_lieu=row.type_lieu,
-        lieu=lieux.get(row.lieu.key) if row.lieu else None,
+        lieu=lieux.find(row.lieu),
         duree_minutes=row.duree_minutes,
         thematiques=row.thematiques,
         thematiques_demarche=row.thematiques_demarche,

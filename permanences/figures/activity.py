@@ -125,7 +125,10 @@ def thematiques_section(scope: figures.Scope) -> figures.Section:
     return figures.Section(
         key="thematiques",
         title="Thématiques et accompagnement",
-        kpis=[("Bénéficiaires réorientés", r["redirigés"])],
+        kpis=[
+            ("Bénéficiaires réorientés", r["redirigés"]),
+            ("Orientés vers une offre sociale internet", r["offre_sociale_internet"]),
+        ],
         tables=[
             _table("par_thematique", "Thématiques", per_thematique(scope), first="Thématique"),
             _table(

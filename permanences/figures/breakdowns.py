@@ -182,6 +182,9 @@ def redirections(scope: figures.Scope) -> dict:
     counts = plain_counts(scope)
     return {
         "redirigés": counts["redirige"],
+        "offre_sociale_internet": counts["structure"].get(
+            StructureRedirection.OFFRE_SOCIALE_INTERNET, 0
+        ),
         "par_structure": _ordered(counts["structure"], StructureRedirection.choices),
     }
 

@@ -15,6 +15,13 @@ def has_required(form) -> bool:
 
 
 @register.filter
+def record_changed(form) -> bool:
+    """Whether the form was refused because its record was saved by someone else meanwhile
+    (concurrency.VersionedFormMixin)."""
+    return bool(getattr(form, "record_changed", False))
+
+
+@register.filter
 def phone(number) -> str:
     """A phone number as people read it: 0549000000 or +33549000000 → 05 49 00 00 00 (a
     number of another shape is shown as stored)."""

@@ -1,6 +1,7 @@
 """The territory and its actors: referential, update campaigns, meetings, orientations."""
 
 from .campagnes import Campagne, Verification, new_token
+from .offres import OffreInternetSociale
 from .orientations import Orientation
 from .referentiel import (
     Archivable,
@@ -24,6 +25,7 @@ __all__ = [
     "Contact",
     "Invitation",
     "Lieu",
+    "OffreInternetSociale",
     "Orientation",
     "Quartier",
     "Reunion",

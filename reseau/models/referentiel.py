@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import ChoiceArrayField
 
@@ -113,7 +114,7 @@ class StructureQuerySet(ArchivableQuerySet):
         return self.none()
 
 
-class Structure(Archivable):
+class Structure(Versioned, Archivable):
     nom = models.CharField("nom", max_length=200)
     pivot = models.CharField(
         "SIRET ou RNA",
@@ -178,13 +179,24 @@ def new_lieu_identifier() -> str:
 
 class LieuQuerySet(ArchivableQuerySet):
     def visible_for(self, user):
-        """Places are public information: everyone sees the active ones, managers the archive too."""
+        """Places are public information: everyone sees the published ones, professionals those
+        awaiting confirmation too, managers the archive too."""
         if user.is_authenticated and user.is_active and user.sees_whole_city:
             return self
-        return self.active()
+        if user.is_authenticated and user.is_active:
+            return self.active()
+        return self.published()
+
+    def published(self):
+        """The lieux shown to the public and sent to the national exports: active, and confirmed
+        by a coordinator when an import created them."""
+        return self.active().filter(awaiting_confirmation=False)
+
+    def awaiting(self):
+        return self.active().filter(awaiting_confirmation=True)
 
 
-class Lieu(Archivable):
+class Lieu(Versioned, Archivable):
     """A physical place where help is given, with every field of the national places standard."""
 
     identifiant = models.CharField(
@@ -326,6 +338,27 @@ class Lieu(Archivable):
     )
     fiche_acces_libre = models.URLField("fiche Acceslibre", blank=True)
     prise_rdv = models.URLField("prise de rendez-vous en ligne", blank=True)
+    # A lieu an import created is not published until a coordinator confirms it or merges it into
+    # the lieu it duplicates (reseau.services.confirm_lieu / merge_lieu).
+    awaiting_confirmation = models.BooleanField(
+        "à confirmer (créé par un import)", default=False, db_default=False
+    )
+    suggested_match = models.ForeignKey(
+        "self",
+        verbose_name="ressemble au lieu",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The names an import gave to this lieu (a merged duplicate's), so the next import finds it.
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        verbose_name="autres noms (imports)",
+        default=list,
+        db_default=[],  # the previous release inserts lieux without this column
+        blank=True,
+    )
 
     objects = LieuQuerySet.as_manager()
 

@@ -25,7 +25,7 @@ def _directory_queryset(user):
             "quartiers",
             Prefetch(
                 "lieux",
-                queryset=Lieu.objects.active().select_related("quartier"),
+                queryset=Lieu.objects.published().select_related("quartier"),
                 to_attr="active_lieux",
             ),
             Prefetch(
@@ -82,7 +82,7 @@ def _marker(lieu) -> dict:
 @public
 def carte(request):
     """Where to get help: a list that works alone, and a map on top when tiles load."""
-    lieux = Lieu.objects.active().select_related("quartier", "structure").order_by("nom")
+    lieux = Lieu.objects.published().select_related("quartier", "structure").order_by("nom")
     filterset = PublicLieuFilter(request.GET, queryset=lieux)
     rows = list(filterset.qs)
     for lieu in rows:
@@ -188,6 +188,11 @@ HUB = [
     ("Lieux", "reseau:lieu_list", "Gérer les lieux d'accueil (standard national)."),
     ("Contacts", "reseau:contact_list", "Gérer les personnes du réseau."),
     ("Quartiers", "reseau:quartier_list", "Quartiers et quartiers prioritaires."),
+    (
+        "Offres sociales internet",
+        "reseau:offre_list",
+        "Tarifs sociaux des fournisseurs d'accès et structures qui aident à souscrire.",
+    ),
     ("Carte publique des lieux", "reseau:carte", "La page que voit le public."),
 ]
 

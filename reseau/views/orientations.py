@@ -71,14 +71,36 @@ def orientation_list(request):
     )
 
 
+# The submit button that re-sorts the structures for the need chosen, without sending.
+REFRESH = "mettre_a_jour_liste"
+# What the address may carry: the choice of a need and a structure, never the person.
+_CHOOSING = ("besoin", "structure_destination")
+
+
+def _as_typed(data, names=None) -> dict:
+    return {
+        name: value
+        for name, value in data.items()
+        if (names is None or name in names) and name not in ("csrfmiddlewaretoken", REFRESH)
+    }
+
+
 @role_required(*ORIENTEURS)
 def orientation_create(request):
     if request.user.role == Role.PRESCRIPTEUR and not request.user.structure_id:
         raise Http404
-    form = OrientationForm(
-        data=request.POST or None, files=request.FILES or None, user=request.user
-    )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and REFRESH in request.POST:
+        # "Mettre à jour la liste" (without JavaScript): the same form again, as typed, with the
+        # structures sorted for the need chosen; nothing checked nor sent yet.
+        form = OrientationForm(initial=_as_typed(request.POST), user=request.user)
+    elif request.method == "POST":
+        form = OrientationForm(data=request.POST, files=request.FILES or None, user=request.user)
+    else:
+        form = OrientationForm(initial=_as_typed(request.GET, _CHOOSING), user=request.user)
+        if request.headers.get("HX-Request"):
+            # The need changed (htmx): only the list of structures, rendered here.
+            return render(request, "reseau/includes/orientation_destination.html", {"form": form})
+    if request.method == "POST" and form.is_bound and form.is_valid():
         orientation = services.send_orientation(form=form, actor=request.user)
         messages.success(
             request,

@@ -4,15 +4,16 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from poitiers_inclusion.audit import audited_form_save, audited_save
 from poitiers_inclusion.paging import paginate
-from poitiers_inclusion.perms import STAFF, role_required
+from poitiers_inclusion.perms import STAFF, TEAM, role_required
 
 from ..filters import ContactFilter, LieuFilter, StructureFilter
-from ..forms import ContactForm, LieuForm, QuartierForm, StructureForm
-from ..models import Contact, Lieu, Quartier, Structure
+from ..forms import ContactForm, LieuForm, OffreInternetSocialeForm, QuartierForm, StructureForm
+from ..models import Contact, Lieu, OffreInternetSociale, Quartier, Structure
+from ..referentiel import archive_effects
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Screen:
             qs = qs.select_related(*related)
         if self.name == "structure":
             qs = qs.prefetch_related("quartiers")
+        if self.name == "offre":
+            qs = qs.prefetch_related("structures")
         return qs
 
 
@@ -46,6 +49,15 @@ SCREENS = {
     "lieu": Screen(Lieu, LieuForm, LieuFilter, "lieu", "lieu", "lieux"),
     "contact": Screen(Contact, ContactForm, ContactFilter, "contact", "contact", "contacts"),
     "quartier": Screen(Quartier, QuartierForm, None, "quartier", "quartier", "quartiers"),
+    "offre": Screen(
+        OffreInternetSociale,
+        OffreInternetSocialeForm,
+        None,
+        "offre",
+        "offre sociale internet",
+        "offres sociales internet",
+        True,
+    ),
 }
 
 
@@ -57,7 +69,14 @@ def _list(request, screen: Screen):
     return render(
         request,
         f"reseau/{screen.name}_list.html",
-        {"page": page, "filter": filterset, "screen": screen, "querystring": querystring},
+        {
+            "page": page,
+            "filter": filterset,
+            "screen": screen,
+            "querystring": querystring,
+            "awaiting": Lieu.objects.awaiting().count() if screen.model is Lieu else 0,
+            "can_edit": request.user.has_role(*STAFF),
+        },
     )
 
 
@@ -74,7 +93,18 @@ def _edit(request, screen: Screen, pk=None):
 
 
 def _archive(request, screen: Screen, pk):
+    """GET: what archiving would affect, and a button to confirm; POST: archive (or restore)."""
     obj = get_object_or_404(screen.queryset(request.user), pk=pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "reseau/archive_confirm.html",
+            {
+                "object": obj,
+                "screen": screen,
+                "effects": [] if obj.is_archived else archive_effects(obj),
+            },
+        )
     e = "e" if screen.feminine else ""
     if obj.is_archived:
         obj.restore()
@@ -97,7 +127,7 @@ def structure_edit(request, pk=None):
     return _edit(request, SCREENS["structure"], pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def structure_archive(request, pk):
     return _archive(request, SCREENS["structure"], pk)
@@ -113,7 +143,7 @@ def lieu_edit(request, pk=None):
     return _edit(request, SCREENS["lieu"], pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def lieu_archive(request, pk):
     return _archive(request, SCREENS["lieu"], pk)
@@ -129,7 +159,7 @@ def contact_edit(request, pk=None):
     return _edit(request, SCREENS["contact"], pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def contact_archive(request, pk):
     return _archive(request, SCREENS["contact"], pk)
@@ -143,3 +173,21 @@ def quartier_list(request):
 @role_required(*STAFF)
 def quartier_edit(request, pk=None):
     return _edit(request, SCREENS["quartier"], pk)
+
+
+# Social internet offers: the whole team reads them to point people to one, the coordination
+# keeps them up to date.
+@role_required(*TEAM)
+def offre_list(request):
+    return _list(request, SCREENS["offre"])
+
+
+@role_required(*STAFF)
+def offre_edit(request, pk=None):
+    return _edit(request, SCREENS["offre"], pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF)
+def offre_archive(request, pk):
+    return _archive(request, SCREENS["offre"], pk)

@@ -16,17 +16,7 @@ SKIPPED_FOLDERS = {"tests", "migrations", "node_modules", "test-artifacts"}
 
 # Files over the limit for now, each with the reason it is not split yet. Remove an entry as
 # soon as its file is split: the test then keeps it under the limit.
-ALLOWED = {
-    # Being split in branch coopsync (issue 13: the Coop importer in cohesive modules).
-    "permanences/coop/reading.py": "coopsync",
-    "permanences/coop/importing.py": "coopsync",
-    # Branch ops3 (issue 11) adds the submission tokens' model to it this session; split after
-    # that merge so the two changes do not rewrite the same file at once.
-    "poitiers_inclusion/models.py": "ops3",
-    # Held by another branch this session (left out of branch split by the lead); split after
-    # the merge.
-    "ordinateurs/services.py": "another branch this session",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _python_files(root: Path):

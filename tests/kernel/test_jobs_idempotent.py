@@ -30,7 +30,12 @@ from reseau.enums import EtatOrientation
 from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.concurrency import run_together
 from tests.factories import OutgoingEmailFactory, UsagerFactory, UserFactory
-from tests.ordinateurs.factories import DemandeFactory
+from tests.ordinateurs.factories import (
+    DemandeFactory,
+    DonFactory,
+    EffacementFactory,
+    OrdinateurFactory,
+)
 from tests.permanences.coop_standin import TOKEN as COOP_TOKEN
 from tests.permanences.coop_standin import StandIn, activite
 from tests.permanences.factories import MediationFactory
@@ -74,6 +79,12 @@ def _orientations_reminders(settings):
 def _ordinateurs_housekeeping(settings):
     DemandeFactory(statut="incomplete", created_at=timezone.now() - 100 * DAYS)
     DemandeFactory(statut="refusee", motif="Hors critères", closed_at=timezone.now() - 800 * DAYS)
+
+
+def _send_donor_certificates(settings):
+    don = DonFactory(statut="collecte", collected_on=TODAY() - 7 * DAYS, nb_recus=1)
+    device = OrdinateurFactory(don=don, etat="diagnostique")
+    EffacementFactory(stockage=device.stockages.get())  # the batch is settled
 
 
 def _anonymise_usagers(settings):
@@ -139,6 +150,7 @@ CASES = {
     "send_workshop_reminders": _send_workshop_reminders,
     "orientations_reminders": _orientations_reminders,
     "ordinateurs_housekeeping": _ordinateurs_housekeeping,
+    "send_donor_certificates": _send_donor_certificates,
     "anonymise_usagers": _anonymise_usagers,
     "refresh_figures": _refresh_figures,
     "purge_job_runs": _purge_job_runs,

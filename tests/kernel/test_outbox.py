@@ -16,7 +16,7 @@ from poitiers_inclusion import mail
 from poitiers_inclusion.enums import EmailStatus, Role
 from poitiers_inclusion.models import AuditEvent, OutgoingEmail
 from tests.concurrency import run_together
-from tests.factories import UserFactory
+from tests.factories import OutgoingEmailAttachmentFactory, UserFactory
 from tests.mail_backends import UnreachableBackend
 from tests.permanences.factories_schedule import (
     BookablePermanenceFactory,
@@ -184,6 +184,14 @@ def test_the_staff_see_what_could_not_be_sent(refused, users, client_for, role):
     assert "Message refusé par le serveur" in html and "Abandonné" in html
     assert html.count("Réessayer maintenant<") == 1
     assert 'href="/emails-non-envoyes/"' in html  # in their menu
+
+
+def test_the_staff_see_which_files_wait_with_a_message(users, client_for):
+    OutgoingEmailAttachmentFactory(
+        email__last_error="SMTPDataError : refusé", filename="certificat-effacement-don-7.pdf"
+    )
+    html = client_for(users[Role.COORDINATEUR]).get(reverse("kernel:outbox_list")).content
+    assert "Pièce jointe : certificat-effacement-don-7.pdf" in html.decode()
 
 
 @pytest.mark.parametrize("role", [Role.CONSEILLER, Role.PRESCRIPTEUR, Role.TECHNICIEN])

@@ -28,19 +28,22 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Cast, Concat
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ateliers.models import Inscription, Seance
 from ordinateurs.enums import StatutDon
-from ordinateurs.models import Demande, Don, Donateur, Ordinateur
+from ordinateurs.models import Ceremonie, Demande, Don, Donateur, InvitationCeremonie, Ordinateur
 from permanences.models import RendezVous
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.invitations import invitation_tokens
 from poitiers_inclusion.models import ApiToken, AppendOnlyModel, AuditEvent, User
 from reporting.models import VuePartagee
-from reseau.models import Invitation, Orientation, Quartier, Verification
+from reseau.models import Invitation, Lieu, Orientation, Quartier, Structure, Verification
 from tests.browser import login_in_browser
 from tests.reporting.factories import ExternalIndicatorFactory, IndicatorImportFactory
+from tests.reseau.factories import OffreInternetSocialeFactory
 from tests.routes import ROUTES, access, sample_kwargs
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +71,7 @@ FILE_TYPES = (
     "text/csv",
     "text/plain",  # /.well-known/security.txt: with nosniff, never read as a page
     "text/calendar",  # the iCalendar feeds of the workshops and of each lieu
+    "application/pdf",  # certificates, receipts, labels: shown by the PDF reader, never as HTML
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
@@ -344,8 +348,9 @@ def _public_link_urls():
     links = [
         ("ateliers:registered", Inscription.objects.first().token),
         ("ateliers:cancel_public", Inscription.objects.first().token),
-        ("ordinateurs:don_confirm", Don.objects.get(statut=StatutDon.PROPOSE).token),
+        ("ordinateurs:don_confirm", Don.objects.filter(statut=StatutDon.PROPOSE).first().token),
         ("ordinateurs:don_confirm", Don.objects.filter(statut=StatutDon.CONFIRME).first().token),
+        ("ordinateurs:invitation_ceremonie", InvitationCeremonie.objects.get().token),
         ("permanences:booking_done", RendezVous.objects.first().token),
         ("permanences:booking_cancel", RendezVous.objects.first().token),
         ("reseau:orientation_reponse", Orientation.objects.first().answer_token),
@@ -358,6 +363,7 @@ def _public_link_urls():
     urls.append(
         reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
     )
+    urls.append(reverse("invitation", args=[uid, invitation_tokens.make_token(user)]))
     return urls
 
 
@@ -379,6 +385,16 @@ def _records_the_demo_does_not_make():
         target_id=str(coordinator.pk),
     )
     Don.objects.create(donateur=Donateur.objects.first(), nb_annonce=3)  # announced, not collected
+    OffreInternetSocialeFactory().structures.add(Structure.objects.first())
+    coming = Ceremonie.objects.create(
+        titre="Remise de décembre",
+        date=timezone.now() + datetime.timedelta(days=10),
+        lieu=Lieu.objects.first(),
+    )
+    coming.donateurs.set(Donateur.objects.order_by("pk")[:2])
+    InvitationCeremonie.objects.create(
+        ceremonie=coming, donateur=Donateur.objects.first(), sent_at=timezone.now()
+    )
     return ApiToken.issue(coordinator)
 
 

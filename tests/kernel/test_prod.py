@@ -28,8 +28,8 @@ HASHED_CSS = re.compile(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"')
 
 
 @pytest.fixture
-def project(tmp_path):
-    return copy_project(tmp_path / "projet")
+def project(open_tmp_path):
+    return copy_project(open_tmp_path / "projet")
 
 
 def test_make_prod_serves_the_test_database_as_in_production(django_db_setup, project, tmp_path):

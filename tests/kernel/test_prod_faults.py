@@ -31,38 +31,26 @@ UNAVAILABLE = "Le service est momentanément indisponible"
 
 
 @pytest.fixture
-def postgresql(tmp_path):
+def postgresql(open_tmp_path):
     """A PostgreSQL server of this test alone: the shared test database is never stopped."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
         from pgserver._commands import pg_ctl
 
-    server = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
-
-    def reachable():
-        # As root, pg_ctl runs as the user "pgserver", who must traverse the folders above the
-        # data; another pytest started meanwhile on the machine resets /tmp/pytest-of-root to
-        # 0700, so the opening pgserver made at start-up is made again before each command.
-        if server.system_user is not None:
-            from pgserver.utils import ensure_prefix_permissions
-
-            ensure_prefix_permissions(server.pgdata)
+    server = pgserver.get_server(open_tmp_path / "pg", cleanup_mode="stop")
 
     def stop():
-        reachable()
         # "fast": the connections the workers keep are cut, as when a server goes down.
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
 
     def start():
         # Same data folder, same socket: the application's DATABASE_URL stays right.
-        reachable()
         with server._lock:
             server.ensure_postgres_running()
 
     server.stop_now, server.start_again = stop, start
     yield server
-    reachable()
     server.cleanup()
 
 
@@ -102,13 +90,13 @@ def _assert_unavailable(response: Response):
 
 @pytest.mark.slow_start
 def test_pages_answer_503_while_postgresql_is_stopped_and_serve_again_when_it_returns(
-    postgresql, tmp_path
+    postgresql, open_tmp_path
 ):
-    project = copy_project(tmp_path / "projet")
+    project = copy_project(open_tmp_path / "projet")
     # One worker: every request meets the connection the previous one left, which is the case
     # a restart of PostgreSQL breaks.
     env = production_env(
-        free_port(), tmp_path / "media", DATABASE_URL=postgresql.get_uri(), WORKERS="1"
+        free_port(), open_tmp_path / "media", DATABASE_URL=postgresql.get_uri(), WORKERS="1"
     )
     server = start_make_prod(project, env)
     try:

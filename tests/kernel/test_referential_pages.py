@@ -110,8 +110,12 @@ def test_it_archives_and_restores_a_structure(admin_client):
 
 
 def test_archive_needs_post(admin_client):
+    """A GET (a link followed, a prefetch) only asks for confirmation: it never archives."""
     lieu = LieuFactory()
-    assert admin_client.get(reverse("reseau:lieu_archive", args=[lieu.pk])).status_code == 405
+    response = admin_client.get(reverse("reseau:lieu_archive", args=[lieu.pk]))
+    assert response.status_code == 200 and "Archiver" in response.content.decode()
+    lieu.refresh_from_db()
+    assert not lieu.is_archived
 
 
 def test_the_coordinator_edits_a_contact(users, client_for):

@@ -277,6 +277,7 @@ def test_every_app_declares_its_jobs_with_real_commands():
         "send_workshop_reminders",
         "orientations_reminders",
         "ordinateurs_housekeeping",
+        "send_donor_certificates",
         "refresh_figures",
         "purge_job_runs",
         "send_outbox",

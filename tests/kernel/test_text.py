@@ -33,3 +33,11 @@ def test_the_sql_fold_agrees_with_python(text):
         .get()
     )
     assert sql == fold(text)
+
+
+def test_it_compares_addresses_whatever_the_abbreviations_and_punctuation():
+    from poitiers_inclusion.text import address
+
+    assert address("26, r. Pierre-de-Coubertin") == address("26 RUE PIERRE DE COUBERTIN")
+    assert address("3 bd du Grand Cerf") == "3 boulevard du grand cerf"
+    assert address("4 rue de l'Université") == "4 rue de l universite"

@@ -23,6 +23,7 @@ from ordinateurs.models import (
     Effacement,
     Evenement,
     Foyer,
+    InvitationCeremonie,
     Ordinateur,
     Stockage,
     Temoignage,
@@ -138,6 +139,17 @@ class CeremonieFactory(factory.django.DjangoModelFactory):
     titre = "Remise d'ordinateurs"
     date = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
     lieu = factory.SubFactory(LieuFactory)
+
+
+class InvitationCeremonieFactory(factory.django.DjangoModelFactory):
+    """A donor invited to a ceremony, who has not answered yet."""
+
+    class Meta:
+        model = InvitationCeremonie
+
+    ceremonie = factory.SubFactory(CeremonieFactory)
+    donateur = factory.SubFactory(DonateurFactory)
+    sent_at = factory.LazyFunction(timezone.now)
 
 
 class AttributionFactory(factory.django.DjangoModelFactory):

@@ -7,12 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ordinateurs.enums import Etat
+from ordinateurs import services
+from ordinateurs.enums import Etat, TypeAppareil
 from ordinateurs.models import Effacement, Ordinateur
 from tests.browser import axe_violations, login_in_browser, screenshot
 from tests.factories import UserFactory
 
-from .factories import OrdinateurFactory
+from .factories import EffacementFactory, OrdinateurFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,3 +129,41 @@ def test_the_inventory_and_the_reception_fit_a_phone(phone_page, live_server):
     _tap(page, page.get_by_role("button", name="Enregistrer les appareils"))
     expect(page.get_by_role("status")).to_contain_text("Appareil enregistré")
     _checked(page, "atelier-inventaire-apres-reception-390")
+
+
+def test_a_technician_checks_a_tower_without_screen_nor_battery(phone_page, live_server):
+    technicien = UserFactory(technicien=True)
+    tower = OrdinateurFactory(numero="PC-2022-0020", type=TypeAppareil.FIXE, modele="OptiPlex")
+    services.move(ordinateur=tower, vers=Etat.DIAGNOSTIQUE, actor=technicien)
+    EffacementFactory(stockage=tower.stockages.get(), operateur=technicien)
+    for vers in (Etat.EFFACE, Etat.RECONDITIONNE):
+        services.move(ordinateur=tower, vers=vers, actor=technicien)
+    page = phone_page
+    login_in_browser(page, live_server, technicien)
+    page.goto(f"{live_server.url}/ordinateurs/appareils/{tower.pk}/")
+
+    _tap(page, page.get_by_role("link", name="Faire le contrôle fonctionnel"))
+    # What a tower always has: a box each; no screen, no battery to tick.
+    expect(page.get_by_role("checkbox")).to_have_count(4)
+    expect(page.get_by_role("checkbox", name="Écran (pixels, rétroéclairage)")).to_have_count(0)
+    expect(page.locator("#sans-objet")).to_contain_text("batterie ou alimentation")
+    _checked(page, "atelier-controle-unite-centrale-390")
+    for index in range(4):
+        page.get_by_role("checkbox").nth(index).check()
+    # What it may lack: answered one by one, "sans objet" when the tower has none.
+    for name in ("Clavier", "Pavé tactile ou souris", "Caméra et micro"):
+        group = page.get_by_role("group", name=name)
+        group.get_by_label("Sans objet (l'appareil n'en a pas)").check()
+    _tap(page, page.get_by_role("button", name="Enregistrer le contrôle"))
+    # Wi-Fi was not answered: said next to it, the answers given are kept.
+    expect(page.get_by_role("alert")).to_contain_text("1 erreur")
+    expect(page.get_by_text("Indiquez si « Wi-Fi » fonctionne")).to_be_visible()
+    expect(page.get_by_role("checkbox").first).to_be_checked()
+    page.get_by_role("group", name="Wi-Fi").get_by_label("Fonctionne", exact=True).check()
+    _tap(page, page.get_by_role("button", name="Enregistrer le contrôle"))
+    expect(page.get_by_role("status")).to_contain_text("Contrôle réussi")
+    checklist = page.locator("#controle .checklist")
+    expect(checklist).to_contain_text("Écran (pixels, rétroéclairage) : sans objet")
+    expect(checklist).to_contain_text("Wi-Fi : fonctionne")
+    _checked(page, "atelier-controle-unite-centrale-fait-390")
+    _move(page, "Contrôlé")

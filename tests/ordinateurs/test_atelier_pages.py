@@ -88,7 +88,7 @@ def test_it_rejects_a_get_on_the_state_change(tech):
 
 
 def test_a_technician_lands_on_the_workshop(tech):
-    response = tech.get("/", follow=True)
+    response = tech.get(reverse("home"), follow=True)  # the professionals' space
     assert response.redirect_chain[-1][0] == reverse("ordinateurs:home")
 
 

@@ -131,7 +131,7 @@ def test_only_a_waiting_request_gets_a_device(technicien, coordination):
 
 def test_a_hand_over_at_a_ceremony(technicien, coordinateur, coordination):
     attribution = _proposed(technicien, coordinateur)
-    ceremonie = CeremonieFactory(titre="Remise de printemps")
+    ceremonie = CeremonieFactory(titre="Remise de printemps", date=timezone.now())
     url = reverse("ordinateurs:attribution_hand_over", args=[attribution.pk])
     form = coordination.get(url, {"ceremonie": ceremonie.pk}).context["form"]
     assert form["ceremonie"].value() == ceremonie.pk
@@ -203,7 +203,7 @@ def test_a_prescripteur_neither_hands_over_nor_withdraws(technicien, coordinateu
 
 def _handed(technicien, coordinateur, structure):
     attribution = _proposed(technicien, coordinateur, foyer=FoyerFactory(structure=structure))
-    ceremonie = CeremonieFactory(titre="Remise d'automne")
+    ceremonie = CeremonieFactory(titre="Remise d'automne", date=timezone.now())
     return services.hand_over(attribution=attribution, ceremonie=ceremonie, actor=coordinateur)
 
 

@@ -95,7 +95,7 @@ def test_the_coordination_pages_pass_axe_and_fit_a_phone(phone_page, live_server
     coordinator = UserFactory(coordinateur=True)
     technicien = UserFactory(technicien=True)
     DonateurFactory(nom="Entreprise Numérique 86")
-    ceremonie = CeremonieFactory(titre="Remise de printemps")
+    ceremonie = CeremonieFactory(titre="Remise de printemps", date=timezone.now())
     demande = DemandeFactory(foyer__structure=StructureFactory(nom="Mission locale"))
     waiting = DemandeFactory(statut=StatutDemande.LISTE_ATTENTE, waitlisted_at=timezone.now())
     ordinateur = ready_device(technicien, memoire_go=8)

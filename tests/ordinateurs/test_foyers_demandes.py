@@ -243,8 +243,8 @@ def test_a_request_with_a_proposed_device_is_not_decided_by_hand(coordinateur, c
 def test_eligible_then_waiting_list_with_a_priority(coordinateur, client_for):
     demande = DemandeFactory()
     client = client_for(coordinateur)
-    client.post(_decide_url(demande), {"statut": "eligible", "priorite": "2"})
-    client.post(_decide_url(demande), {"statut": "liste_attente", "priorite": "1"})
+    # One step: eligible puts the request on the waiting list with its priority.
+    client.post(_decide_url(demande), {"statut": "eligible", "priorite": "1"})
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.LISTE_ATTENTE
     assert demande.priorite == Demande.Priorite.HAUTE

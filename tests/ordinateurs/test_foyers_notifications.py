@@ -46,21 +46,18 @@ def test_it_tells_the_referrer_at_each_step_with_a_link(
     technicien = UserFactory(technicien=True)
     ordinateur = ready_device(technicien)
     steps = [
+        # Eligible: on the waiting list in the same step, told once.
         lambda: services.decide(demande=demande, statut=StatutDemande.ELIGIBLE, actor=coordinateur),
-        lambda: services.decide(
-            demande=demande, statut=StatutDemande.LISTE_ATTENTE, actor=coordinateur
-        ),
         lambda: services.propose(demande=demande, ordinateur=ordinateur, actor=coordinateur),
         lambda: services.hand_over(attribution=demande.attributions.get(), actor=coordinateur),
     ]
     for step in steps:
         with django_capture_on_commit_callbacks(execute=True):
             step()
-    assert [m.to for m in mailoutbox] == [["referente@caf.example"]] * 4
+    assert [m.to for m in mailoutbox] == [["referente@caf.example"]] * 3
     code = demande.foyer.code
     assert [m.subject for m in mailoutbox] == [
-        f"Foyer {code} : demande d'ordinateur éligible",
-        f"Foyer {code} : demande d'ordinateur liste d'attente",
+        f"Foyer {code} : demande d'ordinateur éligible, sur la liste d'attente",
         f"Foyer {code} : demande d'ordinateur ordinateur proposé",
         f"Foyer {code} : demande d'ordinateur équipée",
     ]

@@ -220,7 +220,8 @@ def test_a_request_goes_from_referral_to_a_handed_over_device(users, technicien)
     with pytest.raises(services.OrdinateurError, match="motif"):
         services.decide(demande=demande, statut=StatutDemande.INCOMPLETE, actor=coordinator)
     services.decide(demande=demande, statut=StatutDemande.ELIGIBLE, actor=coordinator)
-    services.decide(demande=demande, statut=StatutDemande.LISTE_ATTENTE, actor=coordinator)
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.LISTE_ATTENTE  # eligible: on the list at once
     ordinateur = ready_device(technicien)
     attribution = services.propose(demande=demande, ordinateur=ordinateur, actor=coordinator)
     ordinateur.refresh_from_db()

@@ -105,3 +105,71 @@ def test_the_query_count_stays_flat_as_rows_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse(URL))
     assert len(_rows(response)) == 25
+
+
+def _totals(response):
+    return response.context["totals"]
+
+
+def test_it_totals_what_the_filters_select(conseiller, client_for):
+    lieu = LieuFactory()
+    known = UsagerFactory(identified=True, last_name="Renaud")
+    kept = UsagerFactory(identified=True)
+    merged = UsagerFactory(identified=True, merged_into=kept)
+    may = datetime.date(2024, 5, 10)
+    MediationFactory(conseiller=conseiller, date=may, lieu=lieu, usagers=[known])
+    MediationFactory(conseiller=conseiller, date=may, lieu=lieu, duree_minutes=45)
+    MediationFactory(
+        conseiller=conseiller,
+        date=may,
+        lieu=lieu,
+        type_activite=TypeActivite.COLLECTIF,
+        duree_minutes=120,
+        usagers=[known, kept, merged, UsagerFactory()],
+    )
+    MediationFactory(conseiller=conseiller, date=datetime.date(2024, 4, 1), lieu=lieu)
+    MediationFactory(date=may, lieu=lieu)  # another conseiller's: not in "Mon activité"
+    client = client_for(conseiller)
+
+    response = client.get(reverse(URL), {"du": "2024-05-01", "au": "2024-05-31"})
+    # 3 activities; 6 people helped (one médiation each); Renaud twice, the merged record as
+    # the one kept, and each anonymous usager as a person: 4 people; 30 + 45 + 120 minutes.
+    assert _totals(response) == {
+        "activites": 3,
+        "mediations": 6,
+        "personnes": 4,
+        "heures": "3 h 15",
+    }
+    page = response.content.decode()
+    assert "<strong>6</strong> médiations" in page
+    assert "<strong>3 h 15</strong> d'activité" in page
+    assert _totals(client.get(reverse(URL), {"usager": "renaud"}))["activites"] == 2
+    assert _totals(client.get(reverse(URL), {"du": "2030-01-01"})) == {
+        "activites": 0,
+        "mediations": 0,
+        "personnes": 0,
+        "heures": "0 h",
+    }
+
+
+@pytest.mark.parametrize("role", ["conseiller", "coordinateur"])
+def test_the_totals_keep_the_query_count_flat(
+    role, users, client_for, django_assert_max_num_queries
+):
+    user = users[role]
+    client = client_for(user)
+    lieu = LieuFactory()
+
+    def add(n):
+        for i in range(n):
+            people = [UsagerFactory(identified=True), UsagerFactory()] if i % 3 == 0 else None
+            MediationFactory(conseiller=user, lieu=lieu, usagers=people)
+
+    add(3)
+    with django_assert_max_num_queries(14) as few:
+        response = client.get(reverse(URL), {"lieu": lieu.pk})
+    assert _totals(response)["activites"] == 3
+    add(40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse(URL), {"lieu": lieu.pk})
+    assert _totals(response)["activites"] == 43

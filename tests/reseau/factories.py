@@ -1,10 +1,19 @@
 """Factories of the réseau's records beyond the referential (which lives in tests/factories.py)."""
 
+import decimal
+
 import factory
 from django.utils import timezone
 
 from reseau.enums import PreferenceContact, Service, TypeReunion
-from reseau.models import Campagne, Invitation, Orientation, Reunion, Verification
+from reseau.models import (
+    Campagne,
+    Invitation,
+    OffreInternetSociale,
+    Orientation,
+    Reunion,
+    Verification,
+)
 
 from ..factories import ContactFactory, StructureFactory
 
@@ -56,3 +65,16 @@ class OrientationFactory(factory.django.DjangoModelFactory):
     telephone = "0600000000"
     situation = "Besoin d'aide pour sa déclaration de revenus en ligne."
     consent_at = factory.LazyFunction(timezone.now)
+
+
+class OffreInternetSocialeFactory(factory.django.DjangoModelFactory):
+    """An access provider's social tariff, as the coordination records it."""
+
+    class Meta:
+        model = OffreInternetSociale
+
+    offre = factory.Sequence(lambda n: f"Box solidaire {n}")
+    fournisseur = "Opérateur national"
+    prix = decimal.Decimal("15.99")
+    conditions = "Bénéficiaires du RSA ou de la prime d'activité."
+    lien = "https://www.exemple.fr/offre-sociale"
