@@ -110,8 +110,8 @@ DROP TABLE IF EXISTS permanences_figures_store;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("permanences", "0003_coop_sync"),
-        ("kernel", "0009_outgoingsms_calltomake"),
+        ("permanences", "0006_redirection_offre_sociale_internet"),
+        ("kernel", "0010_outgoing_email_attachments"),
     ]
 
     operations = [migrations.RunSQL(SQL + _triggers(), REVERSE)]
