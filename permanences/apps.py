@@ -10,10 +10,13 @@ class PermanencesConfig(AppConfig):
     def ready(self):
         from poitiers_inclusion import nav
         from poitiers_inclusion.audit_labels import register_action_labels
+        from poitiers_inclusion.backups import register_after_restore
 
         from . import audit_actions, figures
+        from .figures import store
 
         register_action_labels(audit_actions.LABELS)
+        register_after_restore(store.forget)
         nav.register(
             nav.NavItem("Saisir une médiation", "permanences:log", order=10),
             nav.NavItem("Activité", "permanences:activity", order=11),

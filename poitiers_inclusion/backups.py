@@ -104,6 +104,17 @@ def check_restorable(dump: Path) -> None:
         )
 
 
+# What the apps must redo once a backup is restored (register_after_restore): data derived from
+# the database on this machine (the figures store) does not belong to the restored one.
+_AFTER_RESTORE: list = []
+
+
+def register_after_restore(function) -> None:
+    """`function()` runs after every restore and returns a line saying what it did, or None."""
+    if function not in _AFTER_RESTORE:
+        _AFTER_RESTORE.append(function)
+
+
 def restore(dump: Path) -> list[str]:
     """Restore dump into the configured database, which must be empty, in one transaction; then
     the uploaded files next to it into MEDIA_ROOT, if that folder is empty. Return what was done."""
@@ -134,4 +145,7 @@ def restore(dump: Path) -> list[str]:
             with tarfile.open(archive) as tar:
                 tar.extractall(media, **safe)
             done.append(f"Fichiers déposés restaurés dans {media}.")
+    for function in _AFTER_RESTORE:
+        if line := function():
+            done.append(line)
     return done

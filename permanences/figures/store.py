@@ -205,6 +205,19 @@ def rebuild() -> dict:
     return {"accompagnements": len(facts["med"]), "usagers": len(ids)}
 
 
+def forget() -> str | None:
+    """After a restore: the store and its change log describe the database as it was on the
+    server that wrote them (their transaction ids mean nothing here); figures are computed
+    live until the next rebuild (refresh_figures, or rebuild_figures_store)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM permanences_figures_store")
+        forgotten = cursor.rowcount
+        cursor.execute("DELETE FROM permanences_figures_change")
+    if forgotten:
+        return "Entrepôt des chiffres oublié : lancez rebuild_figures_store (ou attendez refresh_figures)."
+    return None
+
+
 def rebuild_due() -> bool:
     """Whether `refresh_figures` should rewrite the store: none yet on a large database, or one
     a day old, or a long change log to overlay at each read."""

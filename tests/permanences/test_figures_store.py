@@ -259,3 +259,18 @@ def test_a_mediation_saved_is_on_the_dashboard_at_once(client):
     after = total()
     assert after > before and after == Accompagnement.objects.count()
     assert engine.rows_for(figures.Scope(user=world.coordinateur)) is not None
+
+
+def test_a_restored_database_forgets_the_store_of_the_server_it_came_from(monkeypatch):
+    """The store's snapshot holds transaction ids of the server that wrote it: after a restore
+    they mean nothing, so the figures are computed live until the next rebuild."""
+    from permanences.figures import store
+    from poitiers_inclusion.backups import _AFTER_RESTORE
+
+    world = World(seed=7)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert store.current() is not None
+    assert store.forget in _AFTER_RESTORE  # run by backups.restore, after pg_restore
+    assert "rebuild_figures_store" in store.forget()
+    assert store.current() is None
+    _assert_same(world, monkeypatch, 3, expect_store=False)
