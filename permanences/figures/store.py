@@ -15,6 +15,7 @@ again from PostgreSQL: the figures are the database's at the time of the request
 read-only memory maps, shared by the web workers of a machine through the page cache.
 """
 
+import contextlib
 import datetime
 import json
 import secrets
@@ -203,6 +204,30 @@ def rebuild() -> dict:
         if old.is_dir() and old.name != token:
             shutil.rmtree(old, ignore_errors=True)
     return {"accompagnements": len(facts["med"]), "usagers": len(ids)}
+
+
+CHANGE_LOGGED_TABLES = ("permanences_mediation", "permanences_accompagnement", "kernel_usager")
+
+
+@contextlib.contextmanager
+def without_change_log(*, forget_store: bool = False):
+    """The change log's triggers (migration permanences 0007) off for a bulk load or a measure,
+    then on again. With forget_store, the store is dropped: what is loaded meanwhile is not
+    logged, so the store must be rewritten (rebuild_figures_store)."""
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses a table with deferred checks still pending in this transaction.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in CHANGE_LOGGED_TABLES:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        if forget_store:
+            cursor.execute("DELETE FROM permanences_figures_store")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in CHANGE_LOGGED_TABLES:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def forget() -> str | None:

@@ -11,7 +11,6 @@ p50 < 50 ms, p95 < 150 ms — and deletes the médiations it created (and their 
 events stay, the audit log being append-only.
 """
 
-import contextlib
 import io
 import math
 import random
@@ -34,6 +33,7 @@ from poitiers_inclusion.models import Usager, User
 from reseau.models import Lieu
 
 from ...enums import OuiNon, Thematique, TypeActivite, TypeLieu, UsagerMode
+from ...figures import store
 from ...models import Accompagnement, Mediation, Permanence
 
 WARMUP = 5
@@ -50,21 +50,6 @@ COMMON_THEMES = [
     Thematique.BUREAUTIQUE,
     Thematique.SANTE,
 ]
-
-
-@contextlib.contextmanager
-def _without_change_log():
-    """The figures store's triggers (migration permanences 0004) off for a measure, then on."""
-    tables = ("permanences_mediation", "permanences_accompagnement", "kernel_usager")
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -133,7 +118,7 @@ class Command(BaseCommand):
                     times += [
                         self._post(client, self._data(rng, lieu, tokens)) for _ in range(size)
                     ]
-                    with _without_change_log():
+                    with store.without_change_log():
                         before += [
                             self._post(client, self._data(rng, lieu, tokens)) for _ in range(size)
                         ]

@@ -8,7 +8,6 @@ weekday, so that attendance figures have work to do), and one accompagnement eac
 twice does not double the data. Meant for a database of its own (`EMBEDDED_DB_NAME=…`).
 """
 
-import contextlib
 import datetime
 import io
 import random
@@ -24,6 +23,7 @@ from poitiers_inclusion.models import Usager, User
 from reseau.models import Lieu, Quartier
 
 from ...enums import Materiel, Thematique, TypeActivite, TypeLieu
+from ...figures import store
 from ...models import Accompagnement, Mediation, Permanence
 
 BENCH_TAG = "bench"
@@ -76,23 +76,6 @@ def _next_ids(model, count: int) -> int:
     return first
 
 
-@contextlib.contextmanager
-def _without_change_log():
-    """COPY without the figures store's triggers (a third of the load's time): the store is
-    forgotten instead, to be rewritten by `rebuild_figures_store` (bench_dashboard does)."""
-    tables = ("permanences_mediation", "permanences_accompagnement", "kernel_usager")
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        cursor.execute("DELETE FROM permanences_figures_store")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-
-
 class Command(BaseCommand):
     help = "Ajoute des médiations fictives (COPY) jusqu'à N, pour les bancs d'essai."
 
@@ -133,7 +116,7 @@ class Command(BaseCommand):
         genres, bands, statuts = Genre.values, TrancheAge.values, StatutSocial.values
         started = time.perf_counter()
         done = 0
-        with _without_change_log():
+        with store.without_change_log(forget_store=True):
             while done < todo:
                 n = min(batch, todo - done)
                 n_usagers = max(1, int(n * 0.6))
