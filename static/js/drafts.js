@@ -24,10 +24,18 @@
   try { store = window.sessionStorage; } catch (e) { return; }
   if (!store) { return; }
 
+  function forgetAll() {
+    Object.keys(store).forEach(function (k) { if (k.indexOf(PREFIX) === 0) { store.removeItem(k); } });
+  }
+  // Signing out forgets this tab's drafts: the next person on a shared tablet never sees them.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-logout]"), function (logout) {
+    logout.addEventListener("submit", function () { forgetAll(); store.removeItem(SENT); });
+  });
+
   var sentKey = store.getItem(SENT);
   store.removeItem(SENT);
   if (document.querySelector("[data-draft-saved]")) {
-    Object.keys(store).forEach(function (k) { if (k.indexOf(PREFIX) === 0) { store.removeItem(k); } });
+    forgetAll();
   } else if (sentKey && document.querySelector(".messages .alert-success")) {
     store.removeItem(sentKey);
   }

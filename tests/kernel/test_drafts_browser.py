@@ -158,3 +158,29 @@ def test_two_people_edit_the_same_lieu_the_second_sees_both_versions(browser, li
     finally:
         for context in contexts:
             context.close()
+
+
+def test_signing_out_forgets_the_drafts_of_the_tab(browser, live_server):
+    """A shared tablet: what one person typed and did not send is gone once they sign out."""
+    coordinator = UserFactory(role=Role.COORDINATEUR)
+    lieu = LieuFactory(nom="Médiathèque des Couronneries")
+    path = reverse("reseau:lieu_edit", args=[lieu.pk])
+    context = _new_context(browser)
+    page = context.new_page()
+    try:
+        login_in_browser(page, live_server, coordinator)
+        page.goto(live_server.url + path)
+        page.get_by_label("Présentation détaillée").fill(DETAIL)
+        _wait_for_draft(page, DETAIL)
+        page.get_by_role("button", name="Se déconnecter").click()
+        expect(page.get_by_label("Mot de passe")).to_be_visible()
+        kept = page.evaluate(
+            "() => Object.keys(sessionStorage).filter(key => key.startsWith('brouillon:'))"
+        )
+        assert kept == []
+        login_in_browser(page, live_server, coordinator)
+        page.goto(live_server.url + path)
+        expect(page.get_by_label("Présentation détaillée")).to_be_visible()
+        assert not page.get_by_role("region", name="Saisie retrouvée").is_visible()
+    finally:
+        context.close()
