@@ -79,7 +79,8 @@ def assign(plan, acc_mediation, acc_conseiller, acc_day):
     person[order] = np.repeat(np.arange(len(counts)), counts)
     first_anonymous = len(counts)
     person[anonymous] = first_anonymous + np.arange(int(anonymous.sum()))
-    # The same person twice in one workshop: the second seat goes to someone new.
+    # The same person twice in one workshop: the second seat goes to someone new (identified,
+    # seen once), so that the anonymous share stays as drawn.
     pair_order = np.lexsort((person, acc_mediation))
     same = np.zeros(n, dtype=bool)
     same[pair_order[1:]] = (np.diff(acc_mediation[pair_order]) == 0) & (
@@ -87,8 +88,8 @@ def assign(plan, acc_mediation, acc_conseiller, acc_day):
     )
     total = first_anonymous + int(anonymous.sum())
     person[same] = total + np.arange(int(same.sum()))
-    identified = np.zeros(total + int(same.sum()), dtype=bool)
-    identified[:first_anonymous] = True
+    identified = np.ones(total + int(same.sum()), dtype=bool)
+    identified[first_anonymous:total] = False
     return person, identified
 
 
