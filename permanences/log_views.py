@@ -227,8 +227,15 @@ def mediation_delete(request, pk):
 def activity(request):
     qs = _with_people(Mediation.objects.visible_for(request.user)).order_by("-date", "-created_at")
     filterset = MediationFilter(request.GET, queryset=qs, user=request.user)
-    page, querystring = paginate(request, filterset.qs, 25)
+    page, querystring = paginate(request, filterset.qs, 25, by_key=True)
     _labelled(page.object_list)
+    # The totals come in a request of their own (htmx, once the list is shown): they read every
+    # activity the filters select, the list only a page. Without JavaScript, "totaux=1" asks for
+    # them inline.
+    inline = bool(request.GET.get("totaux"))
+    filters = request.GET.copy()
+    for name in ("page", "totaux"):
+        filters.pop(name, None)
     return render(
         request,
         "permanences/log/activity.html",
@@ -236,9 +243,27 @@ def activity(request):
             "filter": filterset,
             "page": page,
             "querystring": querystring,
+            "filters": filters.urlencode(),
             "sees_all": request.user.sees_whole_city,
-            "totals": activity_totals(filterset.qs),
+            "totals": activity_totals(filterset, request.user) if inline else None,
         },
+    )
+
+
+@role_required(*LOGGERS)
+def activity_totals_part(request):
+    """The totals of "Mon activité" for its filters: the fragment the list page asks for.
+    Opened directly (not by htmx), the list with its totals inline."""
+    if not request.headers.get("HX-Request"):
+        query = request.GET.copy()
+        query["totaux"] = "1"
+        return redirect(f"{reverse('permanences:activity')}?{query.urlencode()}")
+    qs = Mediation.objects.visible_for(request.user)
+    filterset = MediationFilter(request.GET, queryset=qs, user=request.user)
+    return render(
+        request,
+        "permanences/log/_activity_totals.html",
+        {"filter": filterset, "totals": activity_totals(filterset, request.user)},
     )
 
 

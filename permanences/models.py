@@ -156,7 +156,7 @@ class MediationQuerySet(models.QuerySet):
 class Mediation(models.Model):
     """One activity report: individual help, or one collective workshop session."""
 
-    date = models.DateField("date", db_index=True)
+    date = models.DateField("date")
     conseiller = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="conseiller",
@@ -248,7 +248,12 @@ class Mediation(models.Model):
         verbose_name_plural = "médiations"
         ordering = ["-date", "-created_at"]
         indexes = [
-            models.Index(fields=["conseiller", "date"]),
+            # The lists' order (Meta.ordering), with the key: a page far down the list reads its
+            # keys from the index alone (poitiers_inclusion/paging.py, by_key).
+            models.Index(fields=["date", "created_at", "id"], name="mediation_list_order"),
+            models.Index(
+                fields=["conseiller", "date", "created_at", "id"], name="mediation_own_list_order"
+            ),
             models.Index(fields=["lieu", "date"]),
             models.Index(fields=["permanence", "date"]),
         ]

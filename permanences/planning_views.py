@@ -5,13 +5,13 @@ temporary closures.
 import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_delete, audited_form_save, audited_save
+from poitiers_inclusion.paging import CappedPaginator
 from poitiers_inclusion.perms import STAFF, role_required
 
 from .models import Fermeture, Permanence, RendezVous
@@ -34,7 +34,7 @@ def schedule(request):
         .prefetch_related("conseillers")
     )
     filterset = ScheduleFilter(request.GET, queryset=recurring)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     one_off = (

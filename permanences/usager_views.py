@@ -8,7 +8,6 @@ written to the audit log.
 import json
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,12 +16,12 @@ from django.utils import timezone
 from poitiers_inclusion import usager_records
 from poitiers_inclusion.audit import log_event, log_view
 from poitiers_inclusion.models import Usager
-from poitiers_inclusion.paging import paginate
+from poitiers_inclusion.paging import CappedPaginator, paginate
 from poitiers_inclusion.perms import STAFF, TEAM, role_required
 
 from . import usagers as services
 from .enums import Thematique
-from .models import Mediation
+from .models import Accompagnement, Mediation
 from .usager_forms import AnonymiseForm, DeleteForm, MergeForm, UsagerFilter
 
 
@@ -41,19 +40,31 @@ def _get(request, pk):
     return usager, None
 
 
+def _with_visits(usagers: list) -> list:
+    """Each row's number of accompagnements and last visit, counted for the page's rows only
+    (one query), not for every record before paging."""
+    visits = {
+        row["usager_id"]: row
+        for row in Accompagnement.objects.filter(usager__in=usagers)
+        .values("usager_id")
+        .annotate(n=Count("pk"), last=Max("mediation__date"))
+        .order_by()
+    }
+    for usager in usagers:
+        row = visits.get(usager.pk, {})
+        usager.nb_accompagnements = row.get("n", 0)
+        usager.derniere_venue = row.get("last")
+    return usagers
+
+
 @role_required(*TEAM)
 def usager_list(request):
     qs = (
-        _visible(request.user)
-        .select_related("quartier")
-        .annotate(
-            nb_accompagnements=Count("accompagnements", distinct=True),
-            derniere_venue=Max("accompagnements__mediation__date"),
-        )
-        .order_by("last_name", "first_name", "-pk")
+        _visible(request.user).select_related("quartier").order_by("last_name", "first_name", "-pk")
     )
     filterset = UsagerFilter(request.GET, queryset=qs, request=request)
     page, querystring = paginate(request, filterset.qs, 25)
+    page.object_list = _with_visits(list(page.object_list))
     return render(
         request,
         "permanences/usagers/list.html",
@@ -71,7 +82,7 @@ def usager_detail(request, pk):
         log_view(actor=request.user, target=usager)
     mediations = Mediation.objects.visible_for(request.user)
     rows = services.history(usager, mediations=mediations)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     themes = dict(Thematique.choices)
     for acc in page.object_list:
         acc.themes = ", ".join(themes.get(t, t) for t in acc.mediation.thematiques)

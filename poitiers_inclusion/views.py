@@ -6,7 +6,6 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
@@ -20,6 +19,7 @@ from .audit import audited_save, log_event
 from .enums import Role
 from .forms import LoginForm, PasswordResetForm, UserForm
 from .models import User
+from .paging import CappedPaginator
 from .perms import any_role, public, role_required
 from .public_forms import PublicPost
 
@@ -126,7 +126,7 @@ def user_list(request):
     role = request.GET.get("role", "")
     if role in Role.values:
         users = users.filter(role=role)
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(users, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "kernel/user_list.html",

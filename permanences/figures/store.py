@@ -36,7 +36,7 @@ from poitiers_inclusion.replica import figures_connection
 FACT_SQL = """
     SELECT a.mediation_id, a.usager_id, m.date - DATE '1970-01-01',
            COALESCE(m.lieu_id, -1), m.conseiller_id, COALESCE(m.permanence_id, -1),
-           m.type_activite, {band_and_autonomy},
+           m.duree_minutes, m.type_activite, {band_and_autonomy},
            m.redirige, m.structure_redirection, m.satisfaction, m.source_connaissance,
            m.thematiques, m.thematiques_demarche, m.materiel
     FROM permanences_accompagnement a JOIN permanences_mediation m ON m.id = a.mediation_id"""
@@ -48,7 +48,7 @@ def _facts_query(where: str = "") -> tuple[str, list]:
     return FACT_SQL.format(band_and_autonomy=BAND_AND_AUTONOMY) + where, BAND_AND_AUTONOMY_PARAMS
 
 
-INTS = ("med", "usager", "day", "lieu", "conseiller", "permanence")
+INTS = ("med", "usager", "day", "lieu", "conseiller", "permanence", "minutes")
 CODES = ("type", "band", "aut", "redirige", "structure", "satisfaction", "source")
 MASKS = ("t", "d", "m")  # thématiques, démarches, matériel: one bit per value present
 FACT_COLUMNS = INTS + CODES + MASKS
@@ -297,6 +297,8 @@ def _load(token: str, built_at) -> Store | None:
         return None  # written on another machine, or removed: the figures are computed live
     if (folder / "year").read_text() != str(timezone.localdate().year):
         return None  # its age bands are last year's: live until refresh_figures rewrites it
+    if not all((folder / f"fact_{n}.npy").exists() for n in FACT_COLUMNS):
+        return None  # written by an earlier version with fewer columns: live until rewritten
     dictionaries = {
         name: Dictionary(values)
         for name, values in json.loads((folder / "dictionaries.json").read_text()).items()

@@ -177,7 +177,20 @@ class Usager(models.Model):
     class Meta:
         verbose_name = "usager"
         verbose_name_plural = "usagers"
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # The list of identified people, in its order: paged and counted without reading
+            # the anonymous records (most of the table at scale).
+            models.Index(
+                fields=["last_name", "first_name", "-id"],
+                name="usager_identified_by_name",
+                condition=Q(
+                    consent_at__isnull=False,
+                    anonymised_at__isnull=True,
+                    merged_into__isnull=True,
+                ),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(consent_at__isnull=False)

@@ -1,13 +1,13 @@
 """Network meetings: schedule, invite, RSVP, attendance, minutes and the report presented."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.audit import audited_form_save
+from poitiers_inclusion.paging import CappedPaginator
 from poitiers_inclusion.perms import STAFF, public, role_required
 
 from .. import panels, services
@@ -21,7 +21,7 @@ def _reunions(user):
 
 @role_required(*STAFF)
 def reunion_list(request):
-    page = Paginator(_reunions(request.user).with_counts().order_by("-date"), 25).get_page(
+    page = CappedPaginator(_reunions(request.user).with_counts().order_by("-date"), 25).get_page(
         request.GET.get("page")
     )
     return render(request, "reseau/reunion_list.html", {"page": page})

@@ -11,6 +11,7 @@ from tests.permanences.factories import MediationFactory
 
 pytestmark = pytest.mark.django_db
 URL = "permanences:activity"
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -107,8 +108,10 @@ def test_the_query_count_stays_flat_as_rows_grow(
     assert len(_rows(response)) == 25
 
 
-def _totals(response):
-    return response.context["totals"]
+def _totals(client, params=None):
+    """The totals block the list page asks for (htmx), as the fragment's context."""
+    url = reverse("permanences:activity_totals")
+    return client.get(url, params or {}, headers=HTMX).context["totals"]
 
 
 def test_it_totals_what_the_filters_select(conseiller, client_for):
@@ -131,25 +134,59 @@ def test_it_totals_what_the_filters_select(conseiller, client_for):
     MediationFactory(date=may, lieu=lieu)  # another conseiller's: not in "Mon activité"
     client = client_for(conseiller)
 
-    response = client.get(reverse(URL), {"du": "2024-05-01", "au": "2024-05-31"})
+    may_only = {"du": "2024-05-01", "au": "2024-05-31"}
     # 3 activities; 6 people helped (one médiation each); Renaud twice, the merged record as
     # the one kept, and each anonymous usager as a person: 4 people; 30 + 45 + 120 minutes.
-    assert _totals(response) == {
+    assert _totals(client, may_only) == {
         "activites": 3,
         "mediations": 6,
         "personnes": 4,
         "heures": "3 h 15",
     }
-    page = response.content.decode()
-    assert "<strong>6</strong> médiations" in page
-    assert "<strong>3 h 15</strong> d'activité" in page
-    assert _totals(client.get(reverse(URL), {"usager": "renaud"}))["activites"] == 2
-    assert _totals(client.get(reverse(URL), {"du": "2030-01-01"})) == {
+    fragment = client.get(reverse("permanences:activity_totals"), may_only, headers=HTMX)
+    fragment = fragment.content.decode()
+    assert "<strong>6</strong> médiations" in fragment
+    assert "<strong>3 h 15</strong> d'activité" in fragment
+    assert "Pour les filtres choisis" in fragment
+    assert _totals(client, {"usager": "renaud"})["activites"] == 2
+    assert _totals(client, {"du": "2030-01-01"}) == {
         "activites": 0,
         "mediations": 0,
         "personnes": 0,
         "heures": "0 h",
     }
+
+
+def test_the_list_asks_for_its_totals_with_its_filters(conseiller, client_for):
+    """The list is shown at once; its totals (every activity the filters select) come in a
+    request of their own, with the same filters, or inline without JavaScript."""
+    MediationFactory(conseiller=conseiller, duree_minutes=50)
+    client = client_for(conseiller)
+    response = client.get(reverse(URL), {"type_activite": TypeActivite.INDIVIDUEL, "page": 1})
+    assert response.context["totals"] is None
+    page = response.content.decode()
+    totals_url = reverse("permanences:activity_totals") + "?type_activite=individuel"
+    assert f'hx-get="{totals_url}"' in page
+    assert 'href="?type_activite=individuel&amp;totaux=1">Afficher les totaux</a>' in page
+    inline = client.get(reverse(URL), {"type_activite": TypeActivite.INDIVIDUEL, "totaux": 1})
+    assert inline.context["totals"]["heures"] == "0 h 50"
+    assert "<strong>0 h 50</strong> d'activité" in inline.content.decode()
+    # The fragment's address opened in a tab leads to that page.
+    direct = client.get(reverse("permanences:activity_totals"), {"type_activite": "individuel"})
+    assert direct.url == reverse(URL) + "?type_activite=individuel&totaux=1"
+
+
+def test_the_totals_are_the_viewers_own(conseiller, users, client_for):
+    MediationFactory(conseiller=conseiller)
+    MediationFactory()
+    assert _totals(client_for(conseiller))["activites"] == 1
+    assert _totals(client_for(users["coordinateur"]))["activites"] == 2
+    assert (
+        client_for(users["technicien"])
+        .get(reverse("permanences:activity_totals"), headers=HTMX)
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("role", ["conseiller", "coordinateur"])
@@ -167,9 +204,7 @@ def test_the_totals_keep_the_query_count_flat(
 
     add(3)
     with django_assert_max_num_queries(14) as few:
-        response = client.get(reverse(URL), {"lieu": lieu.pk})
-    assert _totals(response)["activites"] == 3
+        assert _totals(client, {"lieu": lieu.pk})["activites"] == 3
     add(40)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(reverse(URL), {"lieu": lieu.pk})
-    assert _totals(response)["activites"] == 43
+        assert _totals(client, {"lieu": lieu.pk})["activites"] == 43

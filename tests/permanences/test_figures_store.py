@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from permanences import log_totals
 from permanences import usagers as usager_services
 from permanences.enums import (
     Autonomie,
@@ -175,6 +176,7 @@ def _everything(scope: figures.Scope) -> dict:
     blocks = figures.api_blocks()
     built["api"] = blocks["mediations"](dataclasses.replace(scope))
     built["ensemble_api"] = crossapp.people(dataclasses.replace(scope))
+    built["list_totals"] = log_totals.scope_totals(dataclasses.replace(scope))
     return built
 
 

@@ -73,6 +73,26 @@ class Command(BaseCommand):
                     size=mediations,
                 )
 
+            # The list's totals come in a request of their own (htmx): every activity the filters
+            # select, from the figures store.
+            for key, user, label in (
+                ("activity_totals_coordinator", coordinator, "Médiations"),
+                ("activity_totals_conseiller", conseiller, "Mes médiations"),
+            ):
+                client = Client(SERVER_NAME=HOST, headers={"HX-Request": "true"})
+                client.force_login(user)
+                took, _queries = self._get(
+                    client, reverse("permanences:activity_totals"), {}, repeat
+                )
+                record(
+                    self.stdout,
+                    f"{key}_ms",
+                    f"{label} : totaux sans filtre (requête à part)",
+                    took * 1000,
+                    "ms",
+                    size=mediations,
+                )
+
     def _get(self, client, url, params, repeat) -> tuple[float, int]:
         best, queries = float("inf"), 0
         for _ in range(repeat):
