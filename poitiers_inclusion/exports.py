@@ -272,8 +272,8 @@ def safe_text_sql(expression: str) -> str:
     the database writes itself (COPY) or that openpyxl receives as they are (Sheet.plain)."""
     prefixes = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
     return (
-        f"(SELECT CASE WHEN left(t, 1) IN ({prefixes}) THEN chr(39) || t ELSE t END "
-        f"FROM nullif({expression}, '') AS s(t))"
+        f"CASE WHEN left({expression}, 1) IN ({prefixes}) THEN chr(39) || {expression} "
+        f"ELSE nullif({expression}, '') END"
     )
 
 

@@ -6,6 +6,8 @@ object per accompagnement. The CSV is PostgreSQL's own COPY output; the xlsx pas
 rows to openpyxl as they are.
 """
 
+import json
+
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -58,9 +60,14 @@ def _literal(text: str) -> str:
     return "'" + str(text).replace("'", "''").replace("%", "%%") + "'"
 
 
-def _case(expression: str, pairs, default: str = "NULL") -> str:
-    whens = " ".join(f"WHEN {_literal(code)} THEN {_literal(label)}" for code, label in pairs)
-    return f"CASE {expression} {whens} ELSE {default} END"
+def _lookup(pairs) -> str:
+    """A constant code -> label object: one hashed lookup per cell, where a CASE compares the
+    code with every label's in turn."""
+    return f"{_literal(json.dumps(dict(pairs), ensure_ascii=False))}::jsonb"
+
+
+def _case(expression: str, pairs) -> str:
+    return f"({_lookup(pairs)} ->> {expression})"
 
 
 def _label(expression: str, enum) -> str:
@@ -70,7 +77,7 @@ def _label(expression: str, enum) -> str:
 def _labels(expression: str, enum) -> str:
     """The labels of an array of codes, in their order."""
     return (
-        f"ARRAY(SELECT {_case('x.c', enum.choices, 'x.c')} "
+        f"ARRAY(SELECT coalesce({_lookup(enum.choices)} ->> x.c, x.c) "
         f"FROM unnest({expression}) WITH ORDINALITY AS x(c, n) ORDER BY x.n)"
     )
 
@@ -115,10 +122,8 @@ def _cells(fmt: str) -> dict[str, str]:
         # NULL for one person: 1 in the xlsx (a number), "1" in the CSV.
         "participants": f"CASE WHEN {collective} THEN a.rank || '/' || a.size "
         + ("END" if fmt == "xlsx" else "ELSE '1' END"),
-        "beneficiaire": safe_text_sql(
-            f"CASE WHEN {identified} THEN coalesce(nullif({full_name}, ''), "
-            f"{_literal('Usager n°')} || u.id) ELSE {_literal(ANONYMOUS_LABEL)} END"
-        ),
+        "beneficiaire": f"CASE WHEN {identified} THEN coalesce({safe_text_sql(full_name)}, "
+        f"{_literal('Usager n°')} || u.id) ELSE {_literal(ANONYMOUS_LABEL)} END",
         "canal": _label("m.type_lieu", TypeLieu),
         "lieu_nom": safe_text_sql("l.nom"),
         "lieu_adresse": safe_text_sql("l.adresse"),
@@ -127,11 +132,10 @@ def _cells(fmt: str) -> dict[str, str]:
         "lieu_code_insee": safe_text_sql("l.code_insee"),
         "duree": "m.duree_minutes",
         "atelier": safe_text_sql("m.titre_atelier"),
-        "materiel": safe_text_sql(f"array_to_string({_labels('m.materiel', Materiel)}, {newline})"),
-        "thematiques": safe_text_sql(
-            f"array_to_string({_labels('m.thematiques', Thematique)} || "
-            f"{_labels('m.thematiques_demarche', ThematiqueDemarche)}, {newline})"
-        ),
+        # Our own labels: never the start of a formula.
+        "materiel": f"nullif(array_to_string({_labels('m.materiel', Materiel)}, {newline}), '')",
+        "thematiques": f"nullif(array_to_string({_labels('m.thematiques', Thematique)} || "
+        f"{_labels('m.thematiques_demarche', ThematiqueDemarche)}, {newline}), '')",
         "tags": safe_text_sql(f"array_to_string(m.tags, {newline})"),
         "demarche": safe_text_sql("m.nom_demarche"),
         "niveau": f"CASE WHEN {collective} THEN {_case('m.niveau_atelier', _level(NIVEAU_LEVELS))}"
@@ -155,13 +159,29 @@ def _cells(fmt: str) -> dict[str, str]:
     }
 
 
-def export_query(mediations, keys: list[str], fmt: str = "xlsx") -> tuple[str, tuple]:
+# What the cells are made of, unformatted: the benchmark's baseline (COPY of the same rows).
+RAW_COLUMNS = (
+    "m.date, m.created_at, m.updated_at, c.first_name, c.last_name, m.type_activite, a.rank, "
+    "a.size, u.first_name, u.last_name, u.consent_at, u.anonymised_at, m.type_lieu, l.nom, "
+    "l.adresse, l.commune, l.code_postal, l.code_insee, m.duree_minutes, m.titre_atelier, "
+    "m.materiel, m.thematiques, m.thematiques_demarche, m.tags, m.nom_demarche, "
+    "m.niveau_atelier, m.autonomie, m.redirige, m.structure_redirection, u.commune, "
+    "u.code_postal, u.code_insee, u.genre, u.birth_year, u.tranche_age, u.statut_social, "
+    "m.notes, m.source_donnee, m.coop_id, m.satisfaction, m.source_connaissance, "
+    "m.premiere_visite, q.nom, u.merged_into_id, u.id"
+)
+
+
+def export_query(
+    mediations, keys: list[str], fmt: str = "xlsx", *, columns: str | None = None
+) -> tuple[str, tuple]:
     """SQL and parameters of the rows: one per accompagnement of `mediations` (a queryset, the
     viewer's visibility and filters already applied), with its rank i and count n in the
-    activity, ordered by date and activity."""
+    activity, ordered by date and activity. `columns` replaces the cells (RAW_COLUMNS)."""
     visible, params = mediations.order_by().values("pk").query.sql_with_params()
-    cells = _cells(fmt)
-    columns = ",\n       ".join(cells[k] for k in keys)
+    if columns is None:
+        cells = _cells(fmt)
+        columns = ",\n       ".join(cells[k] for k in keys)
     sql = f"""
 SELECT {columns}
 FROM (SELECT a.id, a.mediation_id, a.usager_id,
