@@ -115,6 +115,8 @@ bench: install
 	$(BENCH_ENV) $(BIN)/python manage.py bench_dashboard --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_log_form --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_lists --mediations $(BENCH_MEDIATIONS)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_exports --mediations $(BENCH_MEDIATIONS)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows 100000
 
 clean-db:
 	rm -rf .data/pg

@@ -27,9 +27,11 @@ from poitiers_inclusion.perms import STAFF, TEAM, role_required
 from reseau.models import Lieu
 
 from .coop import (
+    EXPORT_FORMATS,
     CoopFileError,
     InvalidRowsError,
     apply_import,
+    export_csv,
     export_sheet,
     plan_import,
     read_workbook,
@@ -316,17 +318,22 @@ def coop_export(request):
     mediations = Mediation.objects.visible_for(request.user)
     if "telecharger" in request.GET and form.is_valid():
         filters = form.description(request.user)
+        fmt = request.GET.get("format")
+        fmt = fmt if fmt in EXPORT_FORMATS else "xlsx"
         log_event(
             actor=request.user,
             action="permanences.coop.exported",
             target=request.user,
-            changes={"filters": dict(filters)},
+            changes={"filters": dict(filters), "format": fmt},
         )
-        sheet = export_sheet(
-            mediations=form.filtered(mediations),
-            citywide=request.user.sees_whole_city,
-            exporter=request.user,
-            filters=filters,
-        )
-        return xlsx_response(f"activites-coop-{timezone.localdate():%Y-%m-%d}.xlsx", [sheet])
+        chosen = {
+            "mediations": form.filtered(mediations),
+            "citywide": request.user.sees_whole_city,
+            "exporter": request.user,
+            "filters": filters,
+        }
+        name = f"activites-coop-{timezone.localdate():%Y-%m-%d}"
+        if fmt != "xlsx":
+            return export_csv(filename=f"{name}.csv", fmt=fmt, **chosen)
+        return xlsx_response(f"{name}.xlsx", [export_sheet(**chosen)])
     return render(request, "permanences/coop/export.html", {"form": form})

@@ -5,6 +5,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 from pathlib import Path
 
 from django.conf import settings
@@ -54,3 +55,16 @@ def record(
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return passed
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process. VmHWM starts afresh at exec, whereas ru_maxrss
+    keeps the parent's peak from before the fork, so it would report the parent's memory."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux

@@ -50,8 +50,9 @@ from .columns import (
 from .export import (
     CITYWIDE_COLUMNS,
     CONSEILLER_COLUMNS,
+    EXPORT_FORMATS,
     EXPORT_HEADERS,
-    export_accompagnements,
+    export_csv,
     export_sheet,
     usager_ref,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "CoopRow",
     "DEFAULT_SOURCE",
     "DEMARCHE_LABELS",
+    "EXPORT_FORMATS",
     "EXPORT_HEADERS",
     "EXTRA_HEADERS",
     "GENERATED_ID",
@@ -116,7 +118,7 @@ __all__ = [
     "USAGER_REF_PREFIX",
     "YES_NO",
     "apply_import",
-    "export_accompagnements",
+    "export_csv",
     "export_sheet",
     "match_people",
     "plan_import",

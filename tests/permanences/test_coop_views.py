@@ -229,3 +229,110 @@ def test_the_preview_says_who_receives_the_activities(coordinator, conseiller):
     response = coordinator.post(CONFIRM, {"token": token, "choix": "tout"}, follow=True)
     assert "2 pour Inès Martin, 1 pour Inès Médiatrice" in response.content.decode()
     assert Mediation.objects.filter(conseiller=ines).count() == 2
+
+
+# --- The same rows as CSV (written by PostgreSQL's COPY) ---
+
+
+def _csv(client, **params):
+    response = client.get(reverse("permanences:coop_export"), {"telecharger": "1", **params})
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return b"".join(response.streaming_content).decode()
+
+
+def _csv_records(text, delimiter):
+    import csv
+
+    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header_index = next(i for i, line in enumerate(lines) if line and line[0] == "Date")
+    header = lines[header_index]
+    return lines[:header_index], [
+        dict(zip(header, r, strict=True)) for r in lines[header_index + 1 :]
+    ]
+
+
+@pytest.fixture
+def two_activities(conseiller):
+    import datetime
+
+    from tests.factories import UsagerFactory
+
+    from .factories import MediationFactory
+
+    named = UsagerFactory(identified=True, first_name="Awa", last_name="Diallo")
+    MediationFactory(
+        conseiller=conseiller,
+        date=datetime.date(2025, 3, 4),
+        thematiques=["email", "aide_aux_demarches_administratives"],
+        thematiques_demarche=["logement"],
+        autonomie="partiellement_autonome",
+        duree_minutes=45,
+        usagers=[named],
+        notes='=HYPERLINK("http://x"); "cité"',
+        coop_id="acc-1",
+    )
+    MediationFactory(
+        conseiller=conseiller,
+        date=datetime.date(2025, 3, 5),
+        type_activite="collectif",
+        titre_atelier="Atelier tablette",
+        niveau_atelier="avance",
+        usagers=[UsagerFactory(), UsagerFactory()],
+        coop_id="acc-2",
+    )
+
+
+def test_the_french_csv_has_the_workbooks_cells_for_french_excel(coordinator, two_activities):
+    from openpyxl import load_workbook
+
+    text = _csv(coordinator, format="csv")
+    assert text.startswith("\ufeffInformations export")
+    above, records = _csv_records(text.lstrip("\ufeff"), ";")
+    assert ["Nombre total", "3"] in above
+    ws = load_workbook(io.BytesIO(_download(coordinator)), read_only=True)["Activités"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_index = next(i for i, r in enumerate(rows) if r and r[0] == "Date")
+    header = rows[header_index]
+    cells = [dict(zip(header, r, strict=False)) for r in rows[header_index + 1 :]]
+
+    def as_french_text(value):
+        if value is None:
+            return ""
+        if hasattr(value, "strftime"):
+            return value.strftime("%d/%m/%Y")
+        return str(value)
+
+    assert records == [{k: as_french_text(v) for k, v in row.items()} for row in cells]
+    first = records[0]
+    assert first["Date"] == "04/03/2025" and first["Durée (min)"] == "45"
+    assert first["Participants"] == "1" and first["Bénéficiaire"] == "Awa Diallo"
+    assert first["Thématique(s) d’accompagnement"] == (
+        "E-mail\nAide aux démarches administratives\nLogement"
+    )
+    assert first["Notes supplémentaires"] == '\'=HYPERLINK("http://x"); "cité"'  # never a formula
+    assert [r["Participants"] for r in records[1:]] == ["1/2", "2/2"]
+    assert ";;" in text  # empty cells are empty, not ""
+
+
+def test_the_csv_for_programs_has_iso_dates_and_commas(coordinator, two_activities):
+    text = _csv(coordinator, format="csv-intl")
+    assert not text.startswith("\ufeff")
+    _above, records = _csv_records(text, ",")
+    assert [r["Date"] for r in records] == ["2025-03-04", "2025-03-05", "2025-03-05"]
+    assert records[0]["Niveau d’autonomie (ou de l’atelier)"] == "2/3"
+
+
+def test_a_conseillers_csv_holds_only_their_own_activities(client_for, conseiller):
+    from .factories import MediationFactory
+
+    MediationFactory(conseiller=conseiller, coop_id="mine")
+    MediationFactory(coop_id="someone-else")
+    _above, records = _csv_records(_csv(client_for(conseiller), format="csv").lstrip("\ufeff"), ";")
+    assert [r["ID CRA"] for r in records] == ["mine"]
+    assert "Nom du médiateur" not in records[0]
+
+
+def test_the_export_page_offers_the_csv(coordinator):
+    page = coordinator.get(reverse("permanences:coop_export")).content.decode()
+    assert 'name="format" value="csv"' in page and 'value="csv-intl"' in page

@@ -1,4 +1,4 @@
-"""bench_dashboard: the dashboard's server time against raw SQL, and an export's peak memory.
+"""bench_dashboard: the dashboard's server time against raw SQL.
 
 Meant for a database of its own (`make bench` sets EMBEDDED_DB_NAME=bench): it first tops the
 database up to N médiations with `generate_bench_data`, then
@@ -10,17 +10,12 @@ database up to N médiations with `generate_bench_data`, then
    expert's single GROUPING SETS pass — target ratio ≤ 1.5 against the better of the two;
    every section computed cold (no snapshot, nothing memoised) for several filter combinations
    from the figures store (`rebuild_figures_store` first) — target < 300 ms at 1 M médiations,
-   < 1 s at 10 M; `--live` adds today's SQL path without the store (the "before", long);
-2. streams a million-row export (CSV then xlsx, rows read from the database with a server-side
-   cursor) in a child process and prints its peak memory (ru_maxrss) — target < 250 MB.
+   < 1 s at 10 M; `--live` adds today's SQL path without the store (the "before", long).
+Exports are measured by `bench_exports` (permanences).
 """
 
 import dataclasses
 import datetime
-import resource
-import subprocess
-import sys
-import tempfile
 import time
 from unittest import mock
 
@@ -35,7 +30,6 @@ from permanences.models import Accompagnement
 from poitiers_inclusion import figures
 from poitiers_inclusion.benchmarks import record
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.exports import Sheet, csv_lines, write_xlsx
 from poitiers_inclusion.models import User
 from reporting import snapshots
 from reporting.models import FiguresSnapshot
@@ -190,26 +184,18 @@ def _best(fn, repeat: int) -> float:
 
 
 class Command(BaseCommand):
-    help = "Banc d'essai : temps du tableau de bord face au SQL brut, mémoire d'un export."
+    help = "Banc d'essai : temps du tableau de bord face au SQL brut."
 
     def add_arguments(self, parser):
         parser.add_argument("--mediations", type=int, default=1_000_000)
         parser.add_argument("--repeat", type=int, default=3)
-        parser.add_argument("--export-rows", type=int, default=1_000_000)
-        parser.add_argument("--skip-export", action="store_true")
+        # Kept for the commands already written down: exports are measured by bench_exports.
+        parser.add_argument("--skip-export", action="store_true", help="sans effet")
         parser.add_argument(
             "--live", action="store_true", help="mesure aussi le calcul SQL d'avant (long)"
         )
-        parser.add_argument(
-            "--export-only",
-            choices=["csv", "xlsx"],
-            help="interne : mesure un seul export dans ce processus",
-        )
 
-    def handle(self, mediations, repeat, export_rows, skip_export, export_only, live, **options):
-        if export_only:
-            self._export(export_only, export_rows)
-            return
+    def handle(self, mediations, repeat, live, **options):
         if connection.settings_dict["NAME"] in ("postgres", ""):
             self.stdout.write(
                 "Attention : base de développement. `make bench` utilise EMBEDDED_DB_NAME=bench."
@@ -228,9 +214,6 @@ class Command(BaseCommand):
             size=mediations,
         )
         self._dashboard(repeat, mediations, live)
-        if not skip_export:
-            for kind in ("csv", "xlsx"):
-                self._export_in_child(kind, export_rows)
 
     # --- Dashboard against raw SQL -----------------------------------------------------------
 
@@ -330,95 +313,3 @@ class Command(BaseCommand):
             target=1.5,
             size=size,
         )
-
-    # --- Export memory ----------------------------------------------------------------------
-
-    def _export_in_child(self, kind: str, rows: int) -> None:
-        """A fresh process, so its peak memory is the export's and not the dashboard's."""
-        result = subprocess.run(
-            [
-                sys.executable,
-                "manage.py",
-                "bench_dashboard",
-                "--export-only",
-                kind,
-                "--export-rows",
-                str(rows),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        self.stdout.write(result.stdout.strip())
-        if result.returncode:
-            raise CommandError(result.stderr[-2000:])
-
-    def _export(self, kind: str, rows: int) -> None:
-        columns = [
-            "Date",
-            "Type",
-            "Lieu",
-            "Durée (min)",
-            "Thématiques",
-            "Genre",
-            "Tranche d'âge",
-            "Statut",
-            "Conseiller",
-        ]
-        queryset = Accompagnement.objects.values_list(
-            "mediation__date",
-            "mediation__type_activite",
-            "mediation__lieu__nom",
-            "mediation__duree_minutes",
-            "mediation__thematiques",
-            "usager__genre",
-            "usager__tranche_age",
-            "usager__statut_social",
-            "mediation__conseiller__email",
-        ).order_by("pk")[:rows]
-        before = _peak_mb()
-        started = time.perf_counter()
-        written = 0
-
-        def counted():
-            nonlocal written
-            for row in queryset.iterator(chunk_size=5000):
-                written += 1
-                yield row
-
-        with tempfile.TemporaryFile() as out:
-            if kind == "csv":
-                for line in csv_lines(columns, counted(), [["Banc d'essai"]]):
-                    out.write(line.encode())
-            else:
-                write_xlsx([Sheet("Activités", columns, counted(), [["Banc d'essai"]])], out)
-            size = out.tell()
-        took = time.perf_counter() - started
-        peak = _peak_mb()
-        label = f"Export {kind.upper()} de {written:,} lignes".replace(",", " ")
-        record(self.stdout, f"export_{kind}_seconds", f"{label} : durée", took, "s", size=rows)
-        record(
-            self.stdout,
-            f"export_{kind}_peak_memory",
-            f"{label} : mémoire de pointe",
-            peak,
-            "Mo",
-            target=250,
-            size=rows,
-        )
-        self.stdout.write(
-            f"  ({size / 1e6:.0f} Mo écrits ; mémoire avant l'export {before:.0f} Mo)"
-        )
-
-
-def _peak_mb() -> float:
-    """Peak resident memory of this process. VmHWM starts afresh at exec, whereas ru_maxrss
-    keeps the parent's peak from before the fork, so it would report the dashboard's memory."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
