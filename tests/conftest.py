@@ -112,6 +112,15 @@ def phone_page(browser):
 
 
 @pytest.fixture(autouse=True)
+def _bench_results_elsewhere(tmp_path_factory, monkeypatch):
+    """Bench commands run by tests write their measures to a file of the test run, never to the
+    repository's bench/results.json (the figures of the last real `make bench`)."""
+    from poitiers_inclusion import benchmarks
+
+    monkeypatch.setattr(benchmarks, "RESULTS", tmp_path_factory.getbasetemp() / "results.json")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Real hashing is slow on purpose; tests only need passwords to round-trip."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
