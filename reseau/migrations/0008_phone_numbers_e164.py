@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='lieu',
             name='telephone',
-            field=poitiers_inclusion.fields.PhoneNumberField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(\\+33|\\+590|\\+594|\\+262|\\+596|\\+269|\\+687|\\+689|\\+508|\\+681)(\\d){6,9}$', "Le standard national des lieux n'accepte qu'un numéro de France ou d'outre-mer : par exemple 05 49 41 00 00.")], verbose_name='téléphone'),
+            field=poitiers_inclusion.fields.PhoneNumberField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(\\+33|\\+590|\\+594|\\+262|\\+596|\\+269|\\+687|\\+689|\\+508|\\+681)(\\d){6,9}$', "Le standard national des lieux n'accepte qu'un numéro de France ou d'outre-mer : par exemple 05 49 41 00 00.", code='outside_standard')], verbose_name='téléphone'),
         ),
         migrations.AlterField(
             model_name='orientation',
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='structure',
             name='telephone',
-            field=poitiers_inclusion.fields.PhoneNumberField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(\\+33|\\+590|\\+594|\\+262|\\+596|\\+269|\\+687|\\+689|\\+508|\\+681)(\\d){6,9}$', "Le standard national des lieux n'accepte qu'un numéro de France ou d'outre-mer : par exemple 05 49 41 00 00.")], verbose_name='téléphone'),
+            field=poitiers_inclusion.fields.PhoneNumberField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(\\+33|\\+590|\\+594|\\+262|\\+596|\\+269|\\+687|\\+689|\\+508|\\+681)(\\d){6,9}$', "Le standard national des lieux n'accepte qu'un numéro de France ou d'outre-mer : par exemple 05 49 41 00 00.", code='outside_standard')], verbose_name='téléphone'),
         ),
         # Going back keeps the E.164 values: the previous release reads and shows them too.
         migrations.RunPython(store_e164, migrations.RunPython.noop),

@@ -37,6 +37,8 @@ telephone_validator = RegexValidator(
     r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$",
     "Le standard national des lieux n'accepte qu'un numéro de France ou d'outre-mer : par "
     "exemple 05 49 41 00 00.",
+    # Not "invalid": a model form would show its field's message for that code instead.
+    code="outside_standard",
 )
 
 
