@@ -5,11 +5,11 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from poitiers_inclusion import phones
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.forms import Form
 from poitiers_inclusion.public_forms import HoneypotMixin
-from poitiers_inclusion.text import national_digits, phone_digits
 from reseau.models import Lieu, Quartier
 
 from .enums import Niveau
@@ -68,7 +68,7 @@ def live_registrations_of(*, telephone: str, email: str, today, excluding: Seanc
     """Live registrations (place or waiting list) of this phone or e-mail to coming sessions."""
     same = Q()
     if telephone:
-        same |= Q(phone_number=national_digits(telephone))
+        same |= Q(phone_number=phones.key(telephone))
     if email:
         same |= Q(usager__email__iexact=email)
     if not same:
@@ -76,7 +76,7 @@ def live_registrations_of(*, telephone: str, email: str, today, excluding: Seanc
     found = (
         Inscription.objects.actives()
         .filter(seance__date__gte=today, seance__cancelled_at__isnull=True)
-        .alias(phone_number=phone_digits("usager__phone"))
+        .alias(phone_number=phones.sql_key("usager__phone"))
         .filter(same)
     )
     if excluding is not None:

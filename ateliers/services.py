@@ -8,7 +8,7 @@ and the waiting list keeps its order. Each change is written to the audit log.
 from django.db import transaction
 from django.utils import timezone
 
-from poitiers_inclusion import mail, reach
+from poitiers_inclusion import mail, phones, reach
 from poitiers_inclusion.audit import audited_form_save, audited_save, log_event
 from poitiers_inclusion.claims import claim_once
 from poitiers_inclusion.concurrency import locked
@@ -16,7 +16,7 @@ from poitiers_inclusion.dates import reminder_days
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.models import Usager
-from poitiers_inclusion.text import digits, fold, folded
+from poitiers_inclusion.text import fold, folded
 
 from .enums import Origine, Presence, StatutInscription
 from .models import Inscription, Seance
@@ -44,8 +44,8 @@ def find_or_create_person(
     homonym is never mixed up with someone else, and the page never tells whether a person is
     already known."""
     name = (fold(first_name), fold(last_name))
-    email, phone_digits = email.strip().lower(), digits(phone)
-    if email or phone_digits:
+    email, phone_key = email.strip().lower(), phones.key(phone)
+    if email or phone_key:
         namesakes = (
             Usager.objects.identified()
             .filter(merged_into__isnull=True)
@@ -55,7 +55,7 @@ def find_or_create_person(
         for usager in namesakes.order_by("pk"):
             same_name = (fold(usager.first_name), fold(usager.last_name)) == name
             same_contact = (email and usager.email.lower() == email) or (
-                phone_digits and digits(usager.phone) == phone_digits
+                phone_key and phones.key(usager.phone) == phone_key
             )
             if same_name and same_contact:
                 return usager

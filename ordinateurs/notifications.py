@@ -7,7 +7,7 @@ else); the partner reads the rest behind the link, signed in.
 
 from django.contrib.auth import get_user_model
 
-from poitiers_inclusion import mail
+from poitiers_inclusion import mail, phones
 from poitiers_inclusion.enums import Role
 
 from .enums import StatutDemande
@@ -63,7 +63,7 @@ def partner_informed(demande) -> str:
     structure = demande.foyer.structure
     if partner_addresses(demande):
         return f"La structure « {structure} » en est informée par e-mail."
-    phone = f" au {structure.telephone}" if structure.telephone else ""
+    phone = f" au {phones.display(structure.telephone)}" if structure.telephone else ""
     return f"La structure « {structure} » n'a pas d'adresse e-mail : téléphonez-lui{phone}."
 
 

@@ -13,13 +13,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from poitiers_inclusion import mail, reach
+from poitiers_inclusion import mail, phones, reach
 from poitiers_inclusion.audit import log_event
 from poitiers_inclusion.claims import claim_once
 from poitiers_inclusion.dates import reminder_days
 from poitiers_inclusion.errors import ServiceError
 from poitiers_inclusion.holidays import holidays_between
-from poitiers_inclusion.text import national_digits, phone_digits
 
 from .enums import ModePermanence
 from .models import (
@@ -248,14 +247,14 @@ MAX_UPCOMING_PER_CONTACT = 3
 def _check_contact_limit(*, telephone: str, email: str, today: datetime.date) -> None:
     """One person (a phone number or an e-mail) holds at most a few upcoming bookings, so that
     nobody (nor any robot) can take every place of the week."""
-    same = Q(phone_number=national_digits(telephone)) if telephone else Q()
+    same = Q(phone_number=phones.key(telephone)) if telephone else Q()
     if email:
         same |= Q(email__iexact=email)
     if not same:
         return
     upcoming = (
         RendezVous.objects.actifs()
-        .alias(phone_number=phone_digits("telephone"))
+        .alias(phone_number=phones.sql_key("telephone"))
         .filter(same, creneau__date__gte=today)
         .count()
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.fields import ChoiceArrayField
+from poitiers_inclusion.fields import ChoiceArrayField, PhoneNumberField
 from poitiers_inclusion.perms import conseillers_own_or_citywide
 
 from .enums import (
@@ -412,7 +412,7 @@ class RendezVous(models.Model):
     )
     # Personal data: the least needed to receive the person and reach them (purged later).
     nom = models.CharField("nom", max_length=100, blank=True)
-    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    telephone = PhoneNumberField("téléphone", blank=True)
     email = models.EmailField("e-mail", blank=True)
     besoin = models.CharField("besoin", max_length=20, choices=BesoinRendezVous.choices)
     precision = models.CharField("précision", max_length=200, blank=True)

@@ -27,9 +27,8 @@ from django.template import Context, engines
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from . import outbox
+from . import outbox, phones
 from .models import OutgoingSms
-from .text import international, is_mobile
 
 # Messages sent through LocmemBackend, for the tests (like django.core.mail.outbox).
 sent_messages: list[dict] = []
@@ -131,11 +130,11 @@ def send(template: str, *, to: str, context: dict, fallback: dict) -> bool:
     """Queue `<template>_sms.txt` for the mobile number `to`, sent once the current
     transaction commits; `fallback` holds the call to make if it is given up (reach.py).
     Returns whether a message was queued (not for a number that is no mobile)."""
-    if not is_mobile(to):
+    if not phones.is_mobile(to):
         return False
     message = OutgoingSms.objects.create(
         template=template,
-        to=international(to),
+        to=phones.normalise(to),
         body=render(template, context),
         fallback=fallback,
     )

@@ -1,5 +1,5 @@
-"""Comparing what people type: names whatever the case, spacing, apostrophes and accents, phone
-numbers by their digits, in Python and in SQL alike."""
+"""Comparing what people type: names whatever the case, spacing, apostrophes and accents, in
+Python and in SQL alike (phone numbers: phones.py)."""
 
 import unicodedata
 
@@ -54,25 +54,6 @@ def digits(text) -> str:
     return "".join(c for c in text or "" if c.isdigit())
 
 
-def national_digits(text) -> str:
-    """The digits of a French phone number, an international +33 written as a leading 0."""
-    text = (text or "").strip()
-    if text.startswith("+33"):
-        return "0" + digits(text[3:])
-    return digits(text)
-
-
-def is_mobile(text) -> bool:
-    """A French mobile number (06, 07), the only kind a text message reaches."""
-    number = national_digits(text)
-    return len(number) == 10 and number[:2] in ("06", "07")
-
-
-def international(text) -> str:
-    """A French number as +33… (E.164), how text-message services want it."""
-    return "+33" + national_digits(text)[1:]
-
-
 def _folding_table() -> tuple[str, str]:
     """Characters that `fold` turns into another single letter, for SQL's translate()."""
     source, target = "’‘\u00a0", "'' "
@@ -93,16 +74,3 @@ def folded(expression):
     translated = Func(expression, Value(FOLD_FROM), Value(FOLD_TO), function="translate")
     spaced = Func(translated, Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace")
     return Lower(Func(spaced, function="btrim", output_field=CharField()))
-
-
-def phone_digits(expression):
-    """SQL: `national_digits` of a stored phone number."""
-    national = Func(expression, Value(r"^\s*\+33"), Value("0"), function="regexp_replace")
-    return Func(
-        national,
-        Value(r"\D"),
-        Value(""),
-        Value("g"),
-        function="regexp_replace",
-        output_field=CharField(),
-    )

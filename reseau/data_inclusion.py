@@ -23,6 +23,7 @@ import re
 from django.conf import settings
 from django.urls import reverse
 
+from poitiers_inclusion import phones
 from poitiers_inclusion.text import fold
 
 from .enums import Dispositif, Frais, ModaliteAcces, ModaliteAccompagnement, Public, Service
@@ -145,7 +146,6 @@ RESEAUX_PAR_TYPOLOGIE = {
 }
 
 _SIRET = re.compile(r"^\d{14}$")
-_PHONE = re.compile(r"^\+?\d{6,15}$")
 
 
 def source() -> str:
@@ -170,7 +170,8 @@ def _siret(pivot: str):
 
 
 def _phone(value: str):
-    return value if _PHONE.match(value or "") else None
+    """E.164, or nothing for an old value that is no number."""
+    return phones.normalise(value)
 
 
 def _name(value: str) -> str:

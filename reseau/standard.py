@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
+from poitiers_inclusion import phones
 from poitiers_inclusion.audit import audited_save
 from poitiers_inclusion.spreadsheets import read_csv
 
@@ -35,7 +36,7 @@ from .enums import (
     Typologie,
 )
 from .models import Lieu, Quartier, Structure
-from .models.referentiel import TYPOLOGIE_CODE_PATTERN
+from .models.referentiel import TYPOLOGIE_CODE_PATTERN, telephone_validator
 
 VERSION = "v1.0.2"
 SEPARATOR = "|"
@@ -93,14 +94,13 @@ CHOICE_LISTS = {
 }
 FREE_LISTS = ["courriels", "site_web", "autres_formations_labels"]
 TYPOLOGIE_CODE = re.compile(TYPOLOGIE_CODE_PATTERN)
+# The standard's pattern for `telephone` (E.164 of France, its overseas territories and the
+# Pacific collectivities), which the lieu's model validates too.
+TELEPHONE_PATTERN = telephone_validator.regex
 PATTERNS = {
     "pivot": (r"^[a-zA-Z0-9]{9,14}$", "un SIRET (14 chiffres), un SIREN ou un RNA est attendu"),
     "code_postal": (r"^\d{5}$", "le code postal compte 5 chiffres"),
     "code_insee": (r"^([013-9]\d|2[AB1-9])\d{3}$", "le code INSEE compte 5 caractères"),
-    "telephone": (
-        r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$",
-        "le téléphone est attendu au format international sans espace (+33549000000)",
-    ),
 }
 
 
@@ -118,6 +118,8 @@ def row(lieu: Lieu) -> dict:
         "latitude": lieu.latitude,
         "longitude": lieu.longitude,
         "date_maj": lieu.date_maj.isoformat(),
+        # An old value the phone migration could not read would make the file invalid.
+        "telephone": lieu.telephone if TELEPHONE_PATTERN.match(lieu.telephone) else "",
     }
     values = {}
     for name in FIELDS:
@@ -198,7 +200,7 @@ def _check(data: dict) -> tuple[dict, list[str], list[str]]:
     for name, (pattern, message) in PATTERNS.items():
         if data.get(name) and not re.match(pattern, data[name]):
             errors.append(f"{name} « {data[name]} » : {message}")
-    values = {}
+    values = {"telephone": _telephone(data.get("telephone", ""), errors, warnings)}
     for name in ("latitude", "longitude"):
         raw = data.get(name, "")
         if not raw:
@@ -267,7 +269,6 @@ def _check(data: dict) -> tuple[dict, list[str], list[str]]:
         "code_insee",
         "adresse",
         "complement_adresse",
-        "telephone",
         "horaires",
         "presentation_resume",
         "presentation_detail",
@@ -278,6 +279,25 @@ def _check(data: dict) -> tuple[dict, list[str], list[str]]:
     ):
         values[name] = data.get(name, "")
     return values, errors, warnings
+
+
+def _telephone(typed: str, errors: list, warnings: list) -> str:
+    """The standard asks for +33549000000; a number written another way (05 49 00 00 00) is
+    unambiguous, so it is imported in that form with a warning for whoever made the file."""
+    if not typed:
+        return ""
+    number = phones.normalise(typed)
+    if number is None:
+        errors.append(f"telephone « {typed} » : {phones.INVALID[0].lower()}{phones.INVALID[1:]}")
+    elif not TELEPHONE_PATTERN.match(number):
+        errors.append(
+            f"telephone « {typed} » : le standard n'accepte qu'un numéro de France ou d'outre-mer"
+        )
+    else:
+        if number != typed:
+            warnings.append(f"telephone « {typed} » : importé au format du standard, {number}")
+        return number
+    return typed
 
 
 def _match(identifiant: str, values: dict) -> tuple[Lieu | None, str]:

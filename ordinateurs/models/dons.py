@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from poitiers_inclusion.fields import PhoneNumberField
+
 from ..enums import (
     StatutDon,
 )
@@ -31,7 +33,7 @@ class Donateur(models.Model):
     siret = models.CharField("SIRET", max_length=14, blank=True)
     contact_nom = models.CharField("personne à contacter", max_length=150, blank=True)
     email = models.EmailField("e-mail", blank=True)
-    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    telephone = PhoneNumberField("téléphone", blank=True)
     adresse = models.CharField("adresse", max_length=250, blank=True)
     code_postal = models.CharField("code postal", max_length=5, blank=True)
     commune = models.CharField("commune", max_length=100, blank=True)

@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from poitiers_inclusion import mail
+from poitiers_inclusion import mail, phones
 from poitiers_inclusion.audit import audited_save
 
 from ..enums import (
@@ -50,7 +50,11 @@ def offer_donation(
         if donor is None:
             donor = audited_save(Donateur(**donateur), actor=actor)
         else:
-            typed = [donateur.get(k) for k in ("contact_nom", "email", "telephone")]
+            typed = [
+                donateur.get("contact_nom"),
+                donateur.get("email"),
+                phones.display(donateur.get("telephone")),
+            ]
             if any(typed):
                 notes = "Contact indiqué avec cette proposition : " + ", ".join(
                     value for value in typed if value

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ..enums import (
     EmailStatus,
 )
+from ..fields import PhoneNumberField
 
 
 class QueuedMessageQuerySet(models.QuerySet):
@@ -93,7 +94,7 @@ class OutgoingSms(QueuedMessage):
     cannot be sent, its person goes to the list of people to call (`fallback` holds what that
     call needs besides the number and the text)."""
 
-    to = models.CharField("numéro", max_length=20)
+    to = PhoneNumberField("numéro", max_length=20)
     fallback = models.JSONField("appel si le SMS ne part pas", default=dict, blank=True)
 
     class Meta:
@@ -128,7 +129,7 @@ class CallToMake(models.Model):
     app = models.CharField("application", max_length=50)
     reason = models.CharField("motif", max_length=200)
     name = models.CharField("nom", max_length=200, blank=True)
-    phone = models.CharField("téléphone", max_length=30)
+    phone = PhoneNumberField("téléphone", max_length=30)
     message = models.TextField("à lui dire")
     due_by = models.DateField("à appeler avant le")
     target_type = models.ForeignKey(

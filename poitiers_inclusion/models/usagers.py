@@ -8,6 +8,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .. import phones
 from ..enums import (
     AGE_BAND_LOWER_BOUNDS,
     Genre,
@@ -15,7 +16,8 @@ from ..enums import (
     StatutSocial,
     TrancheAge,
 )
-from ..text import fold, folded, national_digits, phone_digits
+from ..fields import PhoneNumberField
+from ..text import fold, folded
 
 
 def age_band_expression(reference_year: int | None = None, prefix: str = ""):
@@ -71,7 +73,7 @@ class UsagerQuerySet(models.QuerySet):
         found = self.visible_for(user).alias(
             search_first_name=folded("first_name"),
             search_last_name=folded("last_name"),
-            search_phone=phone_digits("phone"),
+            search_phone=phones.sql_key("phone"),
         )
         if not found.ordered:
             found = found.order_by("last_name", "first_name", "pk")
@@ -79,7 +81,7 @@ class UsagerQuerySet(models.QuerySet):
         if number:
             return found.filter(Q(pk=int(number[1])) | Q(search_phone__contains=number[1]))
         if SEARCH_PHONE_NUMBER.fullmatch(text):
-            return found.filter(search_phone__contains=national_digits(text))
+            return found.filter(search_phone__contains=phones.key(text))
         if len(text) < SEARCH_MIN_LENGTH:
             return found.none()
         for word in text.split()[:SEARCH_MAX_WORDS]:
@@ -100,7 +102,7 @@ class Usager(models.Model):
     # Identity: filled only when the person consented to be identified.
     first_name = models.CharField("prénom", max_length=100, blank=True)
     last_name = models.CharField("nom", max_length=100, blank=True)
-    phone = models.CharField("téléphone", max_length=30, blank=True)
+    phone = PhoneNumberField("téléphone", max_length=30, blank=True)
     email = models.EmailField("e-mail", blank=True)
     birth_year = models.PositiveSmallIntegerField("année de naissance", null=True, blank=True)
     consent_at = models.DateTimeField("consentement recueilli le", null=True, blank=True)

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from poitiers_inclusion import nav, submissions
+from poitiers_inclusion import nav, phones, submissions
 
 register = template.Library()
 
@@ -23,13 +23,19 @@ def record_changed(form) -> bool:
 
 @register.filter
 def phone(number) -> str:
-    """A phone number as people read it: 0549000000 or +33549000000 → 05 49 00 00 00 (a
-    number of another shape is shown as stored)."""
-    number = str(number or "")
-    national = "0" + number[3:] if number.startswith("+33") else number
-    if len(national) == 10 and national.isdigit():
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return number
+    """A phone number as people read it: +33549000000 → 05 49 00 00 00, +442079460958 →
+    +44 20 79 46 09 58 (phones.display); a stored value that is no number is shown as it is."""
+    return phones.display(number)
+
+
+@register.filter
+def phone_link(number) -> str:
+    """The number as people read it, in a link that calls it (tel: and its E.164 form); a
+    stored value that is no number is shown as it is, without a link."""
+    e164 = phones.normalise(number)
+    if e164 is None:
+        return phones.display(number)
+    return format_html('<a href="tel:{}">{}</a>', e164, phones.display(e164))
 
 
 @register.filter

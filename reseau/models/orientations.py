@@ -7,7 +7,9 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from poitiers_inclusion import phones
 from poitiers_inclusion.enums import Role
+from poitiers_inclusion.fields import PhoneNumberField
 
 from ..enums import EtatOrientation, PreferenceContact, Service
 from .campagnes import new_token
@@ -127,7 +129,7 @@ class Orientation(models.Model):
     # Personal fields: emptied by anonymisation (see PERSONAL_FIELDS).
     prenom = models.CharField("prénom de la personne", max_length=100)
     nom = models.CharField("nom de la personne", max_length=100)
-    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    telephone = PhoneNumberField("téléphone", max_length=30, blank=True)
     courriel = models.EmailField("e-mail", blank=True)
     situation = models.TextField(
         "situation",
@@ -222,7 +224,7 @@ class Orientation(models.Model):
         if self.anonymised_at:
             return []
         if self.preference_contact in (PreferenceContact.TELEPHONE, PreferenceContact.SMS):
-            return [("Téléphone", self.telephone)] if self.telephone else []
+            return [("Téléphone", phones.display(self.telephone))] if self.telephone else []
         if self.preference_contact == PreferenceContact.COURRIEL:
             return [("E-mail", self.courriel)] if self.courriel else []
         return []

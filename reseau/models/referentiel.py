@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from poitiers_inclusion.concurrency import Versioned
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.fields import ChoiceArrayField
+from poitiers_inclusion.fields import ChoiceArrayField, PhoneNumberField
 
 from ..enums import (
     Dispositif,
@@ -35,7 +35,10 @@ code_insee_validator = RegexValidator(
 )
 telephone_validator = RegexValidator(
     r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$",
-    "Saisissez le numéro au format international, sans espace : +33549000000.",
+    "Le standard national des lieux n'accepte qu'un numéro de France ou d'outre-mer : par "
+    "exemple 05 49 41 00 00.",
+    # Not "invalid": a model form would show its field's message for that code instead.
+    code="outside_standard",
 )
 
 
@@ -149,9 +152,7 @@ class Structure(Versioned, Archivable):
         "code postal", max_length=5, blank=True, validators=[code_postal_validator]
     )
     commune = models.CharField("commune", max_length=100, blank=True)
-    telephone = models.CharField(
-        "téléphone", max_length=20, blank=True, validators=[telephone_validator]
-    )
+    telephone = PhoneNumberField("téléphone", blank=True, validators=[telephone_validator])
     courriel = models.EmailField("e-mail", blank=True)
     site_web = models.URLField("site web", blank=True)
     horaires = models.CharField("horaires (format OpenStreetMap)", max_length=300, blank=True)
@@ -247,9 +248,7 @@ class Lieu(Versioned, Archivable):
         default=list,
         blank=True,
     )
-    telephone = models.CharField(
-        "téléphone", max_length=20, blank=True, validators=[telephone_validator]
-    )
+    telephone = PhoneNumberField("téléphone", blank=True, validators=[telephone_validator])
     courriels = ArrayField(
         models.EmailField(),
         verbose_name="e-mails",
@@ -399,7 +398,7 @@ class Contact(Archivable):
     nom = models.CharField("nom", max_length=100)
     fonction = models.CharField("fonction", max_length=150, blank=True)
     courriel = models.EmailField("e-mail", blank=True)
-    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    telephone = PhoneNumberField("téléphone", max_length=30, blank=True)
     referent_numerique = models.BooleanField("référent du réseau numérique", default=False)
     notes = models.TextField("notes", blank=True)
 

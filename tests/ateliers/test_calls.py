@@ -83,7 +83,7 @@ def test_reminders_reach_people_without_e_mail_once(texts, django_capture_on_com
         assert services.send_reminders() == 0
     assert [t["to"] for t in texts] == ["+33711223344"]
     call = CallToMake.objects.get()
-    assert call.phone == "0549112233" and call.due_by == tomorrow
+    assert call.phone == "+33549112233" and call.due_by == tomorrow
 
 
 def test_the_sessions_page_leads_to_the_call_list(client_for):

@@ -93,7 +93,8 @@ def test_a_session_closed_to_online_registration_has_no_link(client):
     seance = SeanceFactory(inscription_en_ligne=False, lieu__telephone="0549000000")
     html = client.get(URL).content.decode()
     assert reverse("ateliers:register_public", args=[seance.pk]) not in html
-    assert "Inscription auprès du lieu" in html and "0549000000" in html
+    assert "Inscription auprès du lieu" in html and "05 49 00 00 00" in html
+    assert 'href="tel:+33549000000"' in html
 
 
 def test_it_groups_the_sessions_by_month(client):

@@ -68,7 +68,7 @@ def test_it_registers_an_identified_usager_with_consent_and_emails_a_cancel_link
     assert inscription.origine == Origine.PUBLIC
     usager = inscription.usager
     assert (usager.first_name, usager.last_name) == ("Jeanne", "Martin")
-    assert usager.phone == "0612345678" and usager.email == "jeanne@exemple.test"
+    assert usager.phone == "+33612345678" and usager.email == "jeanne@exemple.test"
     assert usager.consent_at is not None
 
     assert len(mailoutbox) == 1
@@ -244,7 +244,7 @@ def test_a_form_filled_by_a_robot_registers_nothing(
     "data,field,message",
     [
         ({"telephone": "", "email": ""}, "telephone", "Indiquez un téléphone ou un e-mail"),
-        ({"telephone": "12"}, "telephone", "Ce numéro n'est pas valide"),
+        ({"telephone": "12"}, "telephone", "Numéro de téléphone invalide"),
         ({"email": "pas-un-mail"}, "email", "n'est pas valide"),
         ({"consent": None}, "consent", "Cochez cette case"),
         ({"prenom": ""}, "prenom", "Indiquez votre prénom"),

@@ -62,7 +62,7 @@ def test_it_registers_a_new_person_who_consents(coordinator):
     assert response.status_code == 302
     assert response["Location"].endswith(f"#inscription-{inscription.pk}")
     usager = inscription.usager
-    assert (usager.first_name, usager.last_name, usager.phone) == ("Awa", "Diallo", "0612345678")
+    assert (usager.first_name, usager.last_name, usager.phone) == ("Awa", "Diallo", "+33612345678")
     assert usager.consent_at is not None
     assert inscription.statut == StatutInscription.INSCRIT
     assert inscription.origine == Origine.EQUIPE
@@ -89,7 +89,7 @@ def test_consent_and_a_contact_are_required_and_typed_values_stay(coordinator):
 def test_a_wrong_phone_number_is_explained(coordinator):
     response = _register(coordinator, SeanceFactory(), _new_person(phone="12"))
     assert response.context["form"].errors["phone"] == [
-        "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78."
+        "Numéro de téléphone invalide : écrivez par exemple 05 49 41 00 00 ou +33 5 49 41 00 00"
     ]
 
 

@@ -288,7 +288,7 @@ def test_the_facilitator_cancels_a_session_with_a_reason(
     assert len(mailoutbox) == 1
     page = response.content.decode()
     assert "Séance annulée" in page and "à prévenir par téléphone" in page
-    assert "0611223344" in page
+    assert "06 11 22 33 44" in page and 'href="tel:+33611223344"' in page
 
 
 def test_a_session_with_attendance_taken_cannot_be_cancelled(coordinator):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from poitiers_inclusion import reach, sms
 from poitiers_inclusion.enums import EmailStatus
 from poitiers_inclusion.models import CallToMake, OutgoingSms
-from poitiers_inclusion.text import international, is_mobile
+from poitiers_inclusion.phones import is_mobile, normalise
 from tests.factories import UsagerFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,9 @@ def _booking_context():
 def test_it_tells_mobiles_from_landlines():
     assert is_mobile("06 12 34 56 78") and is_mobile("+33 7 12 34 56 78")
     assert not is_mobile("05 49 41 00 00") and not is_mobile("0612") and not is_mobile("")
-    assert international("06.12.34.56.78") == "+33612345678"
+    assert normalise("06.12.34.56.78") == "+33612345678"
+    assert is_mobile("0690 12 34 56") and is_mobile("+262 692 12 34 56")
+    assert not is_mobile("+44 7700 900123") and not is_mobile("05 08 41 23 45")
 
 
 def test_an_e_mail_comes_first(texts, mailoutbox, django_capture_on_commit_callbacks):
@@ -77,12 +79,21 @@ def test_a_mobile_without_e_mail_gets_a_text_message(texts, django_capture_on_co
     assert not CallToMake.objects.exists()
 
 
+def test_an_overseas_mobile_gets_its_text_at_its_own_country_code(
+    texts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        channel = _tell(UsagerFactory(), phone="06 90 12 34 56")
+    assert channel == reach.SMS
+    assert [text["to"] for text in texts] == ["+590690123456"]
+
+
 def test_a_landline_is_called(texts):
     about = UsagerFactory()
     assert _tell(about, phone="05 49 41 00 00") == reach.CALL
     call = CallToMake.objects.get()
     assert (call.phone, call.name, call.due_by, call.app) == (
-        "05 49 41 00 00",
+        "+33549410000",
         "Jeanne Martin",
         TOMORROW,
         "permanences",
@@ -95,7 +106,7 @@ def test_a_landline_is_called(texts):
 def test_a_mobile_is_called_when_text_messages_are_not_configured(settings, capsys):
     settings.SMS_BACKEND = "poitiers_inclusion.sms.ConsoleBackend"
     assert _tell(UsagerFactory(), phone="0612345678") == reach.CALL
-    assert CallToMake.objects.get().phone == "0612345678"
+    assert CallToMake.objects.get().phone == "+33612345678"
     assert not OutgoingSms.objects.exists()
 
 

@@ -67,6 +67,19 @@ def test_it_finds_an_international_number_stored_from_its_national_form(people, 
     assert _found("05 49 00 11 22", users[Role.COORDINATEUR]) == [people["paul"]]
 
 
+@pytest.mark.parametrize("typed", ["0692 12 34 56", "06 92 12", "+262 692 12 34 56"])
+def test_it_finds_an_overseas_number_as_people_write_it(people, users, typed):
+    """Stored +262692123456 (Réunion's own code), typed as dialled in France."""
+    person = UsagerFactory(identified=True, first_name="Lina", phone="0692 12 34 56")
+    person.conseillers.add(users[Role.CONSEILLER])
+    assert _found(typed, users[Role.COORDINATEUR]) == [person]
+
+
+def test_it_finds_a_number_stored_before_numbers_had_one_format(people, users):
+    Usager.objects.filter(pk=people["paul"].pk).update(phone="0033 5 49 00 11 22")
+    assert _found("05 49 00 11 22", users[Role.COORDINATEUR]) == [people["paul"]]
+
+
 @pytest.mark.parametrize("template", ["n°{}", "N° {}", "no {}", "#{}", "{}"])
 def test_it_finds_a_record_by_its_number(people, users, template):
     anonymous = people["anonymous"]

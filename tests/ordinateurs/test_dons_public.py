@@ -62,7 +62,7 @@ def test_it_records_the_offer_and_sends_the_thanks_on_commit(
         "Assurances du Centre",
         VALID_SIRET,
         "rse@assur.example",
-        "0549000000",
+        "+33549000000",
     )
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["rse@assur.example"]
     assert "12 appareils annoncés" in mailoutbox[0].body

@@ -391,7 +391,7 @@ def test_the_donor_is_edited_with_an_audit_trail(technicien, users):
     response = technicien.post(url, data)
     assert response.status_code == 302
     donor.refresh_from_db()
-    assert (donor.nom, donor.telephone) == ("Garage Moderne SA", "0612345678")
+    assert (donor.nom, donor.telephone) == ("Garage Moderne SA", "+33612345678")
     event = AuditEvent.objects.get(action="ordinateurs.donateur.updated")
     assert event.actor == users[Role.TECHNICIEN] and "nom" in event.changes["fields"]
 

@@ -143,4 +143,4 @@ def test_the_proposal_page_says_to_phone_a_structure_without_address(coordinateu
         {"ordinateur": ordinateur.pk},
         follow=True,
     )
-    assert "téléphonez-lui au 0549000000" in response.content.decode()
+    assert "téléphonez-lui au 05 49 00 00 00" in response.content.decode()

@@ -129,7 +129,7 @@ def test_the_public_booking_page_books_and_emails_a_cancellation_link(
     rdv = RendezVous.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("permanences:booking_done", args=[rdv.token])
-    assert rdv.telephone == "0612345678" and rdv.heure == datetime.time(14, 30)
+    assert rdv.telephone == "+33612345678" and rdv.heure == datetime.time(14, 30)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["jeanne@exemple.test"]
@@ -155,7 +155,7 @@ def test_a_phone_only_booking_sends_no_email(client, django_capture_on_commit_ca
     "data,field,message",
     [
         ({"telephone": "", "email": ""}, "telephone", "Indiquez un téléphone ou un e-mail"),
-        ({"telephone": "12"}, "telephone", "Ce numéro n'est pas valide"),
+        ({"telephone": "12"}, "telephone", "Numéro de téléphone invalide"),
         ({"email": "pas-un-mail"}, "email", "n'est pas valide"),
         ({"consent": None}, "consent", "Cochez cette case"),
         ({"heure": None}, "heure", "Choisissez un horaire"),
@@ -262,7 +262,7 @@ def test_one_person_holds_at_most_three_upcoming_bookings():
         _book(permanence, days[3], datetime.time(15), telephone="", email="Moi@Exemple.FR")
     assert error.value.field == "email"
     # Once one is cancelled, the person may book again.
-    first = RendezVous.objects.filter(telephone="0611111111").first()
+    first = RendezVous.objects.filter(telephone="+33611111111").first()
     first.statut = StatutRendezVous.ANNULE
     first.save()
     _book(permanence, days[3], datetime.time(14), telephone="0611111111")

@@ -46,7 +46,7 @@ def test_phone_only_bookings_are_reminded_once(
     conseiller = UserFactory(conseiller=True)
     by_call.creneau.permanence.conseillers.add(conseiller)
     page = client_for(conseiller).get(reverse("permanences:call_list")).content.decode()
-    assert "0549112233" in page and "Marcel" in page and "Rappel du rendez-vous" in page
+    assert "05 49 11 22 33" in page and "Marcel" in page and "Rappel du rendez-vous" in page
     stranger = UserFactory(conseiller=True)
     assert (
         "0549112233"

@@ -230,7 +230,7 @@ def test_it_needs_one_thematique_and_keeps_what_was_typed(client, conseiller):
                 "new_phone": "06 12",
             },
             "new_phone",
-            "Ce numéro n'est pas valide : 10 chiffres, par exemple 06 12 34 56 78.",
+            "Numéro de téléphone invalide : écrivez par exemple 05 49 41 00 00 ou +33 5 49 41 00 00",
         ),
     ],
 )
@@ -281,7 +281,7 @@ def test_it_creates_an_identified_usager_with_consent(client, conseiller):
     )
     usager = Accompagnement.objects.get().usager
     assert usager.is_identified and usager.full_name == "Odette Marchand"
-    assert usager.birth_year == 1950 and usager.phone == "0611223344"
+    assert usager.birth_year == 1950 and usager.phone == "+33611223344"
     assert usager.age_band == TrancheAge.PLUS_DE_70
     assert conseiller in usager.conseillers.all()
     assert AuditEvent.objects.for_object(usager).filter(action__endswith="created").exists()

@@ -46,7 +46,7 @@ def test_it_merges_two_records_of_the_same_person(conseiller):
     assert not other.accompagnements.exists()
     # The richer identity is kept.
     assert (kept.phone, kept.email, kept.commune, kept.genre) == (
-        "0611223344",
+        "+33611223344",
         "awa@exemple.test",
         "Poitiers",
         "feminin",

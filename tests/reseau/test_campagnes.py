@@ -259,14 +259,14 @@ def test_it_explains_a_bad_lieu_value_next_to_the_field_and_keeps_it(
     page = client.get(url)
     data = _as_posted(page)
     prefix = next(f.prefix for f in page.context["lieux_formset"] if f.instance == main)
-    data[f"{prefix}-telephone"] = "05 49 00 00 00"
+    data[f"{prefix}-telephone"] = "05 49 00 00"
     data[f"{prefix}-horaires"] = "Tu 14:00-18:00"
     response = client.post(url, data)
     html = response.content.decode()
     assert response.status_code == 200
     assert 'role="alert"' in html
-    assert f'id="id_{prefix}-telephone"' in html and "format international" in html
-    assert 'value="05 49 00 00 00"' in html and 'value="Tu 14:00-18:00"' in html
+    assert f'id="id_{prefix}-telephone"' in html and "Numéro de téléphone invalide" in html
+    assert 'value="05 49 00 00"' in html and 'value="Tu 14:00-18:00"' in html
     main.refresh_from_db()
     verification.refresh_from_db()
     assert main.horaires == "Mo 09:00-12:00" and main.date_maj == LONG_AGO

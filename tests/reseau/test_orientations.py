@@ -335,7 +335,7 @@ def test_the_answer_link_shows_what_the_receiver_needs_only(sides, without_accou
     html = unescape(response.content.decode())
     assert response.status_code == 200
     assert orientation.get_besoin_display() in html and orientation.situation in html
-    assert "Par téléphone" in html and "0611223344" in html
+    assert "Par téléphone" in html and "06 11 22 33 44" in html
     assert "jeanne@exemple.test" not in html  # not the way the person asked to be contacted
     assert reverse("reseau:orientation_piece_jointe", args=[orientation.pk]) not in html
     assert 'name="robots" content="noindex' in html

@@ -119,12 +119,43 @@ def test_it_reports_every_bad_row_and_imports_nothing(tmp_path):
 
 
 def test_it_imports_the_good_rows_with_skip_invalid(tmp_path):
-    path = _file(tmp_path, [_good(), _good(id="b", telephone="05 49 00 00 00")])
+    path = _file(tmp_path, [_good(), _good(id="b", telephone="05 49 00 00")])
     out, err, failed = _run(path, "--skip-invalid")
     assert failed is None
     assert list(Lieu.objects.values_list("identifiant", flat=True)) == ["asso-1"]
-    assert "Ligne 3 : telephone" in err
+    assert "Ligne 3 : telephone « 05 49 00 00 » : numéro de téléphone invalide" in err
     assert "1 ligne(s) ignorée(s)" in out
+
+
+def test_it_imports_a_number_written_the_french_way_in_the_standard_s_format(tmp_path):
+    """The standard asks for +33549000000; 05 49 00 00 00 is the same number, imported in that
+    format with a warning for whoever made the file."""
+    rows = [
+        _good(telephone="05 49 00 00 00"),
+        _good(id="b", nom="Médiathèque", telephone="0590 12 34 56"),
+    ]
+    out, err, failed = _run(_file(tmp_path, rows))
+    assert failed is None, err
+    assert dict(Lieu.objects.values_list("identifiant", "telephone")) == {
+        "asso-1": "+33549000000",
+        "b": "+590590123456",
+    }
+    assert "telephone « 05 49 00 00 00 » : importé au format du standard, +33549000000" in (
+        out + err
+    )
+
+
+@pytest.mark.parametrize(
+    "typed, reason",
+    [
+        ("05 49 00", "numéro de téléphone invalide"),
+        ("+44 20 7946 0958", "le standard n'accepte qu'un numéro de France ou d'outre-mer"),
+    ],
+)
+def test_it_reports_a_number_the_standard_cannot_hold_with_its_line(tmp_path, typed, reason):
+    out, err, failed = _run(_file(tmp_path, [_good(), _good(id="b", telephone=typed)]))
+    assert failed and Lieu.objects.count() == 0
+    assert f"Ligne 3 : telephone « {typed} » : {reason}" in err
 
 
 def test_it_refuses_a_file_without_the_required_columns(tmp_path):
