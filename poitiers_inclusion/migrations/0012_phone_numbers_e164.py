@@ -18,7 +18,7 @@ def store_e164(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kernel', '0010_outgoing_email_attachments'),
+        ('kernel', '0011_usager_identified_by_name'),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def store_e164(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permanences', '0007_figures_change_log'),
+        ('permanences', '0008_mediation_list_order'),
     ]
 
     operations = [
