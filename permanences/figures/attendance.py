@@ -144,8 +144,10 @@ class Attendance:
         ).values("usager_id", "pid", "day", "lieu", "month")
         result = {"slot": [], "permanence": [], "lieu": [], "month": [], "total": []}
         ids = [p.pk for p in self.permanences]
-        if self.scope and (stored := engine.attendance_sets(self.scope, ids, self.start, self.end)):
-            return stored
+        if self.scope:
+            stored = engine.attendance_sets(self.scope, ids, self.start, self.end)
+            if stored is not None:
+                return stored
         try:
             sql, params = qs.query.sql_with_params()
         except EmptyResultSet:
