@@ -184,15 +184,12 @@ def _group_counts(groups: np.ndarray, persons: np.ndarray) -> list[tuple[int, in
 
 def _pair_counts(store, pair: str, groups: np.ndarray, pairs: np.ndarray) -> list:
     """_group_counts without a sort: the distinct (group, person) pairs of the rows are the
-    distinct pair ids the writer gave them (one scatter), each pair knows its group."""
+    distinct pair ids the writer gave them."""
     if not len(groups):
         return []
     low = int(groups.min())
     rows = np.bincount((groups - low).astype(np.intp))
-    seen = np.zeros(store.pair_count(pair), dtype=bool)
-    seen[pairs] = True
-    found = store.pair_groups(pair, np.flatnonzero(seen)) - low
-    people = np.bincount(found.astype(np.intp), minlength=len(rows))
+    people = store.pair_people(pair, pairs, low, len(rows))
     present = np.flatnonzero(rows)
     return [
         (int(g) + low, int(n), int(p))
@@ -319,6 +316,15 @@ def persons_seen(rows: Rows, records: list[int]) -> set[int]:
     return set(_unique(rows.person()[chosen]).tolist())
 
 
+def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
+    """np.isin for ids: a lookup table indexed by id, one pass."""
+    if not wanted or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    table = np.zeros(max(max(wanted), int(values.max())) + 2, dtype=bool)
+    table[np.array(wanted, dtype=np.int64)] = True
+    return table[values]  # -1 (no permanence) reads the last entry, False
+
+
 class _Lazy(dict):
     """A dict whose entries are computed on first read: the attendance of the moves' windows
     reads only the visits per slot, never the unique usagers."""
@@ -341,7 +347,7 @@ def attendance_sets(
     rows = rows_for(dataclasses.replace(scope, start=start, end=end, lieux=(), quartiers=()))
     if rows is None:
         return None
-    at = np.isin(rows["permanence"], np.array(permanences, dtype=np.int64))
+    at = _among(rows["permanence"], permanences)
     pid, day = rows["permanence"][at], rows["day"][at]
     lieu_of = dict(Permanence.objects.filter(pk__in=permanences).values_list("pk", "lieu_id"))
     ids = np.array(sorted(lieu_of), dtype=np.int64)

@@ -152,14 +152,24 @@ class Store:
     def pair_count(self, name: str) -> int:
         return len(self.facts[f"pairkey_{name}"]) + len(self.pair_extra.get(name, ()))
 
-    def pair_groups(self, name: str, ids: np.ndarray) -> np.ndarray:
-        """The group of each pair id (ids in increasing order)."""
-        base = self.facts[f"pairkey_{name}"]
-        cut = int(np.searchsorted(ids, len(base)))
-        keys = np.asarray(base[ids[:cut]])
-        if cut < len(ids):
-            keys = np.concatenate([keys, self.pair_extra[name][ids[cut:] - len(base)]])
-        return writer.key_groups(keys)
+    def pair_people(self, name: str, pairs: np.ndarray, low: int, size: int) -> np.ndarray:
+        """Distinct pairs among `pairs` (pair ids of some rows) per group, indexed by group -
+        `low` (groups from low to low + size - 1): one scatter, then a sum per group's run of
+        ids (the files number the pairs group by group), and the few pairs read again."""
+        known = len(self.facts[f"pairkey_{name}"])
+        seen = np.zeros(self.pair_count(name), dtype=bool)
+        seen[pairs] = True
+        people = np.zeros(size, dtype=np.int64)
+        values, starts = self.facts[f"pairgroups_{name}"]
+        if known:
+            sums = np.add.reduceat(seen[:known], starts, dtype=np.int64)
+            inside = (values >= low) & (values < low + size)
+            people[values[inside] - low] += sums[inside]
+        extra = np.flatnonzero(seen[known:])
+        if len(extra):
+            groups = writer.key_groups(self.pair_extra[name][extra]) - low
+            people += np.bincount(groups.astype(np.intp), minlength=size)[:size]
+        return people
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -296,7 +306,8 @@ def _load(token: str, built_at) -> Store | None:
         path.stem.removeprefix("fact_"): np.load(path, mmap_mode="r")
         for path in folder.glob("fact_*.npy")
     }
-    facts |= {path.stem: np.load(path, mmap_mode="r") for path in folder.glob("pairkey_*.npy")}
+    for pattern in ("pairkey_*.npy", "pairgroups_*.npy"):
+        facts |= {path.stem: np.load(path, mmap_mode="r") for path in folder.glob(pattern)}
     ids = np.load(folder / "people_ids.npy")
     people = _people_by_id(
         ids, {n: np.load(folder / f"people_{n}.npy") for n in PEOPLE_INTS + PEOPLE_CODES}

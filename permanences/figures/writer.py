@@ -257,7 +257,11 @@ def _derive_and_save(folder: Path, facts: dict, ids: np.ndarray, people: dict) -
         for name, (group, person) in PAIRS.items():
             facts[f"pair_{name}"], keys = _pair_ids(facts[group], facts[person])
             np.save(folder / f"pairkey_{name}.npy", keys)
-            del keys
+            # The pairs are numbered group by group: each group's value and first pair id.
+            groups = key_groups(keys)
+            starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(keys) else []
+            np.save(folder / f"pairgroups_{name}.npy", np.array([groups[starts], starts]))
+            del keys, groups
     for name, array in facts.items():
         np.save(folder / f"fact_{name}.npy", array)
     for name, array in people.items():
