@@ -314,9 +314,7 @@ def _load(token: str, built_at) -> Store | None:
     )
     meta = json.loads((folder / "meta.json").read_text())
     _LOADED.clear()  # one store at a time in memory
-    _LOADED[str(folder)] = store = Store(
-        facts, people, dictionaries, built_at=built_at, meta=meta
-    )
+    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, built_at=built_at, meta=meta)
     return store
 
 

@@ -125,9 +125,7 @@ def write(cursor, folder: Path, dictionaries: dict) -> dict:
 
     cursor.execute("SET LOCAL work_mem = '64MB'")
     mediations = f"(SELECT m.*, {BAND_AND_AUTONOMY} FROM permanences_mediation m) m"
-    found = _distinct_values(
-        cursor, mediations, BAND_AND_AUTONOMY_PARAMS, {**CODE_SQL, **MASK_SQL}
-    )
+    found = _distinct_values(cursor, mediations, BAND_AND_AUTONOMY_PARAMS, {**CODE_SQL, **MASK_SQL})
     params, codes = [], []  # the SELECT list's, then the FROM's
     for name, expr in CODE_SQL.items():
         dictionary = dictionaries[name]
