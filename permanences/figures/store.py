@@ -128,7 +128,8 @@ def _encode_people(rows, dictionaries: dict[str, Dictionary]) -> tuple[np.ndarra
 
 
 class TooManyValues(Exception):
-    """More than 64 distinct values in an array column: the store cannot hold it as bits."""
+    """More than 64 distinct values in an array column (the store cannot hold it as bits), or
+    an id past writer.ID_LIMIT."""
 
 
 @dataclass
@@ -298,6 +299,9 @@ def _load(token: str, built_at) -> Store | None:
         return None  # written on another machine, removed, or by an older version: live
     if (folder / "year").read_text() != str(timezone.localdate().year):
         return None  # its age bands are last year's: live until refresh_figures rewrites it
+    meta = json.loads((folder / "meta.json").read_text())
+    if not meta.get("fits", True):
+        return None  # ids past int32 (writer.ID_LIMIT): the figures are computed live
     dictionaries = {
         name: Dictionary(values)
         for name, values in json.loads((folder / "dictionaries.json").read_text()).items()
@@ -312,7 +316,6 @@ def _load(token: str, built_at) -> Store | None:
     people = _people_by_id(
         ids, {n: np.load(folder / f"people_{n}.npy") for n in PEOPLE_INTS + PEOPLE_CODES}
     )
-    meta = json.loads((folder / "meta.json").read_text())
     _LOADED.clear()  # one store at a time in memory
     _LOADED[str(folder)] = store = Store(facts, people, dictionaries, built_at=built_at, meta=meta)
     return store
@@ -380,6 +383,8 @@ def _overlaid(cursor, base: Store, changes) -> Store:
         fresh = _encode_facts(cursor.fetchall(), dictionaries)
         kept &= ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
     people = base.people
+    if usagers and usagers[-1] >= writer.ID_LIMIT:
+        raise TooManyValues("usager")  # its arrays are indexed by id: live until a rebuild
     if usagers:
         changed = np.array(usagers, dtype=np.int64)
         moved = kept & np.isin(base.facts["usager"], changed)
@@ -404,10 +409,10 @@ def _derived(store: Store, fresh: dict[str, np.ndarray]) -> dict[str, np.ndarray
     fresh["month"] = writer.months(fresh["day"])
     perm_lieu = {int(k): v for k, v in store.meta.get("perm_lieu", {}).items()}
     fresh["plieu"] = writer.plieu(fresh["permanence"], perm_lieu)
+    for name in ("med", "usager", "person", "lieu", "conseiller", "permanence"):
+        if len(usager) and int(fresh[name].max()) >= writer.ID_LIMIT:
+            raise TooManyValues(name)  # ids past int32: live until a rebuild says so
     if not store.meta.get("pairs"):
-        return fresh
-    if len(usager) and max(int(usager.max()), int(fresh["person"].max())) >= writer.ID_LIMIT:
-        store.meta = {**store.meta, "pairs": False}  # ids past int32: counted by sorting
         return fresh
     for name, (group, person) in writer.PAIRS.items():
         keys = writer.pair_keys(fresh[group], fresh[person])

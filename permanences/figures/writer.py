@@ -49,7 +49,9 @@ PAIRS = {
     "plieu": ("plieu", "usager"),
 }
 SHIFT = 32  # a pair's key: (group + 1) << SHIFT | person; groups from -1, people below 2**31
-ID_LIMIT = 2**31  # ids from here on do not fit the int32 columns: the store keeps int64, no pairs
+# The store holds ids below 2**31 (int32 columns, arrays indexed by id); a database with larger
+# ids has its figures computed live.
+ID_LIMIT = 2**31
 
 
 def pair_keys(groups: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -178,6 +180,11 @@ def write(cursor, folder: Path, dictionaries: dict) -> dict:
     finally:
         os.unlink(spool)
     ids, people = _people(cursor, folder, dictionaries)
+    if not all(array.dtype != np.int64 for array in (*facts.values(), ids, *people.values())):
+        # Arrays indexed by id (people, seen sets) would not fit in memory: no store, the
+        # figures are computed live (`store._load` reads fits: false).
+        (folder / "meta.json").write_text(json.dumps({"fits": False}))
+        return {"accompagnements": len(facts["usager"]), "usagers": len(ids)}
     return _derive_and_save(folder, facts, ids, people)
 
 
@@ -248,9 +255,7 @@ def _derive_and_save(folder: Path, facts: dict, ids: np.ndarray, people: dict) -
     facts["month"] = months(facts["day"])
     perm_lieu = dict(Permanence.objects.values_list("pk", "lieu_id"))
     facts["plieu"] = plieu(facts["permanence"], perm_lieu)
-    pairs = all(
-        facts[n].dtype == np.int32 for n in ("usager", "person", "lieu", "conseiller", "permanence")
-    )
+    pairs = True  # every id fits in int32 (write), so every pair key fits in int64
     if pairs:
         for name, (group, person) in PAIRS.items():
             facts[f"pair_{name}"], keys = _pair_ids(facts[group], facts[person])
