@@ -63,7 +63,8 @@ class Rows:
         people = self.person() if person == "person" else self["usager"]
         if where is not None:
             groups, people = groups[where], people[where]
-        if not self.store.meta.get("pairs"):
+        # A small selection sorts faster than it scans the arrays of every pair.
+        if not self.store.meta.get("pairs") or len(groups) * 8 < self.store.pair_count(pair):
             return _group_counts(groups, people)
         pairs = self[f"pair_{pair}"] if where is None else self[f"pair_{pair}"][where]
         return _pair_counts(self.store, pair, groups, pairs)
