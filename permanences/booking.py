@@ -132,9 +132,14 @@ def occurrences(
     holidays = holidays_between(start, end)
     result = []
     for permanence in permanences:
-        candidates = by_permanence[permanence.pk] + by_lieu[permanence.lieu_id]
+        # The first closure listed that covers each day: walk each closure's own days (weekly
+        # steps) rather than every closure for every day; years of closures stay quick.
+        closed = {}
+        for closure in by_permanence[permanence.pk] + by_lieu[permanence.lieu_id]:
+            for day in dates_of(permanence, max(start, closure.start_date), closure.end_date):
+                closed.setdefault(day, closure)
         for day in dates_of(permanence, start, end):
-            closure = next((c for c in candidates if c.start_date <= day <= c.end_date), None)
+            closure = closed.get(day)
             holiday = "" if permanence.is_one_off else holidays.get(day, "")
             result.append(Occurrence(permanence, day, closure, holiday=holiday))
     if with_bookings:

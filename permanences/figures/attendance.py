@@ -10,9 +10,11 @@ médiations.
 import calendar
 import datetime
 import statistics
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Max, Min
@@ -119,6 +121,15 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+class _Slot(NamedTuple):
+    pk: int
+    lieu_id: int
+    day: datetime.date
+    month: datetime.date
+    closed: bool
+    visits: int
+
+
 class Attendance:
     """Everything the page and the dashboard need, computed once for a set of permanences."""
 
@@ -132,6 +143,19 @@ class Attendance:
         self._acc = _accompagnements(self.mediations, ids, self.start, self.end)
         # Visits per (permanence, day).
         self.visits_by_slot = {(r["pid"], r["day"]): r["n"] for r in self._grouping["slot"]}
+        # Each occurrence as plain values, in date order: the groupings below walk these.
+        self._slots = [
+            _Slot(
+                o.permanence.pk,
+                o.permanence.lieu_id,
+                o.date,
+                _month(o.date),
+                o.closed,
+                self.visits_by_slot.get((o.permanence.pk, o.date), 0),
+            )
+            for o in self.occurrences
+        ]
+        self._days = [slot.day for slot in self._slots]
 
     def _sets(self) -> dict[str, list[dict]]:
         """Visits and unique usagers per slot, permanence, lieu and month and in all: one SQL
@@ -144,8 +168,10 @@ class Attendance:
         ).values("usager_id", "pid", "day", "lieu", "month")
         result = {"slot": [], "permanence": [], "lieu": [], "month": [], "total": []}
         ids = [p.pk for p in self.permanences]
-        if self.scope and (stored := engine.attendance_sets(self.scope, ids, self.start, self.end)):
-            return stored
+        if self.scope:
+            stored = engine.attendance_sets(self.scope, ids, self.start, self.end)
+            if stored is not None:
+                return stored
         try:
             sql, params = qs.query.sql_with_params()
         except EmptyResultSet:
@@ -180,15 +206,15 @@ class Attendance:
         ]
         return sorted(rows, key=lambda r: (r[0].date, r[0].permanence.start_time), reverse=True)
 
-    def _fill(self, stats: Stats, occurrences_) -> Stats:
+    def _fill(self, stats: Stats, slots) -> Stats:
         months = set()
-        for o in occurrences_:
-            if o.closed:
+        for slot in slots:
+            if slot.closed:
                 stats.closed += 1
                 continue
             stats.slots += 1
-            months.add(_month(o.date))
-            if not self.visits_by_slot.get((o.permanence.pk, o.date)):
+            months.add(slot.month)
+            if not slot.visits:
                 stats.empty += 1
         stats.months = len(months)
         return stats
@@ -196,15 +222,15 @@ class Attendance:
     # Groupings --------------------------------------------------------------------------------
 
     def total(self, label="") -> Stats:
-        stats = self._fill(Stats(label), self.occurrences)
+        stats = self._fill(Stats(label), self._slots)
         totals = (self._grouping["total"] or [{"n": 0, "usagers": 0}])[0]
         stats.visits, stats.usagers = totals["n"], totals["usagers"]
         return stats
 
-    def _grouped(self, key_of_occurrence, grouping, column, labels) -> list[Stats]:
+    def _grouped(self, key_of_slot, grouping, column, labels) -> list[Stats]:
         groups = defaultdict(list)
-        for o in self.occurrences:
-            groups[key_of_occurrence(o)].append(o)
+        for slot in self._slots:
+            groups[key_of_slot(slot)].append(slot)
         counts = {row[column]: row for row in self._grouping[grouping]}
         result = []
         for key in set(groups) | set(counts):
@@ -217,16 +243,14 @@ class Attendance:
 
     def by_permanence(self) -> list[Stats]:
         by_pk = {p.pk: p for p in self.permanences}
-        rows = self._grouped(
-            lambda o: o.permanence.pk, "permanence", "pid", lambda k: str(by_pk[k])
-        )
+        rows = self._grouped(lambda s: s.pk, "permanence", "pid", lambda k: str(by_pk[k]))
         for stats in rows:
             stats.extra["permanence"] = by_pk[stats.extra["key"]]
         return sorted(rows, key=lambda s: (-(s.visits_per_slot or 0), s.label))
 
     def by_lieu(self) -> list[Stats]:
         lieux = {p.lieu_id: p.lieu for p in self.permanences}
-        rows = self._grouped(lambda o: o.permanence.lieu_id, "lieu", "lieu", lambda k: lieux[k].nom)
+        rows = self._grouped(lambda s: s.lieu_id, "lieu", "lieu", lambda k: lieux[k].nom)
         for stats in rows:
             stats.extra["lieu"] = lieux[stats.extra["key"]]
         flag_far_below_median(rows)
@@ -235,21 +259,16 @@ class Attendance:
     def window(self, permanence_ids, start, end, label="") -> Stats:
         """Slots and visits of some of the permanences between two dates within the period
         (from the per-slot counts already computed: no further query)."""
-        chosen = [
-            o
-            for o in self.occurrences
-            if o.permanence.pk in permanence_ids and start <= o.date <= end
-        ]
+        within = self._slots[bisect_left(self._days, start) : bisect_right(self._days, end)]
+        chosen = [slot for slot in within if slot.pk in permanence_ids]
         stats = self._fill(Stats(label), chosen)
-        stats.visits = sum(
-            self.visits_by_slot.get((o.permanence.pk, o.date), 0) for o in chosen if not o.closed
-        )
+        stats.visits = sum(slot.visits for slot in chosen if not slot.closed)
         return stats
 
     def by_month(self) -> list[Stats]:
         groups = defaultdict(list)
-        for o in self.occurrences:
-            groups[_month(o.date)].append(o)
+        for slot in self._slots:
+            groups[slot.month].append(slot)
         counts = {row["month"]: row for row in self._grouping["month"]}
         rows = []
         for month in sorted(set(groups) | set(counts)):
@@ -356,131 +375,10 @@ def compare_permanences(first, second, start, end, mediations=None) -> list[Stat
 # --- Dashboard section --------------------------------------------------------------------------
 
 
-def _decimal(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
-
-
 def build_section(scope: figures.Scope) -> figures.Section:
-    permanences = permanences_for(scope)
-    start, end = period(scope, permanences)
-    data = Attendance(permanences, start, end, mediations_for(scope), scope=scope)
-    total = data.total()
-    lieux = data.by_lieu()
-    section = figures.Section("permanences", "Permanences : fréquentation")
-    section.kpis = [
-        ("Créneaux tenus", total.slots),
-        ("Passages sur les permanences", total.visits),
-        ("Usagers uniques", total.usagers),
-        ("Passages par créneau", total.visits_per_slot),
-        ("Créneaux vides (%)", total.empty_share),
-    ]
-    section.tables = [
-        figures.Table(
-            "passages_par_creneau_lieu",
-            "Passages par créneau, par lieu",
-            ["Lieu", "Passages par créneau"],
-            [[s.label, s.visits_per_slot or 0] for s in lieux],
-            chart="bar",
-        ),
-        figures.Table(
-            "frequentation_lieux",
-            "Fréquentation par lieu",
-            [
-                "Lieu",
-                "Quartier",
-                "Créneaux tenus",
-                "Passages",
-                "Passages par créneau",
-                "Usagers uniques",
-                "Créneaux vides (%)",
-                "Très en dessous de la médiane",
-            ],
-            [
-                [
-                    s.label,
-                    str(s.extra["lieu"].quartier or ""),
-                    s.slots,
-                    s.visits,
-                    s.visits_per_slot,
-                    s.usagers,
-                    s.empty_share,
-                    "oui" if s.extra.get("far_below") else "",
-                ]
-                for s in lieux
-            ],
-            chart=None,
-        ),
-        figures.Table(
-            "frequentation_permanences",
-            "Fréquentation par permanence",
-            [
-                "Permanence",
-                "Créneaux tenus",
-                "Créneaux fermés",
-                "Passages",
-                "Passages par créneau",
-                "Usagers uniques",
-                "Créneaux vides (%)",
-            ],
-            [
-                [s.label, s.slots, s.closed, s.visits, s.visits_per_slot, s.usagers, s.empty_share]
-                for s in data.by_permanence()
-            ],
-            chart=None,
-        ),
-        figures.Table(
-            "frequentation_mois",
-            "Passages par mois sur les permanences",
-            ["Mois", "Passages", "Usagers uniques", "Créneaux tenus"],
-            [[s.label, s.visits, s.usagers, s.slots] for s in data.by_month()],
-            chart="line",
-        ),
-    ]
-    moved = moves(permanences, start, end, mediations_for(scope), scope=scope)
-    if moved:
-        section.tables.append(
-            figures.Table(
-                "avant_apres",
-                "Avant et après les changements de permanence (6 mois de chaque côté)",
-                [
-                    "Date",
-                    "Changement",
-                    "Quartier (ou lieu)",
-                    "Passages par mois avant",
-                    "Passages par mois après",
-                    "Passages par créneau avant",
-                    "Passages par créneau après",
-                ],
-                [
-                    [
-                        f"{row['date']:%d/%m/%Y}",
-                        row["change"],
-                        row["area"],
-                        row["before"].visits_per_month,
-                        row["after"].visits_per_month,
-                        row["before"].visits_per_slot,
-                        row["after"].visits_per_slot,
-                    ]
-                    for row in moved
-                ],
-                chart=None,
-                note="Toutes les permanences du quartier sont comptées, avant comme après : "
-                "l'ancienne et la nouvelle adresse d'une permanence déplacée se comparent. "
-                "Après un changement récent, la période « après » est encore courte.",
-            )
-        )
-    flagged = [s.label for s in lieux if s.extra.get("far_below")]
-    if flagged:
-        median = lieux[0].extra["median"]
-        section.notes.append(
-            "Lieux très en dessous de la médiane (moins de la moitié de "
-            f"{_decimal(median)} passages par créneau) : {', '.join(sorted(flagged))}."
-        )
-    section.notes.append(
-        f"Du {start:%d/%m/%Y} au {end:%d/%m/%Y}. Un créneau est une date de permanence (hors "
-        "fermetures) ; un passage est une personne accompagnée sur cette permanence ce jour-là."
-    )
-    return section
+    from .attendance_section import build_section as build  # it imports this module
+
+    return build(scope)
 
 
 def register():

@@ -15,6 +15,7 @@ from reseau.models import Lieu, Quartier
 from ..enums import TypeActivite
 from ..models import Permanence
 from . import store as store_module
+from . import writer
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -49,24 +50,30 @@ class Rows:
         return len(self["med"])
 
     def person(self) -> np.ndarray:
-        """The usager after merges, as aggregates.PERSON (one level of merged_into)."""
-        if "person" not in self._columns:
-            self._columns["person"] = resolve(self.store, self["usager"])
-        return self._columns["person"]
+        """The usager after merges, as aggregates.PERSON (one level of merged_into): the writer
+        resolved it for the files' rows, the overlay for the rows read again."""
+        return self["person"]
+
+    def counts(self, pair: str, groups: np.ndarray | None = None, where=None):
+        """(group, rows, distinct people) per group of a `writer.PAIRS` grouping, in order of
+        group; `groups`: the rows' groups when not the pair's own column; `where`: a mask of
+        the rows to count."""
+        column, person = writer.PAIRS[pair]
+        groups = self[column] if groups is None else groups
+        people = self.person() if person == "person" else self["usager"]
+        if where is not None:
+            groups, people = groups[where], people[where]
+        # A small selection sorts faster than it scans the arrays of every pair.
+        if not self.store.meta.get("pairs") or len(groups) * 8 < self.store.pair_count(pair):
+            return _group_counts(groups, people)
+        pairs = self[f"pair_{pair}"] if where is None else self[f"pair_{pair}"][where]
+        return _pair_counts(self.store, pair, groups, pairs)
 
     def code_of(self, column: str, value) -> int:
         return self.store.dictionaries[column].codes.get(value, -2)
 
     def decode(self, column: str, code: int):
         return self.store.dictionaries[column].values[code]
-
-
-def resolve(store, usagers: np.ndarray) -> np.ndarray:
-    merged = store.people["merged"]
-    inside = usagers < len(merged)
-    into = np.full(len(usagers), -1, dtype=np.int64)
-    into[inside] = merged[usagers[inside]]
-    return np.where(into >= 0, into, usagers)
 
 
 def _viewer_allows(user) -> tuple[bool, int | None]:
@@ -176,6 +183,21 @@ def _group_counts(groups: np.ndarray, persons: np.ndarray) -> list[tuple[int, in
     return [(int(g) + low, int(n), int(p)) for g, n, p in zip(found, rows, people, strict=True)]
 
 
+def _pair_counts(store, pair: str, groups: np.ndarray, pairs: np.ndarray) -> list:
+    """_group_counts without a sort: the distinct (group, person) pairs of the rows are the
+    distinct pair ids the writer gave them."""
+    if not len(groups):
+        return []
+    low = int(groups.min())
+    rows = np.bincount((groups - low).astype(np.intp))
+    people = store.pair_people(pair, pairs, low, len(rows))
+    present = np.flatnonzero(rows)
+    return [
+        (int(g) + low, int(n), int(p))
+        for g, n, p in zip(present, rows[present], people[present], strict=True)
+    ]
+
+
 def people_sets(rows: Rows) -> dict:
     ind_code = rows.code_of("type", TypeActivite.INDIVIDUEL.value)
     col_code = rows.code_of("type", TypeActivite.COLLECTIF.value)
@@ -188,13 +210,12 @@ def people_sets(rows: Rows) -> dict:
         "activites": _distinct(rows["med"]),
     }
     result = {"total": total, "month": [], "lieu": [], "conseiller": []}
-    months = rows["day"].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    for group, n, people in _group_counts(months, rows.person()):
+    for group, n, people in rows.counts("month"):
         month = datetime.date(1970 + group // 12, group % 12 + 1, 1)
         result["month"].append({"month": month, "n": n, "people": people})
-    for group, n, people in _group_counts(rows["lieu"], rows.person()):
+    for group, n, people in rows.counts("lieu"):
         result["lieu"].append({"lieu_id": None if group < 0 else group, "n": n, "people": people})
-    for group, n, people in _group_counts(rows["conseiller"], rows.person()):
+    for group, n, people in rows.counts("conseiller"):
         result["conseiller"].append({"conseiller_id": group, "n": n, "people": people})
     return result
 
@@ -271,35 +292,24 @@ def publics_sets(rows: Rows) -> dict:
 
 def new_count(rows: Rows, start: datetime.date) -> int:
     """People of the scope whose first accompagnement ever (anyone's record, any viewer) is on or
-    after `start`."""
+    after `start`: those not seen on any row before it (the files' rows are sorted by day, so
+    these are a prefix of them, and the rows read again)."""
     store = rows.store
-    persons = _unique(rows.person())
+    persons = rows.person()
     if not len(persons):
         return 0
-    if "first_day" not in store.derived:
-        store.derived["first_day"] = _first_days(store)
-    first = store.derived["first_day"]
-    first = np.concatenate([first, np.full(max(0, int(persons.max()) + 1 - len(first)), MAX)])
-    return int((first[persons] >= _day(start)).sum())
-
-
-MAX = np.iinfo(np.int64).max
-
-
-def _first_days(store) -> np.ndarray:
-    """Each person's first day with an accompagnement (index: person id; MAX: none)."""
-    every = resolve(store, np.concatenate(store_module.parts(store, "usager")))
-    if not len(every):
-        return np.array([], dtype=np.int64)
-    days = np.concatenate(store_module.parts(store, "day")).astype(np.int64)
-    low = int(days.min())
-    span = int(days.max()) - low + 1
-    # Sort (person, day) pairs and keep the first of each person.
-    keys = np.sort(every * span + (days - low))
-    starts = keys[np.r_[True, keys[1:] // span != keys[:-1] // span]]
-    first = np.full(int(every.max()) + 1, MAX)
-    first[starts // span] = starts % span + low
-    return first
+    before = [store.facts["person"][: int(np.searchsorted(store.facts["day"], _day(start)))]]
+    if store.kept is not None:
+        before[0] = np.asarray(before[0])[store.kept[: len(before[0])]]
+    if store.fresh:
+        before.append(store.fresh["person"][store.fresh["day"] < _day(start)])
+    size = max([int(persons.max()) + 1] + [int(b.max()) + 1 for b in before if len(b)])
+    seen = np.zeros(size, dtype=bool)
+    for part in before:
+        seen[part] = True
+    scope = np.zeros(size, dtype=bool)
+    scope[persons] = True
+    return int((scope & ~seen).sum())
 
 
 def persons_seen(rows: Rows, records: list[int]) -> set[int]:
@@ -307,56 +317,115 @@ def persons_seen(rows: Rows, records: list[int]) -> set[int]:
     return set(_unique(rows.person()[chosen]).tolist())
 
 
+def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
+    """np.isin for ids: a lookup table indexed by id, one pass."""
+    if not wanted or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    table = np.zeros(max(max(wanted), int(values.max())) + 2, dtype=bool)
+    table[np.array(wanted, dtype=np.int64)] = True
+    return table[values]  # -1 (no permanence) reads the last entry, False
+
+
+class _Lazy(dict):
+    """A dict whose entries are computed on first read: the attendance of the moves' windows
+    reads only the visits per slot, never the unique usagers."""
+
+    def __init__(self, compute: dict):
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key):
+        self[key] = value = self._compute[key]()
+        return value
+
+
 def attendance_sets(
     scope: figures.Scope, permanences: list[int], start: datetime.date, end: datetime.date
 ) -> dict[str, list[dict]] | None:
-    """attendance.Attendance's visits and unique usagers (records, not merged people) per slot,
-    permanence, lieu of the permanence, month and in all; None: computed live."""
+    """attendance.Attendance's visits per slot (not its unique usagers: nothing reads them),
+    and its visits and unique usagers (records, not merged people) per permanence, lieu of the
+    permanence, month and in all, each computed when first read; None: computed live."""
     rows = rows_for(dataclasses.replace(scope, start=start, end=end, lieux=(), quartiers=()))
     if rows is None:
         return None
-    result = {"slot": [], "permanence": [], "lieu": [], "month": [], "total": []}
-    at = np.isin(rows["permanence"], np.array(permanences, dtype=np.int64))
-    pid, day, usager = rows["permanence"][at], rows["day"][at], rows["usager"][at]
-    if not len(pid):
-        return result
+    at = _among(rows["permanence"], permanences)
+    pid, day = rows["permanence"][at], rows["day"][at]
     lieu_of = dict(Permanence.objects.filter(pk__in=permanences).values_list("pk", "lieu_id"))
     ids = np.array(sorted(lieu_of), dtype=np.int64)
     index = np.searchsorted(ids, pid)
-    low = int(day.min())
-    span = int(day.max()) - low + 1
-    lieux = np.array([lieu_of[int(i)] for i in ids], dtype=np.int64)[index]
-    months = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    for group, n, people in _group_counts(index * span + (day - low), usager):
-        entry = {"pid": int(ids[group // span]), "n": n, "usagers": people}
-        entry["day"] = EPOCH + datetime.timedelta(days=group % span + low)
-        result["slot"].append(entry)
-    for group, n, people in _group_counts(index, usager):
-        result["permanence"].append({"pid": int(ids[group]), "n": n, "usagers": people})
-    for group, n, people in _group_counts(lieux, usager):
-        result["lieu"].append({"lieu": group, "n": n, "usagers": people})
-    for group, n, people in _group_counts(months, usager):
-        month = datetime.date(1970 + group // 12, group % 12 + 1, 1)
-        result["month"].append({"month": month, "n": n, "usagers": people})
-    result["total"] = [{"n": len(pid), "usagers": _distinct(usager)}]
-    return result
+
+    def slot():
+        if not len(pid):
+            return []
+        low = int(day.min())
+        span = int(day.max()) - low + 1
+        visits = np.bincount(index * span + (day - low))
+        found = np.flatnonzero(visits)
+        return [
+            {
+                "pid": int(ids[key // span]),
+                "day": EPOCH + datetime.timedelta(days=int(key % span) + low),
+                "n": int(visits[key]),
+            }
+            for key in found.tolist()
+        ]
+
+    def permanence():
+        return [
+            {"pid": group, "n": n, "usagers": people}
+            for group, n, people in rows.counts("pperm", where=at)
+        ]
+
+    def lieu():
+        lieux = np.array([lieu_of[int(i)] for i in ids], dtype=np.int64)[index]
+        written = {int(k): v for k, v in rows.store.meta.get("perm_lieu", {}).items()}
+        if all(written.get(int(pk), -2) == lieu_of[int(pk)] for pk in _unique(pid)):
+            counted = rows.counts("plieu", where=at)  # the permanences' lieux did not change
+        else:
+            counted = _group_counts(lieux, rows["usager"][at])
+        return [{"lieu": group, "n": n, "usagers": people} for group, n, people in counted]
+
+    def month():
+        counted = rows.counts("pmonth", where=at)
+        return [
+            {"month": datetime.date(1970 + g // 12, g % 12 + 1, 1), "n": n, "usagers": people}
+            for g, n, people in counted
+        ]
+
+    def total():
+        if not len(pid):
+            return []
+        return [{"n": len(pid), "usagers": _distinct(rows["usager"][at])}]
+
+    return _Lazy(
+        {"slot": slot, "permanence": permanence, "lieu": lieu, "month": month, "total": total}
+    )
 
 
 def last_visit(permanences: list[int], today: datetime.date) -> datetime.date | None | bool:
     """The last day up to today with a médiation at one of these permanences (anyone's: the
-    attendance period's end); False without a store."""
+    attendance period's end); False without a store. The files' rows are sorted by day: read
+    backwards from today, a block at a time, until one is found."""
     store = store_module.current()
     if store is None:
         return False
     wanted = np.array(permanences, dtype=np.int64)
-    days = np.concatenate(
-        [
-            day[np.isin(permanence, wanted) & (day <= _day(today))]
-            for day, permanence in zip(
-                store_module.parts(store, "day"),
-                store_module.parts(store, "permanence"),
-                strict=True,
-            )
-        ]
-    )
-    return EPOCH + datetime.timedelta(days=int(days.max())) if len(days) else None
+    last = None
+    if store.fresh:
+        fresh = store.fresh
+        days = fresh["day"][np.isin(fresh["permanence"], wanted) & (fresh["day"] <= _day(today))]
+        last = int(days.max()) if len(days) else None
+    day, permanence = store.facts["day"], store.facts["permanence"]
+    high = int(np.searchsorted(day, _day(today), "right"))
+    block = 1 << 16
+    while high > 0 and (last is None or int(day[high - 1]) > last):
+        low = max(0, high - block)
+        found = np.isin(permanence[low:high], wanted)
+        if store.kept is not None:
+            found &= store.kept[low:high]
+        if found.any():
+            hit = int(day[low + int(np.flatnonzero(found)[-1])])
+            last = hit if last is None else max(last, hit)
+            break
+        high, block = low, block * 2
+    return EPOCH + datetime.timedelta(days=last) if last is not None else None

@@ -31,6 +31,8 @@ from django.utils import timezone
 from poitiers_inclusion.models import Usager, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 
+from . import writer
+
 # One row per accompagnement; NULL ids become -1, dates are days since 1970-01-01, the duration
 # band and the autonomy of individual help as aggregates computes them.
 FACT_SQL = """
@@ -67,9 +69,6 @@ def _people_query(ids: list[int] | None = None) -> tuple[str, list]:
         "id", "merged_into_id", "quartier_id", "genre", "age", "statut_social"
     )
     return values.query.sql_with_params()
-
-
-CHUNK = 100_000
 
 
 class Dictionary:
@@ -129,7 +128,8 @@ def _encode_people(rows, dictionaries: dict[str, Dictionary]) -> tuple[np.ndarra
 
 
 class TooManyValues(Exception):
-    """More than 64 distinct values in an array column: the store cannot hold it as bits."""
+    """More than 64 distinct values in an array column (the store cannot hold it as bits), or
+    an id past writer.ID_LIMIT."""
 
 
 @dataclass
@@ -144,9 +144,33 @@ class Store:
     kept: np.ndarray | None = None  # over the files' rows; None: all of them
     fresh: dict[str, np.ndarray] = field(default_factory=dict)  # rows read again
     built_at: object = None
-    # What engine derives from the whole store whatever the filters (each person's first day),
-    # kept as long as the store and its overlay stay the same.
-    derived: dict = field(default_factory=dict)
+    # meta.json: whether the rows carry pair ids ("pairs"), the permanences' lieux ("perm_lieu").
+    meta: dict = field(default_factory=dict)
+    # Per pair column, the sorted keys of the pairs the files do not know (rows read again):
+    # their ids follow the files' pairs.
+    pair_extra: dict = field(default_factory=dict)
+
+    def pair_count(self, name: str) -> int:
+        return len(self.facts[f"pairkey_{name}"]) + len(self.pair_extra.get(name, ()))
+
+    def pair_people(self, name: str, pairs: np.ndarray, low: int, size: int) -> np.ndarray:
+        """Distinct pairs among `pairs` (pair ids of some rows) per group, indexed by group -
+        `low` (groups from low to low + size - 1): one scatter, then a sum per group's run of
+        ids (the files number the pairs group by group), and the few pairs read again."""
+        known = len(self.facts[f"pairkey_{name}"])
+        seen = np.zeros(self.pair_count(name), dtype=bool)
+        seen[pairs] = True
+        people = np.zeros(size, dtype=np.int64)
+        values, starts = self.facts[f"pairgroups_{name}"]
+        if known:
+            sums = np.add.reduceat(seen[:known], starts, dtype=np.int64)
+            inside = (values >= low) & (values < low + size)
+            people[values[inside] - low] += sums[inside]
+        extra = np.flatnonzero(seen[known:])
+        if len(extra):
+            groups = writer.key_groups(self.pair_extra[name][extra]) - low
+            people += np.bincount(groups.astype(np.intp), minlength=size)[:size]
+        return people
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -158,6 +182,8 @@ def root() -> Path:
 
 def rebuild() -> dict:
     """Write a new store from the database and make it the current one; returns its counts."""
+    from . import writer
+
     token = secrets.token_hex(8)
     folder = root() / token
     folder.mkdir(parents=True, exist_ok=True)
@@ -170,14 +196,7 @@ def rebuild() -> dict:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute("SELECT pg_current_snapshot()::text")
                 snapshot = cursor.fetchone()[0]
-            sql, params = _facts_query(" ORDER BY m.date")
-            facts = _read_all(sql, params, _encode_facts, dictionaries)
-            ids, people = _read_people(dictionaries)
-            for name, array in facts.items():
-                np.save(folder / f"fact_{name}.npy", array)
-            for name, array in people.items():
-                np.save(folder / f"people_{name}.npy", array)
-            np.save(folder / "people_ids.npy", ids)
+                counts = writer.write(cursor, folder, dictionaries)
             (folder / "dictionaries.json").write_text(
                 json.dumps({name: d.values for name, d in dictionaries.items()})
             )
@@ -203,7 +222,7 @@ def rebuild() -> dict:
         # Workers still reading an older store keep their memory maps: unlinked files live on.
         if old.is_dir() and old.name != token:
             shutil.rmtree(old, ignore_errors=True)
-    return {"accompagnements": len(facts["med"]), "usagers": len(ids)}
+    return counts
 
 
 CHANGE_LOGGED_TABLES = ("permanences_mediation", "permanences_accompagnement", "kernel_usager")
@@ -266,23 +285,6 @@ def rebuild_due() -> bool:
         return cursor.fetchone()[0] >= settings.FIGURES_STORE_MAX_CHANGES
 
 
-def _read_all(sql, params, encode, dictionaries) -> dict[str, np.ndarray]:
-    parts = []
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK):
-            parts.append(encode(rows, dictionaries))
-    if not parts:
-        return encode([], dictionaries)
-    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
-
-
-def _read_people(dictionaries) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    with connection.cursor() as cursor:
-        cursor.execute(*_people_query())
-        return _encode_people(cursor.fetchall(), dictionaries)
-
-
 # --- Reading ----------------------------------------------------------------------------------
 
 _LOADED: dict[str, Store] = {}
@@ -293,23 +295,31 @@ def _load(token: str, built_at) -> Store | None:
     folder = root() / token
     if str(folder) in _LOADED:
         return _LOADED[str(folder)]
-    if not (folder / "year").exists():
-        return None  # written on another machine, or removed: the figures are computed live
+    if not (folder / "year").exists() or not (folder / "meta.json").exists():
+        return None  # written on another machine, removed, or by an older version: live
     if (folder / "year").read_text() != str(timezone.localdate().year):
         return None  # its age bands are last year's: live until refresh_figures rewrites it
     if not all((folder / f"fact_{n}.npy").exists() for n in FACT_COLUMNS):
         return None  # written by an earlier version with fewer columns: live until rewritten
+    meta = json.loads((folder / "meta.json").read_text())
+    if not meta.get("fits", True):
+        return None  # ids past int32 (writer.ID_LIMIT): the figures are computed live
     dictionaries = {
         name: Dictionary(values)
         for name, values in json.loads((folder / "dictionaries.json").read_text()).items()
     }
-    facts = {n: np.load(folder / f"fact_{n}.npy", mmap_mode="r") for n in FACT_COLUMNS}
+    facts = {
+        path.stem.removeprefix("fact_"): np.load(path, mmap_mode="r")
+        for path in folder.glob("fact_*.npy")
+    }
+    for pattern in ("pairkey_*.npy", "pairgroups_*.npy"):
+        facts |= {path.stem: np.load(path, mmap_mode="r") for path in folder.glob(pattern)}
     ids = np.load(folder / "people_ids.npy")
     people = _people_by_id(
         ids, {n: np.load(folder / f"people_{n}.npy") for n in PEOPLE_INTS + PEOPLE_CODES}
     )
     _LOADED.clear()  # one store at a time in memory
-    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, built_at=built_at)
+    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, built_at=built_at, meta=meta)
     return store
 
 
@@ -359,22 +369,63 @@ def current() -> Store | None:
 
 
 def _overlaid(cursor, base: Store, changes) -> Store:
-    """The base store with the logged médiations and usagers read again."""
+    """The base store with the logged médiations and usagers read again.
+
+    The files' rows kept are those whose médiation and usager were not logged: their person
+    (after merges) and pair ids are still right. The rows of a logged usager (a merge, say)
+    move to the rows read again with the médiations' rows, where they are derived anew."""
     mediations = sorted({m for m, _ in changes if m is not None})
     usagers = sorted({u for _, u in changes if u is not None})
     dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
-    kept, fresh = None, {}
+    kept = np.ones(len(base.facts["med"]), dtype=bool)
+    fresh = {}
     if mediations:
         sql, params = _facts_query(" WHERE m.id = ANY(%s)")
         cursor.execute(sql, [*params, mediations])
         fresh = _encode_facts(cursor.fetchall(), dictionaries)
-        kept = ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
+        kept &= ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
     people = base.people
+    if usagers and usagers[-1] >= writer.ID_LIMIT:
+        raise TooManyValues("usager")  # its arrays are indexed by id: live until a rebuild
     if usagers:
+        changed = np.array(usagers, dtype=np.int64)
+        moved = kept & np.isin(base.facts["usager"], changed)
+        if moved.any():
+            rows = {name: np.asarray(base.facts[name])[moved] for name in FACT_COLUMNS}
+            fresh = {n: np.concatenate([fresh[n], rows[n]]) for n in rows} if fresh else rows
+            kept &= ~moved
         cursor.execute(*_people_query(usagers))
         ids, columns = _encode_people(cursor.fetchall(), dictionaries)
-        people = _patched(base.people, np.array(usagers, dtype=np.int64), ids, columns)
-    return Store(base.facts, people, dictionaries, kept, fresh, base.built_at)
+        people = _patched(base.people, changed, ids, columns)
+    kept = None if kept.all() else kept
+    store = Store(base.facts, people, dictionaries, kept, {}, base.built_at, base.meta)
+    if fresh:
+        store.fresh = _derived(store, fresh)
+    return store
+
+
+def _derived(store: Store, fresh: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The rows read again with what the writer derives for the files' rows."""
+    usager = fresh["usager"]
+    fresh["person"] = writer.resolve(store.people["merged"], usager)
+    fresh["month"] = writer.months(fresh["day"])
+    perm_lieu = {int(k): v for k, v in store.meta.get("perm_lieu", {}).items()}
+    fresh["plieu"] = writer.plieu(fresh["permanence"], perm_lieu)
+    for name in ("med", "usager", "person", "lieu", "conseiller", "permanence"):
+        if len(usager) and int(fresh[name].max()) >= writer.ID_LIMIT:
+            raise TooManyValues(name)  # ids past int32: live until a rebuild says so
+    if not store.meta.get("pairs"):
+        return fresh
+    for name, (group, person) in writer.PAIRS.items():
+        keys = writer.pair_keys(fresh[group], fresh[person])
+        base = store.facts[f"pairkey_{name}"]
+        at = np.minimum(np.searchsorted(base, keys), max(len(base) - 1, 0))
+        known = (at < len(base)) & (np.asarray(base[at]) == keys) if len(base) else at < 0
+        extra = np.unique(keys[~known])
+        ids = np.where(known, at, len(base) + np.searchsorted(extra, keys))
+        fresh[f"pair_{name}"] = ids.astype(np.int64)
+        store.pair_extra[name] = extra
+    return fresh
 
 
 def parts(store: Store, name: str) -> list[np.ndarray]:

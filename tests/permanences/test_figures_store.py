@@ -276,3 +276,53 @@ def test_a_restored_database_forgets_the_store_of_the_server_it_came_from(monkey
     assert "rebuild_figures_store" in store.forget()
     assert store.current() is None
     _assert_same(world, monkeypatch, 3, expect_store=False)
+
+
+def _beyond_int32(world: World) -> None:
+    """A usager whose id does not fit 32 bits (ids are bigint), with some médiations."""
+    usager = world._usager()
+    usager.pk = 2**31 + 7
+    usager.save()
+    world.usagers.append(usager.pk)
+    for _ in range(5):
+        mediation = world.add_mediation()
+        Accompagnement.objects.get_or_create(mediation=mediation, usager_id=usager.pk)
+
+
+def test_ids_beyond_32_bits_are_computed_live(monkeypatch):
+    """The store holds ids as int32 and arrays indexed by id; past 2**31 (ids are bigint) it
+    does not answer and the figures are computed live, the same figures."""
+    from permanences.figures import store
+
+    world = World(seed=5)
+    _beyond_int32(world)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert store.current() is None
+    _assert_same(world, monkeypatch, 3, expect_store=False)
+
+
+def test_an_id_beyond_32_bits_written_after_the_store_is_computed_live(monkeypatch):
+    from permanences.figures import store
+
+    world = World(seed=6)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert store.current() is not None
+    _beyond_int32(world)
+    assert store.current() is None  # the rows read again hold it
+    _assert_same(world, monkeypatch, 3, expect_store=False)
+
+
+def test_a_permanence_moved_to_another_lieu_after_the_store_is_counted_there(monkeypatch):
+    """The store knows each permanence's lieu when it was written (attendance per lieu); a
+    permanence moved since (not a logged change) is counted at its new lieu."""
+    world = World(seed=8)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    moved = world.permanences[0]
+    Permanence.objects.filter(pk=moved.pk).update(lieu=world.lieux[3])
+    scope = figures.Scope(user=world.coordinateur)
+    stored = _everything(scope)
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "rows_for", lambda scope: None)
+        live = _everything(scope)
+    assert stored["permanences"] == live["permanences"]
+    _assert_same(world, monkeypatch, 4)
