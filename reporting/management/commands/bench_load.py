@@ -51,6 +51,9 @@ WITHOUT_TARGET = {"connexion : envoi"}
 EMAIL = "charge-{role}-{n:02d}@banc-essai.invalid"
 LOCUSTFILE = settings.BASE_DIR / "bench" / "locustfile.py"
 SERVER_START_SECONDS = 180
+# locust's own hard limit beyond the timed load: signing everyone in (bench/locustfile.py's
+# SIGN_IN_LIMIT, 180 s at most) and stopping.
+SIGN_IN_SECONDS = 240
 
 
 def load_accounts(conseillers: int = CONSEILLERS, coordinateurs: int = COORDINATEURS) -> dict:
@@ -217,15 +220,18 @@ class Command(BaseCommand):
                 "BENCH_LOAD_PASSWORD": accounts["password"],
                 "BENCH_LOAD_CONSEILLERS": ",".join(accounts["conseillers"]),
                 "BENCH_LOAD_COORDINATEURS": ",".join(accounts["coordinateurs"]),
+                "BENCH_LOAD_SECONDS": str(duration),
             }
             command = [
                 *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
                 *("-u", str(CONSEILLERS + COORDINATEURS), "-r", str(spawn_rate)),
-                *("-t", f"{duration}s", "--stop-timeout", "10"),
+                *("-t", f"{duration + SIGN_IN_SECONDS}s", "--stop-timeout", "10"),
                 *("--host", f"http://127.0.0.1:{port}", "--only-summary", "--csv", str(prefix)),
             ]
             try:
-                subprocess.run(command, env=env, timeout=duration + 120, check=False)
+                subprocess.run(
+                    command, env=env, timeout=duration + SIGN_IN_SECONDS + 60, check=False
+                )
             except subprocess.TimeoutExpired:
                 raise CommandError("locust ne s'est pas arrêté à temps.") from None
             self.stdout.write(f"Charge de la machine après : {_load_average()}.")
