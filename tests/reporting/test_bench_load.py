@@ -159,3 +159,24 @@ def test_one_round_of_each_user_succeeds_against_the_application(live_server):
         assert kind in run.stdout, (kind, run.stdout)
     # The médiation was logged through the form, by the load's conseiller.
     assert clean_up(accounts["conseillers"]) == 1
+
+
+@pytest.mark.django_db
+def test_the_past_dealt_is_one_in_step_even_after_a_top_up_spread_rows_over_them(monkeypatch):
+    from reporting.management.commands import bench_load
+
+    monkeypatch.setattr(bench_load, "HISTORY", 5)  # 3 conseillers x 5: one in four of 60
+    _bench_database(mediations=60)
+    accounts = load_accounts(conseillers=3, coordinateurs=1)
+    give_history(accounts["conseillers"])
+    # A top-up after the accounts exist: the generator deals rows to them too.
+    call_command("generate_bench_data", mediations=120, stdout=io.StringIO())
+    give_history(accounts["conseillers"])
+
+    step = 120 // 15
+    generated = Mediation.objects.filter(source_donnee="bench")
+    theirs = generated.filter(conseiller__email__in=accounts["conseillers"])
+    assert set(theirs.values_list("pk", flat=True)) == {
+        pk for pk in generated.values_list("pk", flat=True) if pk % step == 0
+    }
+    assert give_history(accounts["conseillers"]) == 0

@@ -113,32 +113,49 @@ def _on_drop_in_slots(conseillers) -> None:
 
 
 def give_history(conseiller_emails: list[str]) -> int:
-    """Hand one generated médiation in `step` to the load's conseillers, in turn by id, so that
-    each has about HISTORY of them; idempotent (rows already theirs are left). The store's change
-    log is off meanwhile and the store forgotten: it is rewritten afterwards. Returns the rows
-    moved."""
+    """Deal one generated médiation in `step` to the load's conseillers, in turn by id, so that
+    each has about HISTORY of them, and the other generated ones to the other conseillers (the
+    generator may have spread them over the load's conseillers too, when they existed before a
+    top-up). Idempotent: rows already where they belong are left. The store's change log is off
+    meanwhile and the store forgotten (it is rewritten afterwards); the table is vacuumed after, as
+    autovacuum would, so that the moved rows do not slow the measure. Returns the rows moved."""
     ids = list(
         User.objects.filter(email__in=conseiller_emails)
         .order_by("email")
+        .values_list("pk", flat=True)
+    )
+    others = list(
+        User.objects.filter(role=Role.CONSEILLER)
+        .exclude(pk__in=ids)
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
     generated = Mediation.objects.filter(source_donnee=BENCH_TAG).count()
     if not ids or not generated:
         return 0
     step = max(1, generated // (len(ids) * HISTORY))
-    target = "(%s::bigint[])[(id / %s) %% %s + 1]"
-    where = f"source_donnee = %s AND id %% %s = 0 AND conseiller_id <> {target}"
-    params = [BENCH_TAG, step, ids, step, len(ids)]
+    theirs = "(%s::bigint[])[(id / %s) %% %s + 1]"
+    owner = f"CASE WHEN id %% %s = 0 THEN {theirs} ELSE (%s::bigint[])[id %% %s + 1] END"
+    params = [step, ids, step, len(ids), others or ids, max(1, len(others))]
+    if not others:  # nobody to hand the rest to: only the load's share is dealt
+        owner = f"CASE WHEN id %% %s = 0 THEN {theirs} ELSE conseiller_id END"
+        params = params[:4]
+    where = f"source_donnee = %s AND conseiller_id <> {owner}"
+    moved = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM permanences_mediation WHERE {where}", params)
-        if not cursor.fetchone()[0]:
-            return 0
-        with transaction.atomic(), store.without_change_log(forget_store=True):
-            cursor.execute(
-                f"UPDATE permanences_mediation SET conseiller_id = {target} WHERE {where}",
-                [ids, step, len(ids), *params],
-            )
-            return cursor.rowcount
+        cursor.execute(
+            f"SELECT count(*) FROM permanences_mediation WHERE {where}", [BENCH_TAG, *params]
+        )
+        if cursor.fetchone()[0]:
+            with transaction.atomic(), store.without_change_log(forget_store=True):
+                cursor.execute(
+                    f"UPDATE permanences_mediation SET conseiller_id = {owner} WHERE {where}",
+                    [*params, BENCH_TAG, *params],
+                )
+                moved = cursor.rowcount
+            if not connection.in_atomic_block:  # VACUUM refuses a transaction (the tests')
+                cursor.execute("VACUUM (ANALYZE) permanences_mediation")
+    return moved
 
 
 def clean_up(conseiller_emails: list[str]) -> int:
