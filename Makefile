@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 3
 
-.PHONY: run prod backup restore test flaky-check bench install install-test chromium quality pytest clean-db
+.PHONY: run prod backup restore test flaky-check bench load install install-test chromium quality pytest clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[bench]"
+	touch $@
 
 install: $(VENV)/.installed
 
@@ -117,6 +121,16 @@ bench: install
 	$(BENCH_ENV) $(BIN)/python manage.py bench_lists --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_exports --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows 100000
+
+# The load test (bench/README.md, « Test de charge ») on the same database: locust, headless,
+# against `make prod`'s gunicorn on 127.0.0.1 (LOAD_WORKERS processes), for LOAD_SECONDS.
+LOAD_SECONDS ?= 60
+LOAD_WORKERS ?= 5
+
+load: install $(VENV)/.installed-bench
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
+	$(BENCH_ENV) $(BIN)/python manage.py bench_load --mediations $(BENCH_MEDIATIONS) \
+	  --duration $(LOAD_SECONDS) --workers $(LOAD_WORKERS)
 
 clean-db:
 	rm -rf .data/pg
