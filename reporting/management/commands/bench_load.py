@@ -33,8 +33,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from permanences.bench_data import BENCH_TAG
 from permanences.figures import store
-from permanences.management.commands.generate_bench_data import BENCH_TAG
 from permanences.models import Accompagnement, Mediation, Permanence
 from poitiers_inclusion.benchmarks import record
 from poitiers_inclusion.enums import Role
