@@ -2,6 +2,8 @@
 conseiller's last duration), an existing report's values, what a POST typed."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Subquery
 from django.utils import timezone
 
 from .enums import DURATION_PRESETS, OuiNon, TypeActivite, TypeLieu, UsagerMode
@@ -41,12 +43,23 @@ DURATION_NOTES = {
 def remembered_durations(user) -> dict:
     """The conseiller's last duration for each activity type, with the note that says so: a
     2-hour workshop must not pre-set the next individual help to 2 hours."""
-    last = (
-        Mediation.objects.filter(conseiller=user)
-        .order_by("type_activite", "-date", "-pk")
-        .distinct("type_activite")
-        .values_list("type_activite", "duree_minutes")
+    # One latest row per type, each read from the conseiller's index in date order (DISTINCT ON
+    # over the whole history sorted every row: 0.8 s for a conseiller with 100,000 of them).
+    latest = {
+        kind: Mediation.objects.filter(conseiller=user, type_activite=kind)
+        .order_by("-date", "-pk")
+        .values("duree_minutes")[:1]
+        for kind in TypeActivite.values
+    }
+    people = get_user_model().objects.filter(pk=user.pk)
+    found = (
+        people.annotate(**{f"last_{k}": Subquery(q) for k, q in latest.items()})
+        .values(*(f"last_{kind}" for kind in latest))
+        .first()
+        or {}
     )
+    last = [(kind, found.get(f"last_{kind}")) for kind in latest]
+    last = [(kind, minutes) for kind, minutes in last if minutes is not None]
     return {
         kind: {"initial": _duration_initial(minutes), "note": DURATION_NOTES.get(kind, "")}
         for kind, minutes in last

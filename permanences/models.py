@@ -249,6 +249,10 @@ class Mediation(models.Model):
             models.Index(
                 fields=["conseiller", "date", "created_at", "id"], name="mediation_own_list_order"
             ),
+            # The log form's "last duration of this type" (log_initial.remembered_durations).
+            models.Index(
+                fields=["conseiller", "type_activite", "date", "id"], name="mediation_last_of_type"
+            ),
             models.Index(fields=["lieu", "date"]),
             models.Index(fields=["permanence", "date"]),
         ]
