@@ -70,6 +70,19 @@ def _case(expression: str, pairs) -> str:
     return f"({_lookup(pairs)} ->> {expression})"
 
 
+# La Coop's list of redirections has no social internet offers (the city's own follow-up): its
+# file says "Autre" for them, a value La Coop's import knows.
+COOP_REDIRECTIONS = [
+    (
+        value,
+        StructureRedirection.AUTRE.label
+        if value == StructureRedirection.OFFRE_SOCIALE_INTERNET
+        else label,
+    )
+    for value, label in StructureRedirection.choices
+]
+
+
 def _label(expression: str, enum) -> str:
     return _case(expression, enum.choices)
 
@@ -141,7 +154,7 @@ def _cells(fmt: str) -> dict[str, str]:
         "niveau": f"CASE WHEN {collective} THEN {_case('m.niveau_atelier', _level(NIVEAU_LEVELS))}"
         f" ELSE {_case('m.autonomie', _level(AUTONOMIE_LEVELS))} END",
         "reoriente": f"CASE WHEN {collective} THEN NULL WHEN m.redirige THEN 'Oui' ELSE 'Non' END",
-        "structure_redirection": _label("m.structure_redirection", StructureRedirection),
+        "structure_redirection": _case("m.structure_redirection", COOP_REDIRECTIONS),
         "usager_commune": safe_text_sql("u.commune"),
         "usager_code_postal": safe_text_sql("u.code_postal"),
         "usager_code_insee": safe_text_sql("u.code_insee"),

@@ -139,6 +139,35 @@ def test_it_writes_one_row_per_accompagnement_in_the_coop_layout():
     assert workshop[0]["ID CRA"] == workshop[1]["ID CRA"]
 
 
+def test_a_redirection_la_coop_does_not_know_is_written_as_autre():
+    """Social internet offers are the city's own redirection: La Coop's list has no such value,
+    so its file says "Autre" (which its import reads), and the others keep their label."""
+    conseiller = UserFactory(conseiller=True)
+    MediationFactory(
+        conseiller=conseiller,
+        date=datetime.date(2025, 3, 4),
+        redirige=True,
+        structure_redirection="offre_sociale_internet",
+    )
+    MediationFactory(
+        conseiller=conseiller,
+        date=datetime.date(2025, 3, 3),
+        redirige=True,
+        structure_redirection="aide_sociale",
+    )
+    ws = load_workbook(io.BytesIO(_export(conseiller)))["Activités"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_index = next(i for i, r in enumerate(rows) if r and r[0] == "Date")
+    column = rows[header_index].index("Structure de redirection")
+    values = {r[0].date(): r[column] for r in rows[header_index + 1 :]}
+    assert values == {
+        datetime.date(2025, 3, 4): "Autre",
+        datetime.date(
+            2025, 3, 3
+        ): "Structure d’aide sociale (maison des solidarités, centre social…)",
+    }
+
+
 def test_the_export_command_writes_a_file_the_import_reads(tmp_path):
     from django.core.management import call_command
 
