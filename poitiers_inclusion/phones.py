@@ -173,22 +173,37 @@ def sql_key(expression):
 # --- Migrations -------------------------------------------------------------------------------
 
 
-def normalise_column(apps, app_label: str, model_name: str, field: str, batch: int = 1000) -> int:
+def normalise_column(apps, app_label: str, model_name: str, field: str, batch: int = 10_000) -> int:
     """Data migration: store the E.164 form of every number of one column that reads as a
     number; a value that does not stays as it was (never lose what someone typed). Returns how
-    many rows changed."""
+    many rows changed. Reads (key, value) pairs, not objects, and writes each batch with one
+    UPDATE … FROM (VALUES …): millions of rows in minutes, not hours."""
+    from django.db import connection
+    from psycopg2.extras import execute_values
+
     model = apps.get_model(app_label, model_name)
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    key_column = connection.ops.quote_name(model._meta.pk.column)
+    update = (
+        f"UPDATE {table} AS t SET {column} = v.number FROM (VALUES %s) AS v(pk, number) "  # noqa: S608
+        f"WHERE t.{key_column} = v.pk"
+    )
+    rows = model._base_manager.exclude(**{field: ""}).order_by().values_list("pk", field)
     changed, pending = 0, []
-    rows = model._base_manager.exclude(**{field: ""}).only("pk", field).order_by("pk")
-    for row in rows.iterator(chunk_size=batch):
-        number = normalise(getattr(row, field))
-        if number and number != getattr(row, field):
-            setattr(row, field, number)
-            pending.append(row)
+
+    def write():
+        with connection.cursor() as cursor:
+            execute_values(cursor.cursor, update, pending, page_size=len(pending))
+
+    for pk, value in rows.iterator(chunk_size=batch):
+        number = normalise(value)
+        if number and number != value:
+            pending.append((pk, number))
         if len(pending) >= batch:
-            model._base_manager.bulk_update(pending, [field])
+            write()
             changed, pending = changed + len(pending), []
     if pending:
-        model._base_manager.bulk_update(pending, [field])
+        write()
         changed += len(pending)
     return changed
