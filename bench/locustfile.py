@@ -36,6 +36,7 @@ from locust.exception import StopUser
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOGIN, HOME = "/connexion/", "/permanences/accueil/"
 LOG, ACTIVITY = "/permanences/saisir/", "/permanences/activite/"
+ACTIVITY_TOTALS = "/permanences/activite/totaux/"
 DASHBOARD, DASHBOARD_XLSX = "/pilotage/", "/pilotage/export.xlsx"
 # What the log form's choices are worth (permanences/enums.py): a one-round run proves them.
 THEMES = (
@@ -182,7 +183,7 @@ class Person(FastHttpUser):
         if self.environment.runner is not None:
             _everyone_in.wait(timeout=SIGN_IN_LIMIT)
 
-    def fetch(self, method, url, name, *, expect=200, data=None, read=False) -> Page:
+    def fetch(self, method, url, name, *, expect=200, data=None, read=False, htmx=False) -> Page:
         """One request, checked: the expected status (a redirect to the sign-in page is not a
         page); with read, the page read as a browser would (parsing costs the machine's CPU, shared
         with the server: only the pages whose fields or links are used)."""
@@ -194,6 +195,8 @@ class Person(FastHttpUser):
                 "Origin": f"https://{origin.netloc}",
             }
             body = urlencode(data, doseq=True)
+        if htmx:  # what the page's script asks for once it is shown
+            headers = {**headers, "HX-Request": "true"}
         with self.client.request(
             method,
             url,
@@ -273,11 +276,13 @@ class Conseiller(Person):
     @task(2)
     def browse_activity(self):
         first = self.fetch("GET", ACTIVITY, "activité : page 1", read=True)
+        self.fetch("GET", ACTIVITY_TOTALS, "activité : totaux", htmx=True)
         pages = [int(n) for link in first.links for n in re.findall(r"[?&]page=(\d+)", link)]
         for number in self.rng.sample(range(2, max(pages, default=1) + 1), min(2, len(pages))):
             self.fetch("GET", f"{ACTIVITY}?page={number}", "activité : autre page")
         query = {**self.period(), **self.some_of(first.options, ACTIVITY_FILTERS, 0.4)}
         self.fetch("GET", f"{ACTIVITY}?{urlencode(query)}", "activité : filtrée")
+        self.fetch("GET", f"{ACTIVITY_TOTALS}?{urlencode(query)}", "activité : totaux", htmx=True)
 
 
 class Coordinateur(Person):

@@ -153,6 +153,7 @@ def test_one_round_of_each_user_succeeds_against_the_application(live_server):
         "activité : page 1",
         "activité : autre page",
         "activité : filtrée",
+        "activité : totaux",
         "tableau de bord : sans filtre",
         "export complet (Excel)",
     ):
