@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.spreadsheets import SpreadsheetError, open_workbook
@@ -66,12 +67,12 @@ class LieuData:
     code_postal: str
     code_insee: str
 
-    @property
+    @cached_property  # asked for each row naming it: the rows of a lieu share one LieuData
     def key(self):
         return (fold(self.nom), fold(self.commune))
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 rows of a file are held at once: no __dict__ each
 class CoopRow:
     """One valid row: one accompagnement, and the activity it belongs to."""
 
@@ -194,6 +195,7 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             ignored_columns=ignored,
         )
         quartiers = quartier_index() if "quartier" in columns else {}
+        shared = {}  # values many rows repeat (lieux, dates), held once
         for number, values in rows:
             if not values or all(v is None or as_text(v) == "" for v in values):
                 continue
@@ -202,6 +204,8 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             if reasons:
                 parsed.errors.append(RowError(number, as_text(cells.get("coop_id")), reasons))
             else:
+                row.lieu = shared.setdefault(row.lieu, row.lieu)
+                row.date = shared.setdefault(row.date, row.date)
                 parsed.rows.append(row)
     except (CoopFileError, SpreadsheetError):
         raise

@@ -63,12 +63,13 @@ def mediation_from_row(row: CoopRow, conseiller, lieux: LieuIndex) -> Mediation:
     )
 
 
-def link_permanences(mediations: list[Mediation]) -> None:
+def link_permanences(mediations: list[Mediation], slots: dict | None = None) -> None:
     """Give each activity at a lieu d'activité the drop-in slot in force there that day, as the
     log form does (`permanence_for`, asked for all of them at once: the conseiller's own slot
-    first). The file has no time of day, only the date, so two slots of the same day are told
-    apart by conseiller only."""
+    first; `slots` when the caller asked already). The file has no time of day, only the date,
+    so two slots of the same day are told apart by conseiller only."""
     at_lieu = [m for m in mediations if m.type_lieu == TypeLieu.LIEU_ACTIVITE and m.lieu_id]
-    slots = permanences_for((m.lieu_id, m.date, m.conseiller_id) for m in at_lieu)
+    if slots is None:
+        slots = permanences_for((m.lieu_id, m.date, m.conseiller_id) for m in at_lieu)
     for mediation in at_lieu:
         mediation.permanence = slots[mediation.lieu_id, mediation.date, mediation.conseiller_id]
