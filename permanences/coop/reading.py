@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
-from poitiers_inclusion.spreadsheets import SpreadsheetError, open_workbook
+from poitiers_inclusion.spreadsheets import Limits, SpreadsheetError, open_workbook
 from poitiers_inclusion.text import fold, normalise
 from reseau.models import Quartier
 
@@ -160,11 +160,20 @@ def _activities_sheet(names: list[str]) -> str:
     return by_name[normalise(SHEET_NAME)]
 
 
+def import_limits() -> Limits:
+    """The reading limits of a Coop export: its own for its size (COOP_IMPORT_MAX_*)."""
+    return Limits.from_settings(
+        rows="COOP_IMPORT_MAX_ROWS",
+        upload_bytes="COOP_IMPORT_MAX_UPLOAD_BYTES",
+        uncompressed_bytes="COOP_IMPORT_MAX_UNCOMPRESSED_BYTES",
+    )
+
+
 def read_workbook(source) -> ParsedFile:
     """Parse the activities sheet of a Coop export (a path or a binary file object), read by the
     kernel's bounded reader: a file beyond the import limits is refused with their name."""
     try:
-        with open_workbook(source) as workbook:
+        with open_workbook(source, limits=import_limits()) as workbook:
             parsed = _parse_sheet(workbook.rows(_activities_sheet(workbook.sheet_names)))
     except SpreadsheetError as exc:
         raise CoopFileError(str(exc)) from exc

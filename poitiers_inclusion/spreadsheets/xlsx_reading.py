@@ -191,8 +191,8 @@ class Workbook:
             raise SpreadsheetError(
                 f"Une fois décompressé, le classeur occupe {filesizeformat(expanded)} : la limite "
                 f"est de {filesizeformat(self._limits.uncompressed_bytes)} "
-                "(IMPORT_MAX_UNCOMPRESSED_BYTES). Supprimez les feuilles, images ou lignes "
-                "inutiles, ou découpez le fichier."
+                f"({self._limits.setting('uncompressed_bytes')}). Supprimez les feuilles, images "
+                "ou lignes inutiles, ou découpez le fichier."
             )
 
     def _elements(self, name: str) -> Iterator[tuple[str, object]]:
