@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from poitiers_inclusion.bulkinsert import insert_new
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.models import AuditEvent, Usager, User
+from poitiers_inclusion.models import Usager, User
 from poitiers_inclusion.text import fold
 
 from ..enums import TypeActivite, TypeLieu
@@ -256,19 +257,17 @@ def apply_import(
             if i in (same_lieux or set())
         }
         created_lieux = create_lieux(plan.lieux_to_create, lieux, attach)
-        AuditEvent.objects.bulk_create(
-            audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"})
-        )
+        insert_new(audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"}))
 
         new_usagers = 0
         persons = plan.persons
         for batch in _batches([person for person in persons if person.usager is None]):
             usagers = [new_usager(person, now) for person in batch]
-            Usager.objects.bulk_create(usagers)
+            insert_new(usagers)
             for person, usager in zip(batch, usagers, strict=True):
                 person.usager_id = usager.pk
             named = [u for u in usagers if u.consent_at]
-            AuditEvent.objects.bulk_create(
+            insert_new(
                 audit_events(
                     actor,
                     "kernel.usager.created",
@@ -290,7 +289,7 @@ def apply_import(
                     [person.usager],
                     {"fields": ["commune", "code_postal", "code_insee"], "source": CONSENT_SOURCE},
                 )
-        AuditEvent.objects.bulk_create(events)
+        insert_new(events)
 
         groups = list(plan.groups.values())
         slots = permanences_for(_slot_keys(plan, groups, lieux))
@@ -301,8 +300,8 @@ def apply_import(
                 mediation_from_row(rows[0], plan.conseiller_for(rows[0]), lieux) for rows in batch
             ]
             link_permanences(mediations, slots)
-            Mediation.objects.bulk_create(mediations)
-            AuditEvent.objects.bulk_create(
+            insert_new(mediations)
+            insert_new(
                 audit_events(
                     actor, "permanences.mediation.imported", mediations, {"file": filename[:200]}
                 )
@@ -317,7 +316,7 @@ def apply_import(
                     seen.add(usager_id)
                     accompagnements.append(Accompagnement(mediation=mediation, usager_id=usager_id))
                     per_conseiller[str(mediation.conseiller)] += 1
-            Accompagnement.objects.bulk_create(accompagnements)
+            insert_new(accompagnements)
             Through = Usager.conseillers.through
             Through.objects.bulk_create(
                 [
