@@ -213,8 +213,7 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             if reasons:
                 parsed.errors.append(RowError(number, as_text(cells.get("coop_id")), reasons))
             else:
-                row.lieu = shared.setdefault(row.lieu, row.lieu)
-                row.date = shared.setdefault(row.date, row.date)
+                _share(row, shared)
                 parsed.rows.append(row)
     except (CoopFileError, SpreadsheetError):
         raise
@@ -224,6 +223,34 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             "Téléchargez à nouveau l’export."
         ) from exc
     return parsed
+
+
+# Values rows repeat (a file names a few lieux, communes, themes…): each held once, so that
+# 100,000 rows fit in little memory. Nothing changes them once read.
+SHARED_FIELDS = (
+    "date",
+    "lieu",
+    "materiel",
+    "thematiques",
+    "thematiques_demarche",
+    "tags",
+    "nom_demarche",
+    "titre_atelier",
+    "structure_redirection",
+    "source",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "recorded_at",
+    "mediateur",
+)
+
+
+def _share(row: CoopRow, shared: dict) -> None:
+    for name in SHARED_FIELDS:
+        value = getattr(row, name)
+        key = (name, tuple(value) if isinstance(value, list) else value)
+        setattr(row, name, shared.setdefault(key, value))
 
 
 def parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None, list[str]]:

@@ -92,6 +92,8 @@ class Command(BaseCommand):
             lines = f"{written:,}".replace(",", " ")
             self.stdout.write(f"Fichier de banc d'essai : {lines} lignes, {size / 1e6:.1f} Mo")
             limits = {
+                # As in production: with DEBUG, Django keeps the text of every query.
+                "DEBUG": False,
                 "COOP_IMPORT_MAX_ROWS": max(settings.COOP_IMPORT_MAX_ROWS, written + 100),
                 "COOP_IMPORT_MAX_UPLOAD_BYTES": max(settings.COOP_IMPORT_MAX_UPLOAD_BYTES, size),
                 "COOP_IMPORT_MAX_UNCOMPRESSED_BYTES": max(
@@ -156,6 +158,7 @@ class Command(BaseCommand):
             f"À importer : {plan.accompagnements} accompagnements, "
             f"{plan.unique_usagers} usagers, {len(plan.lieux_to_create)} lieux à créer"
         )
+        del plan  # apply_import plans again under its lock, as the import page does
         try:
             with transaction.atomic():
                 started = time.perf_counter()
