@@ -22,8 +22,8 @@ XML_DEPTH_MAX = 64
 XML_CHUNK = 64 * 1024
 # The longest run of bytes without a ">": a cell of 32,767 characters, escaped, stays far below.
 XML_STRETCH_MAX = 1024 * 1024
-# The elements a sheet row (or a shared string) may hold: the parser keeps those of the open row
-# until it ends. A row of 200 cells of rich text holds a few thousand.
+# The tags ("<", opening and closing) a sheet row (or a shared string) may hold: the parser keeps
+# the elements of the open row until it ends. A row of 200 cells of text holds about 1,200.
 ROW_ELEMENTS_MAX = 100_000
 # csv builds a whole record before we can count its cells: a record holding more than this many
 # separators times IMPORT_MAX_COLUMNS (quoted or not) is refused before it becomes a list.
