@@ -132,7 +132,7 @@ def coop_import(request):
     return render(
         request,
         "permanences/coop/import.html",
-        {"form": form, "max_size": settings.IMPORT_MAX_UPLOAD_BYTES},
+        {"form": form, "max_size": settings.COOP_IMPORT_MAX_UPLOAD_BYTES},
     )
 
 

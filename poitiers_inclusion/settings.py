@@ -242,14 +242,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # A file attached to a record (report, document, evidence of erasure), see attachments.py.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
-# Whole request bodies above this are refused before being read (uploads go to disk otherwise).
-REQUEST_MAX_BYTES = env_int(
-    "REQUEST_MAX_BYTES", max(IMPORT_MAX_UPLOAD_BYTES, ATTACHMENT_MAX_BYTES) + 2 * 1024 * 1024
-)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 IMPORT_MAX_EMPTY_ROWS = env_int("IMPORT_MAX_EMPTY_ROWS", 1_000)
+# La Coop's activities export of a big structure or a département over a year holds 100,000
+# rows: 11 MB, 134 MB once unzipped (as the app writes it). Its import has limits of its own,
+# sized for twice that; the columns and empty rows are the generic ones.
+COOP_IMPORT_MAX_ROWS = env_int("COOP_IMPORT_MAX_ROWS", 200_000)
+COOP_IMPORT_MAX_UPLOAD_BYTES = env_int("COOP_IMPORT_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+COOP_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "COOP_IMPORT_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024
+)
+# Whole request bodies above this are refused before being read (uploads go to disk otherwise).
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES",
+    max(IMPORT_MAX_UPLOAD_BYTES, COOP_IMPORT_MAX_UPLOAD_BYTES, ATTACHMENT_MAX_BYTES)
+    + 2 * 1024 * 1024,
+)
 
 # La Coop de la médiation numérique's API (permanences/coop/sync.py): its address and the token its
 # team grants ("client-id:secret"); without both the sync does nothing.

@@ -2,18 +2,20 @@
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
+from poitiers_inclusion.bulkinsert import insert_new
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.models import AuditEvent, Usager, User
+from poitiers_inclusion.models import Usager, User
 from poitiers_inclusion.text import fold
 
-from ..enums import TypeActivite
+from ..enums import TypeActivite, TypeLieu
 from ..models import Accompagnement, Mediation
+from ..services import permanences_for
 from .columns import CONSENT_SOURCE, GENERATED_ID
 from .lieux import LieuIndex, Suggestion, create_lieux, existing_lieux, suggestions, unknown_lieux
 from .people import Person, existing_usagers, match_people, new_usager, update_known
@@ -191,6 +193,25 @@ def plan_import(parsed: ParsedFile, *, conseiller=None) -> ImportPlan:
     )
 
 
+# Records written at a time: memory holds one batch of them, whatever the size of the file.
+BATCH = 2_000
+
+
+def _batches(items: list) -> Iterator[list]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _slot_keys(plan: ImportPlan, groups: list[list[CoopRow]], lieux: LieuIndex):
+    """(lieu, day, conseiller) of the activities at a lieu d'activité, for `permanences_for`."""
+    for rows in groups:
+        row = rows[0]
+        lieu = lieux.find(row.lieu) if row.type_lieu == TypeLieu.LIEU_ACTIVITE else None
+        conseiller = plan.conseiller_for(row)
+        if lieu is not None and conseiller is not None:
+            yield lieu.pk, row.date, conseiller.pk
+
+
 class InvalidRowsError(Exception):
     """The file has bad rows and the caller did not ask to import only the valid ones."""
 
@@ -228,7 +249,6 @@ def apply_import(
         # Two imports of the same file at once: the second waits, then finds everything done.
         lock_imports()
         plan = plan_import(parsed, conseiller=conseiller)
-        events = []
 
         lieux = plan.existing_lieux
         attach = {
@@ -237,24 +257,30 @@ def apply_import(
             if i in (same_lieux or set())
         }
         created_lieux = create_lieux(plan.lieux_to_create, lieux, attach)
-        events += audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"})
+        insert_new(audit_events(actor, "reseau.lieu.created", created_lieux, {"source": "import"}))
 
+        new_usagers = 0
         persons = plan.persons
-        known = [person for person in persons if person.usager is not None]
-        new_usagers = []
+        for batch in _batches([person for person in persons if person.usager is None]):
+            usagers = [new_usager(person, now) for person in batch]
+            insert_new(usagers)
+            for person, usager in zip(batch, usagers, strict=True):
+                person.usager_id = usager.pk
+            named = [u for u in usagers if u.consent_at]
+            insert_new(
+                audit_events(
+                    actor,
+                    "kernel.usager.created",
+                    named,
+                    {"consent_source": CONSENT_SOURCE, "file": filename[:200]},
+                )
+            )
+            new_usagers += len(usagers)
+        events = []
         for person in persons:
             if person.usager is None:
-                person.usager = new_usager(person, now)
-                new_usagers.append(person.usager)
-        Usager.objects.bulk_create(new_usagers)
-        identified = [u for u in new_usagers if u.consent_at]
-        events += audit_events(
-            actor,
-            "kernel.usager.created",
-            identified,
-            {"consent_source": CONSENT_SOURCE, "file": filename[:200]},
-        )
-        for person in known:
+                continue
+            person.usager_id = person.usager.pk
             changed = update_known(person)
             if "commune" in changed:
                 events += audit_events(
@@ -263,44 +289,50 @@ def apply_import(
                     [person.usager],
                     {"fields": ["commune", "code_postal", "code_insee"], "source": CONSENT_SOURCE},
                 )
+        insert_new(events)
 
-        groups = plan.groups
-        mediations = [
-            mediation_from_row(rows[0], plan.conseiller_for(rows[0]), lieux)
-            for rows in groups.values()
-        ]
-        link_permanences(mediations)
-        Mediation.objects.bulk_create(mediations)
-        events += audit_events(
-            actor, "permanences.mediation.imported", mediations, {"file": filename[:200]}
-        )
-        accompagnements = []
+        groups = list(plan.groups.values())
+        slots = permanences_for(_slot_keys(plan, groups, lieux))
+        mediations_count = accompagnements_count = 0
         per_conseiller = defaultdict(int)
-        for mediation, rows in zip(mediations, groups.values(), strict=True):
-            seen = set()
-            for row in sorted(rows, key=lambda r: r.participant[0]):
-                usager = plan.people[row.line].usager
-                if usager.pk in seen:  # the same named person twice in one workshop
-                    continue
-                seen.add(usager.pk)
-                accompagnements.append(Accompagnement(mediation=mediation, usager=usager))
-                per_conseiller[str(mediation.conseiller)] += 1
-        Accompagnement.objects.bulk_create(accompagnements)
-        Through = Usager.conseillers.through
-        Through.objects.bulk_create(
-            [
-                Through(usager_id=usager_id, user_id=conseiller_id)
-                for usager_id, conseiller_id in {
-                    (a.usager_id, a.mediation.conseiller_id) for a in accompagnements
-                }
-            ],
-            ignore_conflicts=True,
-        )
-        AuditEvent.objects.bulk_create(events)
+        for batch in _batches(groups):
+            mediations = [
+                mediation_from_row(rows[0], plan.conseiller_for(rows[0]), lieux) for rows in batch
+            ]
+            link_permanences(mediations, slots)
+            insert_new(mediations)
+            insert_new(
+                audit_events(
+                    actor, "permanences.mediation.imported", mediations, {"file": filename[:200]}
+                )
+            )
+            accompagnements = []
+            for mediation, rows in zip(mediations, batch, strict=True):
+                seen = set()
+                for row in sorted(rows, key=lambda r: r.participant[0]):
+                    usager_id = plan.people[row.line].usager_id
+                    if usager_id in seen:  # the same named person twice in one workshop
+                        continue
+                    seen.add(usager_id)
+                    accompagnements.append(Accompagnement(mediation=mediation, usager_id=usager_id))
+                    per_conseiller[str(mediation.conseiller)] += 1
+            insert_new(accompagnements)
+            Through = Usager.conseillers.through
+            Through.objects.bulk_create(
+                [
+                    Through(usager_id=usager_id, user_id=conseiller_id)
+                    for usager_id, conseiller_id in {
+                        (a.usager_id, a.mediation.conseiller_id) for a in accompagnements
+                    }
+                ],
+                ignore_conflicts=True,
+            )
+            mediations_count += len(mediations)
+            accompagnements_count += len(accompagnements)
     return ImportResult(
-        mediations=len(mediations),
-        accompagnements=len(accompagnements),
-        usagers_created=len(new_usagers),
+        mediations=mediations_count,
+        accompagnements=accompagnements_count,
+        usagers_created=new_usagers,
         lieux_created=len(created_lieux),
         skipped_invalid=len(parsed.errors),
         already_imported=plan.already_imported,

@@ -13,7 +13,7 @@ from poitiers_inclusion.text import fold, folded
 from .reading import CoopRow
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Person:
     """The usager of some rows of the file: a record already in the database, or one to create."""
 
@@ -21,6 +21,7 @@ class Person:
     commune: str  # folded; learnt from the rows when the record has none
     usager: Usager | None = None  # the existing record, if any
     rows: list[CoopRow] = field(default_factory=list)
+    usager_id: int | None = None  # the record's, once written (the new ones are not kept)
 
 
 def match_people(rows: Iterable[CoopRow], existing: dict[str, list[Usager]]) -> dict[int, Person]:
@@ -43,9 +44,12 @@ def match_people(rows: Iterable[CoopRow], existing: dict[str, list[Usager]]) -> 
     }
     by_ref: dict[str, Person] = {}
     people = {}
+    communes = {}  # folded once: a file names a few communes many times
     for row in sorted(rows, key=lambda r: r.line):
         if row.beneficiaire:
-            name, commune = fold(row.beneficiaire), fold(row.commune)
+            if row.commune not in communes:
+                communes[row.commune] = fold(row.commune)
+            name, commune = fold(row.beneficiaire), communes[row.commune]
             candidates = named.setdefault(name, [])
             fitting = [
                 p for p in candidates if not (commune and p.commune and p.commune != commune)

@@ -4,9 +4,10 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
-from poitiers_inclusion.spreadsheets import SpreadsheetError, open_workbook
+from poitiers_inclusion.spreadsheets import Limits, SpreadsheetError, open_workbook
 from poitiers_inclusion.text import fold, normalise
 from reseau.models import Quartier
 
@@ -66,12 +67,12 @@ class LieuData:
     code_postal: str
     code_insee: str
 
-    @property
+    @cached_property  # asked for each row naming it: the rows of a lieu share one LieuData
     def key(self):
         return (fold(self.nom), fold(self.commune))
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 rows of a file are held at once: no __dict__ each
 class CoopRow:
     """One valid row: one accompagnement, and the activity it belongs to."""
 
@@ -159,11 +160,20 @@ def _activities_sheet(names: list[str]) -> str:
     return by_name[normalise(SHEET_NAME)]
 
 
+def import_limits() -> Limits:
+    """The reading limits of a Coop export: its own for its size (COOP_IMPORT_MAX_*)."""
+    return Limits.from_settings(
+        rows="COOP_IMPORT_MAX_ROWS",
+        upload_bytes="COOP_IMPORT_MAX_UPLOAD_BYTES",
+        uncompressed_bytes="COOP_IMPORT_MAX_UNCOMPRESSED_BYTES",
+    )
+
+
 def read_workbook(source) -> ParsedFile:
     """Parse the activities sheet of a Coop export (a path or a binary file object), read by the
     kernel's bounded reader: a file beyond the import limits is refused with their name."""
     try:
-        with open_workbook(source) as workbook:
+        with open_workbook(source, limits=import_limits()) as workbook:
             parsed = _parse_sheet(workbook.rows(_activities_sheet(workbook.sheet_names)))
     except SpreadsheetError as exc:
         raise CoopFileError(str(exc)) from exc
@@ -194,6 +204,7 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             ignored_columns=ignored,
         )
         quartiers = quartier_index() if "quartier" in columns else {}
+        shared = {}  # values many rows repeat (lieux, dates), held once
         for number, values in rows:
             if not values or all(v is None or as_text(v) == "" for v in values):
                 continue
@@ -202,6 +213,7 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             if reasons:
                 parsed.errors.append(RowError(number, as_text(cells.get("coop_id")), reasons))
             else:
+                _share(row, shared)
                 parsed.rows.append(row)
     except (CoopFileError, SpreadsheetError):
         raise
@@ -211,6 +223,34 @@ def _parse_sheet(rows: Iterator) -> ParsedFile:
             "Téléchargez à nouveau l’export."
         ) from exc
     return parsed
+
+
+# Values rows repeat (a file names a few lieux, communes, themes…): each held once, so that
+# 100,000 rows fit in little memory. Nothing changes them once read.
+SHARED_FIELDS = (
+    "date",
+    "lieu",
+    "materiel",
+    "thematiques",
+    "thematiques_demarche",
+    "tags",
+    "nom_demarche",
+    "titre_atelier",
+    "structure_redirection",
+    "source",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "recorded_at",
+    "mediateur",
+)
+
+
+def _share(row: CoopRow, shared: dict) -> None:
+    for name in SHARED_FIELDS:
+        value = getattr(row, name)
+        key = (name, tuple(value) if isinstance(value, list) else value)
+        setattr(row, name, shared.setdefault(key, value))
 
 
 def parse_row(line: int, cells: dict, quartiers: dict) -> tuple[CoopRow | None, list[str]]:

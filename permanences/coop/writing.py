@@ -6,8 +6,8 @@ from django.db import connection
 from poitiers_inclusion.models import AuditEvent
 
 from ..enums import TypeLieu
-from ..models import Mediation, Permanence
-from ..services import permanence_for
+from ..models import Mediation
+from ..services import permanences_for
 from .columns import DEFAULT_SOURCE
 from .lieux import LieuIndex
 from .reading import CoopRow
@@ -63,23 +63,13 @@ def mediation_from_row(row: CoopRow, conseiller, lieux: LieuIndex) -> Mediation:
     )
 
 
-def link_permanences(mediations: list[Mediation]) -> None:
+def link_permanences(mediations: list[Mediation], slots: dict | None = None) -> None:
     """Give each activity at a lieu d'activité the drop-in slot in force there that day, as the
-    log form does (`permanence_for`: the conseiller's own slot first). The file has no time of
-    day, only the date, so two slots of the same day are told apart by conseiller only."""
+    log form does (`permanence_for`, asked for all of them at once: the conseiller's own slot
+    first; `slots` when the caller asked already). The file has no time of day, only the date,
+    so two slots of the same day are told apart by conseiller only."""
     at_lieu = [m for m in mediations if m.type_lieu == TypeLieu.LIEU_ACTIVITE and m.lieu_id]
-    with_slots = set(
-        Permanence.objects.filter(lieu_id__in={m.lieu_id for m in at_lieu}).values_list(
-            "lieu_id", flat=True
-        )
-    )
-    found = {}
+    if slots is None:
+        slots = permanences_for((m.lieu_id, m.date, m.conseiller_id) for m in at_lieu)
     for mediation in at_lieu:
-        if mediation.lieu_id not in with_slots:
-            continue
-        key = (mediation.lieu_id, mediation.date, mediation.conseiller.pk)
-        if key not in found:
-            found[key] = permanence_for(
-                lieu=mediation.lieu, date=mediation.date, conseiller=mediation.conseiller
-            )
-        mediation.permanence = found[key]
+        mediation.permanence = slots[mediation.lieu_id, mediation.date, mediation.conseiller_id]

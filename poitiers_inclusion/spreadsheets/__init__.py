@@ -10,7 +10,8 @@ trusts those declarations and once built rows that cost the server 20 GB. This r
 - the XML is streamed and every element is dropped as soon as it is read, so memory holds one
   row, never the sheet; the declared dimension is ignored, empty cells and rows are never built;
 - the raw XML is screened before the parser sees it: no document type (entity expansion), no
-  tag or text longer than a megabyte, no nesting deeper than 64 levels;
+  tag or text longer than a megabyte, no nesting deeper than 64 levels (256 in a sheet, libxml2's
+  own limit), no row of a sheet holding more than ROW_ELEMENTS_MAX elements;
 - a row holding data beyond IMPORT_MAX_ROWS, a cell holding data beyond IMPORT_MAX_COLUMNS, or
   data after more than IMPORT_MAX_EMPTY_ROWS empty rows in a row stops the reading with a French
   message naming the limit. Empty rows at the end are fine: a CSV is not read past them (a

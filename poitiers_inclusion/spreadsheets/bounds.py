@@ -2,7 +2,7 @@
 messages that name them, and the upload opened within its size."""
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +22,9 @@ XML_DEPTH_MAX = 64
 XML_CHUNK = 64 * 1024
 # The longest run of bytes without a ">": a cell of 32,767 characters, escaped, stays far below.
 XML_STRETCH_MAX = 1024 * 1024
+# The tags ("<", opening and closing) a sheet row (or a shared string) may hold: the parser keeps
+# the elements of the open row until it ends. A row of 200 cells of text holds about 1,200.
+ROW_ELEMENTS_MAX = 100_000
 # csv builds a whole record before we can count its cells: a record holding more than this many
 # separators times IMPORT_MAX_COLUMNS (quoted or not) is refused before it becomes a list.
 CSV_SEPARATORS_PER_COLUMN = 10
@@ -32,6 +35,16 @@ class SpreadsheetError(Exception):
     sent it (French, naming the limit and its setting)."""
 
 
+# The setting of each limit, named in the messages; an import may take others (`from_settings`).
+SETTINGS = {
+    "upload_bytes": "IMPORT_MAX_UPLOAD_BYTES",
+    "uncompressed_bytes": "IMPORT_MAX_UNCOMPRESSED_BYTES",
+    "rows": "IMPORT_MAX_ROWS",
+    "columns": "IMPORT_MAX_COLUMNS",
+    "empty_rows": "IMPORT_MAX_EMPTY_ROWS",
+}
+
+
 @dataclass(frozen=True)
 class Limits:
     upload_bytes: int
@@ -39,16 +52,19 @@ class Limits:
     rows: int
     columns: int
     empty_rows: int
+    settings: dict = field(default_factory=lambda: dict(SETTINGS), compare=False)
 
     @classmethod
-    def from_settings(cls) -> "Limits":
+    def from_settings(cls, **names: str) -> "Limits":
+        """The limits of the settings; `names` replaces some of them for one kind of import,
+        e.g. rows="COOP_IMPORT_MAX_ROWS" (its messages then name that setting)."""
+        chosen = {**SETTINGS, **names}
         return cls(
-            upload_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
-            uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
-            rows=settings.IMPORT_MAX_ROWS,
-            columns=settings.IMPORT_MAX_COLUMNS,
-            empty_rows=settings.IMPORT_MAX_EMPTY_ROWS,
+            **{limit: getattr(settings, name) for limit, name in chosen.items()}, settings=chosen
         )
+
+    def setting(self, limit: str) -> str:
+        return self.settings.get(limit, SETTINGS[limit])
 
 
 def number(n: int) -> str:
@@ -75,7 +91,8 @@ def damaged(where: str = "") -> SpreadsheetError:
 def too_many_rows(line: int, limits: Limits) -> SpreadsheetError:
     return SpreadsheetError(
         f"Le fichier contient des données à la ligne {number(line)} : la limite est de "
-        f"{number(limits.rows)} lignes (IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers."
+        f"{number(limits.rows)} lignes ({limits.setting('rows')}). Découpez-le en plusieurs "
+        "fichiers."
     )
 
 
@@ -87,7 +104,8 @@ def too_many_columns(line: int, column: int | None, limits: Limits) -> Spreadshe
     )
     return SpreadsheetError(
         f"La ligne {number(line)} {where} : la limite est de {number(limits.columns)} "
-        "colonnes (IMPORT_MAX_COLUMNS). Supprimez les colonnes inutiles, puis déposez le fichier."
+        f"colonnes ({limits.setting('columns')}). Supprimez les colonnes inutiles, puis déposez "
+        "le fichier."
     )
 
 
@@ -96,8 +114,8 @@ def too_many_empty_rows(last: int, line: int, limits: Limits) -> SpreadsheetErro
     return SpreadsheetError(
         f"Le fichier contient {number(line - last - 1)} lignes vides à la suite {after}, puis "
         f"des données à la ligne {number(line)} : la limite est de {number(limits.empty_rows)} "
-        "lignes vides à la suite (IMPORT_MAX_EMPTY_ROWS). Supprimez ces lignes vides, puis "
-        "déposez le fichier."
+        f"lignes vides à la suite ({limits.setting('empty_rows')}). Supprimez ces lignes vides, "
+        "puis déposez le fichier."
     )
 
 
@@ -126,7 +144,7 @@ class Source:
             self.close()
             raise SpreadsheetError(
                 f"Le fichier pèse {filesizeformat(size)} : la taille maximale est "
-                f"{filesizeformat(limits.upload_bytes)} (IMPORT_MAX_UPLOAD_BYTES)."
+                f"{filesizeformat(limits.upload_bytes)} ({limits.setting('upload_bytes')})."
             )
         self.head = source.read(8)
         source.seek(0)

@@ -1,5 +1,12 @@
 """Reading an xlsx upload within the bounds: the zip's directory checked before any parsing,
-the XML screened and streamed, one row in memory at a time."""
+the XML screened and streamed, one row in memory at a time.
+
+The small parts (relationships, workbook, styles) go through ElementTree event by event. The big
+ones (the sheet, the shared strings) go through libxml2 (lxml), which hands over one whole row (or
+string) at a time: Python then looks at its few cells instead of a dozen parser events per cell,
+four times faster. The raw bytes are screened the same way, and the elements of the open row are
+counted as they arrive (ROW_ELEMENTS_MAX), so a row can no more hold the memory than a sheet.
+"""
 
 import posixpath
 import zipfile
@@ -9,6 +16,7 @@ from collections.abc import Iterator
 from xml.etree.ElementTree import ParseError, XMLPullParser
 
 from django.template.defaultfilters import filesizeformat
+from lxml import etree
 from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
@@ -17,6 +25,7 @@ from .bounds import (
     CELL_TEXT_MAX,
     OLD_EXCEL,
     OLE_MAGIC,
+    ROW_ELEMENTS_MAX,
     SHEETS_MAX,
     STYLES_MAX,
     UNREADABLE_XLSX,
@@ -73,6 +82,49 @@ class _RawXmlScreen:
             raise damaged()
 
 
+class _ScreenedPart:
+    """A part's bytes as libxml2 reads them: screened (_RawXmlScreen), and the elements opened
+    since the last row (or shared string) ended counted, the count reset by the reader."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._screen = _RawXmlScreen()
+        self.elements = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(XML_CHUNK if size < 0 else min(size, XML_CHUNK))
+        self._screen.check(chunk)
+        self.elements += chunk.count(b"<")
+        if self.elements > ROW_ELEMENTS_MAX:
+            raise damaged()
+        return chunk
+
+
+def _rich_text(element, line: int | None = None) -> str:
+    """The text of a shared string (<si>) or an inline one (<is>): its <t>, or the <t> of its
+    runs (<r>), without the phonetic reading (<rPh>) Japanese files add."""
+    if len(element) == 1 and element[0].tag.endswith("t"):  # the usual <t> alone
+        text = element[0].text or ""
+        if len(text) >= CELL_TEXT_MAX:
+            raise cell_too_long(line)
+        return text
+    parts, length = [], 0
+    for child in element:
+        tag = child.tag.rpartition("}")[2]
+        if tag == "t":
+            texts = (child,)
+        elif tag == "r":
+            texts = [t for t in child if t.tag.rpartition("}")[2] == "t"]
+        else:
+            continue
+        for t in texts:
+            parts.append(t.text or "")
+            length += len(parts[-1]) + 1  # + 1: a run without text still costs memory
+            if length > CELL_TEXT_MAX:
+                raise cell_too_long(line)
+    return parts[0] if len(parts) == 1 else "".join(parts)
+
+
 class _SharedStrings:
     """The workbook's shared strings packed as UTF-8 in one buffer: memory is about the part's
     own size, where a list of millions of small strings would take several times more."""
@@ -90,6 +142,10 @@ class _SharedStrings:
             raise IndexError(index)
         start = self._ends[index - 1] if index else 0
         return self._data[start : self._ends[index]].decode("utf-8", "surrogatepass")
+
+
+# Column numbers by letters, for the first columns (those of every file).
+_COLUMNS: dict[str, int] = {}
 
 
 def _cast_number(text: str):
@@ -135,8 +191,8 @@ class Workbook:
             raise SpreadsheetError(
                 f"Une fois décompressé, le classeur occupe {filesizeformat(expanded)} : la limite "
                 f"est de {filesizeformat(self._limits.uncompressed_bytes)} "
-                "(IMPORT_MAX_UNCOMPRESSED_BYTES). Supprimez les feuilles, images ou lignes "
-                "inutiles, ou découpez le fichier."
+                f"({self._limits.setting('uncompressed_bytes')}). Supprimez les feuilles, images "
+                "ou lignes inutiles, ou découpez le fichier."
             )
 
     def _elements(self, name: str) -> Iterator[tuple[str, object]]:
@@ -169,6 +225,34 @@ class Workbook:
                 yield event, element
                 if path:
                     path[-1].remove(element)
+
+    def _whole(self, name: str, tags: tuple[str, ...]) -> Iterator:
+        """Each element of `tags` (local names) of a big part, whole, once it has ended; it is
+        emptied and dropped from the tree when the caller asks for the next one."""
+        try:
+            with self._zip.open(name) as stream:
+                part = _ScreenedPart(stream)
+                events = etree.iterparse(
+                    part,
+                    events=("end",),
+                    tag=[f"{{*}}{tag}" for tag in tags],
+                    resolve_entities=False,
+                    load_dtd=False,
+                    no_network=True,
+                    huge_tree=False,
+                    remove_comments=True,
+                    remove_pis=True,
+                )
+                for _, element in events:
+                    yield element
+                    part.elements = 0
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    if parent is not None:
+                        while element.getprevious() is not None:
+                            del parent[0]
+        except (etree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise damaged() from exc
 
     def _ended(self, name: str):
         for event, element in self._elements(name):
@@ -218,24 +302,9 @@ class Workbook:
         strings = _SharedStrings()
         if not self._strings_part:
             return strings
-        parts, length, phonetic = [], 0, False
-        for event, element in self._elements(self._strings_part):
-            tag = _local(element.tag)
-            if event == "start":
-                if tag == "si":
-                    parts, length, phonetic = [], 0, False
-                elif tag == "rPh":
-                    phonetic = True
-            elif tag == "t" and not phonetic:
-                parts.append(element.text or "")
-                length += len(parts[-1]) + 1  # + 1: a run without text still costs memory
-                if length > CELL_TEXT_MAX:
-                    raise cell_too_long()
-            elif tag == "rPh":
-                phonetic = False
-            elif tag == "si":
-                # What openpyxl does with the escaped underscore Excel writes.
-                strings.append("".join(parts).replace("x005F_", ""))
+        for si in self._whole(self._strings_part, ("si",)):
+            # What openpyxl does with the escaped underscore Excel writes.
+            strings.append(_rich_text(si).replace("x005F_", ""))
         return strings
 
     def _number_styles(self) -> bytearray:
@@ -273,71 +342,69 @@ class Workbook:
         except ValueError as exc:
             raise damaged() from exc
         limits = self._limits
-        row_number = column = last = 0
-        cells = None  # {column: value} of the open row, filled cells only
-        cell = None  # [type, style, text of <v>, texts of an inline string, their length]
-        inline = phonetic = False
+        row_number = last = 0
         try:
-            for event, element in self._elements(self._sheets[name]):
-                tag = _local(element.tag)
-                if event == "start":
-                    if tag == "row":
-                        number = element.get("r")
-                        row_number = int(float(number)) if number else row_number + 1
-                        column, cells = 0, {}
-                    elif tag == "c":
-                        column = self._column(element.get("r"), column)
-                        style = element.get("s")
-                        cell = [element.get("t", "n"), int(style) if style else 0, None, [], 0]
-                    elif tag == "is":
-                        inline = True
-                    elif tag == "rPh":
-                        phonetic = True
+            for row in self._whole(self._sheets[name], ("row", "sheetData")):
+                if row.tag.endswith("sheetData"):
+                    break  # nothing after the sheet's data is read
+                reference = row.get("r")
+                row_number = int(float(reference)) if reference else row_number + 1
+                cells = self._cells(row, row_number)
+                if not cells:
                     continue
-                if cell is None:
-                    if tag == "row" and cells:
-                        if row_number > limits.rows:
-                            raise too_many_rows(row_number, limits)
-                        if row_number - last - 1 > limits.empty_rows:
-                            raise too_many_empty_rows(last, row_number, limits)
-                        last = row_number
-                        yield row_number, [cells.get(i) for i in range(1, max(cells) + 1)]
-                        cells = None
-                elif tag == "v":
-                    cell[2] = element.text
-                elif tag == "t" and inline and not phonetic:
-                    cell[3].append(element.text or "")
-                    cell[4] += len(cell[3][-1]) + 1
-                    if cell[4] > CELL_TEXT_MAX:
-                        raise cell_too_long(row_number)
-                elif tag == "rPh":
-                    phonetic = False
-                elif tag == "is":
-                    inline = False
-                elif tag == "c":
-                    value = self._value(*cell[:4])
-                    cell = None
-                    if value is None or (isinstance(value, str) and not value.strip()):
-                        continue
-                    if column > limits.columns:
-                        raise too_many_columns(row_number, column, limits)
-                    if cells is not None:
-                        cells[column] = value
+                if row_number > limits.rows:
+                    raise too_many_rows(row_number, limits)
+                if row_number - last - 1 > limits.empty_rows:
+                    raise too_many_empty_rows(last, row_number, limits)
+                last = row_number
+                yield row_number, [cells.get(i) for i in range(1, max(cells) + 1)]
         except (ValueError, IndexError, OverflowError) as exc:
             raise damaged(f" (ligne {number(row_number)})") from exc
+
+    def _cells(self, row, row_number: int) -> dict:
+        """{column: value} of the row's filled cells."""
+        cells = {}
+        column = 0
+        columns_max = self._limits.columns
+        for cell in row:
+            if cell.tag.rpartition("}")[2] != "c":
+                continue
+            column = self._column(cell.get("r"), column)
+            kind = cell.get("t", "n")
+            text = None
+            for child in cell:
+                tag = child.tag.rpartition("}")[2]
+                if kind == "inlineStr" and tag == "is":
+                    text = _rich_text(child, row_number)
+                elif tag == "v" and kind != "inlineStr":
+                    text = child.text
+            if kind == "inlineStr":
+                value = text or ""
+            else:
+                style = cell.get("s")
+                value = self._value(kind, int(style) if style else 0, text)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if column > columns_max:
+                raise too_many_columns(row_number, column, self._limits)
+            cells[column] = value
+        return cells
 
     @staticmethod
     def _column(reference: str | None, previous: int) -> int:
         if not reference:
             return previous + 1
         letters = reference.rstrip("0123456789")
-        if not letters or len(letters) > 3:
-            raise ValueError(reference)
-        return column_index_from_string(letters)
+        column = _COLUMNS.get(letters)
+        if column is None:
+            if not letters or len(letters) > 3:
+                raise ValueError(reference)
+            column = column_index_from_string(letters)
+            if len(_COLUMNS) < 1000:
+                _COLUMNS[letters] = column
+        return column
 
-    def _value(self, kind: str, style: int, text: str | None, inline: list[str]):
-        if kind == "inlineStr":
-            return "".join(inline)
+    def _value(self, kind: str, style: int, text: str | None):
         if text is None or text == "":
             return None
         if len(text) > CELL_TEXT_MAX:

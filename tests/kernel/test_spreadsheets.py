@@ -110,8 +110,18 @@ def _entities():
     )
 
 
+def _row_of_many_elements(count=2_000_000):
+    """One row holding two million empty elements (8 MB): the parser keeps a row's elements
+    until the row ends, so their number is bounded too."""
+    cell = f'<row r="3"><c r="A3" t="inlineStr"><is>{"<r/>" * count}</is></c></row>'
+    return hostile._rewrite_sheet(
+        hostile.workbook_bytes(ROWS), lambda xml: hostile._append_row(xml, cell)
+    )
+
+
 HOSTILE = {
     **hostile.issue_shapes(ROWS),
+    "row-of-2M-elements": (_row_of_many_elements, "xlsx", "endommagé"),
     "tag-of-400k-attributes": (_huge_tag, "xlsx", "endommagé"),
     "entity-expansion": (_entities, "xlsx", "endommagé"),
 }

@@ -142,7 +142,7 @@ def test_it_explains_why_a_file_is_refused(coordinator, conseiller, content, nam
 
 
 def test_it_refuses_a_file_above_the_size_limit(coordinator, conseiller, settings):
-    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    settings.COOP_IMPORT_MAX_UPLOAD_BYTES = 1000
     response = _upload(coordinator, SAMPLE.read_bytes(), conseiller)
     assert response.status_code == 200
     assert "la taille maximale est 1000" in response.content.decode()

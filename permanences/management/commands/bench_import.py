@@ -8,14 +8,16 @@ and of `import_coop` (read with the kernel's bounded reader, plan, apply in one 
 timed from the file to the committed rows; then everything it wrote is rolled back, leaving the
 bench database as it was. Target (issue 14): ≥ 2,000 rows/s.
 
-The import limits (IMPORT_MAX_ROWS, IMPORT_MAX_UPLOAD_BYTES, IMPORT_MAX_UNCOMPRESSED_BYTES) are
-raised to the file's size for the run: they guard the upload page, not what is measured here.
+The file is read within the Coop import's own limits (COOP_IMPORT_MAX_*, sized for 100,000 rows
+and more); only a file past them (--rows above 200,000) has them raised for the run.
 """
 
+import multiprocessing
 import tempfile
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
@@ -72,6 +74,19 @@ def write_bench_file(path: Path, rows: int) -> int:
     return written
 
 
+def _write_apart(path: Path, rows: int) -> int:
+    """write_bench_file in a child process: the peak memory measured is the import's, not that
+    of building its file."""
+    child = multiprocessing.get_context("fork").Process(
+        target=write_bench_file, args=(path, rows), daemon=True
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise CommandError("Le fichier de banc d'essai n'a pas pu être écrit.")
+    return rows
+
+
 class Command(BaseCommand):
     help = "Banc d'essai : import d'un export « Activités » de La Coop de N lignes (lignes/s)."
 
@@ -86,17 +101,23 @@ class Command(BaseCommand):
             raise CommandError("Aucun conseiller : lancez d'abord `manage.py demo`.")
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "activites.xlsx"
-            written = write_bench_file(path, rows)
+            written = _write_apart(path, rows)
             size = path.stat().st_size
             lines = f"{written:,}".replace(",", " ")
             self.stdout.write(f"Fichier de banc d'essai : {lines} lignes, {size / 1e6:.1f} Mo")
             limits = {
-                "IMPORT_MAX_ROWS": written + 100,
-                "IMPORT_MAX_UPLOAD_BYTES": size + 1,
-                "IMPORT_MAX_UNCOMPRESSED_BYTES": 40 * size + 10_000_000,
+                # As in production: with DEBUG, Django keeps the text of every query.
+                "DEBUG": False,
+                "COOP_IMPORT_MAX_ROWS": max(settings.COOP_IMPORT_MAX_ROWS, written + 100),
+                "COOP_IMPORT_MAX_UPLOAD_BYTES": max(settings.COOP_IMPORT_MAX_UPLOAD_BYTES, size),
+                "COOP_IMPORT_MAX_UNCOMPRESSED_BYTES": max(
+                    settings.COOP_IMPORT_MAX_UNCOMPRESSED_BYTES, 40 * size
+                ),
             }
             with override_settings(**limits):
+                cpu = time.process_time()
                 phases = self._import(path, conseiller)
+                cpu = time.process_time() - cpu
         total = sum(phases.values())
         for key, label in (("read", "lecture"), ("plan", "plan"), ("apply", "écriture")):
             record(
@@ -115,6 +136,16 @@ class Command(BaseCommand):
             "/s",
             target=TARGET_ROWS_PER_SECOND,
             below=False,
+            size=written,
+        )
+        # The machine may be shared: the CPU time of this process (PostgreSQL's aside) tells
+        # what the import costs whatever the load.
+        record(
+            self.stdout,
+            "import_coop_cpu_seconds",
+            f"Import Coop de {written} lignes : temps processeur (hors PostgreSQL)",
+            cpu,
+            "s",
             size=written,
         )
         record(
@@ -141,6 +172,7 @@ class Command(BaseCommand):
             f"À importer : {plan.accompagnements} accompagnements, "
             f"{plan.unique_usagers} usagers, {len(plan.lieux_to_create)} lieux à créer"
         )
+        del plan  # apply_import plans again under its lock, as the import page does
         try:
             with transaction.atomic():
                 started = time.perf_counter()

@@ -82,6 +82,7 @@ class Command(BaseCommand):
         if dry_run:
             out(self.style.WARNING("Essai à blanc (--dry-run) : rien n'a été écrit."))
             return
+        del plan  # apply_import plans again under its lock: one plan in memory, not two
         result = apply_import(
             parsed=parsed,
             conseiller=account,
