@@ -2,8 +2,8 @@
 locked after), the history they are given, what the run deletes afterwards, and the locustfile:
 it refuses any host but this machine, and each of its users plays a round against a live server.
 
-The locustfile's tests need locust, which `make load` installs (the `bench` extra), not `make
-test`: without it they are skipped, with that reason."""
+The locustfile's tests need locust, which `make test` installs (the `test` extra) as `make load`
+does (the `bench` extra)."""
 
 import datetime
 import importlib.util
@@ -32,7 +32,7 @@ from tests.permanences.factories import MediationFactory, PermanenceFactory
 
 needs_locust = pytest.mark.skipif(
     importlib.util.find_spec("locust") is None,
-    reason="locust n'est installé que par make load (pip install -e '.[bench]')",
+    reason="locust manque : make test l'installe (pip install -e '.[test]')",
 )
 
 
