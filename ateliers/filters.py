@@ -4,6 +4,7 @@ import django_filters
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.filters import StyledFilterSet, date_filter
+from poitiers_inclusion.widgets import LargeSelect
 from reseau.models import Lieu
 
 from .models import Module, Seance
@@ -18,6 +19,7 @@ class SeanceFilter(StyledFilterSet):
         label="Lieu",
         queryset=Lieu.objects.filter(seances__isnull=False).distinct().order_by("nom"),
         empty_label="Tous les lieux",
+        widget=LargeSelect,
     )
     module = django_filters.ModelChoiceFilter(
         label="Module",

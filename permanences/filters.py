@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from poitiers_inclusion.filters import StyledFilterSet, date_filter
 from poitiers_inclusion.models import User
+from poitiers_inclusion.widgets import LargeSelect
 from reseau.models import Lieu
 
 from .enums import Thematique, TypeActivite
@@ -16,7 +17,10 @@ class MediationFilter(StyledFilterSet):
     du = date_filter("Du", "date", "gte")
     au = date_filter("Au", "date", "lte")
     lieu = django_filters.ModelChoiceFilter(
-        label="Lieu", queryset=Lieu.objects.order_by("nom"), empty_label="Tous les lieux"
+        label="Lieu",
+        queryset=Lieu.objects.order_by("nom"),
+        empty_label="Tous les lieux",
+        widget=LargeSelect,
     )
     type_activite = django_filters.ChoiceFilter(
         label="Type", choices=TypeActivite.choices, empty_label="Tous les types"
@@ -34,6 +38,7 @@ class MediationFilter(StyledFilterSet):
         label="Conseiller",
         queryset=User.objects.filter(role__in=LOGGERS).order_by("last_name", "first_name"),
         empty_label="Tous les conseillers",
+        widget=LargeSelect,
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import Usager
+from poitiers_inclusion.widgets import LargeSelect
 from reseau.models import Lieu, Quartier
 
 from .enums import (
@@ -94,6 +95,7 @@ class LogForm(Form):
         queryset=Lieu.objects.none(),
         required=False,
         empty_label="— Choisir un lieu —",
+        widget=LargeSelect,
     )
     duree = forms.ChoiceField(label="Durée", choices=DURATION_CHOICES, widget=ToggleRadio)
     duree_autre = forms.IntegerField(

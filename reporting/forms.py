@@ -10,6 +10,7 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.figures import Scope
 from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import User
+from poitiers_inclusion.widgets import LargeSelect
 from reseau.models import Lieu, Quartier
 
 from .models import VuePartagee
@@ -38,19 +39,25 @@ class DashboardFilterForm(Form):
     du = forms.DateField(label="Du", required=False, widget=FrenchDateInput())
     au = forms.DateField(label="Au", required=False, widget=FrenchDateInput())
     lieu = forms.ModelChoiceField(
-        label="Lieu", queryset=Lieu.objects.none(), required=False, empty_label="Tous les lieux"
+        label="Lieu",
+        queryset=Lieu.objects.none(),
+        required=False,
+        empty_label="Tous les lieux",
+        widget=LargeSelect,
     )
     quartier = forms.ModelChoiceField(
         label="Quartier",
         queryset=Quartier.objects.all(),
         required=False,
         empty_label="Tous les quartiers",
+        widget=LargeSelect,
     )
     conseiller = ConseillerChoiceField(
         label="Conseiller",
         queryset=User.objects.none(),
         required=False,
         empty_label="Tous les conseillers",
+        widget=LargeSelect,
     )
 
     error_messages = {"order": "La date de début doit précéder la date de fin."}

@@ -1,0 +1,45 @@
+"""LargeSelect writes the markup Django's Select writes, in one pass."""
+
+import re
+
+import pytest
+from django import forms
+
+from poitiers_inclusion.widgets import LargeSelect
+from reseau.models import Lieu
+from tests.factories import LieuFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _normalised(html: str) -> str:
+    html = re.sub(r"\s+", " ", html).replace("> <", "><").replace(' selected=""', " selected")
+    return html.strip()
+
+
+@pytest.mark.parametrize("chosen", [None, "first", "last"])
+def test_it_writes_what_djangos_select_writes(chosen):
+    lieux = [LieuFactory(nom=name) for name in ("Médiathèque <Sud>", "Épicerie « Aux 4 vents »")]
+    value = {None: None, "first": lieux[0].pk, "last": lieux[1].pk}[chosen]
+
+    def form(widget):
+        class LieuForm(forms.Form):
+            lieu = forms.ModelChoiceField(
+                queryset=Lieu.objects.order_by("pk"),
+                required=False,
+                empty_label="Tous les lieux",
+                widget=widget(attrs={"class": "form-select"}),
+            )
+
+        return LieuForm(data={"lieu": value or ""})
+
+    ours, django = str(form(LargeSelect)["lieu"]), str(form(forms.Select)["lieu"])
+    assert _normalised(ours) == _normalised(django)
+    assert "Médiathèque &lt;Sud&gt;" in ours  # escaped
+    assert ours.count(" selected") == 1
+
+
+def test_option_groups_are_left_to_django():
+    widget = LargeSelect(choices=[("Vienne", [("1", "Poitiers")]), ("2", "Niort")])
+    html = widget.render("lieu", "1")
+    assert '<optgroup label="Vienne">' in html and "selected" in html
