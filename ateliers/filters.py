@@ -4,7 +4,7 @@ import django_filters
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.filters import StyledFilterSet, date_filter
-from poitiers_inclusion.widgets import LargeSelect
+from poitiers_inclusion.widgets import LargeModelChoiceFilter
 from reseau.models import Lieu
 
 from .models import Module, Seance
@@ -15,11 +15,10 @@ MINE = "moi"
 class SeanceFilter(StyledFilterSet):
     du = date_filter("Du", "date", "gte")
     au = date_filter("Au", "date", "lte")
-    lieu = django_filters.ModelChoiceFilter(
+    lieu = LargeModelChoiceFilter(
         label="Lieu",
         queryset=Lieu.objects.filter(seances__isnull=False).distinct().order_by("nom"),
         empty_label="Tous les lieux",
-        widget=LargeSelect,
     )
     module = django_filters.ModelChoiceFilter(
         label="Module",

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from poitiers_inclusion.filters import StyledFilterSet, date_filter
 from poitiers_inclusion.models import User
-from poitiers_inclusion.widgets import LargeSelect
+from poitiers_inclusion.widgets import PERSON_FIELDS, LargeModelChoiceFilter, person_label
 from reseau.models import Lieu
 
 from .enums import Thematique, TypeActivite
@@ -16,11 +16,8 @@ from .perms import LOGGERS
 class MediationFilter(StyledFilterSet):
     du = date_filter("Du", "date", "gte")
     au = date_filter("Au", "date", "lte")
-    lieu = django_filters.ModelChoiceFilter(
-        label="Lieu",
-        queryset=Lieu.objects.order_by("nom"),
-        empty_label="Tous les lieux",
-        widget=LargeSelect,
+    lieu = LargeModelChoiceFilter(
+        label="Lieu", queryset=Lieu.objects.order_by("nom"), empty_label="Tous les lieux"
     )
     type_activite = django_filters.ChoiceFilter(
         label="Type", choices=TypeActivite.choices, empty_label="Tous les types"
@@ -34,11 +31,12 @@ class MediationFilter(StyledFilterSet):
     usager = django_filters.CharFilter(
         label="Usager", method="filter_usager", help_text="Nom, prénom ou numéro d'usager."
     )
-    conseiller = django_filters.ModelChoiceFilter(
+    conseiller = LargeModelChoiceFilter(
         label="Conseiller",
         queryset=User.objects.filter(role__in=LOGGERS).order_by("last_name", "first_name"),
         empty_label="Tous les conseillers",
-        widget=LargeSelect,
+        label_fields=PERSON_FIELDS,
+        row_label=person_label,
     )
 
     class Meta:

@@ -10,7 +10,7 @@ from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import Usager
-from poitiers_inclusion.widgets import LargeSelect
+from poitiers_inclusion.widgets import LargeModelChoiceField
 from reseau.models import Lieu, Quartier
 
 from .enums import (
@@ -90,12 +90,11 @@ class LogForm(Form):
     type_lieu = forms.ChoiceField(
         label="Canal d’accompagnement", choices=TypeLieu.choices, widget=ToggleRadio
     )
-    lieu = forms.ModelChoiceField(
+    lieu = LargeModelChoiceField(
         label="Lieu",
         queryset=Lieu.objects.none(),
         required=False,
         empty_label="— Choisir un lieu —",
-        widget=LargeSelect,
     )
     duree = forms.ChoiceField(label="Durée", choices=DURATION_CHOICES, widget=ToggleRadio)
     duree_autre = forms.IntegerField(

@@ -1,6 +1,8 @@
 """Form widgets shared by every app."""
 
+import django_filters
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -33,3 +35,47 @@ def _attributes(attrs: dict):
             yield format_html(" {}", name)
         elif value is not False and value is not None:
             yield format_html(' {}="{}"', name, value)
+
+
+class RowChoiceIterator(ModelChoiceIterator):
+    """The choices from (key, label fields) rows rather than model instances: building thousands
+    of instances of a wide table costs more than the page's other work."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = self.queryset.values_list("pk", *self.field.label_fields)
+        for pk, *values in rows.iterator():
+            yield (pk, self.field.label_from_row(*values))
+
+
+class LargeModelChoiceField(forms.ModelChoiceField):
+    """A choice among thousands of records (lieux, conseillers), written by LargeSelect from rows.
+    `label_fields` and `row_label` say how a row reads; the chosen value is still a record
+    (`to_python` fetches it), and `label_from_instance` reads it the same way."""
+
+    iterator = RowChoiceIterator
+    widget = LargeSelect
+
+    def __init__(self, *args, label_fields=("nom",), row_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_fields = tuple(label_fields)
+        self.row_label = row_label or (lambda *values: " ".join(str(v) for v in values))
+
+    def label_from_row(self, *values) -> str:
+        return self.row_label(*values)
+
+    def label_from_instance(self, obj) -> str:
+        return self.row_label(*(getattr(obj, name) for name in self.label_fields))
+
+
+def person_label(first_name, last_name, email) -> str:
+    """How a staff account reads in a choice: as User.__str__ (the name, else the e-mail)."""
+    return f"{first_name} {last_name}".strip() or email
+
+
+PERSON_FIELDS = ("first_name", "last_name", "email")
+
+
+class LargeModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = LargeModelChoiceField

@@ -10,7 +10,7 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.figures import Scope
 from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import User
-from poitiers_inclusion.widgets import LargeSelect
+from poitiers_inclusion.widgets import PERSON_FIELDS, LargeModelChoiceField, person_label
 from reseau.models import Lieu, Quartier
 
 from .models import VuePartagee
@@ -23,11 +23,6 @@ class FrenchDateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ConseillerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.email
-
-
 # The filters every section may apply besides the period; the apps declare their own after them.
 COMMON_FILTERS = ("lieu", "quartier", "conseiller")
 
@@ -38,26 +33,22 @@ class DashboardFilterForm(Form):
 
     du = forms.DateField(label="Du", required=False, widget=FrenchDateInput())
     au = forms.DateField(label="Au", required=False, widget=FrenchDateInput())
-    lieu = forms.ModelChoiceField(
-        label="Lieu",
-        queryset=Lieu.objects.none(),
-        required=False,
-        empty_label="Tous les lieux",
-        widget=LargeSelect,
+    lieu = LargeModelChoiceField(
+        label="Lieu", queryset=Lieu.objects.none(), required=False, empty_label="Tous les lieux"
     )
-    quartier = forms.ModelChoiceField(
+    quartier = LargeModelChoiceField(
         label="Quartier",
         queryset=Quartier.objects.all(),
         required=False,
         empty_label="Tous les quartiers",
-        widget=LargeSelect,
     )
-    conseiller = ConseillerChoiceField(
+    conseiller = LargeModelChoiceField(
         label="Conseiller",
         queryset=User.objects.none(),
         required=False,
         empty_label="Tous les conseillers",
-        widget=LargeSelect,
+        label_fields=PERSON_FIELDS,
+        row_label=person_label,
     )
 
     error_messages = {"order": "La date de début doit précéder la date de fin."}

@@ -43,3 +43,32 @@ def test_option_groups_are_left_to_django():
     widget = LargeSelect(choices=[("Vienne", [("1", "Poitiers")]), ("2", "Niort")])
     html = widget.render("lieu", "1")
     assert '<optgroup label="Vienne">' in html and "selected" in html
+
+
+def test_a_large_choice_reads_rows_and_gives_back_the_record(django_assert_num_queries):
+    from poitiers_inclusion.models import User
+    from poitiers_inclusion.widgets import PERSON_FIELDS, LargeModelChoiceField, person_label
+    from tests.factories import UserFactory
+
+    named = UserFactory(conseiller=True, first_name="Awa", last_name="Diallo")
+    unnamed = UserFactory(conseiller=True, first_name="", last_name="")
+
+    class Form(forms.Form):
+        conseiller = LargeModelChoiceField(
+            queryset=User.objects.filter(pk__in=[named.pk, unnamed.pk]).order_by("pk"),
+            required=False,
+            empty_label="Tous les conseillers",
+            label_fields=PERSON_FIELDS,
+            row_label=person_label,
+        )
+
+    form = Form(data={"conseiller": named.pk})
+    assert form.is_valid()  # validating fetches the chosen record
+    with django_assert_num_queries(1):  # the rows, no count, no instance
+        html = str(form["conseiller"])
+    assert f'<option value="{named.pk}" selected>Awa Diallo</option>' in html
+    assert f'<option value="{unnamed.pk}">{unnamed.email}</option>' in html
+    assert form.cleaned_data["conseiller"] == named
+    field = form.fields["conseiller"]
+    assert field.label_from_instance(named) == str(named) == "Awa Diallo"
+    assert field.label_from_instance(unnamed) == str(unnamed)
