@@ -72,11 +72,16 @@ class Command(BaseCommand):
         years = years or (YEARS_NATIONAL if national else YEARS_EXISTING)
         first_day = today - datetime.timedelta(days=round(years * 365.25))
         existing = apps.get_model("permanences", "Mediation").objects.filter(source_donnee="bench")
+        present = existing.count()
+        if present >= mediations:
+            # Nothing to add: the indexes, the figures store and its change log stay as they are.
+            self.stdout.write(f"Médiations de banc d'essai : {present} présentes, rien à ajouter.")
+            return
         plan = BenchPlan(
             mediations=mediations,
             first_day=first_day - datetime.timedelta(days=first_day.weekday()),
             last_day=today,
-            rng=np.random.default_rng([seed, existing.count()]),
+            rng=np.random.default_rng([seed, present]),
             stdout=self.stdout,
             national=national,
             batch=batch,
