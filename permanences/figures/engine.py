@@ -342,9 +342,10 @@ class _Lazy(dict):
 def attendance_sets(
     scope: figures.Scope, permanences: list[int], start: datetime.date, end: datetime.date
 ) -> dict[str, list[dict]] | None:
-    """attendance.Attendance's visits per slot (not its unique usagers: nothing reads them),
-    and its visits and unique usagers (records, not merged people) per permanence, lieu of the
-    permanence, month and in all, each computed when first read; None: computed live."""
+    """attendance.Attendance's visits per slot (the rows' permanence and day; not their unique
+    usagers: nothing reads them), and its visits and unique usagers (records, not merged people)
+    per permanence, lieu of the permanence, month and in all, each computed when first read;
+    None: computed live."""
     rows = rows_for(dataclasses.replace(scope, start=start, end=end, lieux=(), quartiers=()))
     if rows is None:
         return None
@@ -352,23 +353,9 @@ def attendance_sets(
     pid, day = rows["permanence"][at], rows["day"][at]
     lieu_of = dict(Permanence.objects.filter(pk__in=permanences).values_list("pk", "lieu_id"))
     ids = np.array(sorted(lieu_of), dtype=np.int64)
-    index = np.searchsorted(ids, pid)
 
     def slot():
-        if not len(pid):
-            return []
-        low = int(day.min())
-        span = int(day.max()) - low + 1
-        visits = np.bincount(index * span + (day - low))
-        found = np.flatnonzero(visits)
-        return [
-            {
-                "pid": int(ids[key // span]),
-                "day": EPOCH + datetime.timedelta(days=int(key % span) + low),
-                "n": int(visits[key]),
-            }
-            for key in found.tolist()
-        ]
+        return pid, day, None  # one visit each: attendance.SlotTable adds them to their slots
 
     def permanence():
         return [
@@ -377,7 +364,7 @@ def attendance_sets(
         ]
 
     def lieu():
-        lieux = np.array([lieu_of[int(i)] for i in ids], dtype=np.int64)[index]
+        lieux = np.array([lieu_of[int(i)] for i in ids], dtype=np.int64)[np.searchsorted(ids, pid)]
         written = {int(k): v for k, v in rows.store.meta.get("perm_lieu", {}).items()}
         if all(written.get(int(pk), -2) == lieu_of[int(pk)] for pk in _unique(pid)):
             counted = rows.counts("plieu", where=at)  # the permanences' lieux did not change
