@@ -197,10 +197,19 @@ def per_age_band(scope: figures.Scope) -> list[dict]:
     """Unique participants by age band (derived from the birth year when known)."""
     from poitiers_inclusion.models import Usager
 
-    people = Usager.objects.filter(pk__in=participants(scope))
+    # Grouped by what the band derives from (a few hundred groups, not one row per person),
+    # then each group's band by the model's own rule.
+    present = _inscriptions(scope).filter(PRESENT).annotate(person=PERSON).values("person")
+    groups = (
+        Usager.objects.filter(pk__in=present)
+        .order_by()
+        .values("birth_year", "tranche_age")
+        .annotate(n=Count("pk"))
+    )
     counts: dict[str, int] = {}
-    for usager in people.only("birth_year", "tranche_age"):
-        counts[usager.age_band] = counts.get(usager.age_band, 0) + 1
+    for row in groups:
+        band = Usager(birth_year=row["birth_year"], tranche_age=row["tranche_age"]).age_band
+        counts[band] = counts.get(band, 0) + row["n"]
     return [
         {"code": code, "label": label, "valeur": counts[code]}
         for code, label in TrancheAge.choices

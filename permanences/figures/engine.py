@@ -312,9 +312,22 @@ def new_count(rows: Rows, start: datetime.date) -> int:
     return int((scope & ~seen).sum())
 
 
-def persons_seen(rows: Rows, records: list[int]) -> set[int]:
-    chosen = np.isin(rows["usager"], np.array(records, dtype=np.int64))
-    return set(_unique(rows.person()[chosen]).tolist())
+def persons_seen(rows: Rows, persons: set[int]) -> set[int]:
+    """aggregates.persons_seen from the store's people: the rows of the records that are these
+    people or were merged into them, and those rows' persons. No list of ids sent to
+    PostgreSQL (workshop participants are tens of thousands at national scale)."""
+    people = rows.store.people
+    merged, present = people["merged"], people["present"]
+    wanted = np.array(sorted(persons), dtype=np.int64)
+    size = max(len(present), int(wanted.max()) + 1)
+    chosen = np.zeros(size, dtype=bool)
+    chosen[wanted] = True
+    records = np.zeros(size + 1, dtype=bool)  # the last entry: ids not in the people arrays
+    into = np.asarray(merged)
+    records[: len(present)] = present & (chosen[: len(present)] | ((into >= 0) & chosen[into]))
+    usager = rows["usager"]
+    found = records[np.where(usager < size, usager, size)]
+    return set(_unique(rows.person()[found]).tolist())
 
 
 def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
