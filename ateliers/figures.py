@@ -17,6 +17,7 @@ activity-type filter on individual help only leaves none. Thématiques belong to
 and do not filter workshops (the dashboard says so on this section).
 """
 
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -209,18 +210,21 @@ def per_month(scope: figures.Scope) -> list[dict]:
 def per_age_band(scope: figures.Scope) -> list[dict]:
     """Unique participants by age band (derived from the birth year when known)."""
     # Grouped by what the band derives from (a few hundred groups, not one row per person),
-    # then each group's band by the model's own rule.
+    # then each group's band by the model's own rule. The participants as an array: PostgreSQL
+    # then reads their records by the primary key, not the whole table.
     present = _inscriptions(scope).filter(PRESENT).annotate(person=PERSON).values("person")
-    groups = (
-        Usager.objects.filter(pk__in=present)
-        .order_by()
-        .values("birth_year", "tranche_age")
-        .annotate(n=Count("pk"))
-    )
+    sql, params = present.distinct().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT birth_year, tranche_age, count(*) FROM kernel_usager "
+            f"WHERE id = ANY(ARRAY({sql})) GROUP BY 1, 2",
+            params,
+        )
+        groups = cursor.fetchall()
     counts: dict[str, int] = {}
-    for row in groups:
-        band = Usager(birth_year=row["birth_year"], tranche_age=row["tranche_age"]).age_band
-        counts[band] = counts.get(band, 0) + row["n"]
+    for birth_year, tranche_age, n in groups:
+        band = Usager(birth_year=birth_year, tranche_age=tranche_age).age_band
+        counts[band] = counts.get(band, 0) + n
     return [
         {"code": code, "label": label, "valeur": counts[code]}
         for code, label in TrancheAge.choices

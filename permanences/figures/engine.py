@@ -377,12 +377,13 @@ def attendance_sets(
         ]
 
     def lieu():
-        lieux = np.array([lieu_of[int(i)] for i in ids], dtype=np.int64)[np.searchsorted(ids, pid)]
         written = {int(k): v for k, v in rows.store.meta.get("perm_lieu", {}).items()}
         if all(written.get(int(pk), -2) == lieu_of[int(pk)] for pk in _unique(pid)):
             counted = rows.counts("plieu", where=at)  # the permanences' lieux did not change
         else:
-            counted = _group_counts(lieux, rows["usager"][at])
+            table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+            table[ids] = [lieu_of[int(i)] for i in ids]
+            counted = _group_counts(table[pid], rows["usager"][at])  # rows at `ids` only
         return [{"lieu": group, "n": n, "usagers": people} for group, n, people in counted]
 
     def month():

@@ -95,14 +95,15 @@ class SlotTable:
         if not len(pids) or not len(self.permanences):
             return
         ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
-        order = np.argsort(ids)
-        at = np.minimum(np.searchsorted(ids[order], pids), len(ids) - 1)
-        index = order[at]
+        # Each permanence's index by id (a lookup table: ids are small), -1 for the others.
+        table = np.full(max(int(ids.max()), int(pids.max())) + 2, -1, dtype=np.int64)
+        table[ids] = np.arange(len(ids))
+        index = table[np.where(pids >= 0, pids, -1)]
+        known = index >= 0
+        index = np.where(known, index, 0)
         delta = days - self.first[index]
         week = delta // 7
-        on_slot = (
-            (ids[index] == pids) & (delta >= 0) & (delta % 7 == 0) & (week < self.weeks[index])
-        )
+        on_slot = known & (delta >= 0) & (delta % 7 == 0) & (week < self.weeks[index])
         cell = (self.offsets[:-1][index] + week)[on_slot]
         if counts is None or not len(counts):
             self.visits += np.bincount(cell, minlength=len(self.visits))
