@@ -17,6 +17,7 @@ activity-type filter on individual help only leaves none. Thématiques belong to
 and do not filter workshops (the dashboard says so on this section).
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import TruncMonth
@@ -213,7 +214,10 @@ def per_age_band(scope: figures.Scope) -> list[dict]:
     # then each group's band by the model's own rule. The participants as an array: PostgreSQL
     # then reads their records by the primary key, not the whole table.
     present = _inscriptions(scope).filter(PRESENT).annotate(person=PERSON).values("person")
-    sql, params = present.distinct().query.sql_with_params()
+    try:
+        sql, params = present.distinct().query.sql_with_params()
+    except EmptyResultSet:  # no session in the scope (the individual help filter)
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT birth_year, tranche_age, count(*) FROM kernel_usager "
