@@ -347,17 +347,23 @@ def changes(permanences, start, end) -> list[tuple[datetime.date, str, Permanenc
     return sorted(found, key=lambda c: (c[0], c[1], str(c[2])), reverse=True)[:MOVES_SHOWN]
 
 
-def moves(permanences, start, end, mediations=None, months: int = 6, scope=None) -> list[dict]:
+def moves(
+    permanences, start, end, mediations=None, months: int = 6, scope=None, period=None
+) -> list[dict]:
     """Each change of the period with its quartier's attendance (the lieu's when it has no
     quartier) in the `months` before and from it on, up to the period's end: did the move bring
-    people in?"""
+    people in? `period`: the same permanences' and médiations' Attendance over the period,
+    read again when it covers every window (its slots and visits there are the same)."""
     permanences = list(permanences)
     found = changes(permanences, start, end)
     if not found:
         return []
     first = add_months(min(c[0] for c in found), -months)
     last = min(add_months(max(c[0] for c in found), months) - datetime.timedelta(1), end)
-    data = Attendance(permanences, first, last, mediations, scope=scope)
+    if period is not None and period.start <= first and last <= period.end:
+        data = period
+    else:
+        data = Attendance(permanences, first, last, mediations, scope=scope)
     rows = []
     for pivot, kind, changed in found:
         quartier = changed.lieu.quartier_id
