@@ -104,8 +104,9 @@ def totals(scope: figures.Scope) -> dict:
             statut=StatutInscription.INSCRIT,
             seance__in=Inscription.objects.exclude(presence="").values("seance"),
         )
-        registered_where_taken = taken.count()
-        presents_where_taken = taken.filter(PRESENT).count()
+        where_taken = taken.aggregate(registered=Count("pk"), presents=Count("pk", filter=PRESENT))
+        registered_where_taken = where_taken["registered"]
+        presents_where_taken = where_taken["presents"]
         return {
             "seances": held.count(),
             "participants_uniques": len(participants(scope)),
