@@ -18,9 +18,6 @@ from . import store as store_module
 from . import writer
 
 EPOCH = datetime.date(1970, 1, 1)
-# Thématiques, démarches, matériel: masks of up to this many bits are counted with a bin per
-# possible mask (one pass; 2**20 bins at most), wider ones by sorting the rows' masks.
-MASK_BITS_BINNED = 20
 
 
 def _day(value: datetime.date) -> int:
@@ -248,14 +245,8 @@ def array_sets(rows: Rows) -> dict[str, dict]:
     result = {}
     for key in ("t", "d", "m"):
         # Few distinct sets of values: count rows per set, then add each set to its values.
+        masks, times = _runs(np.sort(rows[key]))
         values, counts = rows.store.dictionaries[key].values, {}
-        column = rows[key]
-        if len(values) <= MASK_BITS_BINNED:
-            per_mask = np.bincount(column.view(np.int64)) if len(column) else column
-            masks = np.flatnonzero(per_mask)
-            times = per_mask[masks]
-        else:
-            masks, times = _runs(np.sort(column))
         for mask, n in zip(masks.tolist(), times.tolist(), strict=True):
             for code, value in enumerate(values):
                 if mask >> code & 1:

@@ -204,8 +204,6 @@ def test_it_answers_like_the_live_sql_for_random_filters(monkeypatch):
     world = World(seed=14)
     call_command("rebuild_figures_store", stdout=io.StringIO())
     _assert_same(world, monkeypatch, 25)
-    monkeypatch.setattr(engine, "MASK_BITS_BINNED", 0)  # thématiques counted by sorting
-    _assert_same(world, monkeypatch, 5)
 
 
 def test_it_follows_every_kind_of_write_after_it_was_built(monkeypatch):
