@@ -17,12 +17,15 @@ activity-type filter on individual help only leaves none. Thématiques belong to
 and do not filter workshops (the dashboard says so on this section).
 """
 
-from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import TrancheAge
+from poitiers_inclusion.models import Usager
 
 from .enums import Presence, StatutInscription
 from .models import Inscription, Module, Seance
@@ -33,7 +36,18 @@ ACTIVITY_TYPE, COLLECTIVE = "type", "collectif"
 # The dashboard filters this section applies, besides the period.
 FILTERS = ("lieu", "quartier", "conseiller", ACTIVITY_TYPE)
 
-PERSON = Coalesce("usager__merged_into_id", "usager_id", output_field=IntegerField())
+# The person of an inscription: the record its usager was merged into, else the usager. The
+# merged records are few (the index on merged_into finds them, hashed once per statement): a
+# join to every usager read the whole table for each figure.
+_MERGED = Usager.objects.filter(merged_into__isnull=False)
+PERSON = Case(
+    When(
+        usager_id__in=_MERGED.values("pk"),
+        then=Subquery(_MERGED.filter(pk=OuterRef("usager_id")).values("merged_into_id")[:1]),
+    ),
+    default=F("usager_id"),
+    output_field=IntegerField(),
+)
 PRESENT = Q(presence=Presence.PRESENT)
 
 
@@ -56,7 +70,8 @@ def seances(scope: figures.Scope):
 
 
 def _inscriptions(scope: figures.Scope):
-    return Inscription.objects.filter(seance__in=seances(scope))
+    # No ordering: the model's would make each DISTINCT below distinct per inscription.
+    return Inscription.objects.filter(seance__in=seances(scope)).order_by()
 
 
 def participants(scope: figures.Scope) -> set[int]:
@@ -89,8 +104,9 @@ def totals(scope: figures.Scope) -> dict:
             statut=StatutInscription.INSCRIT,
             seance__in=Inscription.objects.exclude(presence="").values("seance"),
         )
-        registered_where_taken = taken.count()
-        presents_where_taken = taken.filter(PRESENT).count()
+        where_taken = taken.aggregate(registered=Count("pk"), presents=Count("pk", filter=PRESENT))
+        registered_where_taken = where_taken["registered"]
+        presents_where_taken = where_taken["presents"]
         return {
             "seances": held.count(),
             "participants_uniques": len(participants(scope)),
@@ -195,12 +211,25 @@ def per_month(scope: figures.Scope) -> list[dict]:
 
 def per_age_band(scope: figures.Scope) -> list[dict]:
     """Unique participants by age band (derived from the birth year when known)."""
-    from poitiers_inclusion.models import Usager
-
-    people = Usager.objects.filter(pk__in=participants(scope))
+    # Grouped by what the band derives from (a few hundred groups, not one row per person),
+    # then each group's band by the model's own rule. The participants as an array: PostgreSQL
+    # then reads their records by the primary key, not the whole table.
+    present = _inscriptions(scope).filter(PRESENT).annotate(person=PERSON).values("person")
+    try:
+        sql, params = present.distinct().query.sql_with_params()
+    except EmptyResultSet:  # no session in the scope (the individual help filter)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT birth_year, tranche_age, count(*) FROM kernel_usager "
+            f"WHERE id = ANY(ARRAY({sql})) GROUP BY 1, 2",
+            params,
+        )
+        groups = cursor.fetchall()
     counts: dict[str, int] = {}
-    for usager in people.only("birth_year", "tranche_age"):
-        counts[usager.age_band] = counts.get(usager.age_band, 0) + 1
+    for birth_year, tranche_age, n in groups:
+        band = Usager(birth_year=birth_year, tranche_age=tranche_age).age_band
+        counts[band] = counts.get(band, 0) + n
     return [
         {"code": code, "label": label, "valeur": counts[code]}
         for code, label in TrancheAge.choices

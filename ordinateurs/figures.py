@@ -39,10 +39,14 @@ def _events(scope: figures.Scope):
 
 
 def reached(scope: figures.Scope) -> dict[str, int]:
-    """Distinct devices that reached each state in the period (one query)."""
-    rows = _events(scope).values("vers").annotate(n=Count("ordinateur", distinct=True))
-    counts = {row["vers"]: row["n"] for row in rows}
-    return {etat: counts.get(etat, 0) for etat in Etat.values}
+    """Distinct devices that reached each state in the period (one query per request)."""
+
+    def compute():
+        rows = _events(scope).values("vers").annotate(n=Count("ordinateur", distinct=True))
+        counts = {row["vers"]: row["n"] for row in rows}
+        return {etat: counts.get(etat, 0) for etat in Etat.values}
+
+    return figures.memoized(scope, "ordinateurs.reached", compute)
 
 
 def _demandes(scope: figures.Scope):
@@ -79,8 +83,10 @@ def totals(scope: figures.Scope) -> dict:
         else:  # a partner: the devices its households received
             result["remis"] = handovers.count()
         waits = [
-            (a.handed_over_at - (a.demande.waitlisted_at or a.demande.created_at)).days
-            for a in handovers.select_related("demande")
+            (handed_over_at - (waitlisted_at or created_at)).days
+            for handed_over_at, waitlisted_at, created_at in handovers.values_list(
+                "handed_over_at", "demande__waitlisted_at", "demande__created_at"
+            )
         ]
         result["delai_median_jours"] = round(statistics.median(waits)) if waits else None
         return result

@@ -307,13 +307,13 @@ def persons_seen(scope: figures.Scope, persons: set[int]) -> set[int]:
     Driven by the index on accompagnements' usager, so it stays quick at any volume."""
     if not persons:
         return set()
+    if (rows := _stored(scope)) is not None:
+        return engine.persons_seen(rows, persons)
     records = list(
         Usager.objects.filter(Q(pk__in=persons) | Q(merged_into__in=persons)).values_list(
             "pk", flat=True
         )
     )
-    if (rows := _stored(scope)) is not None:
-        return engine.persons_seen(rows, records)
     facts = _facts(scope)
     if facts is None:
         return set()

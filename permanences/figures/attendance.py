@@ -10,12 +10,11 @@ médiations.
 import calendar
 import datetime
 import statistics
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
 
+import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Max, Min
 from django.db.models.functions import TruncMonth
@@ -28,6 +27,7 @@ from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
 from . import activity, engine
+from .slots import EPOCH, SlotTable, month_date, no_visits
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
@@ -117,21 +117,13 @@ def _accompagnements(mediations, permanence_ids, start, end):
     )
 
 
-def _month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-class _Slot(NamedTuple):
-    pk: int
-    lieu_id: int
-    day: datetime.date
-    month: datetime.date
-    closed: bool
-    visits: int
-
-
 class Attendance:
-    """Everything the page and the dashboard need, computed once for a set of permanences."""
+    """Everything the page and the dashboard need, computed once for a set of permanences.
+
+    The slots are a numpy table (`slots.SlotTable`: one cell per permanence and day held,
+    closed or not), never a Python object per occurrence: ten years of thousands of weekly
+    permanences are millions of slots. The occurrences (with their closures, for the page's
+    list of one permanence's slots) are only built when read."""
 
     def __init__(self, permanences, start, end, mediations=None, scope=None):
         self.scope = scope  # the dashboard's (of `mediations`): visits from the figures store
@@ -139,34 +131,35 @@ class Attendance:
         self.start, self.end = start, min(end, timezone.localdate())
         self.mediations = mediations if mediations is not None else Mediation.objects.all()
         ids = [p.pk for p in self.permanences]
-        self.occurrences = occurrences(self.permanences, self.start, self.end)
         self._acc = _accompagnements(self.mediations, ids, self.start, self.end)
-        # Visits per (permanence, day).
-        self.visits_by_slot = {(r["pid"], r["day"]): r["n"] for r in self._grouping["slot"]}
-        # Each occurrence as plain values, in date order: the groupings below walk these.
-        self._slots = [
-            _Slot(
-                o.permanence.pk,
-                o.permanence.lieu_id,
-                o.date,
-                _month(o.date),
-                o.closed,
-                self.visits_by_slot.get((o.permanence.pk, o.date), 0),
-            )
-            for o in self.occurrences
-        ]
-        self._days = [slot.day for slot in self._slots]
+        self._table = SlotTable(self.permanences, self.start, self.end)
+        self._table.add_visits(*self._grouping["slot"])
 
-    def _sets(self) -> dict[str, list[dict]]:
-        """Visits and unique usagers per slot, permanence, lieu and month and in all: one SQL
-        statement (GROUPING SETS), one pass over the accompagnements."""
+    @cached_property
+    def occurrences(self):
+        return occurrences(self.permanences, self.start, self.end)
+
+    @cached_property
+    def visits_by_slot(self) -> dict:
+        """Visits per (permanence, day)."""
+        pids, days, counts = self._grouping["slot"]
+        counts = np.ones(len(pids), dtype=np.int64) if counts is None else counts
+        found = defaultdict(int)
+        for pid, day, n in zip(pids.tolist(), days.tolist(), counts.tolist(), strict=True):
+            found[(pid, EPOCH + datetime.timedelta(days=day))] += n
+        return dict(found)
+
+    def _sets(self) -> dict:
+        """Visits per slot (arrays: permanence, day number, visits or None for one each),
+        visits and unique usagers per permanence, lieu and month and in all: one SQL statement
+        (GROUPING SETS), one pass over the accompagnements."""
         qs = self._acc.annotate(
             pid=F("mediation__permanence_id"),
             day=F("mediation__date"),
             lieu=F("mediation__permanence__lieu_id"),
             month=TruncMonth("mediation__date"),
         ).values("usager_id", "pid", "day", "lieu", "month")
-        result = {"slot": [], "permanence": [], "lieu": [], "month": [], "total": []}
+        result = {"slot": no_visits(), "permanence": [], "lieu": [], "month": [], "total": []}
         ids = [p.pk for p in self.permanences]
         if self.scope:
             stored = engine.attendance_sets(self.scope, ids, self.start, self.end)
@@ -177,6 +170,7 @@ class Attendance:
         except EmptyResultSet:
             return result
         names = {3: "slot", 7: "permanence", 13: "lieu", 14: "month", 15: "total"}
+        slots = []
         with figures_connection().cursor() as cursor:
             cursor.execute(
                 f"""
@@ -189,11 +183,19 @@ class Attendance:
             columns = [c.name for c in cursor.description]
             for row in cursor.fetchall():
                 row = dict(zip(columns, row, strict=True))
-                result[names[row["g"]]].append(row)
+                if row["g"] == 3:
+                    slots.append(row)
+                else:
+                    result[names[row["g"]]].append(row)
+        result["slot"] = (
+            np.array([r["pid"] for r in slots], dtype=np.int64),
+            np.array([(r["day"] - EPOCH).days for r in slots], dtype=np.int64),
+            np.array([r["n"] for r in slots], dtype=np.int64),
+        )
         return result
 
     @cached_property
-    def _grouping(self) -> dict[str, list[dict]]:
+    def _grouping(self) -> dict:
         return self._sets()
 
     # Per slot ---------------------------------------------------------------------------------
@@ -206,35 +208,25 @@ class Attendance:
         ]
         return sorted(rows, key=lambda r: (r[0].date, r[0].permanence.start_time), reverse=True)
 
-    def _fill(self, stats: Stats, slots) -> Stats:
-        months = set()
-        for slot in slots:
-            if slot.closed:
-                stats.closed += 1
-                continue
-            stats.slots += 1
-            months.add(slot.month)
-            if not slot.visits:
-                stats.empty += 1
-        stats.months = len(months)
-        return stats
-
     # Groupings --------------------------------------------------------------------------------
 
     def total(self, label="") -> Stats:
-        stats = self._fill(Stats(label), self._slots)
+        stats = self._table.stats(Stats(label), None)
         totals = (self._grouping["total"] or [{"n": 0, "usagers": 0}])[0]
         stats.visits, stats.usagers = totals["n"], totals["usagers"]
         return stats
 
-    def _grouped(self, key_of_slot, grouping, column, labels) -> list[Stats]:
-        groups = defaultdict(list)
-        for slot in self._slots:
-            groups[key_of_slot(slot)].append(slot)
+    def _grouped(self, groups, keys: list, grouping, column, labels) -> list[Stats]:
+        """Stats per group of the slots (`groups`: each cell's index into `keys`) and of the
+        visits' groups (`grouping` rows, keyed by `column`)."""
+        per_group = self._table.grouped(groups, len(keys))
         counts = {row[column]: row for row in self._grouping[grouping]}
+        with_slots = {keys[i]: i for i in np.flatnonzero(per_group["cells"]).tolist()}
         result = []
-        for key in set(groups) | set(counts):
-            stats = self._fill(Stats(labels(key)), groups.get(key, []))
+        for key in sorted(set(with_slots) | set(counts), key=_sortable):
+            stats = Stats(labels(key))
+            if key in with_slots:
+                _set_counts(stats, per_group, with_slots[key])
             stats.visits = counts.get(key, {}).get("n", 0)
             stats.usagers = counts.get(key, {}).get("usagers", 0)
             stats.extra["key"] = key
@@ -243,14 +235,21 @@ class Attendance:
 
     def by_permanence(self) -> list[Stats]:
         by_pk = {p.pk: p for p in self.permanences}
-        rows = self._grouped(lambda s: s.pk, "permanence", "pid", lambda k: str(by_pk[k]))
+        keys = [p.pk for p in self.permanences]
+        rows = self._grouped(
+            self._table.cell_permanence, keys, "permanence", "pid", lambda k: str(by_pk[k])
+        )
         for stats in rows:
             stats.extra["permanence"] = by_pk[stats.extra["key"]]
         return sorted(rows, key=lambda s: (-(s.visits_per_slot or 0), s.label))
 
     def by_lieu(self) -> list[Stats]:
         lieux = {p.lieu_id: p.lieu for p in self.permanences}
-        rows = self._grouped(lambda s: s.lieu_id, "lieu", "lieu", lambda k: lieux[k].nom)
+        keys = sorted(lieux)
+        index = {lieu: i for i, lieu in enumerate(keys)}
+        of_permanence = np.array([index[p.lieu_id] for p in self.permanences], dtype=np.int64)
+        groups = of_permanence[self._table.cell_permanence]
+        rows = self._grouped(groups, keys, "lieu", "lieu", lambda k: lieux[k].nom)
         for stats in rows:
             stats.extra["lieu"] = lieux[stats.extra["key"]]
         flag_far_below_median(rows)
@@ -259,25 +258,39 @@ class Attendance:
     def window(self, permanence_ids, start, end, label="") -> Stats:
         """Slots and visits of some of the permanences between two dates within the period
         (from the per-slot counts already computed: no further query)."""
-        within = self._slots[bisect_left(self._days, start) : bisect_right(self._days, end)]
-        chosen = [slot for slot in within if slot.pk in permanence_ids]
-        stats = self._fill(Stats(label), chosen)
-        stats.visits = sum(slot.visits for slot in chosen if not slot.closed)
+        table = self._table
+        chosen = np.array([p.pk in permanence_ids for p in self.permanences], dtype=bool)
+        cells = chosen[table.cell_permanence] & table.between(start, end)
+        stats = table.stats(Stats(label), cells)
+        stats.visits = int(table.visits[cells & ~table.closed].sum())
         return stats
 
     def by_month(self) -> list[Stats]:
-        groups = defaultdict(list)
-        for slot in self._slots:
-            groups[slot.month].append(slot)
+        table = self._table
+        months = table.month
+        low = int(months.min()) if len(months) else 0
+        per_month = table.grouped(months - low, int(months.max()) - low + 1 if len(months) else 0)
         counts = {row["month"]: row for row in self._grouping["month"]}
+        with_slots = {month_date(low + i): i for i in np.flatnonzero(per_month["cells"]).tolist()}
         rows = []
-        for month in sorted(set(groups) | set(counts)):
-            stats = self._fill(Stats(f"{month:%m/%Y}"), groups.get(month, []))
+        for month in sorted(set(with_slots) | set(counts)):
+            stats = Stats(f"{month:%m/%Y}")
+            if month in with_slots:
+                _set_counts(stats, per_month, with_slots[month])
             stats.visits = counts.get(month, {}).get("n", 0)
             stats.usagers = counts.get(month, {}).get("usagers", 0)
             stats.extra["month"] = month
             rows.append(stats)
         return rows
+
+
+def _sortable(key):
+    return (key is None, key)
+
+
+def _set_counts(stats: Stats, per_group: dict, index: int) -> None:
+    for name in ("slots", "closed", "empty", "months"):
+        setattr(stats, name, int(per_group[name][index]))
 
 
 def flag_far_below_median(rows: list[Stats]) -> float | None:
@@ -334,17 +347,23 @@ def changes(permanences, start, end) -> list[tuple[datetime.date, str, Permanenc
     return sorted(found, key=lambda c: (c[0], c[1], str(c[2])), reverse=True)[:MOVES_SHOWN]
 
 
-def moves(permanences, start, end, mediations=None, months: int = 6, scope=None) -> list[dict]:
+def moves(
+    permanences, start, end, mediations=None, months: int = 6, scope=None, period=None
+) -> list[dict]:
     """Each change of the period with its quartier's attendance (the lieu's when it has no
     quartier) in the `months` before and from it on, up to the period's end: did the move bring
-    people in?"""
+    people in? `period`: the same permanences' and médiations' Attendance over the period,
+    read again when it covers every window (its slots and visits there are the same)."""
     permanences = list(permanences)
     found = changes(permanences, start, end)
     if not found:
         return []
     first = add_months(min(c[0] for c in found), -months)
     last = min(add_months(max(c[0] for c in found), months) - datetime.timedelta(1), end)
-    data = Attendance(permanences, first, last, mediations, scope=scope)
+    if period is not None and period.start <= first and last <= period.end:
+        data = period
+    else:
+        data = Attendance(permanences, first, last, mediations, scope=scope)
     rows = []
     for pivot, kind, changed in found:
         quartier = changed.lieu.quartier_id

@@ -86,7 +86,7 @@ def build_section(scope: figures.Scope) -> figures.Section:
             chart="line",
         ),
     ]
-    moved = moves(permanences, start, end, mediations_for(scope), scope=scope)
+    moved = moves(permanences, start, end, mediations_for(scope), scope=scope, period=data)
     if moved:
         section.tables.append(
             figures.Table(

@@ -312,9 +312,22 @@ def new_count(rows: Rows, start: datetime.date) -> int:
     return int((scope & ~seen).sum())
 
 
-def persons_seen(rows: Rows, records: list[int]) -> set[int]:
-    chosen = np.isin(rows["usager"], np.array(records, dtype=np.int64))
-    return set(_unique(rows.person()[chosen]).tolist())
+def persons_seen(rows: Rows, persons: set[int]) -> set[int]:
+    """aggregates.persons_seen from the store's people: the rows of the records that are these
+    people or were merged into them, and those rows' persons. No list of ids sent to
+    PostgreSQL (workshop participants are tens of thousands at national scale)."""
+    people = rows.store.people
+    merged, present = people["merged"], people["present"]
+    wanted = np.array(sorted(persons), dtype=np.int64)
+    size = max(len(present), int(wanted.max()) + 1)
+    chosen = np.zeros(size, dtype=bool)
+    chosen[wanted] = True
+    records = np.zeros(size + 1, dtype=bool)  # the last entry: ids not in the people arrays
+    into = np.asarray(merged)
+    records[: len(present)] = present & (chosen[: len(present)] | ((into >= 0) & chosen[into]))
+    usager = rows["usager"]
+    found = records[np.where(usager < size, usager, size)]
+    return set(_unique(rows.person()[found]).tolist())
 
 
 def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
@@ -342,9 +355,10 @@ class _Lazy(dict):
 def attendance_sets(
     scope: figures.Scope, permanences: list[int], start: datetime.date, end: datetime.date
 ) -> dict[str, list[dict]] | None:
-    """attendance.Attendance's visits per slot (not its unique usagers: nothing reads them),
-    and its visits and unique usagers (records, not merged people) per permanence, lieu of the
-    permanence, month and in all, each computed when first read; None: computed live."""
+    """attendance.Attendance's visits per slot (the rows' permanence and day; not their unique
+    usagers: nothing reads them), and its visits and unique usagers (records, not merged people)
+    per permanence, lieu of the permanence, month and in all, each computed when first read;
+    None: computed live."""
     rows = rows_for(dataclasses.replace(scope, start=start, end=end, lieux=(), quartiers=()))
     if rows is None:
         return None
@@ -352,23 +366,9 @@ def attendance_sets(
     pid, day = rows["permanence"][at], rows["day"][at]
     lieu_of = dict(Permanence.objects.filter(pk__in=permanences).values_list("pk", "lieu_id"))
     ids = np.array(sorted(lieu_of), dtype=np.int64)
-    index = np.searchsorted(ids, pid)
 
     def slot():
-        if not len(pid):
-            return []
-        low = int(day.min())
-        span = int(day.max()) - low + 1
-        visits = np.bincount(index * span + (day - low))
-        found = np.flatnonzero(visits)
-        return [
-            {
-                "pid": int(ids[key // span]),
-                "day": EPOCH + datetime.timedelta(days=int(key % span) + low),
-                "n": int(visits[key]),
-            }
-            for key in found.tolist()
-        ]
+        return pid, day, None  # one visit each: attendance.SlotTable adds them to their slots
 
     def permanence():
         return [
@@ -377,12 +377,13 @@ def attendance_sets(
         ]
 
     def lieu():
-        lieux = np.array([lieu_of[int(i)] for i in ids], dtype=np.int64)[index]
         written = {int(k): v for k, v in rows.store.meta.get("perm_lieu", {}).items()}
         if all(written.get(int(pk), -2) == lieu_of[int(pk)] for pk in _unique(pid)):
             counted = rows.counts("plieu", where=at)  # the permanences' lieux did not change
         else:
-            counted = _group_counts(lieux, rows["usager"][at])
+            table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+            table[ids] = [lieu_of[int(i)] for i in ids]
+            counted = _group_counts(table[pid], rows["usager"][at])  # rows at `ids` only
         return [{"lieu": group, "n": n, "usagers": people} for group, n, people in counted]
 
     def month():

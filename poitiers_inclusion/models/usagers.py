@@ -181,6 +181,14 @@ class Usager(models.Model):
         verbose_name_plural = "usagers"
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
+            # The few merged records: figures resolve a record to the one kept by reading
+            # these, not the whole table (the planner reads no IS NOT NULL from merged_into's index).
+            models.Index(
+                fields=["id"],
+                name="usager_merged",
+                include=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+            ),
             # The list of identified people, in its order: paged and counted without reading
             # the anonymous records (most of the table at scale).
             models.Index(

@@ -108,6 +108,9 @@ def test_the_filters_apply(world):
         ateliers_figures.totals(figures.Scope(app_filters={"type": ("individuel",)}))["seances"]
         == 0
     )
+    individual_help = figures.Scope(app_filters={"type": ("individuel",)})
+    assert ateliers_figures.per_age_band(individual_help) == []  # no workshop: no participant
+    assert ateliers_figures.per_age_band(march) != []
 
 
 def test_a_merged_record_counts_as_the_person_kept(world):

@@ -32,6 +32,7 @@ from poitiers_inclusion import figures
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
 from poitiers_inclusion.models import Usager
 from reporting import crossapp
+from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.factories import LieuFactory, QuartierFactory, UserFactory
 
 # The store overlays what was written after it through PostgreSQL transaction ids: each write
@@ -91,6 +92,13 @@ class World:
             for mediation in mediations
             for pk in self._people(mediation.type_activite)
         )
+        # Workshop participants, some also seen at médiations: the cross-app count of people.
+        for _ in range(5):
+            day = FIRST + datetime.timedelta(days=rng.randrange(3 * 365))
+            seance = SeanceFactory(lieu=rng.choice(self.lieux), date=day, capacite=30)
+            seance.animateurs.add(rng.choice(self.conseillers))
+            for pk in rng.sample(self.usagers, 20):
+                InscriptionFactory(seance=seance, usager_id=pk, presence="present")
 
     def _usager(self):
         rng = self.rng
@@ -230,6 +238,12 @@ def test_it_follows_every_kind_of_write_after_it_was_built(monkeypatch):
         usager.save()
     for usager in people[34:37]:
         usager_services.delete_usager(usager=usager, actor=staff)
+    # Records merged by a bare update, their accompagnements and participations left behind:
+    # they count as the record kept (aggregates.PERSON).
+    left = list(Usager.objects.filter(merged_into=None).exclude(pk__in=[p.pk for p in people]))
+    left = rng.sample(left, 16)
+    for other, kept in zip(left[::2], left[1::2], strict=True):
+        Usager.objects.filter(pk=other.pk).update(merged_into=kept)
     Usager.objects.bulk_create(world._usager() for _ in range(10))
     world.usagers = list(Usager.objects.filter(merged_into=None).values_list("pk", flat=True))
     for _ in range(10):
@@ -326,3 +340,21 @@ def test_a_permanence_moved_to_another_lieu_after_the_store_is_counted_there(mon
         live = _everything(scope)
     assert stored["permanences"] == live["permanences"]
     _assert_same(world, monkeypatch, 4)
+
+
+def test_a_participant_is_seen_at_mediations_through_a_record_merged_into_them(monkeypatch):
+    """The cross-app count meets workshop participants and médiations through the store's
+    people: a record merged into the participant, its accompagnements left behind, is them."""
+    from permanences.figures import aggregates
+
+    world = World(seed=9)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    kept = Usager.objects.create(genre=Genre.values[0])  # no accompagnement of their own
+    other = Accompagnement.objects.order_by("pk").first().usager_id
+    Usager.objects.filter(pk=other).update(merged_into=kept)
+    scope = figures.Scope(user=world.coordinateur)
+    assert engine.rows_for(scope) is not None
+    assert aggregates.persons_seen(dataclasses.replace(scope), {kept.pk}) == {kept.pk}
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "rows_for", lambda scope: None)
+        assert aggregates.persons_seen(dataclasses.replace(scope), {kept.pk}) == {kept.pk}

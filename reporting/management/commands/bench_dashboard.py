@@ -194,30 +194,57 @@ class Command(BaseCommand):
         parser.add_argument(
             "--live", action="store_true", help="mesure aussi le calcul SQL d'avant (long)"
         )
+        # A database filled and indexed beforehand (bench10m): no top-up, no rewrite, no SQL
+        # comparisons (minutes each at 10 M).
+        parser.add_argument("--no-generate", action="store_true", help="base déjà remplie")
+        parser.add_argument("--no-rebuild", action="store_true", help="magasin déjà écrit")
+        parser.add_argument("--skip-sql", action="store_true", help="sans les mesures SQL brut")
 
     def handle(self, mediations, repeat, live, **options):
         if connection.settings_dict["NAME"] in ("postgres", ""):
             self.stdout.write(
                 "Attention : base de développement. `make bench` utilise EMBEDDED_DB_NAME=bench."
             )
-        call_command("generate_bench_data", mediations=mediations, stdout=self.stdout)
+        if not options["no_generate"]:
+            call_command("generate_bench_data", mediations=mediations, stdout=self.stdout)
         count = Accompagnement.objects.count()
         self.stdout.write(f"\nAccompagnements en base : {count:,}".replace(",", " "))
-        started = time.perf_counter()
-        call_command("rebuild_figures_store", stdout=self.stdout)
-        record(
-            self.stdout,
-            "store_rebuild",
-            "Réécriture du magasin de chiffres",
-            time.perf_counter() - started,
-            "s",
-            size=mediations,
-        )
-        self._dashboard(repeat, mediations, live)
+        if not options["no_rebuild"]:
+            started = time.perf_counter()
+            call_command("rebuild_figures_store", stdout=self.stdout)
+            record(
+                self.stdout,
+                "store_rebuild",
+                "Réécriture du magasin de chiffres",
+                time.perf_counter() - started,
+                "s",
+                size=mediations,
+            )
+        self._dashboard(repeat, mediations, live, sql=not options["skip_sql"])
 
     # --- Dashboard against raw SQL -----------------------------------------------------------
 
-    def _dashboard(self, repeat: int, size: int, live: bool) -> None:
+    def _sections(self, scope: figures.Scope, repeat: int, size: int) -> None:
+        """Each section of the unfiltered view, cold: where the time goes."""
+        best = {}
+        for _ in range(repeat):
+            fresh = dataclasses.replace(scope)
+            for spec in figures.sections():
+                started = time.perf_counter()
+                spec.build(fresh)
+                took = time.perf_counter() - started
+                best[spec.key] = min(best.get(spec.key, took), took)
+        for key, took in best.items():
+            record(
+                self.stdout,
+                f"dashboard_section_{key}",
+                f"Section « {key} », sans filtre, à froid",
+                took * 1000,
+                "ms",
+                size=size,
+            )
+
+    def _dashboard(self, repeat: int, size: int, live: bool, sql: bool = True) -> None:
         from reporting.views import dashboard
 
         coordinator = User.objects.filter(role=Role.COORDINATEUR, is_active=True).first()
@@ -244,6 +271,7 @@ class Command(BaseCommand):
                 size=size,
             )
         everything = figures.Scope(user=coordinator)
+        self._sections(everything, repeat, size)
         api = _best(lambda: snapshots.compute(everything, kind="api", store=False), repeat)
         record(
             self.stdout,
@@ -282,6 +310,8 @@ class Command(BaseCommand):
                 size=size,
             )
 
+        if not sql:
+            return
         raw = _best(lambda: _run(RAW_SQL.values()), repeat)
         with connection.cursor() as cursor:
             for index in EXPERT_INDEXES:
