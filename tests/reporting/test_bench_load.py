@@ -3,10 +3,9 @@ locked after), the history they are given, what the run deletes afterwards, and 
 it refuses any host but this machine, and each of its users plays a round against a live server.
 
 The locustfile's tests need locust, which `make test` installs (the `test` extra) as `make load`
-does (the `bench` extra)."""
+does (the `bench` extra): they are never skipped."""
 
 import datetime
-import importlib.util
 import io
 import os
 import subprocess
@@ -29,11 +28,6 @@ from reporting.management.commands.bench_load import (
 )
 from tests.factories import LieuFactory, UserFactory
 from tests.permanences.factories import MediationFactory, PermanenceFactory
-
-needs_locust = pytest.mark.skipif(
-    importlib.util.find_spec("locust") is None,
-    reason="locust manque : make test l'installe (pip install -e '.[test]')",
-)
 
 
 def _bench_database(mediations=40):
@@ -114,7 +108,6 @@ def _locust_env(accounts, **extra) -> dict:
     }
 
 
-@needs_locust
 def test_the_locustfile_refuses_any_host_but_this_machine():
     for host in ("http://example.org", "https://127.0.0.1:8000", "http://10.0.0.1:8000"):
         run = subprocess.run(
@@ -129,7 +122,6 @@ def test_the_locustfile_refuses_any_host_but_this_machine():
         assert "Aggregated" not in run.stdout + run.stderr  # no request made, no statistics
 
 
-@needs_locust
 @pytest.mark.django_db(transaction=True)
 def test_one_round_of_each_user_succeeds_against_the_application(live_server):
     _bench_database(mediations=80)
