@@ -71,30 +71,11 @@ def _stored(scope: figures.Scope) -> dict | None:
     minutes = np.zeros(int(meds.max()) + 1, dtype=np.int64)
     minutes[meds] = rows["minutes"]
     return {
-        "activites": int(np.count_nonzero(_present(meds))),
+        "activites": engine.distinct(meds),
         "mediations": len(meds),
-        "personnes": _people(rows),
+        "personnes": engine.distinct(rows.person()),
         "minutes": int(minutes.sum()),
     }
-
-
-def _present(values: np.ndarray) -> np.ndarray:
-    """A mask over 0..max(values) of the values present: distinct values without a sort."""
-    seen = np.zeros(int(values.max()) + 1, dtype=bool)
-    seen[values] = True
-    return seen
-
-
-def _people(rows) -> int:
-    """Distinct people: the distinct records first, then the record each was merged into (far
-    fewer lookups than one per row)."""
-    records = np.flatnonzero(_present(rows["usager"]))
-    merged = rows.store.people["merged"]
-    into = np.full(len(records), -1, dtype=np.int64)
-    inside = records < len(merged)
-    into[inside] = merged[records[inside]]
-    persons = np.where(into >= 0, into, records)
-    return int(np.count_nonzero(_present(persons)))
 
 
 def _live(mediations) -> dict:

@@ -142,7 +142,7 @@ def rows_for(scope: figures.Scope) -> Rows | None:
     return Rows(store, head, head_mask, fresh_mask)
 
 
-def _distinct(values: np.ndarray) -> int:
+def distinct(values: np.ndarray) -> int:
     """How many distinct values (non-negative integers): one pass, no sort."""
     if not len(values):
         return 0
@@ -204,10 +204,10 @@ def people_sets(rows: Rows) -> dict:
     types = rows["type"]
     total = {
         "n": len(types),
-        "people": _distinct(rows.person()),
+        "people": distinct(rows.person()),
         "individuels": int((types == ind_code).sum()),
         "collectifs": int((types == col_code).sum()),
-        "activites": _distinct(rows["med"]),
+        "activites": distinct(rows["med"]),
     }
     result = {"total": total, "month": [], "lieu": [], "conseiller": []}
     for group, n, people in rows.counts("month"):
@@ -396,7 +396,7 @@ def attendance_sets(
     def total():
         if not len(pid):
             return []
-        return [{"n": len(pid), "usagers": _distinct(rows["usager"][at])}]
+        return [{"n": len(pid), "usagers": distinct(rows["usager"][at])}]
 
     return _Lazy(
         {"slot": slot, "permanence": permanence, "lieu": lieu, "month": month, "total": total}
