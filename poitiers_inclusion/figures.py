@@ -129,6 +129,22 @@ class FilterSpec:
 _SECTIONS: dict[str, SectionSpec] = {}
 _API_BLOCKS: dict[str, Callable[[Scope], dict]] = {}
 _FILTERS: dict[str, FilterSpec] = {}
+_AGE_BANDS: list[Callable[[Any], dict[str, int] | None]] = []
+
+
+def register_age_bands(lookup: Callable[[Any], dict[str, int] | None]) -> None:
+    """An app that holds every person's age band in memory (the médiation log's figures store)
+    answers other apps' counts of people per band: `lookup(ids)` (a sorted array of distinct
+    kept records' ids) returns {TrancheAge code: people}, or None when it cannot say."""
+    _AGE_BANDS.append(lookup)
+
+
+def age_bands(ids) -> dict[str, int] | None:
+    """People per age band of the current year among `ids`, if an app can say without SQL."""
+    for lookup in _AGE_BANDS:
+        if (found := lookup(ids)) is not None:
+            return found
+    return None
 
 
 def register_section(spec: SectionSpec) -> None:

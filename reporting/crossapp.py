@@ -28,7 +28,7 @@ def people(scope: figures.Scope) -> dict[str, int]:
 
     def compute():
         at_mediations = aggregates.totals(scope)["usagers_uniques"]
-        at_workshops = ateliers_figures.participants(scope)
+        at_workshops = ateliers_figures.participant_ids(scope)
         both = aggregates.persons_seen(scope, at_workshops)
         return {
             "usagers_uniques": at_mediations + len(at_workshops) - len(both),

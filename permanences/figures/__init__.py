@@ -8,7 +8,10 @@ empty slots, before/after a move).
 
 
 def register():
-    from . import activity, attendance
+    from poitiers_inclusion import figures
+
+    from . import activity, attendance, engine
 
     activity.register()
     attendance.register()
+    figures.register_age_bands(engine.age_bands_of)

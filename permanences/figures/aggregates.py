@@ -301,16 +301,18 @@ def totals(scope: figures.Scope) -> dict[str, int]:
     }
 
 
-def persons_seen(scope: figures.Scope, persons: set[int]) -> set[int]:
-    """Which of these people (ids of kept records) have an accompagnement in the scope: how
-    another app's figures (workshop participants) meet these ones without counting anyone twice.
-    Driven by the index on accompagnements' usager, so it stays quick at any volume."""
-    if not persons:
+def persons_seen(scope: figures.Scope, persons) -> set[int]:
+    """Which of these people (ids of kept records: a set, or a sorted array of distinct ids)
+    have an accompagnement in the scope: how another app's figures (workshop participants) meet
+    these ones without counting anyone twice. Driven by the index on accompagnements' usager, so
+    it stays quick at any volume."""
+    if not len(persons):
         return set()
     if (rows := _stored(scope)) is not None:
         return engine.persons_seen(rows, persons)
+    wanted = [int(pk) for pk in persons]
     records = list(
-        Usager.objects.filter(Q(pk__in=persons) | Q(merged_into__in=persons)).values_list(
+        Usager.objects.filter(Q(pk__in=wanted) | Q(merged_into__in=wanted)).values_list(
             "pk", flat=True
         )
     )

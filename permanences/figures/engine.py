@@ -262,6 +262,18 @@ def _age_bands(store, persons: np.ndarray) -> dict[str, int]:
     return {values[code]: int(n) for code, n in enumerate(counts) if n}
 
 
+def age_bands_of(persons: np.ndarray) -> dict[str, int] | None:
+    """figures.age_bands from the store's people (None without a store, or when one of these
+    people is not in it)."""
+    store = store_module.current()
+    if store is None or not len(persons):
+        return None
+    present = store.people["present"]
+    if int(persons[-1]) >= len(present) or not present[persons].all():
+        return None
+    return _age_bands(store, persons)
+
+
 def publics_sets(rows: Rows) -> dict:
     store = rows.store
     persons = _unique(rows.person())
@@ -312,13 +324,16 @@ def new_count(rows: Rows, start: datetime.date) -> int:
     return int((scope & ~seen).sum())
 
 
-def persons_seen(rows: Rows, persons: set[int]) -> set[int]:
+def persons_seen(rows: Rows, persons) -> set[int]:
     """aggregates.persons_seen from the store's people: the rows of the records that are these
     people or were merged into them, and those rows' persons. No list of ids sent to
     PostgreSQL (workshop participants are tens of thousands at national scale)."""
     people = rows.store.people
     merged, present = people["merged"], people["present"]
-    wanted = np.array(sorted(persons), dtype=np.int64)
+    if isinstance(persons, np.ndarray):
+        wanted = persons.astype(np.int64, copy=False)
+    else:
+        wanted = np.array(sorted(persons), dtype=np.int64)
     size = max(len(present), int(wanted.max()) + 1)
     chosen = np.zeros(size, dtype=bool)
     chosen[wanted] = True
