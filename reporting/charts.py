@@ -23,6 +23,9 @@ from poitiers_inclusion.formatting import display_value
 TONES = 8  # .tone-0 … .tone-7 in static/css/dashboard.css
 LINE_WIDTH, LINE_HEIGHT = 600, 200
 BAR_ROOM = 0.82  # the longest bar leaves room for its value after it
+# Past this many categories (a région's thousands of lieux), a bar chart draws the largest ones
+# only: more bars are unreadable and make the page megabytes long. The table keeps them all.
+MOST_BARS = 25
 
 
 def is_number(value) -> bool:
@@ -71,6 +74,7 @@ class Chart:
     axis: list[dict] = field(default_factory=list)  # gridlines from 0 to the top: {label, y}
     paths: list[dict] = field(default_factory=list)  # line charts: {d, tone, dots}
     x_labels: list[str] = field(default_factory=list)
+    note: str = ""  # said under the chart when it draws the largest categories only
 
 
 def build_chart(table: Table) -> Chart | None:
@@ -85,6 +89,14 @@ def build_chart(table: Table) -> Chart | None:
     if not any(v for row_values in values for v in row_values):
         return None  # all zero: a flat chart says nothing the table does not
     labels = [str(row[0]) for row in table.rows]
+    note = ""
+    if kind != "line" and len(values) > MOST_BARS:
+        largest = sorted(range(len(values)), key=lambda i: -sum(values[i]))[:MOST_BARS]
+        note = (
+            f"Les {MOST_BARS} plus grands sur {format_number(len(values))} ; "
+            "le tableau donne tous les chiffres."
+        )
+        labels, values = [labels[i] for i in largest], [values[i] for i in largest]
     # Lines sit on a round-numbered grid; bars carry their own values, so the longest fills the row.
     if kind == "stacked":
         top = max(sum(v) for v in values) or 1
@@ -97,7 +109,7 @@ def build_chart(table: Table) -> Chart | None:
         {"label": format_number(top * f), "y": _css(LINE_HEIGHT * (1 - f))}
         for f in (0, 0.25, 0.5, 0.75, 1)
     ]
-    chart = Chart(kind=kind, title=table.title, series=series, axis=axis)
+    chart = Chart(kind=kind, title=table.title, series=series, axis=axis, note=note)
     if kind == "line":
         chart.paths = _line_paths(values, top, series)
         chart.x_labels = _spread_labels(labels)

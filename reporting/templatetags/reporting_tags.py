@@ -30,16 +30,34 @@ def chart_of(table):
     return build_chart(table)
 
 
+# On screen, a table shows its first rows only past this many (a région's thousands of lieux
+# and conseillers made the page megabytes long); its exports and the printed report hold them
+# all, and the dashboard's filters narrow it down.
+MOST_ROWS = 100
+
+
 @register.simple_tag
-def table_rows(table):
-    """The body rows of a figures table. A dashboard holds thousands of cells: one Python loop
-    here instead of nested template loops and filters per cell (same markup, escaped)."""
+def most_rows() -> int:
+    return MOST_ROWS
+
+
+@register.filter
+def rows_hidden(table) -> int:
+    """How many of the table's rows the page does not show (see MOST_ROWS)."""
+    return max(len(table.rows) - MOST_ROWS, 0)
+
+
+@register.simple_tag
+def table_rows(table, whole=False):
+    """The body rows of a figures table (the first MOST_ROWS unless `whole`). A dashboard holds
+    thousands of cells: one Python loop here instead of nested template loops and filters per
+    cell (same markup, escaped)."""
     if not table.rows:
         return format_html(
             '<tr><td colspan="{}">Aucune donnée sur cette sélection.</td></tr>', len(table.columns)
         )
     lines = []
-    for row in table.rows:
+    for row in table.rows if whole else table.rows[:MOST_ROWS]:
         cells = [f'<th scope="row">{conditional_escape(format_number(row[0]))}</th>'] if row else []
         for cell in row[1:]:
             align = "text-end" if is_number(cell) else ""

@@ -42,3 +42,16 @@ def test_numbers_are_written_the_french_way():
     assert format_number(2.5) == "2,5"
     assert format_number(None) == "—"  # not computable, not zero
     assert nice_ceiling(73) == 100 and nice_ceiling(180) == 200 and nice_ceiling(0) == 1
+
+
+def test_a_bar_chart_of_many_categories_draws_the_largest():
+    # A région's hundreds of lieux: the 25 largest, largest first, and says so; no line is cut.
+    rows = [[f"Lieu {n:03}", n % 97] for n in range(300)]
+    chart = build_chart(Table("t", "T", ["Lieu", "Visites"], rows))
+    assert len(chart.rows) == 25
+    assert [row["bars"][0]["value"] for row in chart.rows[:3]] == ["96", "96", "96"]
+    assert chart.note == "Les 25 plus grands sur 300 ; le tableau donne tous les chiffres."
+    few = build_chart(Table("t", "T", ["Lieu", "Visites"], rows[:25]))
+    assert [row["label"] for row in few.rows] == [row[0] for row in rows[:25]] and not few.note
+    months = build_chart(Table("t", "T", ["Mois", "Visites"], rows, chart="line"))
+    assert not months.note and "L" in months.paths[0]["d"]

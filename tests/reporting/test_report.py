@@ -70,3 +70,24 @@ def test_the_dashboard_workbook_is_attached_to_a_meeting(users, client_for, sett
     conseiller = client_for(users[Role.CONSEILLER])
     assert conseiller.post(reverse("reporting:attach_report", args=[reunion.pk])).status_code == 403
     assert client.get(reverse("reporting:attach_report", args=[reunion.pk])).status_code == 405
+
+
+def test_a_long_table_is_cut_on_screen_and_whole_on_paper(registry, users, client_for):
+    from poitiers_inclusion.figures import Section, SectionSpec, Table
+
+    rows = [[f"Permanence {n:04}", n] for n in range(1, 131)]
+
+    def build(scope):
+        return Section(
+            "long", "Long", tables=[Table("t", "Permanences", ["Permanence", "N"], rows)]
+        )
+
+    registry.register_section(SectionSpec("long", "Long", 1, build))
+    client = client_for(users[Role.COORDINATEUR])
+    page = client.get(reverse("reporting:dashboard")).content.decode()
+    assert page.count('<th scope="row">Permanence') == 100
+    assert "Permanence 0100" in page and "Permanence 0101" not in page
+    assert "Cette page montre les 100 premières lignes sur 130" in page
+    paper = client.get(URL).content.decode()
+    assert paper.count('<th scope="row">Permanence') == 130
+    assert "premières lignes" not in paper
