@@ -8,14 +8,18 @@ class AteliersConfig(AppConfig):
     verbose_name = "Ateliers"
 
     def ready(self):
+        from poitiers_inclusion import figures as programme_figures
         from poitiers_inclusion import nav, usager_records
         from poitiers_inclusion.audit_labels import register_action_labels
+        from poitiers_inclusion.backups import register_after_restore
 
-        from . import audit_actions, figures, records
+        from . import audit_actions, figures, figures_data, figures_store, records
 
         register_action_labels(audit_actions.LABELS)
         nav.register(nav.NavItem("Ateliers", "ateliers:seance_list", order=14))
         figures.register()
+        programme_figures.register_store_part(figures_data.rebuild_store)
+        register_after_restore(figures_store.forget)
         usager_records.register(records.HOLDING)
 
         from reseau.referentiel import register_archive_effect

@@ -16,178 +16,42 @@ lieu), conseillers (facilitators). Workshops are collective activities: the méd
 activity-type filter on individual help only leaves none. Thématiques belong to the médiation log
 and do not filter workshops (the dashboard says so on this section).
 
-How they are computed: two statements per scope (`_held`), whatever the volume. PostgreSQL adds
-up each session's registrations (one row per session held), and sends the (session, person)
-pairs of the presences as integer columns; every table below is then a sum or a distinct count
-over those arrays with numpy. At national scale (200,000 sessions, a million presences) the
-former one-statement-per-figure path took 7 s, each statement joining the registrations again.
-tests/ateliers/test_figures_equivalence.py compares both on random data and filters.
+How they are computed: `figures_data` gives, for a scope, the sessions held and the presences
+at them as numpy arrays (from the workshops' figures store, else from PostgreSQL in two
+statements); every table below is a sum or a distinct count over those arrays. At national scale
+(200,000 sessions, 1.3 million registrations) the former one-statement-per-figure path took 7 s.
+tests/ateliers/test_figures_equivalence.py compares both on random data, writes and filters.
 """
 
 import datetime
-from dataclasses import dataclass
 
 import numpy as np
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, When
-from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
-from poitiers_inclusion import columns, figures
+from poitiers_inclusion import figures
 from poitiers_inclusion.enums import TrancheAge
 from poitiers_inclusion.models import Usager
 from reseau.models import Lieu
 
-from .enums import Presence, StatutInscription
-from .models import Inscription, Module, Seance
+from . import figures_data
+from .figures_data import ACTIVITY_TYPE
+from .models import Module
 from .perms import READERS
 
-# The médiation log's activity-type filter (declared by permanences) and its collective value.
-ACTIVITY_TYPE, COLLECTIVE = "type", "collectif"
 # The dashboard filters this section applies, besides the period.
 FILTERS = ("lieu", "quartier", "conseiller", ACTIVITY_TYPE)
-
-# The person of an inscription: the record its usager was merged into, else the usager. The
-# merged records are few (the index on merged_into finds them, hashed once per statement): a
-# join to every usager read the whole table for each figure.
-_MERGED = Usager.objects.filter(merged_into__isnull=False)
-PERSON = Case(
-    When(
-        usager_id__in=_MERGED.values("pk"),
-        then=Subquery(_MERGED.filter(pk=OuterRef("usager_id")).values("merged_into_id")[:1]),
-    ),
-    default=F("usager_id"),
-    output_field=IntegerField(),
-)
-PRESENT = Q(presence=Presence.PRESENT)
-EPOCH = datetime.date(1970, 1, 1)
-
-
-def seances(scope: figures.Scope):
-    """The sessions held in the scope (see the module's docstring)."""
-    qs = Seance.objects.held(timezone.localdate()).for_figures(scope.user)
-    if scope.chosen(ACTIVITY_TYPE) and COLLECTIVE not in scope.chosen(ACTIVITY_TYPE):
-        return qs.none()
-    if scope.start:
-        qs = qs.filter(date__gte=scope.start)
-    if scope.end:
-        qs = qs.filter(date__lte=scope.end)
-    if scope.lieux:
-        qs = qs.filter(lieu__in=scope.lieux)
-    if scope.quartiers:
-        qs = qs.filter(lieu__quartier__in=scope.quartiers)
-    if scope.conseillers:
-        qs = qs.filter(animateurs__in=scope.conseillers)
-    return qs.distinct()
-
-
-# How a registration counts: one bit each, added up per session held.
-_FLAGS = {
-    "inscrits": "statut = %(inscrit)s",
-    "presents": "presence = %(present)s",
-    "attente": "statut = %(attente)s",
-    "promus": "promoted_at IS NOT NULL",
-    "pointes": "presence <> ''",
-}
-_BIT = {name: 1 << i for i, name in enumerate(_FLAGS)}
-_FLAG_VALUES = {
-    "inscrit": StatutInscription.INSCRIT,
-    "attente": StatutInscription.ATTENTE,
-    "present": Presence.PRESENT,
-}
-
-
-@dataclass
-class Held:
-    """The sessions held in a scope, one array entry per session (sorted by id: "id", "day",
-    "module", "lieu", "places" and the counts of its registrations per `_FLAGS`), and the
-    presences at them: `at` (the session's index) and `person`, one entry per presence."""
-
-    sessions: dict[str, np.ndarray]
-    at: np.ndarray
-    person: np.ndarray
-
-    def per(self, key: np.ndarray, name: str) -> np.ndarray:
-        """A per-session count added up per group (`key`: each session's group, 0…n-1)."""
-        return np.bincount(key, weights=self.sessions[name], minlength=key.max(initial=-1) + 1)
-
-    def people_per(self, key: np.ndarray) -> np.ndarray:
-        """Distinct people per group (`key`: each session's group, 0…n-1)."""
-        size = int(key.max(initial=-1)) + 1
-        if not len(self.person):
-            return np.zeros(size, dtype=np.int64)
-        span = int(self.person.max()) + 1
-        pairs = _distinct(key[self.at] * span + self.person)
-        return np.bincount(pairs // span, minlength=size)
-
-    def persons(self) -> np.ndarray:
-        return _distinct(self.person)
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """np.unique by one sort (numpy's hashing unique is slower on these arrays)."""
-    ordered = np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
-
-
-def _held(scope: figures.Scope) -> Held:
-    def compute():
-        fields = ["id", "day", "module", "lieu", "places"]
-        try:
-            held_sql, held_params = seances(scope).order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:  # the individual help filter: no session
-            none = np.zeros(0, dtype=np.int64)
-            names = [*fields, *_FLAGS, "inscrits_presents"]
-            return Held({name: none for name in names}, none, none)
-        sessions = columns.int_columns(
-            f"""SELECT id::int8, (date - DATE '1970-01-01')::int8, module_id::int8,
-                       lieu_id::int8, capacite::int8
-                FROM ateliers_seance WHERE id IN ({held_sql}) ORDER BY id""",
-            held_params,
-            fields,
-        )
-        # Every registration of those sessions: its session, its flags, its person.
-        with connection.cursor() as cursor:
-            flags = " | ".join(
-                f'(("ateliers_inscription".{condition})::int << {shift})'
-                for shift, condition in enumerate(_FLAGS.values())
-            )
-            flags = cursor.mogrify(flags, _FLAG_VALUES).decode()
-        registrations = (
-            Inscription.objects.filter(seance__in=seances(scope))
-            .order_by()
-            .annotate(person=PERSON, flags=RawSQL(flags, ()))
-            .values("seance_id", "flags", "person")
-        )
-        sql, params = registrations.query.sql_with_params()
-        rows = columns.int_columns(
-            f"SELECT r.seance_id::int8, r.flags::int8, r.person::int8 FROM ({sql}) r",
-            params,
-            ["seance", "flags", "person"],
-        )
-        at = np.searchsorted(sessions["id"], rows["seance"])
-        size, flags = len(sessions["id"]), rows["flags"]
-        for name, bit in _BIT.items():
-            sessions[name] = np.bincount(at[(flags & bit) != 0], minlength=size)
-        both = _BIT["inscrits"] | _BIT["presents"]
-        sessions["inscrits_presents"] = np.bincount(at[(flags & both) == both], minlength=size)
-        present = (flags & _BIT["presents"]) != 0
-        return Held(sessions, at[present], rows["person"][present])
-
-    return figures.memoized(scope, "ateliers.held", compute)
 
 
 def participants(scope: figures.Scope) -> set[int]:
     """The people (kept records' ids) present at least once at a session held in the scope."""
-    return set(_held(scope).persons().tolist())
+    return set(figures_data.held(scope).persons().tolist())
 
 
 def participant_ids(scope: figures.Scope) -> np.ndarray:
     """`participants` as a sorted array (the cross-app count at national scale)."""
-    return figures.memoized(scope, "ateliers.participant_ids", lambda: _held(scope).persons())
+    return figures.memoized(
+        scope, "ateliers.participant_ids", lambda: figures_data.held(scope).persons()
+    )
 
 
 def _rate(part, whole) -> float | None:
@@ -196,7 +60,7 @@ def _rate(part, whole) -> float | None:
 
 def totals(scope: figures.Scope) -> dict:
     def compute():
-        held = _held(scope)
+        held = figures_data.held(scope)
         s = {name: int(values.sum()) for name, values in held.sessions.items()}
         # Attendance rate: only where attendance was taken (someone marked present or absent).
         taken = held.sessions["pointes"] > 0
@@ -223,7 +87,7 @@ def _groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def per_module(scope: figures.Scope) -> list[dict]:
-    held = _held(scope)
+    held = figures_data.held(scope)
     ids, key = _groups(held.sessions["module"])
     sessions = np.bincount(key, minlength=len(ids))
     registered, present = held.per(key, "inscrits"), held.per(key, "presents")
@@ -252,15 +116,11 @@ def per_module(scope: figures.Scope) -> list[dict]:
 
 def per_lieu(scope: figures.Scope) -> list[dict]:
     """Per lieu's name (two lieux of the same name are one line, as on the former path)."""
-    held = _held(scope)
-    names = dict(
-        Lieu.objects.filter(pk__in=np.unique(held.sessions["lieu"]).tolist()).values_list(
-            "pk", "nom"
-        )
-    )
-    labels, key = _groups(
-        np.array([names[pk] for pk in held.sessions["lieu"].tolist()], dtype=object)
-    )
+    held = figures_data.held(scope)
+    lieux, of_lieu = _groups(held.sessions["lieu"])
+    names = dict(Lieu.objects.filter(pk__in=lieux.tolist()).values_list("pk", "nom"))
+    labels, of_name = _groups(np.array([names[pk] for pk in lieux.tolist()], dtype=object))
+    key = of_name[of_lieu] if len(of_lieu) else of_lieu
     sessions = np.bincount(key, minlength=len(labels))
     present, people = held.per(key, "presents"), held.people_per(key)
     return [
@@ -275,7 +135,7 @@ def per_lieu(scope: figures.Scope) -> list[dict]:
 
 
 def per_month(scope: figures.Scope) -> list[dict]:
-    held = _held(scope)
+    held = figures_data.held(scope)
     day = held.sessions["day"].astype("datetime64[D]")
     months, key = _groups(day.astype("datetime64[M]"))
     sessions = np.bincount(key, minlength=len(months))

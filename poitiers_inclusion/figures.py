@@ -130,6 +130,19 @@ _SECTIONS: dict[str, SectionSpec] = {}
 _API_BLOCKS: dict[str, Callable[[Scope], dict]] = {}
 _FILTERS: dict[str, FilterSpec] = {}
 _AGE_BANDS: list[Callable[[Any], dict[str, int] | None]] = []
+_STORE_PARTS: list[Callable[[], dict]] = []
+
+
+def register_store_part(rebuild: Callable[[], dict]) -> None:
+    """An app's own columnar figures store, rewritten whenever the médiation log's is (the
+    `rebuild_figures_store` command, the nightly `refresh_figures`): `rebuild()` writes it
+    from the database and returns its counts."""
+    if rebuild not in _STORE_PARTS:
+        _STORE_PARTS.append(rebuild)
+
+
+def store_parts() -> list[Callable[[], dict]]:
+    return list(_STORE_PARTS)
 
 
 def register_age_bands(lookup: Callable[[Any], dict[str, int] | None]) -> None:

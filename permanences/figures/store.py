@@ -222,6 +222,10 @@ def rebuild() -> dict:
         # Workers still reading an older store keep their memory maps: unlinked files live on.
         if old.is_dir() and old.name != token:
             shutil.rmtree(old, ignore_errors=True)
+    from poitiers_inclusion import figures
+
+    for part in figures.store_parts():
+        counts |= part()
     return counts
 
 

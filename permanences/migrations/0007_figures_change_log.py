@@ -4,6 +4,8 @@ services, QuerySet.update(), cascades, merges, anonymisation, COPY imports."""
 
 from django.db import migrations
 
+from poitiers_inclusion import changelog
+
 SQL = """
 CREATE TABLE permanences_figures_change (
     id bigserial PRIMARY KEY,
@@ -70,41 +72,15 @@ TRIGGERS = [
 ]
 
 
-def _triggers() -> str:
-    # Statement-level triggers with transition tables: one INSERT … SELECT per statement, so a
-    # bulk update or a COPY of thousands of rows costs one statement, not one per row.
-    parts = []
-    for table, function in TRIGGERS:
-        for op, tables in (
-            ("INSERT", "NEW TABLE AS new_rows"),
-            ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
-            ("DELETE", "OLD TABLE AS old_rows"),
-        ):
-            parts.append(
-                f"CREATE TRIGGER {table}_figures_{op.lower()} AFTER {op} ON {table} "
-                f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
-            )
-        parts.append(
-            f"CREATE TRIGGER {table}_figures_truncate AFTER TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION permanences_figures_forget_store();"
-        )
-    return "\n".join(parts)
-
-
-REVERSE = (
-    "\n".join(
-        f"DROP TRIGGER IF EXISTS {table}_figures_{op} ON {table};"
-        for table, _ in TRIGGERS
-        for op in ("insert", "update", "delete", "truncate")
-    )
-    + """
-DROP FUNCTION IF EXISTS permanences_figures_log_mediation();
-DROP FUNCTION IF EXISTS permanences_figures_log_accompagnement();
-DROP FUNCTION IF EXISTS permanences_figures_log_usager();
-DROP FUNCTION IF EXISTS permanences_figures_forget_store();
-DROP TABLE IF EXISTS permanences_figures_change;
-DROP TABLE IF EXISTS permanences_figures_store;
-"""
+REVERSE = changelog.drop_sql(
+    TRIGGERS,
+    [
+        "permanences_figures_log_mediation",
+        "permanences_figures_log_accompagnement",
+        "permanences_figures_log_usager",
+        "permanences_figures_forget_store",
+    ],
+    ["permanences_figures_change", "permanences_figures_store"],
 )
 
 
@@ -114,4 +90,8 @@ class Migration(migrations.Migration):
         ("kernel", "0010_outgoing_email_attachments"),
     ]
 
-    operations = [migrations.RunSQL(SQL + _triggers(), REVERSE)]
+    operations = [
+        migrations.RunSQL(
+            SQL + changelog.trigger_sql(TRIGGERS, "permanences_figures_forget_store"), REVERSE
+        )
+    ]
