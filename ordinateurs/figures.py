@@ -16,6 +16,7 @@ requests and households of their own structure.
 
 import statistics
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from poitiers_inclusion import figures
@@ -42,8 +43,13 @@ def reached(scope: figures.Scope) -> dict[str, int]:
     """Distinct devices that reached each state in the period (one query per request)."""
 
     def compute():
-        rows = _events(scope).values("vers").annotate(n=Count("ordinateur", distinct=True))
-        counts = {row["vers"]: row["n"] for row in rows}
+        # Distinct (state, device) pairs hashed, then counted: COUNT(DISTINCT) sorted every
+        # event per state (300 ms at national scale).
+        pairs = _events(scope).order_by().values("vers", "ordinateur_id").distinct()
+        sql, params = pairs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT p.vers, count(*) FROM ({sql}) p GROUP BY p.vers", params)
+            counts = dict(cursor.fetchall())
         return {etat: counts.get(etat, 0) for etat in Etat.values}
 
     return figures.memoized(scope, "ordinateurs.reached", compute)

@@ -1,7 +1,7 @@
 """The workshop figures as they were computed before numpy (ateliers/figures.py until
 2026-12-06): one SQL statement per figure. Kept as the oracle the new path is compared with
 (test_figures_equivalence.py); not used by the application. Which sessions are held in a scope
-is still `ateliers.figures.seances`, a queryset both paths read."""
+is still `ateliers.figures_data.seances`, a queryset both paths read."""
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from ateliers.enums import StatutInscription
-from ateliers.figures import PERSON, PRESENT, seances
+from ateliers.figures_data import PERSON, PRESENT, seances
 from ateliers.models import Inscription, Module, Seance
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import TrancheAge
