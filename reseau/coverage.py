@@ -1,6 +1,7 @@
 """Coverage of the territory: for each quartier and each service, the places that offer it and
 their drop-in hours per week; a cell with no place is a *zone blanche*."""
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 from . import hours
@@ -53,12 +54,22 @@ class Matrix:
         return next(c for c in self.row_for(quartier).cells if c.service == service)
 
 
-def matrix(services=None, quartiers=None) -> Matrix:
-    """The quartier × service matrix over the active places (QPV quartiers first)."""
+# What the matrix itself reads of a place: the figures, which show counts only, read no more,
+# as plain rows (a région's thousands of places, each a wide model instance).
+Counted = namedtuple("Counted", ["pk", "quartier_id", "services", "horaires"])
+
+
+def matrix(services=None, quartiers=None, counts_only=False) -> Matrix:
+    """The quartier × service matrix over the active places (QPV quartiers first);
+    `counts_only`: its places are `Counted` rows (no name or address to show)."""
     services = services or list(Service.choices)
     quartiers = list(quartiers if quartiers is not None else Quartier.objects.all())
     quartiers.sort(key=lambda q: (not q.qpv, q.nom))
-    lieux = list(Lieu.objects.active().filter(quartier__in=quartiers))
+    lieux = Lieu.objects.active().filter(quartier__in=quartiers)
+    if counts_only:
+        lieux = [Counted(*row) for row in lieux.values_list(*Counted._fields)]
+    else:
+        lieux = list(lieux)
     hours_of = hours.hours_by_lieu(lieux)
     by_quartier: dict[int, list] = {}
     for lieu in lieux:

@@ -97,7 +97,7 @@ def api_block(scope: Scope) -> dict:
         "structures_par_typologie": structures_by_typology(scope),
         "orientations": orientations_by_outcome(scope),
         "reunions_detail": reunions,
-        "zones_blanches": coverage.matrix().zones_blanches,
+        "zones_blanches": coverage.matrix(counts_only=True).zones_blanches,
     }
 
 
@@ -106,7 +106,7 @@ def build_section(scope: Scope) -> Section:
     outcomes = orientations_by_outcome(scope)
     typology_labels = dict(Typologie.choices)
     type_labels = dict(Reunion._meta.get_field("type").choices)
-    matrix = coverage.matrix()
+    matrix = coverage.matrix(counts_only=True)
     return Section(
         key="reseau",
         title="Réseau d'acteurs",
