@@ -31,7 +31,7 @@ from django.utils import timezone
 from poitiers_inclusion.models import Usager, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 
-from . import writer
+from . import index, writer
 
 # One row per accompagnement; NULL ids become -1, dates are days since 1970-01-01, the duration
 # band and the autonomy of individual help as aggregates computes them.
@@ -149,6 +149,10 @@ class Store:
     # Per pair column, the sorted keys of the pairs the files do not know (rows read again):
     # their ids follow the files' pairs.
     pair_extra: dict = field(default_factory=dict)
+    # index.Index: the indexes of the files' rows (written with them, or derived at load).
+    index: dict = field(default_factory=dict)
+    # What the engine derives from this state of the store once (index.overlay).
+    cache: dict = field(default_factory=dict)
 
     def pair_count(self, name: str) -> int:
         return len(self.facts[f"pairkey_{name}"]) + len(self.pair_extra.get(name, ()))
@@ -318,8 +322,13 @@ def _load(token: str, built_at) -> Store | None:
     people = _people_by_id(
         ids, {n: np.load(folder / f"people_{n}.npy") for n in PEOPLE_INTS + PEOPLE_CODES}
     )
+    indexes = index.load(folder)
+    if indexes is None:  # written by an earlier version: derived here, once per process
+        indexes = index.Index(index.build(facts, dictionaries))
     _LOADED.clear()  # one store at a time in memory
-    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, built_at=built_at, meta=meta)
+    _LOADED[str(folder)] = store = Store(
+        facts, people, dictionaries, built_at=built_at, meta=meta, index=indexes
+    )
     return store
 
 
@@ -398,7 +407,9 @@ def _overlaid(cursor, base: Store, changes) -> Store:
         ids, columns = _encode_people(cursor.fetchall(), dictionaries)
         people = _patched(base.people, changed, ids, columns)
     kept = None if kept.all() else kept
-    store = Store(base.facts, people, dictionaries, kept, {}, base.built_at, base.meta)
+    store = Store(
+        base.facts, people, dictionaries, kept, {}, base.built_at, base.meta, index=base.index
+    )
     if fresh:
         store.fresh = _derived(store, fresh)
     return store
