@@ -14,7 +14,7 @@ from reseau.models import Quartier
 from ..enums import TypeActivite
 from ..models import Permanence
 from . import store as store_module
-from .rows import EPOCH, Rows, _group_counts, distinct, rows_for, unique, viewer_allows
+from .rows import EPOCH, Rows, _group_counts, distinct, rows_for, search, unique, viewer_allows
 from .rows import day_number as _day
 
 __all__ = ["Rows", "distinct", "rows_for", "viewer_allows"]
@@ -149,7 +149,7 @@ def _new_count_scanned(rows: Rows, start: datetime.date) -> int:
     persons = rows.person()
     if not len(persons):
         return 0
-    before = [store.facts["person"][: int(np.searchsorted(store.facts["day"], _day(start)))]]
+    before = [store.facts["person"][: search(store.facts["day"], _day(start))]]
     if store.kept is not None:
         before[0] = np.asarray(before[0])[store.kept[: len(before[0])]]
     if store.fresh:
@@ -268,7 +268,7 @@ def last_visit(permanences: list[int], today: datetime.date) -> datetime.date | 
         days = fresh["day"][np.isin(fresh["permanence"], wanted) & (fresh["day"] <= _day(today))]
         last = int(days.max()) if len(days) else None
     day, permanence = store.facts["day"], store.facts["permanence"]
-    high = int(np.searchsorted(day, _day(today), "right"))
+    high = search(day, _day(today), "right")
     block = 1 << 16
     while high > 0 and (last is None or int(day[high - 1]) > last):
         low = max(0, high - block)

@@ -169,7 +169,11 @@ class Index(dict):
             if i < len(present) and present[i] == value:
                 segment = order[starts[i] : starts[i + 1]]
                 parts.append(
-                    segment[np.searchsorted(segment, low) : np.searchsorted(segment, high)]
+                    segment[
+                        np.searchsorted(segment, segment.dtype.type(low)) : np.searchsorted(
+                            segment, segment.dtype.type(high)
+                        )
+                    ]
                 )
         if not parts:
             return np.zeros(0, dtype=np.int64)

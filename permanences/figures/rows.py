@@ -23,6 +23,12 @@ def day_number(value: datetime.date) -> int:
     return (value - EPOCH).days
 
 
+def search(array: np.ndarray, value: int, side: str = "left") -> int:
+    """np.searchsorted for one value, in the array's own type: a Python int against an int32
+    array makes numpy cast the whole array first (26 ms for the 16 million days)."""
+    return int(np.searchsorted(array, array.dtype.type(value), side))
+
+
 class Rows:
     """The store's rows in a scope; columns are taken on first use.
 
@@ -309,8 +315,8 @@ def rows_for(scope: figures.Scope) -> Rows | None:
     from .aggregates import THEMATIQUE, TYPE  # here: aggregates imports this module
 
     days = store.facts["day"]
-    low = int(np.searchsorted(days, day_number(scope.start), "left")) if scope.start else 0
-    high = int(np.searchsorted(days, day_number(scope.end), "right")) if scope.end else len(days)
+    low = search(days, day_number(scope.start)) if scope.start else 0
+    high = search(days, day_number(scope.end), "right") if scope.end else len(days)
     lieux = list(scope.lieux)
     if scope.quartiers:
         in_quartiers = Lieu.objects.filter(quartier_id__in=scope.quartiers).values_list(
@@ -335,11 +341,11 @@ def rows_for(scope: figures.Scope) -> Rows | None:
             return mask if keep is None else keep & mask
 
         if lieux and by_lieu:
-            keep = both(np.isin(column("lieu"), lieux))
+            keep = both(_among(column("lieu"), lieux))
         if conseillers and by_conseiller:
-            keep = both(np.isin(column("conseiller"), conseillers))
+            keep = both(_among(column("conseiller"), conseillers))
         if scope.chosen(TYPE):
-            keep = both(np.isin(column("type"), types))
+            keep = both(_among(column("type"), types))
         if scope.chosen(THEMATIQUE):
             keep = both((column("t") & themes) != 0)
         return keep
@@ -371,7 +377,32 @@ def rows_for(scope: figures.Scope) -> Rows | None:
             idx = idx[store.kept[idx]]
         return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
     filt = test(lambda name: np.asarray(store.facts[name][low:high]))
-    return Rows(store, low, high, filt=filt, fresh_mask=fresh_mask, test=full_test)
+    if filt is not None:
+        # The rows the filters keep, as indexes: each column is then a take (a fraction of a
+        # millisecond for a year's 200,000 rows of a type and a thématique) instead of a
+        # compress of the whole period.
+        idx = low + np.flatnonzero(filt)
+        if store.kept is not None:
+            idx = idx[store.kept[idx]]
+        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
+    return Rows(store, low, high, fresh_mask=fresh_mask, test=full_test)
+
+
+def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
+    """np.isin for a few values: comparisons (np.isin sorts, 8 ms for a year's rows)."""
+    if len(wanted) > 8:
+        return np.isin(values, wanted)
+    keep = values == values.dtype.type(wanted[0]) if _fits(values, wanted[0]) else None
+    keep = np.zeros(len(values), dtype=bool) if keep is None else keep
+    for value in wanted[1:]:
+        if _fits(values, value):
+            keep |= values == values.dtype.type(value)
+    return keep
+
+
+def _fits(values: np.ndarray, value: int) -> bool:
+    limits = np.iinfo(values.dtype)
+    return limits.min <= value <= limits.max
 
 
 def distinct(values: np.ndarray) -> int:
