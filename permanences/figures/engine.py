@@ -13,6 +13,7 @@ from reseau.models import Quartier
 
 from ..enums import TypeActivite
 from ..models import Permanence
+from . import index, writer
 from . import store as store_module
 from .rows import EPOCH, Rows, _group_counts, distinct, rows_for, search, unique, viewer_allows
 from .rows import day_number as _day
@@ -81,7 +82,8 @@ def _publics_code(people: dict):
     people."""
     if _PUBLICS.get("of") is people["present"]:
         return _PUBLICS["code"]
-    quartiers, quartier = np.unique(people["quartier"], return_inverse=True)
+    quartiers = index.uniq(people["quartier"])
+    quartier = np.searchsorted(quartiers, people["quartier"])
     sizes = [int(people[n].max()) + 2 if len(people[n]) else 1 for n in ("genre", "statut", "age")]
     code = quartier.reshape(-1).astype(np.int64)
     for name, size in zip(("genre", "statut", "age"), sizes, strict=True):
@@ -130,8 +132,6 @@ def publics_sets(rows: Rows) -> dict:
 def new_count(rows: Rows, start: datetime.date) -> int:
     """People of the scope whose first accompagnement ever (anyone's record, any viewer) is on or
     after `start`: each person's first day is an index of the store (patched by the overlay)."""
-    from . import index
-
     seen = rows.persons()
     overlay = index.overlay(rows.store)
     if overlay is None:
@@ -169,16 +169,46 @@ def persons_seen(rows: Rows, persons: set[int]) -> set[int]:
     PostgreSQL (workshop participants are tens of thousands at national scale)."""
     people = rows.store.people
     merged, present = people["merged"], people["present"]
-    wanted = np.array(sorted(persons), dtype=np.int64)
+    wanted = np.fromiter(persons, dtype=np.int64, count=len(persons))
     size = max(len(present), int(wanted.max()) + 1)
     chosen = np.zeros(size, dtype=bool)
     chosen[wanted] = True
     records = np.zeros(size + 1, dtype=bool)  # the last entry: ids not in the people arrays
+    records[: len(present)] = present & chosen[: len(present)]
     into = np.asarray(merged)
-    records[: len(present)] = present & (chosen[: len(present)] | ((into >= 0) & chosen[into]))
-    usager = rows["usager"]
-    found = records[np.where(usager < size, usager, size)]
-    return set(unique(rows.person()[found]).tolist())
+    absorbed = _merged_records(people)
+    records[absorbed[chosen[into[absorbed]] & present[absorbed]]] = True
+    candidates = np.flatnonzero(records[: len(present)])
+    if rows.is_selection() and len(rows) < 4 * len(candidates):
+        usager = rows["usager"]
+        found = records[np.where(usager < size, usager, size)]
+        return set(unique(rows.person()[found]).tolist())
+    # Fewer records than rows (workshop participants, every médiation of ten years): their rows
+    # through the person permutation. A kept row's person is its record's after merges (a record
+    # written since has its rows read again), so the persons of the records hold their rows.
+    store = rows.store
+    file_rows, _owners = store.index.person_rows(index.uniq(writer.resolve(into, candidates)))
+    file_rows = file_rows[rows.contains(file_rows)]
+    usager = np.asarray(store.facts["usager"])[file_rows]
+    file_rows = file_rows[records[np.where(usager < size, usager, size)]]
+    usager = rows.fresh("usager")
+    found = np.concatenate(
+        [
+            np.asarray(store.facts["person"])[file_rows],
+            rows.fresh("person")[records[np.where(usager < size, usager, size)]],
+        ]
+    )
+    return set(unique(found).tolist())
+
+
+_MERGED: dict = {}
+
+
+def _merged_records(people: dict) -> np.ndarray:
+    """The ids of the records merged into another, once per state of the people."""
+    if _MERGED.get("of") is not people["merged"]:
+        _MERGED.update(of=people["merged"], ids=np.flatnonzero(np.asarray(people["merged"]) >= 0))
+    return _MERGED["ids"]
 
 
 def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
@@ -265,14 +295,15 @@ def last_visit(permanences: list[int], today: datetime.date) -> datetime.date | 
     last = None
     if store.fresh:
         fresh = store.fresh
-        days = fresh["day"][np.isin(fresh["permanence"], wanted) & (fresh["day"] <= _day(today))]
+        at = index.member(fresh["permanence"], index.uniq(wanted))
+        days = fresh["day"][at & (fresh["day"] <= _day(today))]
         last = int(days.max()) if len(days) else None
     day, permanence = store.facts["day"], store.facts["permanence"]
     high = search(day, _day(today), "right")
     block = 1 << 16
     while high > 0 and (last is None or int(day[high - 1]) > last):
         low = max(0, high - block)
-        found = np.isin(permanence[low:high], wanted)
+        found = index.member(permanence[low:high], index.uniq(wanted))
         if store.kept is not None:
             found &= store.kept[low:high]
         if found.any():

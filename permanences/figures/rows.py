@@ -32,15 +32,15 @@ def search(array: np.ndarray, value: int, side: str = "left") -> int:
 class Rows:
     """The store's rows in a scope; columns are taken on first use.
 
-    The files' rows are those of `low` … `high - 1` (the period) that `filt` keeps (None: all,
-    the scope has no other filter), or the rows `idx` (a lieu's or a conseiller's, filtered);
-    then those the overlay kept. The rows read again are those `fresh_mask` keeps (None: none).
+    The files' rows are those of `low` … `high - 1` (the period) the overlay kept, or when the
+    scope has other filters the rows `idx` (found through the lieu or conseiller permutations,
+    or by a mask over the period). The rows read again are those `fresh_mask` keeps (None:
+    none).
     """
 
-    def __init__(self, store, low, high, filt=None, idx=None, fresh_mask=None, test=None):
+    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None):
         self.store = store
         self.low, self.high = low, high
-        self._filt = filt
         self._idx = idx
         self._fresh_mask = fresh_mask
         self._test = test  # (column reader) -> mask of the scope's filters, period aside
@@ -54,11 +54,8 @@ class Rows:
         if self._idx is not None:
             return self._idx, None
         if "selection" not in self._memo:
-            keep = self._filt
             kept = self.store.kept
-            if kept is not None:
-                part = kept[self.low : self.high]
-                keep = part if keep is None else keep & part
+            keep = None if kept is None else kept[self.low : self.high]
             if keep is not None and keep.all():
                 keep = None
             self._memo["selection"] = keep
@@ -104,7 +101,7 @@ class Rows:
     def _overlay(self):
         """The overlay's corrections when the rows are the whole period (no filter but the
         period): the indexes then answer; None otherwise."""
-        if self._idx is not None or self._filt is not None:
+        if self._idx is not None:
             return None
         return index_module.overlay(self.store)
 
@@ -161,7 +158,7 @@ class Rows:
         result = dict(zip(values[found].tolist(), counts[found].tolist(), strict=True))
         fresh = self._fresh(name)
         if fresh is not None and len(fresh):
-            more, times = np.unique(fresh, return_counts=True)
+            more, times = index_module.uniq_counts(fresh)
             for value, n in zip(more.tolist(), times.tolist(), strict=True):
                 result[value] = result.get(value, 0) + n
         return result
@@ -174,18 +171,13 @@ class Rows:
         if overlay is None or self._idx is not None:
             return distinct(self["med"])
         first = store.index["medfirst"]
-        if self._filt is None:
-            ones = self._index_counts(
-                "medfirst",
-                lambda a, b=None: np.bincount(
-                    np.asarray(first[a if b is None else slice(a, b)]).astype(np.intp),
-                    minlength=2,
-                ),
-                lambda: np.zeros(2, dtype=np.int64),
-            )[1]
-        else:
-            where, keep = self._selection()
-            ones = int(np.count_nonzero(first[where] & keep if keep is not None else first[where]))
+        ones = self._index_counts(
+            "medfirst",
+            lambda a, b=None: np.bincount(
+                np.asarray(first[a if b is None else slice(a, b)]).astype(np.intp), minlength=2
+            ),
+            lambda: np.zeros(2, dtype=np.int64),
+        )[1]
         count = int(ones)
         back = overlay.resurrected
         back = back[(back >= self.low) & (back < self.high)]
@@ -193,8 +185,29 @@ class Rows:
             count += int(np.count_nonzero(self._test(self._file_column(back))))
         fresh = self._fresh("med")
         if fresh is not None and len(fresh):
-            count += len(np.setdiff1d(np.unique(fresh), overlay.alive_meds))
+            count += len(index_module.minus(fresh, overlay.alive_meds))
         return count
+
+    def contains(self, file_rows: np.ndarray) -> np.ndarray:
+        """Which of these files' rows (sorted or not) are rows of the scope."""
+        if self._idx is not None:
+            if not len(self._idx):
+                return np.zeros(len(file_rows), dtype=bool)
+            at = np.minimum(np.searchsorted(self._idx, file_rows), len(self._idx) - 1)
+            return self._idx[at] == file_rows
+        inside = (file_rows >= self.low) & (file_rows < self.high)
+        if self.store.kept is not None:
+            inside &= self.store.kept[file_rows]
+        return inside
+
+    def fresh(self, name: str) -> np.ndarray:
+        """A column of the scope's rows read again."""
+        found = self._fresh(name)
+        return np.zeros(0, dtype=np.int64) if found is None else found
+
+    def is_selection(self) -> bool:
+        """Whether the rows were selected by a filter (a lieu, a type…), not a whole period."""
+        return self._idx is not None
 
     def persons(self) -> np.ndarray:
         """Which persons have a row: a mask indexed by person id."""
@@ -253,8 +266,8 @@ class Rows:
         vanished = overlay.vanished_pairs.get(pair, np.zeros(0, dtype=np.int64))
         fresh = self._fresh(f"pair_{pair}")
         if fresh is not None and len(fresh):
-            fresh = np.unique(fresh)
-            back = fresh[(fresh >= known) | np.isin(fresh, vanished)]
+            fresh = index_module.uniq(fresh)
+            back = fresh[(fresh >= known) | index_module.member(fresh, vanished)]
         else:
             back = np.zeros(0, dtype=np.int64)
         for ids, sign in ((vanished, -1), (back, 1)):
@@ -389,9 +402,9 @@ def rows_for(scope: figures.Scope) -> Rows | None:
 
 
 def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
-    """np.isin for a few values: comparisons (np.isin sorts, 8 ms for a year's rows)."""
+    """np.isin for a few values: comparisons (np.isin costs 8 ms for a year's rows)."""
     if len(wanted) > 8:
-        return np.isin(values, wanted)
+        return index_module.member(values, index_module.uniq(np.array(wanted, dtype=np.int64)))
     keep = values == values.dtype.type(wanted[0]) if _fits(values, wanted[0]) else None
     keep = np.zeros(len(values), dtype=bool) if keep is None else keep
     for value in wanted[1:]:

@@ -401,13 +401,13 @@ def _overlaid(cursor, base: Store, changes) -> Store:
         sql, params = _facts_query(" WHERE m.id = ANY(%s)")
         cursor.execute(sql, [*params, mediations])
         fresh = _encode_facts(cursor.fetchall(), dictionaries)
-        kept &= ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
+        kept &= ~index.member(base.facts["med"], np.array(mediations, dtype=np.int64))
     people = base.people
     if usagers and usagers[-1] >= writer.ID_LIMIT:
         raise TooManyValues("usager")  # its arrays are indexed by id: live until a rebuild
     if usagers:
         changed = np.array(usagers, dtype=np.int64)
-        moved = kept & np.isin(base.facts["usager"], changed)
+        moved = kept & index.member(base.facts["usager"], changed)
         if moved.any():
             rows = {name: np.asarray(base.facts[name])[moved] for name in FACT_COLUMNS}
             fresh = {n: np.concatenate([fresh[n], rows[n]]) for n in rows} if fresh else rows
@@ -441,7 +441,7 @@ def _derived(store: Store, fresh: dict[str, np.ndarray]) -> dict[str, np.ndarray
         base = store.facts[f"pairkey_{name}"]
         at = np.minimum(np.searchsorted(base, keys), max(len(base) - 1, 0))
         known = (at < len(base)) & (np.asarray(base[at]) == keys) if len(base) else at < 0
-        extra = np.unique(keys[~known])
+        extra = index.uniq(keys[~known])
         ids = np.where(known, at, len(base) + np.searchsorted(extra, keys))
         fresh[f"pair_{name}"] = ids.astype(np.int64)
         store.pair_extra[name] = extra
