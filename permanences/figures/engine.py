@@ -90,6 +90,8 @@ def _publics_code(people: dict):
         code = code * size + (people[name].astype(np.int64) + 1)
     code = np.where(people["present"], code + 1, 0)
     shape = (len(quartiers), *sizes)
+    if np.prod(shape) < 2**31 - 1:
+        code = code.astype(np.int32)  # half the bytes for the count of millions of people
     _PUBLICS.update(of=people["present"], code=(code, quartiers, shape))
     return _PUBLICS["code"]
 
