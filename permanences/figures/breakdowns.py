@@ -63,6 +63,16 @@ def _ordered(counts: dict, choices) -> list[dict]:
     return _rows(ordered, labels)
 
 
+def _by_pk(queryset, ids, *fields) -> dict:
+    """{pk: (fields…)} of these records. For thousands of ids (every lieu or conseiller of a
+    national programme) the whole table is read: Django builds a parameter per id, slower than
+    reading the rows not asked for."""
+    ids = [pk for pk in ids if pk is not None]
+    if len(ids) <= 500:
+        queryset = queryset.filter(pk__in=ids)
+    return {row[0]: row[1:] for row in queryset.order_by().values_list("pk", *fields)}
+
+
 def per_month(scope: figures.Scope) -> list[dict]:
     rows = sorted(people_sets(scope)["month"], key=lambda r: r["month"])
     return [
@@ -78,7 +88,9 @@ def per_month(scope: figures.Scope) -> list[dict]:
 
 def per_lieu(scope: figures.Scope) -> list[dict]:
     rows = people_sets(scope)["lieu"]
-    names = dict(Lieu.objects.filter(pk__in=[r["lieu_id"] for r in rows]).values_list("pk", "nom"))
+    names = {
+        pk: nom for pk, (nom,) in _by_pk(Lieu.objects, [r["lieu_id"] for r in rows], "nom").items()
+    }
     result = [
         {
             "code": r["lieu_id"] or "",
@@ -93,22 +105,19 @@ def per_lieu(scope: figures.Scope) -> list[dict]:
 
 def per_conseiller(scope: figures.Scope) -> list[dict]:
     rows = people_sets(scope)["conseiller"]
-    people = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=[r["conseiller_id"] for r in rows]).only(
-            "first_name", "last_name", "email"
-        )
-    }
+    people = _by_pk(
+        User.objects, [r["conseiller_id"] for r in rows], "first_name", "last_name", "email"
+    )
     result = []
     for r in rows:
-        user = people[r["conseiller_id"]]
+        first_name, last_name, email = people[r["conseiller_id"]]
         result.append(
             {
                 "code": r["conseiller_id"],
-                "label": f"{user.first_name} {user.last_name}".strip() or user.email,
+                "label": f"{first_name} {last_name}".strip() or email,
                 "valeur": r["n"],
                 "usagers": r["people"],
-                "_last_name": user.last_name,
+                "_last_name": last_name,
             }
         )
     result.sort(key=lambda r: (-r["valeur"], r.pop("_last_name")))

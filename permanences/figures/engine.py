@@ -9,257 +9,91 @@ import datetime
 import numpy as np
 
 from poitiers_inclusion import figures
-from poitiers_inclusion.enums import Role
-from reseau.models import Lieu, Quartier
+from reseau.models import Quartier
 
 from ..enums import TypeActivite
 from ..models import Permanence
+from . import index, writer
 from . import store as store_module
-from . import writer
+from .rows import EPOCH, Rows, _group_counts, distinct, rows_for, search, unique, viewer_allows
+from .rows import day_number as _day
 
-EPOCH = datetime.date(1970, 1, 1)
-
-
-def _day(value: datetime.date) -> int:
-    return (value - EPOCH).days
-
-
-class Rows:
-    """The store's rows in a scope; columns are taken on first use."""
-
-    def __init__(self, store, head: slice, head_mask: np.ndarray, fresh_mask: np.ndarray | None):
-        self.store = store
-        # Of the files' rows (sorted by day): the period's slice and a mask over it (None: all);
-        # of the rows read again: a mask (None: there are none).
-        self._head = head
-        self._head_mask = None if head_mask.all() else head_mask
-        self._fresh_mask = fresh_mask
-        self._columns = {}
-
-    def __getitem__(self, name) -> np.ndarray:
-        if name not in self._columns:
-            column = np.asarray(self.store.facts[name][self._head])
-            if self._head_mask is not None:
-                column = column[self._head_mask]
-            if self._fresh_mask is not None:
-                column = np.concatenate([column, self.store.fresh[name][self._fresh_mask]])
-            self._columns[name] = column
-        return self._columns[name]
-
-    def __len__(self) -> int:
-        return len(self["med"])
-
-    def person(self) -> np.ndarray:
-        """The usager after merges, as aggregates.PERSON (one level of merged_into): the writer
-        resolved it for the files' rows, the overlay for the rows read again."""
-        return self["person"]
-
-    def counts(self, pair: str, groups: np.ndarray | None = None, where=None):
-        """(group, rows, distinct people) per group of a `writer.PAIRS` grouping, in order of
-        group; `groups`: the rows' groups when not the pair's own column; `where`: a mask of
-        the rows to count."""
-        column, person = writer.PAIRS[pair]
-        groups = self[column] if groups is None else groups
-        people = self.person() if person == "person" else self["usager"]
-        if where is not None:
-            groups, people = groups[where], people[where]
-        # A small selection sorts faster than it scans the arrays of every pair.
-        if not self.store.meta.get("pairs") or len(groups) * 8 < self.store.pair_count(pair):
-            return _group_counts(groups, people)
-        pairs = self[f"pair_{pair}"] if where is None else self[f"pair_{pair}"][where]
-        return _pair_counts(self.store, pair, groups, pairs)
-
-    def code_of(self, column: str, value) -> int:
-        return self.store.dictionaries[column].codes.get(value, -2)
-
-    def decode(self, column: str, code: int):
-        return self.store.dictionaries[column].values[code]
-
-
-def _viewer_allows(user) -> tuple[bool, int | None]:
-    """(the store can answer, the conseiller whose own rows only are shown)."""
-    if user is None or (user.is_authenticated and user.is_active and user.sees_whole_city):
-        return True, None
-    if user.is_authenticated and user.is_active and user.role == Role.CONSEILLER:
-        return True, user.pk
-    return False, None  # other viewers see no médiation: the live path says so
-
-
-def rows_for(scope: figures.Scope) -> Rows | None:
-    """The scope's rows from the store; None when there is no store (figures computed live)."""
-    allowed, own = _viewer_allows(scope.user)
-    if not allowed:
-        return None
-    store = store_module.current()
-    if store is None:
-        return None
-    from .aggregates import THEMATIQUE, TYPE  # here: aggregates imports this module
-
-    days = store.facts["day"]
-    low = int(np.searchsorted(days, _day(scope.start), "left")) if scope.start else 0
-    high = int(np.searchsorted(days, _day(scope.end), "right")) if scope.end else len(days)
-    lieux = list(scope.lieux)
-    if scope.quartiers:
-        in_quartiers = Lieu.objects.filter(quartier_id__in=scope.quartiers).values_list(
-            "pk", flat=True
-        )
-        lieux = [pk for pk in in_quartiers if not lieux or pk in lieux] or [-2]
-    types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
-    themes = np.uint64(0)
-    for value in scope.chosen(THEMATIQUE):
-        code = store.dictionaries["t"].codes.get(value)
-        if code is not None:
-            themes |= np.uint64(1 << code)
-
-    def mask(column, size: int, dated: bool):
-        """`column(name)`: the rows' values; `dated`: the period is still to check (the rows
-        read again, not sorted by day)."""
-        keep = np.ones(size, dtype=bool)
-        if dated:
-            if scope.start:
-                keep &= column("day") >= _day(scope.start)
-            if scope.end:
-                keep &= column("day") <= _day(scope.end)
-        if own is not None:
-            keep &= column("conseiller") == own
-        if lieux or scope.quartiers:
-            keep &= np.isin(column("lieu"), lieux)
-        if scope.conseillers:
-            keep &= np.isin(column("conseiller"), list(scope.conseillers))
-        if scope.chosen(TYPE):
-            keep &= np.isin(column("type"), types)
-        if scope.chosen(THEMATIQUE):
-            keep &= (column("t") & themes) != 0
-        return keep
-
-    head = slice(low, high)
-    head_mask = mask(lambda name: np.asarray(store.facts[name][head]), high - low, False)
-    if store.kept is not None:
-        head_mask &= store.kept[head]
-    fresh_mask = None
-    if store.fresh:
-        fresh_mask = mask(store.fresh.__getitem__, len(store.fresh["med"]), True)
-    return Rows(store, head, head_mask, fresh_mask)
-
-
-def distinct(values: np.ndarray) -> int:
-    """How many distinct values (non-negative integers): one pass, no sort."""
-    if not len(values):
-        return 0
-    seen = np.zeros(int(values.max()) + 1, dtype=bool)
-    seen[values] = True
-    return int(seen.sum())
-
-
-def _unique(values: np.ndarray) -> np.ndarray:
-    """The distinct values (non-negative integers), in order."""
-    if not len(values):
-        return np.array([], dtype=np.int64)
-    seen = np.zeros(int(values.max()) + 1, dtype=bool)
-    seen[values] = True
-    return np.flatnonzero(seen)
-
-
-def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array and how many times each occurs (np.unique without
-    its sort)."""
-    if not len(sorted_values):
-        return sorted_values, np.array([], dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    counts = np.diff(np.r_[starts, len(sorted_values)])
-    return sorted_values[starts], counts
-
-
-def _group_counts(groups: np.ndarray, persons: np.ndarray) -> list[tuple[int, int, int]]:
-    """(group, rows, distinct persons) for each group: one sort of (group, person) pairs."""
-    if not len(groups):
-        return []
-    low = int(groups.min())
-    stride = int(persons.max()) + 1
-    keys = np.sort((groups.astype(np.int64) - low) * stride + persons)
-    found, rows = _runs(keys // stride)
-    distinct = keys[np.r_[True, keys[1:] != keys[:-1]]]
-    _found, people = _runs(distinct // stride)
-    return [(int(g) + low, int(n), int(p)) for g, n, p in zip(found, rows, people, strict=True)]
-
-
-def _pair_counts(store, pair: str, groups: np.ndarray, pairs: np.ndarray) -> list:
-    """_group_counts without a sort: the distinct (group, person) pairs of the rows are the
-    distinct pair ids the writer gave them."""
-    if not len(groups):
-        return []
-    low = int(groups.min())
-    rows = np.bincount((groups - low).astype(np.intp))
-    people = store.pair_people(pair, pairs, low, len(rows))
-    present = np.flatnonzero(rows)
-    return [
-        (int(g) + low, int(n), int(p))
-        for g, n, p in zip(present, rows[present], people[present], strict=True)
-    ]
+__all__ = ["Rows", "distinct", "rows_for", "viewer_allows"]
 
 
 def people_sets(rows: Rows) -> dict:
-    ind_code = rows.code_of("type", TypeActivite.INDIVIDUEL.value)
-    col_code = rows.code_of("type", TypeActivite.COLLECTIF.value)
-    types = rows["type"]
+    types = rows.code_counts("type")
     total = {
-        "n": len(types),
-        "people": distinct(rows.person()),
-        "individuels": int((types == ind_code).sum()),
-        "collectifs": int((types == col_code).sum()),
-        "activites": distinct(rows["med"]),
+        "n": len(rows),
+        "people": int(np.count_nonzero(rows.persons())),
+        "individuels": _at(types, rows.code_of("type", TypeActivite.INDIVIDUEL.value)),
+        "collectifs": _at(types, rows.code_of("type", TypeActivite.COLLECTIF.value)),
+        "activites": rows.med_count(),
     }
     result = {"total": total, "month": [], "lieu": [], "conseiller": []}
-    for group, n, people in rows.counts("month"):
+    for group, n, people in rows.group_counts("month"):
         month = datetime.date(1970 + group // 12, group % 12 + 1, 1)
         result["month"].append({"month": month, "n": n, "people": people})
-    for group, n, people in rows.counts("lieu"):
+    for group, n, people in rows.group_counts("lieu"):
         result["lieu"].append({"lieu_id": None if group < 0 else group, "n": n, "people": people})
-    for group, n, people in rows.counts("conseiller"):
+    for group, n, people in rows.group_counts("conseiller"):
         result["conseiller"].append({"conseiller_id": group, "n": n, "people": people})
     return result
 
 
-def _counts(rows: Rows, column: str, where: np.ndarray | None = None) -> dict:
-    codes = rows[column] if where is None else rows[column][where]
-    counts = np.bincount(codes.astype(np.int64)) if len(codes) else []
-    return {rows.decode(column, c): int(n) for c, n in enumerate(counts) if n}
+def _at(counts: np.ndarray, code: int) -> int:
+    """The count of a code in Rows.code_counts (codes at code + 1); 0 for a code not seen."""
+    return int(counts[code + 1]) if 0 <= code + 1 < len(counts) and code >= 0 else 0
+
+
+def _decoded(rows: Rows, column: str, counts: np.ndarray) -> dict:
+    return {rows.decode(column, c - 1): int(counts[c]) for c in np.flatnonzero(counts) if c}
 
 
 def plain_counts(rows: Rows) -> dict[str, dict]:
-    aut = _counts(rows, "aut")
+    aut = _decoded(rows, "aut", rows.code_counts("aut"))
     aut.pop(None, None)  # a collective activity
-    redirected = rows["redirige"] == rows.code_of("redirige", True)
-    structure = _counts(rows, "structure", redirected)
+    redirected = rows.code_counts("rstruct")  # bin 0: not redirected
     return {
-        "band": _counts(rows, "band"),
+        "band": _decoded(rows, "band", rows.code_counts("band")),
         "aut": aut,
-        "structure": structure,
-        "satisfaction": _counts(rows, "satisfaction"),
-        "source": _counts(rows, "source"),
-        "redirige": int(redirected.sum()),
+        "structure": _decoded(rows, "structure", redirected),
+        "satisfaction": _decoded(rows, "satisfaction", rows.code_counts("satisfaction")),
+        "source": _decoded(rows, "source", rows.code_counts("source")),
+        "redirige": int(redirected[1:].sum()),
     }
 
 
 def array_sets(rows: Rows) -> dict[str, dict]:
     result = {}
     for key in ("t", "d", "m"):
-        # Few distinct sets of values: count rows per set, then add each set to its values.
-        masks, times = _runs(np.sort(rows[key]))
-        values, counts = rows.store.dictionaries[key].values, {}
-        for mask, n in zip(masks.tolist(), times.tolist(), strict=True):
-            for code, value in enumerate(values):
-                if mask >> code & 1:
-                    counts[value] = counts.get(value, 0) + n
-        result[key] = counts
+        counts = rows.bit_counts(key)
+        values = rows.store.dictionaries[key].values
+        result[key] = {values[c]: int(counts[c]) for c in range(len(values)) if counts[c]}
     return result
 
 
-def _age_bands(store, persons: np.ndarray) -> dict[str, int]:
-    """Unique usagers per age band (the band of the store's year, models.age_band_expression)."""
-    counts = np.bincount(store.people["age"][persons].astype(np.int64))
-    values = store.dictionaries["age"].values
-    return {values[code]: int(n) for code, n in enumerate(counts) if n}
+_PUBLICS: dict = {}
+
+
+def _publics_code(people: dict):
+    """Each person's genre, statut, age band and quartier as one code (one count per code
+    gives the four breakdowns), 0 for an id that is no usager; computed once per state of the
+    people."""
+    if _PUBLICS.get("of") is people["present"]:
+        return _PUBLICS["code"]
+    quartiers = index.uniq(people["quartier"])
+    quartier = np.searchsorted(quartiers, people["quartier"])
+    sizes = [int(people[n].max()) + 2 if len(people[n]) else 1 for n in ("genre", "statut", "age")]
+    code = quartier.reshape(-1).astype(np.int64)
+    for name, size in zip(("genre", "statut", "age"), sizes, strict=True):
+        code = code * size + (people[name].astype(np.int64) + 1)
+    code = np.where(people["present"], code + 1, 0)
+    shape = (len(quartiers), *sizes)
+    if np.prod(shape) < 2**31 - 1:
+        code = code.astype(np.int32)  # half the bytes for the count of millions of people
+    _PUBLICS.update(of=people["present"], code=(code, quartiers, shape))
+    return _PUBLICS["code"]
 
 
 def age_bands_of(persons: np.ndarray) -> dict[str, int] | None:
@@ -271,32 +105,41 @@ def age_bands_of(persons: np.ndarray) -> dict[str, int] | None:
     present = store.people["present"]
     if int(persons[-1]) >= len(present) or not present[persons].all():
         return None
-    return _age_bands(store, persons)
+    counts = np.bincount(store.people["age"][persons].astype(np.int64))
+    values = store.dictionaries["age"].values
+    return {values[code]: int(n) for code, n in enumerate(counts) if n}
 
 
 def publics_sets(rows: Rows) -> dict:
     store = rows.store
-    persons = _unique(rows.person())
-    persons = persons[(persons < len(store.people["present"]))]
-    persons = persons[store.people["present"][persons]]
-    result = {"genre": {}, "band": {}, "statut": {}, "quartier": [], "usagers": len(persons)}
-    if not len(persons):
+    code, quartiers, shape = _publics_code(store.people)
+    seen = rows.persons()
+    size = min(len(seen), len(code))
+    counts = np.bincount(code[:size][seen[:size]], minlength=int(np.prod(shape)) + 1)
+    table = counts[1:].reshape(shape)  # quartier, genre, statut, age (each code + 1)
+    result = {"genre": {}, "band": {}, "statut": {}, "quartier": [], "usagers": int(table.sum())}
+    if not result["usagers"]:
         return result
-    for key, column in (("genre", "genre"), ("statut", "statut")):
-        counts = np.bincount(store.people[column][persons].astype(np.int64))
+    for key, column, axes in (
+        ("genre", "genre", (0, 2, 3)),
+        ("statut", "statut", (0, 1, 3)),
+        ("band", "age", (0, 1, 2)),
+    ):
         values = store.dictionaries[column].values
-        result[key] = {values[c]: int(n) for c, n in enumerate(counts) if n}
-    result["band"] = _age_bands(store, persons)
-    found, counts = _runs(np.sort(store.people["quartier"][persons]))
-    quartiers = {q.pk: q for q in Quartier.objects.filter(pk__in=[int(f) for f in found])}
-    for pk, n in zip(found, counts, strict=True):
-        quartier = quartiers.get(int(pk))
+        sums = table.sum(axis=axes)
+        result[key] = {values[c - 1]: int(sums[c]) for c in np.flatnonzero(sums)}
+    per_quartier = table.sum(axis=(1, 2, 3))
+    found = quartiers[np.flatnonzero(per_quartier)]
+    counts = per_quartier[np.flatnonzero(per_quartier)]
+    named = {q.pk: q for q in Quartier.objects.filter(pk__in=[int(f) for f in found if f >= 0])}
+    for pk, n in zip(found.tolist(), counts.tolist(), strict=True):
+        quartier = named.get(pk)
         result["quartier"].append(
             {
                 "quartier_id": quartier.pk if quartier else None,
                 "nom": quartier.nom if quartier else None,
                 "qpv": quartier.qpv if quartier else None,
-                "n": int(n),
+                "n": n,
             }
         )
     return result
@@ -304,13 +147,25 @@ def publics_sets(rows: Rows) -> dict:
 
 def new_count(rows: Rows, start: datetime.date) -> int:
     """People of the scope whose first accompagnement ever (anyone's record, any viewer) is on or
-    after `start`: those not seen on any row before it (the files' rows are sorted by day, so
-    these are a prefix of them, and the rows read again)."""
+    after `start`: each person's first day is an index of the store (patched by the overlay)."""
+    seen = rows.persons()
+    overlay = index.overlay(rows.store)
+    if overlay is None:
+        return _new_count_scanned(rows, start)
+    firsts = overlay.first_days()
+    size = min(len(seen), len(firsts))
+    later = np.count_nonzero(seen[:size] & (firsts[:size] >= _day(start)))
+    return int(later) + int(np.count_nonzero(seen[size:]))
+
+
+def _new_count_scanned(rows: Rows, start: datetime.date) -> int:
+    """new_count for a store with a mass of changes overlaid: the persons not seen on any row
+    before `start` (the files' rows are sorted by day: a prefix of them, and rows read again)."""
     store = rows.store
     persons = rows.person()
     if not len(persons):
         return 0
-    before = [store.facts["person"][: int(np.searchsorted(store.facts["day"], _day(start)))]]
+    before = [store.facts["person"][: search(store.facts["day"], _day(start))]]
     if store.kept is not None:
         before[0] = np.asarray(before[0])[store.kept[: len(before[0])]]
     if store.fresh:
@@ -333,16 +188,46 @@ def persons_seen(rows: Rows, persons) -> set[int]:
     if isinstance(persons, np.ndarray):
         wanted = persons.astype(np.int64, copy=False)
     else:
-        wanted = np.array(sorted(persons), dtype=np.int64)
+        wanted = np.fromiter(persons, dtype=np.int64, count=len(persons))
     size = max(len(present), int(wanted.max()) + 1)
     chosen = np.zeros(size, dtype=bool)
     chosen[wanted] = True
     records = np.zeros(size + 1, dtype=bool)  # the last entry: ids not in the people arrays
+    records[: len(present)] = present & chosen[: len(present)]
     into = np.asarray(merged)
-    records[: len(present)] = present & (chosen[: len(present)] | ((into >= 0) & chosen[into]))
-    usager = rows["usager"]
-    found = records[np.where(usager < size, usager, size)]
-    return set(_unique(rows.person()[found]).tolist())
+    absorbed = _merged_records(people)
+    records[absorbed[chosen[into[absorbed]] & present[absorbed]]] = True
+    candidates = np.flatnonzero(records[: len(present)])
+    if rows.is_selection() and len(rows) < 4 * len(candidates):
+        usager = rows["usager"]
+        found = records[np.where(usager < size, usager, size)]
+        return set(unique(rows.person()[found]).tolist())
+    # Fewer records than rows (workshop participants, every médiation of ten years): their rows
+    # through the person permutation. A kept row's person is its record's after merges (a record
+    # written since has its rows read again), so the persons of the records hold their rows.
+    store = rows.store
+    file_rows, _owners = store.index.person_rows(index.uniq(writer.resolve(into, candidates)))
+    file_rows = file_rows[rows.contains(file_rows)]
+    usager = np.asarray(store.facts["usager"])[file_rows]
+    file_rows = file_rows[records[np.where(usager < size, usager, size)]]
+    usager = rows.fresh("usager")
+    found = np.concatenate(
+        [
+            np.asarray(store.facts["person"])[file_rows],
+            rows.fresh("person")[records[np.where(usager < size, usager, size)]],
+        ]
+    )
+    return set(unique(found).tolist())
+
+
+_MERGED: dict = {}
+
+
+def _merged_records(people: dict) -> np.ndarray:
+    """The ids of the records merged into another, once per state of the people."""
+    if _MERGED.get("of") is not people["merged"]:
+        _MERGED.update(of=people["merged"], ids=np.flatnonzero(np.asarray(people["merged"]) >= 0))
+    return _MERGED["ids"]
 
 
 def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
@@ -393,7 +278,7 @@ def attendance_sets(
 
     def lieu():
         written = {int(k): v for k, v in rows.store.meta.get("perm_lieu", {}).items()}
-        if all(written.get(int(pk), -2) == lieu_of[int(pk)] for pk in _unique(pid)):
+        if all(written.get(int(pk), -2) == lieu_of[int(pk)] for pk in unique(pid)):
             counted = rows.counts("plieu", where=at)  # the permanences' lieux did not change
         else:
             table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
@@ -429,14 +314,15 @@ def last_visit(permanences: list[int], today: datetime.date) -> datetime.date | 
     last = None
     if store.fresh:
         fresh = store.fresh
-        days = fresh["day"][np.isin(fresh["permanence"], wanted) & (fresh["day"] <= _day(today))]
+        at = index.member(fresh["permanence"], index.uniq(wanted))
+        days = fresh["day"][at & (fresh["day"] <= _day(today))]
         last = int(days.max()) if len(days) else None
     day, permanence = store.facts["day"], store.facts["permanence"]
-    high = int(np.searchsorted(day, _day(today), "right"))
+    high = search(day, _day(today), "right")
     block = 1 << 16
     while high > 0 and (last is None or int(day[high - 1]) > last):
         low = max(0, high - block)
-        found = np.isin(permanence[low:high], wanted)
+        found = index.member(permanence[low:high], index.uniq(wanted))
         if store.kept is not None:
             found &= store.kept[low:high]
         if found.any():

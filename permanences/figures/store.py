@@ -31,7 +31,7 @@ from django.utils import timezone
 from poitiers_inclusion.models import Usager, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 
-from . import writer
+from . import index, writer
 
 # One row per accompagnement; NULL ids become -1, dates are days since 1970-01-01, the duration
 # band and the autonomy of individual help as aggregates computes them.
@@ -149,6 +149,10 @@ class Store:
     # Per pair column, the sorted keys of the pairs the files do not know (rows read again):
     # their ids follow the files' pairs.
     pair_extra: dict = field(default_factory=dict)
+    # index.Index: the indexes of the files' rows (written with them, or derived at load).
+    index: dict = field(default_factory=dict)
+    # What the engine derives from this state of the store once (index.overlay).
+    cache: dict = field(default_factory=dict)
 
     def pair_count(self, name: str) -> int:
         return len(self.facts[f"pairkey_{name}"]) + len(self.pair_extra.get(name, ()))
@@ -163,9 +167,18 @@ class Store:
         people = np.zeros(size, dtype=np.int64)
         values, starts = self.facts[f"pairgroups_{name}"]
         if known:
-            sums = np.add.reduceat(seen[:known], starts, dtype=np.int64)
-            inside = (values >= low) & (values < low + size)
-            people[values[inside] - low] += sums[inside]
+            # Only the groups asked for, each a count of its run of ids: a loop of fast counts
+            # beats a reduceat over every pair (a year of a national store: 2 ms against 20).
+            inside = np.flatnonzero((values >= low) & (values < low + size))
+            ends = np.r_[starts[1:], known]
+            runs = zip(
+                (values[inside] - low).tolist(),
+                starts[inside].tolist(),
+                ends[inside].tolist(),
+                strict=True,
+            )
+            for at, begin, end in runs:
+                people[at] += np.count_nonzero(seen[begin:end])
         extra = np.flatnonzero(seen[known:])
         if len(extra):
             groups = writer.key_groups(self.pair_extra[name][extra]) - low
@@ -322,8 +335,13 @@ def _load(token: str, built_at) -> Store | None:
     people = _people_by_id(
         ids, {n: np.load(folder / f"people_{n}.npy") for n in PEOPLE_INTS + PEOPLE_CODES}
     )
+    indexes = index.load(folder)
+    if indexes is None:  # written by an earlier version: derived here, once per process
+        indexes = index.Index(index.build(facts, dictionaries))
     _LOADED.clear()  # one store at a time in memory
-    _LOADED[str(folder)] = store = Store(facts, people, dictionaries, built_at=built_at, meta=meta)
+    _LOADED[str(folder)] = store = Store(
+        facts, people, dictionaries, built_at=built_at, meta=meta, index=indexes
+    )
     return store
 
 
@@ -387,13 +405,13 @@ def _overlaid(cursor, base: Store, changes) -> Store:
         sql, params = _facts_query(" WHERE m.id = ANY(%s)")
         cursor.execute(sql, [*params, mediations])
         fresh = _encode_facts(cursor.fetchall(), dictionaries)
-        kept &= ~np.isin(base.facts["med"], np.array(mediations, dtype=np.int64))
+        kept &= ~index.member(base.facts["med"], np.array(mediations, dtype=np.int64))
     people = base.people
     if usagers and usagers[-1] >= writer.ID_LIMIT:
         raise TooManyValues("usager")  # its arrays are indexed by id: live until a rebuild
     if usagers:
         changed = np.array(usagers, dtype=np.int64)
-        moved = kept & np.isin(base.facts["usager"], changed)
+        moved = kept & index.member(base.facts["usager"], changed)
         if moved.any():
             rows = {name: np.asarray(base.facts[name])[moved] for name in FACT_COLUMNS}
             fresh = {n: np.concatenate([fresh[n], rows[n]]) for n in rows} if fresh else rows
@@ -402,7 +420,9 @@ def _overlaid(cursor, base: Store, changes) -> Store:
         ids, columns = _encode_people(cursor.fetchall(), dictionaries)
         people = _patched(base.people, changed, ids, columns)
     kept = None if kept.all() else kept
-    store = Store(base.facts, people, dictionaries, kept, {}, base.built_at, base.meta)
+    store = Store(
+        base.facts, people, dictionaries, kept, {}, base.built_at, base.meta, index=base.index
+    )
     if fresh:
         store.fresh = _derived(store, fresh)
     return store
@@ -425,7 +445,7 @@ def _derived(store: Store, fresh: dict[str, np.ndarray]) -> dict[str, np.ndarray
         base = store.facts[f"pairkey_{name}"]
         at = np.minimum(np.searchsorted(base, keys), max(len(base) - 1, 0))
         known = (at < len(base)) & (np.asarray(base[at]) == keys) if len(base) else at < 0
-        extra = np.unique(keys[~known])
+        extra = index.uniq(keys[~known])
         ids = np.where(known, at, len(base) + np.searchsorted(extra, keys))
         fresh[f"pair_{name}"] = ids.astype(np.int64)
         store.pair_extra[name] = extra

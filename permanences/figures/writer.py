@@ -23,6 +23,7 @@ from psycopg2.extras import execute_values
 from poitiers_inclusion.models import Usager, age_band_expression
 
 from ..models import Permanence
+from . import index
 
 # Each store column's SQL over the médiations (alias m, with band and aut computed).
 CODE_SQL = {
@@ -185,7 +186,7 @@ def write(cursor, folder: Path, dictionaries: dict) -> dict:
         # figures are computed live (`store._load` reads fits: false).
         (folder / "meta.json").write_text(json.dumps({"fits": False}))
         return {"accompagnements": len(facts["usager"]), "usagers": len(ids)}
-    return _derive_and_save(folder, facts, ids, people)
+    return _derive_and_save(folder, facts, ids, people, dictionaries)
 
 
 def _columns(records) -> dict[str, np.ndarray]:
@@ -247,7 +248,9 @@ def resolve(merged: np.ndarray, usagers: np.ndarray) -> np.ndarray:
     return np.where(into >= 0, into, usagers)
 
 
-def _derive_and_save(folder: Path, facts: dict, ids: np.ndarray, people: dict) -> dict:
+def _derive_and_save(
+    folder: Path, facts: dict, ids: np.ndarray, people: dict, dictionaries: dict
+) -> dict:
     merged = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, dtype=np.int64)
     merged[ids] = people["merged"]
     usager = facts["usager"]
@@ -267,6 +270,7 @@ def _derive_and_save(folder: Path, facts: dict, ids: np.ndarray, people: dict) -
             del keys, groups
     for name, array in facts.items():
         np.save(folder / f"fact_{name}.npy", array)
+    index.save(folder, index.build(facts, dictionaries))
     for name, array in people.items():
         np.save(folder / f"people_{name}.npy", array)
     np.save(folder / "people_ids.npy", ids)

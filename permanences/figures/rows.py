@@ -1,0 +1,474 @@
+"""The rows of the figures store in a scope (`rows_for`): a period of the day-sorted files (a
+slice), narrowed by the lieu and conseiller permutations of `index` or by a mask for the type
+and thématique, plus the rows read again since the store was written. `Rows` answers the counts
+the engine needs from the indexes when the scope is a whole period, and from the rows otherwise.
+"""
+
+import datetime
+
+import numpy as np
+
+from poitiers_inclusion import figures
+from poitiers_inclusion.enums import Role
+from reseau.models import Lieu
+
+from . import index as index_module
+from . import store as store_module
+from . import writer
+
+EPOCH = datetime.date(1970, 1, 1)
+
+
+def day_number(value: datetime.date) -> int:
+    return (value - EPOCH).days
+
+
+def search(array: np.ndarray, value: int, side: str = "left") -> int:
+    """np.searchsorted for one value, in the array's own type: a Python int against an int32
+    array makes numpy cast the whole array first (26 ms for the 16 million days)."""
+    return int(np.searchsorted(array, array.dtype.type(value), side))
+
+
+class Rows:
+    """The store's rows in a scope; columns are taken on first use.
+
+    The files' rows are those of `low` … `high - 1` (the period) the overlay kept, or when the
+    scope has other filters the rows `idx` (found through the lieu or conseiller permutations,
+    or by a mask over the period). The rows read again are those `fresh_mask` keeps (None:
+    none).
+    """
+
+    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None):
+        self.store = store
+        self.low, self.high = low, high
+        self._idx = idx
+        self._fresh_mask = fresh_mask
+        self._test = test  # (column reader) -> mask of the scope's filters, period aside
+        self._columns = {}
+        self._memo = {}
+
+    # --- The rows themselves ---
+
+    def _selection(self):
+        """The files' rows as a slice and a mask over it (None: all), or as indexes."""
+        if self._idx is not None:
+            return self._idx, None
+        if "selection" not in self._memo:
+            kept = self.store.kept
+            keep = None if kept is None else kept[self.low : self.high]
+            if keep is not None and keep.all():
+                keep = None
+            self._memo["selection"] = keep
+        return slice(self.low, self.high), self._memo["selection"]
+
+    def _fresh(self, name) -> np.ndarray | None:
+        if self._fresh_mask is None:
+            return None
+        return self.store.fresh[name][self._fresh_mask]
+
+    def __getitem__(self, name) -> np.ndarray:
+        if name not in self._columns:
+            where, keep = self._selection()
+            column = np.asarray(self.store.facts[name][where])
+            if keep is not None:
+                column = column[keep]
+            fresh = self._fresh(name)
+            if fresh is not None:
+                column = np.concatenate([column, fresh])
+            self._columns[name] = column
+        return self._columns[name]
+
+    def __len__(self) -> int:
+        if self._overlay() is not None:
+            dropped = len(self._overlay().dropped_between(self.low, self.high))
+            fresh = self._fresh("med")
+            return self.high - self.low - dropped + (0 if fresh is None else len(fresh))
+        return len(self["med"])
+
+    def person(self) -> np.ndarray:
+        """The usager after merges, as aggregates.PERSON (one level of merged_into): the writer
+        resolved it for the files' rows, the overlay for the rows read again."""
+        return self["person"]
+
+    def code_of(self, column: str, value) -> int:
+        return self.store.dictionaries[column].codes.get(value, -2)
+
+    def decode(self, column: str, code: int):
+        return self.store.dictionaries[column].values[code]
+
+    # --- Counts from the indexes when the rows are a whole period ---
+
+    def _overlay(self):
+        """The overlay's corrections when the rows are the whole period (no filter but the
+        period): the indexes then answer; None otherwise."""
+        if self._idx is not None:
+            return None
+        return index_module.overlay(self.store)
+
+    def _index_counts(self, name, direct, fresh_counts) -> np.ndarray:
+        """Counts per bin of `cum_<name>` over the period's rows, overlay applied."""
+        overlay = self._overlay()
+        counts = self.store.index.range_counts(name, self.low, self.high, direct)
+        dropped = overlay.dropped_between(self.low, self.high)
+        if len(dropped):
+            counts = counts - _pad(direct(dropped), len(counts))
+        if self._fresh_mask is not None:
+            counts = index_module.added(counts, fresh_counts())
+        return counts
+
+    def _file_column(self, where):
+        facts = self.store.facts
+        return lambda name: np.asarray(facts[name][where])
+
+    def code_counts(self, name: str) -> np.ndarray:
+        """Rows per code + 1 of a coded column (index.CODED)."""
+        dictionaries = self.store.dictionaries
+
+        def count(column):
+            return index_module.bincount(index_module.coded(name, column, dictionaries))
+
+        if self._overlay() is None:
+            return count(self.__getitem__)
+
+        def direct(a, b=None):
+            return count(self._file_column(a if b is None else slice(a, b)))
+
+        return self._index_counts(name, direct, lambda: count(self._fresh))
+
+    def bit_counts(self, name: str) -> np.ndarray:
+        """Rows with each bit of a mask column (thématiques, démarches, matériel)."""
+        if self._overlay() is None:
+            return index_module.bit_counts(self[name])
+
+        def direct(a, b=None):
+            return index_module.bit_counts(self._file_column(a if b is None else slice(a, b))(name))
+
+        return self._index_counts(name, direct, lambda: index_module.bit_counts(self._fresh(name)))
+
+    def group_rows(self, name: str) -> dict[int, int]:
+        """Rows per value of a grouped column (month, lieu, conseiller)."""
+        values = self.store.index[f"vals_{name}"]
+
+        def dense(a, b=None):
+            column = self._file_column(a if b is None else slice(a, b))(name)
+            return np.bincount(np.searchsorted(values, column), minlength=len(values))
+
+        counts = self._index_counts(name, dense, lambda: np.zeros(0, dtype=np.int64))
+        found = np.flatnonzero(counts)
+        result = dict(zip(values[found].tolist(), counts[found].tolist(), strict=True))
+        fresh = self._fresh(name)
+        if fresh is not None and len(fresh):
+            more, times = index_module.uniq_counts(fresh)
+            for value, n in zip(more.tolist(), times.tolist(), strict=True):
+                result[value] = result.get(value, 0) + n
+        return result
+
+    def med_count(self) -> int:
+        """Distinct médiations: each one's first row in the files (a médiation's rows are on
+        one day, and share the fields the filters read), and those only read again."""
+        store = self.store
+        overlay = index_module.overlay(store)
+        if overlay is None or self._idx is not None:
+            return distinct(self["med"])
+        first = store.index["medfirst"]
+        ones = self._index_counts(
+            "medfirst",
+            lambda a, b=None: np.bincount(
+                np.asarray(first[a if b is None else slice(a, b)]).astype(np.intp), minlength=2
+            ),
+            lambda: np.zeros(2, dtype=np.int64),
+        )[1]
+        count = int(ones)
+        back = overlay.resurrected
+        back = back[(back >= self.low) & (back < self.high)]
+        if len(back):
+            count += int(np.count_nonzero(self._test(self._file_column(back))))
+        fresh = self._fresh("med")
+        if fresh is not None and len(fresh):
+            count += len(index_module.minus(fresh, overlay.alive_meds))
+        return count
+
+    def contains(self, file_rows: np.ndarray) -> np.ndarray:
+        """Which of these files' rows (sorted or not) are rows of the scope."""
+        if self._idx is not None:
+            if not len(self._idx):
+                return np.zeros(len(file_rows), dtype=bool)
+            at = np.minimum(np.searchsorted(self._idx, file_rows), len(self._idx) - 1)
+            return self._idx[at] == file_rows
+        inside = (file_rows >= self.low) & (file_rows < self.high)
+        if self.store.kept is not None:
+            inside &= self.store.kept[file_rows]
+        return inside
+
+    def fresh(self, name: str) -> np.ndarray:
+        """A column of the scope's rows read again."""
+        found = self._fresh(name)
+        return np.zeros(0, dtype=np.int64) if found is None else found
+
+    def is_selection(self) -> bool:
+        """Whether the rows were selected by a filter (a lieu, a type…), not a whole period."""
+        return self._idx is not None
+
+    def persons(self) -> np.ndarray:
+        """Which persons have a row: a mask indexed by person id."""
+        if "persons" not in self._memo:
+            self._memo["persons"] = self._persons()
+        return self._memo["persons"]
+
+    def _persons(self) -> np.ndarray:
+        overlay = self._overlay()
+        whole = self.low == 0 and self.high == len(self.store.facts["day"])
+        if overlay is None or not whole:
+            people = self.person()
+            seen = np.zeros(int(people.max()) + 1 if len(people) else 0, dtype=bool)
+            seen[people] = True
+            return seen
+        # The whole history: every person with a row in the files, but those whose rows were
+        # all dropped, and the persons of the rows read again.
+        seen = self.store.index["first_person"] != index_module.NONE_DAY
+        fresh = self._fresh("person")
+        more = int(fresh.max()) + 1 if fresh is not None and len(fresh) else 0
+        if more > len(seen):
+            seen = np.r_[seen, np.zeros(more - len(seen), dtype=bool)]
+        elif len(overlay.vanished_persons) or more:
+            seen = seen.copy()
+        seen[overlay.vanished_persons] = False
+        if more:
+            seen[fresh] = True
+        return seen
+
+    def group_counts(self, pair: str) -> list[tuple[int, int, int]]:
+        """(group, rows, distinct people) per group of month, lieu or conseiller, in order."""
+        overlay = self._overlay()
+        if overlay is None or not self.store.meta.get("pairs"):
+            return self.counts(pair)
+        rows = self.group_rows(pair)
+        if not rows:
+            return []
+        low, high = min(rows), max(rows)
+        whole = self.low == 0 and self.high == len(self.store.facts["day"])
+        if whole:
+            people = self._whole_pairs(pair, overlay, low, high - low + 1)
+        else:
+            people = self.store.pair_people(pair, self[f"pair_{pair}"], low, high - low + 1)
+        return [(g, n, int(people[g - low])) for g, n in sorted(rows.items())]
+
+    def _whole_pairs(self, pair, overlay, low, size) -> np.ndarray:
+        """Distinct (group, person) pairs per group over the whole history: the pairs the
+        writer numbered, but those left without rows, and those the rows read again add."""
+        store = self.store
+        values, starts = store.facts[f"pairgroups_{pair}"]
+        known = len(store.facts[f"pairkey_{pair}"])
+        people = np.zeros(size, dtype=np.int64)
+        sizes = np.diff(np.r_[starts, known])
+        inside = (values >= low) & (values < low + size)
+        people[values[inside] - low] += sizes[inside]
+        vanished = overlay.vanished_pairs.get(pair, np.zeros(0, dtype=np.int64))
+        fresh = self._fresh(f"pair_{pair}")
+        if fresh is not None and len(fresh):
+            fresh = index_module.uniq(fresh)
+            back = fresh[(fresh >= known) | index_module.member(fresh, vanished)]
+        else:
+            back = np.zeros(0, dtype=np.int64)
+        for ids, sign in ((vanished, -1), (back, 1)):
+            if len(ids):
+                groups = writer.key_groups(_pair_keys(store, pair, ids)) - low
+                people += sign * np.bincount(groups.astype(np.intp), minlength=size)[:size]
+        return people
+
+    # --- Counts from the rows ---
+
+    def counts(self, pair: str, groups: np.ndarray | None = None, where=None):
+        """(group, rows, distinct people) per group of a `writer.PAIRS` grouping, in order of
+        group; `groups`: the rows' groups when not the pair's own column; `where`: a mask of
+        the rows to count."""
+        column, person = writer.PAIRS[pair]
+        groups = self[column] if groups is None else groups
+        people = self.person() if person == "person" else self["usager"]
+        if where is not None:
+            groups, people = groups[where], people[where]
+        # A small selection sorts faster than it scans the arrays of every pair.
+        if not self.store.meta.get("pairs") or len(groups) * 8 < self.store.pair_count(pair):
+            return _group_counts(groups, people)
+        pairs = self[f"pair_{pair}"] if where is None else self[f"pair_{pair}"][where]
+        return _pair_counts(self.store, pair, groups, pairs)
+
+
+def _pair_keys(store, pair: str, ids: np.ndarray) -> np.ndarray:
+    """The keys of pair ids: the files' pairs, then those only the rows read again have."""
+    known = store.facts[f"pairkey_{pair}"]
+    keys = np.empty(len(ids), dtype=np.int64)
+    inner = ids < len(known)
+    keys[inner] = np.asarray(known)[ids[inner]]
+    keys[~inner] = store.pair_extra[pair][ids[~inner] - len(known)]
+    return keys
+
+
+def _pad(counts: np.ndarray, size: int) -> np.ndarray:
+    return counts if len(counts) >= size else np.r_[counts, np.zeros(size - len(counts), int)]
+
+
+def viewer_allows(user) -> tuple[bool, int | None]:
+    """(the store can answer, the conseiller whose own rows only are shown)."""
+    if user is None or (user.is_authenticated and user.is_active and user.sees_whole_city):
+        return True, None
+    if user.is_authenticated and user.is_active and user.role == Role.CONSEILLER:
+        return True, user.pk
+    return False, None  # other viewers see no médiation: the live path says so
+
+
+def rows_for(scope: figures.Scope) -> Rows | None:
+    """The scope's rows from the store; None when there is no store (figures computed live)."""
+    allowed, own = viewer_allows(scope.user)
+    if not allowed:
+        return None
+    store = store_module.current()
+    if store is None:
+        return None
+    from .aggregates import THEMATIQUE, TYPE  # here: aggregates imports this module
+
+    days = store.facts["day"]
+    low = search(days, day_number(scope.start)) if scope.start else 0
+    high = search(days, day_number(scope.end), "right") if scope.end else len(days)
+    lieux = list(scope.lieux)
+    if scope.quartiers:
+        in_quartiers = Lieu.objects.filter(quartier_id__in=scope.quartiers).values_list(
+            "pk", flat=True
+        )
+        lieux = [pk for pk in in_quartiers if not lieux or pk in lieux] or [-2]
+    conseillers = list(scope.conseillers)
+    if own is not None:
+        conseillers = [own] if not conseillers or own in conseillers else [-2]
+    types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
+    themes = np.uint64(0)
+    for value in scope.chosen(THEMATIQUE):
+        code = store.dictionaries["t"].codes.get(value)
+        if code is not None:
+            themes |= np.uint64(1 << code)
+
+    def test(column, *, by_lieu=True, by_conseiller=True):
+        """The rows `column(name)` reads that the filters keep, the period aside (None: all)."""
+        keep = None
+
+        def both(mask):
+            return mask if keep is None else keep & mask
+
+        if lieux and by_lieu:
+            keep = both(_among(column("lieu"), lieux))
+        if conseillers and by_conseiller:
+            keep = both(_among(column("conseiller"), conseillers))
+        if scope.chosen(TYPE):
+            keep = both(_among(column("type"), types))
+        if scope.chosen(THEMATIQUE):
+            keep = both((column("t") & themes) != 0)
+        return keep
+
+    def full_test(column):
+        keep = test(column)
+        return np.ones(len(column("day")), dtype=bool) if keep is None else keep
+
+    fresh_mask = None
+    if store.fresh:
+        fresh = store.fresh.__getitem__
+        fresh_mask = full_test(fresh)
+        if scope.start:
+            fresh_mask &= fresh("day") >= day_number(scope.start)
+        if scope.end:
+            fresh_mask &= fresh("day") <= day_number(scope.end)
+    if lieux or conseillers:
+        # The smaller of the lieux' and the conseillers' rows, then the other filters.
+        found = [
+            store.index.rows_of(name, values, low, high)
+            for name, values in (("lieu", lieux), ("conseiller", conseillers))
+            if values
+        ]
+        idx = min(found, key=len)
+        keep = test(lambda name: np.asarray(store.facts[name][idx]))
+        if keep is not None:
+            idx = idx[keep]
+        if store.kept is not None:
+            idx = idx[store.kept[idx]]
+        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
+    filt = test(lambda name: np.asarray(store.facts[name][low:high]))
+    if filt is not None:
+        # The rows the filters keep, as indexes: each column is then a take (a fraction of a
+        # millisecond for a year's 200,000 rows of a type and a thématique) instead of a
+        # compress of the whole period.
+        idx = low + np.flatnonzero(filt)
+        if store.kept is not None:
+            idx = idx[store.kept[idx]]
+        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
+    return Rows(store, low, high, fresh_mask=fresh_mask, test=full_test)
+
+
+def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
+    """np.isin for a few values: comparisons (np.isin costs 8 ms for a year's rows)."""
+    if len(wanted) > 8:
+        return index_module.member(values, index_module.uniq(np.array(wanted, dtype=np.int64)))
+    keep = values == values.dtype.type(wanted[0]) if _fits(values, wanted[0]) else None
+    keep = np.zeros(len(values), dtype=bool) if keep is None else keep
+    for value in wanted[1:]:
+        if _fits(values, value):
+            keep |= values == values.dtype.type(value)
+    return keep
+
+
+def _fits(values: np.ndarray, value: int) -> bool:
+    limits = np.iinfo(values.dtype)
+    return limits.min <= value <= limits.max
+
+
+def distinct(values: np.ndarray) -> int:
+    """How many distinct values (non-negative integers): one pass, no sort."""
+    if not len(values):
+        return 0
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    return int(seen.sum())
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values (non-negative integers), in order."""
+    if not len(values):
+        return np.array([], dtype=np.int64)
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    return np.flatnonzero(seen)
+
+
+def runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how many times each occurs (np.unique without
+    its sort)."""
+    if not len(sorted_values):
+        return sorted_values, np.array([], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    counts = np.diff(np.r_[starts, len(sorted_values)])
+    return sorted_values[starts], counts
+
+
+def _group_counts(groups: np.ndarray, persons: np.ndarray) -> list[tuple[int, int, int]]:
+    """(group, rows, distinct persons) for each group: one sort of (group, person) pairs."""
+    if not len(groups):
+        return []
+    low = int(groups.min())
+    stride = int(persons.max()) + 1
+    keys = np.sort((groups.astype(np.int64) - low) * stride + persons)
+    found, rows = runs(keys // stride)
+    distinct = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    _found, people = runs(distinct // stride)
+    return [(int(g) + low, int(n), int(p)) for g, n, p in zip(found, rows, people, strict=True)]
+
+
+def _pair_counts(store, pair: str, groups: np.ndarray, pairs: np.ndarray) -> list:
+    """_group_counts without a sort: the distinct (group, person) pairs of the rows are the
+    distinct pair ids the writer gave them."""
+    if not len(groups):
+        return []
+    low = int(groups.min())
+    rows = np.bincount((groups - low).astype(np.intp))
+    people = store.pair_people(pair, pairs, low, len(rows))
+    present = np.flatnonzero(rows)
+    return [
+        (int(g) + low, int(n), int(p))
+        for g, n, p in zip(present, rows[present], people[present], strict=True)
+    ]
