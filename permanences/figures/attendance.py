@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, Max, Min
+from django.db.models import F, Max
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -24,9 +24,10 @@ from poitiers_inclusion import figures
 from poitiers_inclusion.replica import figures_connection
 
 from ..booking import occurrences
+from ..enums import Weekday
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
-from . import activity, engine
+from . import activity, attendance_rows, engine
 from .slots import EPOCH, SlotTable, month_date, no_visits
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
@@ -75,6 +76,81 @@ def permanences_for(scope: figures.Scope):
     return qs.distinct()
 
 
+class _Named:
+    """A lieu or quartier as the figures read it: its id and name (str() is the name, as the
+    models')."""
+
+    __slots__ = ("pk", "nom", "quartier_id", "quartier")
+
+    def __init__(self, pk, nom, quartier=None):
+        self.pk, self.nom = pk, nom
+        self.quartier = quartier
+        self.quartier_id = quartier.pk if quartier is not None else None
+
+    def __str__(self):
+        return self.nom
+
+
+class PermanenceRow:
+    """What the figures read of a permanence, from one row of values: the dashboard's section
+    reads thousands of permanences, whose model instances took longer to build than the figures
+    to count. Same attributes and str() as the model's."""
+
+    __slots__ = (
+        "pk",
+        "lieu_id",
+        "lieu",
+        "weekday",
+        "start_time",
+        "end_time",
+        "valid_from",
+        "valid_until",
+        "is_one_off",
+    )
+    FIELDS = (
+        "pk",
+        "lieu_id",
+        "weekday",
+        "start_time",
+        "end_time",
+        "valid_from",
+        "valid_until",
+        "is_one_off",
+        "lieu__nom",
+        "lieu__quartier_id",
+        "lieu__quartier__nom",
+    )
+
+    def __str__(self):
+        return (
+            f"{self.lieu} — {Weekday(self.weekday).label.lower()} "
+            f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        )
+
+
+def permanence_rows(queryset) -> list[PermanenceRow]:
+    """The permanences of a queryset as `PermanenceRow`s (one query), in order of id."""
+    lieux, quartiers, rows = {}, {}, []
+    for values in queryset.order_by("pk").values_list(*PermanenceRow.FIELDS):
+        row = PermanenceRow()
+        (row.pk, row.lieu_id, row.weekday, row.start_time, row.end_time, row.valid_from) = values[
+            :6
+        ]
+        row.valid_until, row.is_one_off = values[6:8]
+        lieu_nom, quartier_id, quartier_nom = values[8:]
+        lieu = lieux.get(row.lieu_id)
+        if lieu is None:
+            quartier = None
+            if quartier_id is not None:
+                quartier = quartiers.get(quartier_id)
+                if quartier is None:
+                    quartier = quartiers[quartier_id] = _Named(quartier_id, quartier_nom)
+            lieu = lieux[row.lieu_id] = _Named(row.lieu_id, lieu_nom, quartier)
+        row.lieu = lieu
+        rows.append(row)
+    return rows
+
+
 def mediations_for(scope: figures.Scope):
     qs = Mediation.objects.for_figures(scope.user)
     if scope.conseillers:
@@ -92,17 +168,18 @@ def period(scope: figures.Scope, permanences=None) -> tuple[datetime.date, datet
     Without an end date, the period ends on the last day with a recorded visit: a history
     imported up to some date is not followed by months of "empty" slots nobody logged."""
     today = timezone.localdate()
-    qs = permanences if permanences is not None else Permanence.objects.all()
+    permanences = list(permanences if permanences is not None else Permanence.objects.all())
+    ids = [p.pk for p in permanences]
     end = min(scope.end or today, today)
     if scope.end is None:
-        last = engine.last_visit([p.pk for p in qs], today)
+        last = engine.last_visit(ids, today)
         if last is False:  # no figures store: ask PostgreSQL
-            visits = Mediation.objects.filter(permanence__in=qs, date__lte=today)
+            visits = Mediation.objects.filter(permanence__in=ids, date__lte=today)
             last = visits.aggregate(last=Max("date"))["last"]
         end = last or end
     start = scope.start
     if start is None:
-        start = qs.aggregate(first=Min("valid_from"))["first"] or end
+        start = min((p.valid_from for p in permanences), default=None) or end
     return start, end
 
 
@@ -162,7 +239,8 @@ class Attendance:
         result = {"slot": no_visits(), "permanence": [], "lieu": [], "month": [], "total": []}
         ids = [p.pk for p in self.permanences]
         if self.scope:
-            stored = engine.attendance_sets(self.scope, ids, self.start, self.end)
+            lieu_of = {p.pk: p.lieu_id for p in self.permanences}
+            stored = attendance_rows.visits(self.scope, ids, lieu_of, self.start, self.end)
             if stored is not None:
                 return stored
         try:

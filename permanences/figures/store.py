@@ -312,7 +312,7 @@ def _load(token: str, built_at) -> Store | None:
         path.stem.removeprefix("fact_"): np.load(path, mmap_mode="r")
         for path in folder.glob("fact_*.npy")
     }
-    for pattern in ("pairkey_*.npy", "pairgroups_*.npy"):
+    for pattern in ("pairkey_*.npy", "pairgroups_*.npy", "prow_*.npy"):
         facts |= {path.stem: np.load(path, mmap_mode="r") for path in folder.glob(pattern)}
     ids = np.load(folder / "people_ids.npy")
     people = _people_by_id(
