@@ -294,10 +294,9 @@ class Attendance:
         stats.visits, stats.usagers = totals["n"], totals["usagers"]
         return stats
 
-    def _grouped(self, groups, keys: list, grouping, column, labels) -> list[Stats]:
-        """Stats per group of the slots (`groups`: each cell's index into `keys`) and of the
-        visits' groups (`grouping` rows, keyed by `column`)."""
-        per_group = self._table.grouped(groups, len(keys))
+    def _grouped(self, per_group: dict, keys: list, grouping, column, labels) -> list[Stats]:
+        """Stats per group of the slots (`per_group`: SlotTable.grouped's arrays, indexed like
+        `keys`) and of the visits' groups (`grouping` rows, keyed by `column`)."""
         counts = {row[column]: row for row in self._grouping[grouping]}
         with_slots = {keys[i]: i for i in np.flatnonzero(per_group["cells"]).tolist()}
         result = []
@@ -315,7 +314,7 @@ class Attendance:
         by_pk = {p.pk: p for p in self.permanences}
         keys = [p.pk for p in self.permanences]
         rows = self._grouped(
-            self._table.cell_permanence, keys, "permanence", "pid", lambda k: str(by_pk[k])
+            self._per_permanence, keys, "permanence", "pid", lambda k: str(by_pk[k])
         )
         for stats in rows:
             stats.extra["permanence"] = by_pk[stats.extra["key"]]
@@ -326,8 +325,17 @@ class Attendance:
         keys = sorted(lieux)
         index = {lieu: i for i, lieu in enumerate(keys)}
         of_permanence = np.array([index[p.lieu_id] for p in self.permanences], dtype=np.int64)
-        groups = of_permanence[self._table.cell_permanence]
-        rows = self._grouped(groups, keys, "lieu", "lieu", lambda k: lieux[k].nom)
+        # The permanences' counts added up per lieu, but the months: a month is counted once.
+        per_group = {
+            name: np.bincount(
+                of_permanence, weights=self._per_permanence[name], minlength=len(keys)
+            ).astype(np.int64)
+            for name in ("cells", "slots", "closed", "empty")
+        }
+        per_group["months"] = self._table.months_per_group(
+            of_permanence[self._table.cell_permanence], len(keys)
+        )
+        rows = self._grouped(per_group, keys, "lieu", "lieu", lambda k: lieux[k].nom)
         for stats in rows:
             stats.extra["lieu"] = lieux[stats.extra["key"]]
         flag_far_below_median(rows)
@@ -337,17 +345,27 @@ class Attendance:
         """Slots and visits of some of the permanences between two dates within the period
         (from the per-slot counts already computed: no further query)."""
         table = self._table
-        chosen = np.array([p.pk in permanence_ids for p in self.permanences], dtype=bool)
-        cells = chosen[table.cell_permanence] & table.between(start, end)
+        index = self._index
+        chosen = sorted(index[pk] for pk in permanence_ids if pk in index)
+        cells = table.cells_of(chosen, start, end)
         stats = table.stats(Stats(label), cells)
-        stats.visits = int(table.visits[cells & ~table.closed].sum())
+        stats.visits = int(table.visits[cells][~table.closed[cells]].sum())
         return stats
+
+    @cached_property
+    def _index(self) -> dict:
+        return {p.pk: i for i, p in enumerate(self.permanences)}
+
+    @cached_property
+    def _per_permanence(self) -> dict:
+        return self._table.per_permanence()
 
     def by_month(self) -> list[Stats]:
         table = self._table
         months = table.month
         low = int(months.min()) if len(months) else 0
         per_month = table.grouped(months - low, int(months.max()) - low + 1 if len(months) else 0)
+        per_month["months"] = (per_month["slots"] > 0).astype(np.int64)
         counts = {row["month"]: row for row in self._grouping["month"]}
         with_slots = {month_date(low + i): i for i in np.flatnonzero(per_month["cells"]).tolist()}
         rows = []

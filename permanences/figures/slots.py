@@ -37,29 +37,34 @@ def no_visits() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class SlotTable:
     """Cells in order of permanence (as given) then day; `cell_permanence` is each cell's index
     into the permanences, `day` its day number (days since 1970-01-01), `month` its month
-    number, `closed` whether a closure or a holiday cancels it, `visits` the visits logged."""
+    number, `closed` whether a closure or a holiday cancels it, `visits` the visits logged.
+    A permanence's cells are one block (`offsets`), a week apart from its first day held."""
 
     def __init__(self, permanences: list, start: datetime.date, end: datetime.date):
         self.permanences = permanences
         count = len(permanences)
-        first = np.zeros(count, dtype=np.int64)  # each permanence's first day held
-        weeks = np.zeros(count, dtype=np.int64)  # how many days it is held
-        for i, p in enumerate(permanences):
-            low = max(start, p.valid_from)
-            high = min(end, p.valid_until) if p.valid_until else end
-            if low > high:
-                continue
-            day = low + datetime.timedelta(days=(p.weekday - low.weekday()) % 7)
-            if day <= high:
-                first[i] = day_number(day)
-                weeks[i] = (high - day).days // 7 + 1
-        self.first, self.weeks = first, weeks
+        low, high = day_number(start), day_number(end)
+        valid_from = np.array([day_number(p.valid_from) for p in permanences], dtype=np.int64)
+        valid_until = np.array(
+            [day_number(p.valid_until) if p.valid_until else high for p in permanences],
+            dtype=np.int64,
+        )
+        weekday = np.array([p.weekday for p in permanences], dtype=np.int64)
+        since = np.maximum(valid_from, low)
+        until = np.minimum(valid_until, high)
+        # Day 0 (1970-01-01) was a Thursday: weekday 3.
+        first = since + (weekday - (since + 3)) % 7
+        weeks = np.where(first <= until, (until - first) // 7 + 1, 0)
+        self.first, self.weeks = np.where(weeks > 0, first, 0), weeks
         self.offsets = np.r_[0, np.cumsum(weeks)].astype(np.int64)
         cells = int(self.offsets[-1])
         self.cell_permanence = np.repeat(np.arange(count, dtype=np.int64), weeks)
         within = np.arange(cells, dtype=np.int64) - self.offsets[:-1][self.cell_permanence]
-        self.day = first[self.cell_permanence] + 7 * within
-        self.month = writer.months(self.day).astype(np.int64)
+        self.day = self.first[self.cell_permanence] + 7 * within
+        self.low = int(self.day.min()) if cells else 0  # the first day of the per-day tables
+        span = int(self.day.max()) - self.low + 1 if cells else 0
+        self._day_month = writer.months(np.arange(self.low, self.low + span)).astype(np.int64)
+        self.month = self._day_month[self.day - self.low]
         self.closed = np.zeros(cells, dtype=bool)
         self.visits = np.zeros(cells, dtype=np.int64)
         if cells and start <= end:
@@ -67,9 +72,12 @@ class SlotTable:
 
     def _close(self, start: datetime.date, end: datetime.date) -> None:
         holidays = np.array([day_number(d) for d in holidays_between(start, end)], dtype=np.int64)
+        holidays = holidays[(holidays >= self.low) & (holidays < self.low + len(self._day_month))]
         if len(holidays):
+            is_holiday = np.zeros(len(self._day_month), dtype=bool)
+            is_holiday[holidays - self.low] = True
             recurring = np.array([not p.is_one_off for p in self.permanences], dtype=bool)
-            self.closed |= recurring[self.cell_permanence] & np.isin(self.day, holidays)
+            self.closed |= recurring[self.cell_permanence] & is_holiday[self.day - self.low]
         by_permanence, by_lieu = {}, {}
         for i, p in enumerate(self.permanences):
             by_permanence[p.pk] = [i]
@@ -82,12 +90,16 @@ class SlotTable:
             low = day_number(max(start, closure.start_date))
             high = day_number(closure.end_date)
             for i in targets:
-                begin, stop = int(self.offsets[i]), int(self.offsets[i + 1])
-                days = self.day[begin:stop]
-                self.closed[
-                    begin + np.searchsorted(days, low) : begin
-                    + np.searchsorted(days, high, "right")
-                ] = True
+                begin, stop = self.cells_between(i, low, high)
+                self.closed[begin:stop] = True
+
+    def cells_between(self, index: int, low: int, high: int) -> tuple[int, int]:
+        """The cells of permanence `index` from day number `low` to `high`: [begin, stop)."""
+        first, weeks = int(self.first[index]), int(self.weeks[index])
+        begin = min(max(-((first - low) // 7), 0), weeks)  # weeks before the first day >= low
+        stop = min(max((high - first) // 7 + 1, 0), weeks)
+        offset = int(self.offsets[index])
+        return offset + begin, offset + max(begin, stop)
 
     def add_visits(self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray | None) -> None:
         """Visits of accompagnements logged on (permanence id, day number): one each, or
@@ -103,7 +115,7 @@ class SlotTable:
         index = np.where(known, index, 0)
         delta = days - self.first[index]
         week = delta // 7
-        on_slot = known & (delta >= 0) & (delta % 7 == 0) & (week < self.weeks[index])
+        on_slot = known & (delta >= 0) & (delta == 7 * week) & (week < self.weeks[index])
         cell = (self.offsets[:-1][index] + week)[on_slot]
         if counts is None or not len(counts):
             self.visits += np.bincount(cell, minlength=len(self.visits))
@@ -115,9 +127,22 @@ class SlotTable:
     def between(self, start: datetime.date, end: datetime.date) -> np.ndarray:
         return (self.day >= day_number(start)) & (self.day <= day_number(end))
 
+    def cells_of(self, indexes, start: datetime.date, end: datetime.date) -> np.ndarray:
+        """The cells of some permanences (their indexes) between two dates, without a pass over
+        the other cells."""
+        low, high = day_number(start), day_number(end)
+        ranges = [self.cells_between(i, low, high) for i in indexes]
+        if not ranges:
+            return np.zeros(0, dtype=np.int64)
+        begins, stops = np.array(ranges, dtype=np.int64).T
+        sizes = stops - begins
+        return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(
+            int(sizes.sum()), dtype=np.int64
+        )
+
     def stats(self, stats, cells: np.ndarray | None):
         """Fill `stats` (attendance.Stats) with the slots held, closed, empty and the months
-        with a slot held among `cells` (a mask; None: all)."""
+        with a slot held among `cells` (a mask or indexes; None: all)."""
         closed = self.closed if cells is None else self.closed[cells]
         visits = self.visits if cells is None else self.visits[cells]
         months = self.month if cells is None else self.month[cells]
@@ -125,8 +150,36 @@ class SlotTable:
         stats.closed = int(closed.sum())
         stats.slots = len(closed) - stats.closed
         stats.empty = int((held & (visits == 0)).sum())
-        stats.months = len(np.unique(months[held]))
+        held_months = months[held]
+        stats.months = 0
+        if len(held_months):
+            low = int(held_months.min())
+            stats.months = int(np.count_nonzero(np.bincount(held_months - low)))
         return stats
+
+    def per_permanence(self) -> dict[str, np.ndarray]:
+        """`grouped` by permanence: a permanence's cells are one block, its days in order."""
+        count = len(self.permanences)
+        held = ~self.closed
+        result = {"cells": self.weeks.copy()}
+        starts = self.offsets[:-1]
+        nonempty = self.weeks > 0
+
+        def per_block(values: np.ndarray) -> np.ndarray:
+            sums = np.zeros(count, dtype=np.int64)
+            if len(values):
+                sums[nonempty] = np.add.reduceat(values, starts[nonempty], dtype=np.int64)
+            return sums
+
+        result["closed"] = per_block(self.closed)
+        result["slots"] = self.weeks - result["closed"]
+        result["empty"] = per_block(held & (self.visits == 0))
+        # A held cell opens a month unless the permanence's previous held cell was that month.
+        at = np.flatnonzero(held)
+        month, owner = self.month[at], self.cell_permanence[at]
+        opens = np.r_[True, (month[1:] != month[:-1]) | (owner[1:] != owner[:-1])][: len(at)]
+        result["months"] = np.bincount(owner[opens], minlength=count)
+        return result
 
     def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
         """Per group (`groups`: each cell's group, 0 to size - 1): cells, slots held, closed,
@@ -134,16 +187,23 @@ class SlotTable:
         held = ~self.closed
         result = {
             "cells": np.bincount(groups, minlength=size),
-            "slots": np.bincount(groups[held], minlength=size),
-            "closed": np.bincount(groups[self.closed], minlength=size),
-            "empty": np.bincount(groups[held & (self.visits == 0)], minlength=size),
+            "closed": np.bincount(groups, weights=self.closed, minlength=size).astype(np.int64),
+            "empty": np.bincount(groups, weights=held & (self.visits == 0), minlength=size).astype(
+                np.int64
+            ),
         }
-        months = np.zeros(size, dtype=np.int64)
-        if held.any():
-            low = int(self.month[held].min())
-            span = int(self.month[held].max()) - low + 1
-            pairs = groups[held] * span + (self.month[held] - low)
-            present = np.bincount(pairs, minlength=size * span).reshape(size, span) > 0
-            months = present.sum(axis=1)
-        result["months"] = months
+        result["slots"] = result["cells"] - result["closed"]
+        result["months"] = self.months_per_group(groups, size)
         return result
+
+    def months_per_group(self, groups: np.ndarray, size: int) -> np.ndarray:
+        """Months with a slot held, per group (`groups`: each cell's group, 0 to size - 1)."""
+        held = ~self.closed
+        if not held.any():
+            return np.zeros(size, dtype=np.int64)
+        month = self.month[held]
+        low = int(month.min())
+        span = int(month.max()) - low + 1
+        pairs = groups[held] * span + (month - low)
+        present = np.bincount(pairs, minlength=size * span).reshape(size, span) > 0
+        return present.sum(axis=1)
