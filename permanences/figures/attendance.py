@@ -28,7 +28,7 @@ from ..enums import Weekday
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
 from . import activity, attendance_rows, engine
-from .slots import EPOCH, SlotTable, month_date, no_visits
+from .slots import EPOCH, SlotTable, month_date, months_per_group, no_visits
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
@@ -289,7 +289,12 @@ class Attendance:
     # Groupings --------------------------------------------------------------------------------
 
     def total(self, label="") -> Stats:
-        stats = self._table.stats(Stats(label), None)
+        # The months' counts added up (a month is counted once): no further pass over the slots.
+        per_month = self._per_month[1]
+        stats = Stats(label)
+        for name in ("slots", "closed", "empty"):
+            setattr(stats, name, int(per_month[name].sum()))
+        stats.months = int(np.count_nonzero(per_month["slots"]))
         totals = (self._grouping["total"] or [{"n": 0, "usagers": 0}])[0]
         stats.visits, stats.usagers = totals["n"], totals["usagers"]
         return stats
@@ -332,9 +337,8 @@ class Attendance:
             ).astype(np.int64)
             for name in ("cells", "slots", "closed", "empty")
         }
-        per_group["months"] = self._table.months_per_group(
-            of_permanence[self._table.cell_permanence], len(keys)
-        )
+        owners, months = self._per_permanence["held_months"]
+        per_group["months"] = months_per_group(of_permanence[owners], months, len(keys))
         rows = self._grouped(per_group, keys, "lieu", "lieu", lambda k: lieux[k].nom)
         for stats in rows:
             stats.extra["lieu"] = lieux[stats.extra["key"]]
@@ -353,6 +357,16 @@ class Attendance:
         return stats
 
     @cached_property
+    def _per_month(self) -> tuple[int, dict]:
+        """The first month number and the slots' counts per month from it."""
+        months = self._table.month
+        low = int(months.min()) if len(months) else 0
+        size = int(months.max()) - low + 1 if len(months) else 0
+        per_month = self._table.grouped(months - low, size, months=False)
+        per_month["months"] = (per_month["slots"] > 0).astype(np.int64)
+        return low, per_month
+
+    @cached_property
     def _index(self) -> dict:
         return {p.pk: i for i, p in enumerate(self.permanences)}
 
@@ -361,11 +375,7 @@ class Attendance:
         return self._table.per_permanence()
 
     def by_month(self) -> list[Stats]:
-        table = self._table
-        months = table.month
-        low = int(months.min()) if len(months) else 0
-        per_month = table.grouped(months - low, int(months.max()) - low + 1 if len(months) else 0)
-        per_month["months"] = (per_month["slots"] > 0).astype(np.int64)
+        low, per_month = self._per_month
         counts = {row["month"]: row for row in self._grouping["month"]}
         with_slots = {month_date(low + i): i for i in np.flatnonzero(per_month["cells"]).tolist()}
         rows = []

@@ -179,11 +179,13 @@ class SlotTable:
         month, owner = self.month[at], self.cell_permanence[at]
         opens = np.r_[True, (month[1:] != month[:-1]) | (owner[1:] != owner[:-1])][: len(at)]
         result["months"] = np.bincount(owner[opens], minlength=count)
+        # Each (permanence, month with a slot held) once: the months of groups of permanences.
+        result["held_months"] = (owner[opens], month[opens])
         return result
 
-    def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    def grouped(self, groups: np.ndarray, size: int, months=True) -> dict[str, np.ndarray]:
         """Per group (`groups`: each cell's group, 0 to size - 1): cells, slots held, closed,
-        empty, months with a slot held."""
+        empty, months with a slot held (unless not `months`)."""
         held = ~self.closed
         result = {
             "cells": np.bincount(groups, minlength=size),
@@ -193,17 +195,17 @@ class SlotTable:
             ),
         }
         result["slots"] = result["cells"] - result["closed"]
-        result["months"] = self.months_per_group(groups, size)
+        if months:
+            held_groups, held_months = groups[held], self.month[held]
+            result["months"] = months_per_group(held_groups, held_months, size)
         return result
 
-    def months_per_group(self, groups: np.ndarray, size: int) -> np.ndarray:
-        """Months with a slot held, per group (`groups`: each cell's group, 0 to size - 1)."""
-        held = ~self.closed
-        if not held.any():
-            return np.zeros(size, dtype=np.int64)
-        month = self.month[held]
-        low = int(month.min())
-        span = int(month.max()) - low + 1
-        pairs = groups[held] * span + (month - low)
-        present = np.bincount(pairs, minlength=size * span).reshape(size, span) > 0
-        return present.sum(axis=1)
+
+def months_per_group(groups: np.ndarray, months: np.ndarray, size: int) -> np.ndarray:
+    """Distinct months per group (0 to size - 1) of (group, month) pairs."""
+    if not len(groups):
+        return np.zeros(size, dtype=np.int64)
+    low = int(months.min())
+    span = int(months.max()) - low + 1
+    present = np.bincount(groups * span + (months - low), minlength=size * span) > 0
+    return present.reshape(size, span).sum(axis=1)

@@ -1,0 +1,88 @@
+"""Attendance read from the figures store's rows at permanences (figures.attendance_rows) gives
+what the live SQL gives: every grouping of `Attendance`, for random scopes, before and after
+writes the store overlays (tests/permanences/test_figures_store.py compares the dashboard)."""
+
+import dataclasses
+import io
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from permanences.figures import attendance, attendance_rows
+from permanences.models import Mediation
+from tests.permanences.test_figures_store import FIRST, World
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def store_folder(settings, tmp_path):
+    settings.FIGURES_STORE_DIR = tmp_path
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM permanences_figures_store")
+
+
+KEYS = {"permanence": "pid", "lieu": "lieu", "month": "month", "total": None}
+
+
+def _numbers(stats) -> tuple:
+    return (stats.label, stats.slots, stats.closed, stats.empty, stats.visits, stats.usagers)
+
+
+def _groupings(scope, monkeypatch, *, live: bool) -> dict:
+    permanences = attendance.permanence_rows(attendance.permanences_for(scope))
+    start, end = attendance.period(scope, permanences)
+    with monkeypatch.context() as patched:
+        if live:
+            patched.setattr(attendance_rows, "visits", lambda *args: None)
+        data = attendance.Attendance(
+            permanences,
+            start,
+            end,
+            attendance.mediations_for(scope),
+            scope=dataclasses.replace(scope),
+        )
+        # The live SQL's rows carry its GROUPING SETS columns too: compare what is read.
+        found = {
+            name: [(row.get(key), row["n"], row["usagers"]) for row in data._grouping[name]]
+            for name, key in KEYS.items()
+        }
+        found["slots"] = data.visits_by_slot
+        found["stats"] = [
+            _numbers(stats)
+            for stats in [data.total(), *data.by_permanence(), *data.by_lieu(), *data.by_month()]
+        ]
+    for name in KEYS:  # the SQL's grand total is a row even without rows: (None, 0, 0)
+        found[name] = sorted(row for row in found[name] if row[1])
+    return found
+
+
+def _assert_same(world, monkeypatch, scopes: int) -> None:
+    for _ in range(scopes):
+        scope = world.random_scope()
+        stored = _groupings(scope, monkeypatch, live=False)
+        live = _groupings(scope, monkeypatch, live=True)
+        for key, value in live.items():
+            assert stored[key] == value, (key, scope)
+
+
+def test_the_stored_rows_at_permanences_count_like_the_live_sql(monkeypatch):
+    world = World(seed=23)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    scope = dataclasses.replace(world.random_scope(), user=world.coordinateur)
+    permanences = [p.pk for p in world.permanences]
+    lieu_of = {p.pk: p.lieu_id for p in world.permanences}
+    read = attendance_rows.visits(scope, permanences, lieu_of, FIRST, FIRST.replace(year=2026))
+    assert read is not None  # the store answers: the comparisons below are not live to live
+    assert len(read["slot"][0]) == len(np.unique(read["slot"][0] * 100_000 + read["slot"][1]))
+    _assert_same(world, monkeypatch, 20)
+    for _ in range(15):
+        world.add_mediation()
+    for mediation in Mediation.objects.order_by("?")[:10]:
+        for name, value in world.mediation_fields().items():
+            setattr(mediation, name, value)
+        mediation.save()
+    _assert_same(world, monkeypatch, 15)
