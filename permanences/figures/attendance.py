@@ -28,7 +28,7 @@ from ..enums import Weekday
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
 from . import activity, attendance_rows, engine
-from .slots import EPOCH, SlotTable, month_date, months_per_group, no_visits
+from .slots import EPOCH, SlotTable, month_date, no_visits
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
@@ -91,6 +91,9 @@ class _Named:
         return self.nom
 
 
+_WEEKDAYS = {day.value: day.label.lower() for day in Weekday}
+
+
 class PermanenceRow:
     """What the figures read of a permanence, from one row of values: the dashboard's section
     reads thousands of permanences, whose model instances took longer to build than the figures
@@ -123,8 +126,7 @@ class PermanenceRow:
 
     def __str__(self):
         return (
-            f"{self.lieu} — {Weekday(self.weekday).label.lower()} "
-            f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+            f"{self.lieu} — {_WEEKDAYS[self.weekday]} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
         )
 
 
@@ -303,14 +305,22 @@ class Attendance:
         """Stats per group of the slots (`per_group`: SlotTable.grouped's arrays, indexed like
         `keys`) and of the visits' groups (`grouping` rows, keyed by `column`)."""
         counts = {row[column]: row for row in self._grouping[grouping]}
+        # Lists, not numpy scalars, read in the loop: thousands of permanences at national scale.
+        columns = [per_group[name].tolist() for name in ("slots", "closed", "empty", "months")]
         with_slots = {keys[i]: i for i in np.flatnonzero(per_group["cells"]).tolist()}
         result = []
         for key in sorted(set(with_slots) | set(counts), key=_sortable):
-            stats = Stats(labels(key))
-            if key in with_slots:
-                _set_counts(stats, per_group, with_slots[key])
-            stats.visits = counts.get(key, {}).get("n", 0)
-            stats.usagers = counts.get(key, {}).get("usagers", 0)
+            i, row = with_slots.get(key), counts.get(key)
+            slots, closed, empty, months = (c[i] for c in columns) if i is not None else (0,) * 4
+            stats = Stats(
+                labels(key),
+                slots=slots,
+                closed=closed,
+                empty=empty,
+                months=months,
+                visits=row["n"] if row else 0,
+                usagers=row["usagers"] if row else 0,
+            )
             stats.extra["key"] = key
             result.append(stats)
         return result
@@ -330,15 +340,7 @@ class Attendance:
         keys = sorted(lieux)
         index = {lieu: i for i, lieu in enumerate(keys)}
         of_permanence = np.array([index[p.lieu_id] for p in self.permanences], dtype=np.int64)
-        # The permanences' counts added up per lieu, but the months: a month is counted once.
-        per_group = {
-            name: np.bincount(
-                of_permanence, weights=self._per_permanence[name], minlength=len(keys)
-            ).astype(np.int64)
-            for name in ("cells", "slots", "closed", "empty")
-        }
-        owners, months = self._per_permanence["held_months"]
-        per_group["months"] = months_per_group(of_permanence[owners], months, len(keys))
+        per_group = self._table.grouped(of_permanence, len(keys))
         rows = self._grouped(per_group, keys, "lieu", "lieu", lambda k: lieux[k].nom)
         for stats in rows:
             stats.extra["lieu"] = lieux[stats.extra["key"]]
@@ -348,23 +350,17 @@ class Attendance:
     def window(self, permanence_ids, start, end, label="") -> Stats:
         """Slots and visits of some of the permanences between two dates within the period
         (from the per-slot counts already computed: no further query)."""
-        table = self._table
         index = self._index
-        chosen = sorted(index[pk] for pk in permanence_ids if pk in index)
-        cells = table.cells_of(chosen, start, end)
-        stats = table.stats(Stats(label), cells)
-        stats.visits = int(table.visits[cells][~table.closed[cells]].sum())
+        chosen = [index[pk] for pk in permanence_ids if pk in index]
+        stats = Stats(label)
+        for name, value in self._table.window(chosen, start, end).items():
+            setattr(stats, name, value)
         return stats
 
     @cached_property
     def _per_month(self) -> tuple[int, dict]:
         """The first month number and the slots' counts per month from it."""
-        months = self._table.month
-        low = int(months.min()) if len(months) else 0
-        size = int(months.max()) - low + 1 if len(months) else 0
-        per_month = self._table.grouped(months - low, size, months=False)
-        per_month["months"] = (per_month["slots"] > 0).astype(np.int64)
-        return low, per_month
+        return self._table.per_month()
 
     @cached_property
     def _index(self) -> dict:
@@ -372,7 +368,8 @@ class Attendance:
 
     @cached_property
     def _per_permanence(self) -> dict:
-        return self._table.per_permanence()
+        count = len(self.permanences)
+        return self._table.grouped(np.arange(count, dtype=np.int64), count)
 
     def by_month(self) -> list[Stats]:
         low, per_month = self._per_month
