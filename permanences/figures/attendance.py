@@ -27,7 +27,7 @@ from ..booking import occurrences
 from ..enums import Weekday
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
-from . import activity, attendance_rows, engine
+from . import activity, attendance_rows
 from .slots import EPOCH, SlotTable, month_date, no_visits
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
@@ -174,7 +174,7 @@ def period(scope: figures.Scope, permanences=None) -> tuple[datetime.date, datet
     ids = [p.pk for p in permanences]
     end = min(scope.end or today, today)
     if scope.end is None:
-        last = engine.last_visit(ids, today)
+        last = attendance_rows.last_visit(ids, today)
         if last is False:  # no figures store: ask PostgreSQL
             visits = Mediation.objects.filter(permanence__in=ids, date__lte=today)
             last = visits.aggregate(last=Max("date"))["last"]

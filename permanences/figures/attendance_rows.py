@@ -75,9 +75,46 @@ def _themes_mask(store, chosen) -> np.uint64:
     return bits
 
 
+def _spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Every integer of the ranges [begins, stops), in order of range."""
+    sizes = stops - begins
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
+
+
+def distinct_pairs(store, pair: str, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(groups, distinct pairs per group) among the store's pair ids `pairs`, groups in order.
+    The files number the pairs group by group: once the distinct ids are in order, a group's
+    count is where its first id falls among them (no pass per group)."""
+    known = len(store.facts[f"pairkey_{pair}"])
+    total = store.pair_count(pair)
+    if len(pairs) * 8 < total:  # a small selection sorts faster than it scans every pair
+        ids = np.unique(pairs)
+    else:
+        seen = np.zeros(total, dtype=bool)
+        seen[pairs] = True
+        ids = np.flatnonzero(seen)
+    values, starts = (np.asarray(a) for a in store.facts[f"pairgroups_{pair}"])
+    split = int(np.searchsorted(ids, known))
+    counts = np.diff(np.searchsorted(ids[:split], np.r_[starts, known]))
+    if split == len(ids):
+        return values, counts
+    extra, times = np.unique(
+        writer.key_groups(store.pair_extra[pair][ids[split:] - known]), return_counts=True
+    )
+    groups = np.union1d(values, extra)
+    people = np.zeros(len(groups), dtype=np.int64)
+    people[np.searchsorted(groups, values)] += counts
+    people[np.searchsorted(groups, extra)] += times
+    return groups, people
+
+
 class _Selection:
-    """The scope's rows at the chosen permanences within the period: an indicator over the
-    stored rows (None: all of them) and the rows read again since the store was written."""
+    """The scope's rows at the chosen permanences within the period: runs of the files' rows
+    (all, or their indexes), the rows chosen among them (all, a slice or indexes) and the rows
+    read again since the store was written."""
 
     def __init__(self, store, scope, own, permanences, lieu_of, start, end):
         from .aggregates import THEMATIQUE, TYPE  # aggregates imports engine, which we import
@@ -88,37 +125,53 @@ class _Selection:
         lo, hi = (start - EPOCH).days, (end - EPOCH).days
         perm_ids = self.column("perm_ids")
         run_start, run_key = self.column("run_start"), self.column("run_key")
-        rows = int(run_start[-1]) if len(run_start) else 0
         chosen = np.intersect1d(np.array(permanences, dtype=np.int64), perm_ids)
+        # Each chosen permanence's runs within the period: [low, high).
         low = np.searchsorted(run_key, (chosen << 32) | lo)
         high = np.searchsorted(run_key, (chosen << 32) | hi, "right")
-        first, last = run_start[low], run_start[high]
-        keep = None
-        if not (len(chosen) == len(perm_ids) and (last - first).sum() == rows):
-            keep = np.zeros(rows, dtype=bool)
-            if len(first):
-                # Merged ranges: neighbouring blocks touch when the period takes them whole.
-                joined = np.r_[True, first[1:] != last[:-1]]
-                begins, ends = first[joined], last[np.r_[joined[1:], True]]
-                for begin, stop in zip(begins.tolist(), ends.tolist(), strict=True):
-                    keep[begin:stop] = True
+        self.chosen, self.bounds = chosen, np.r_[0, np.cumsum(high - low)]
+        runs = None  # all
+        if not (len(chosen) == len(perm_ids) and int(self.bounds[-1]) == len(run_key)):
+            runs = _spread(low, high)
+        lengths = np.diff(run_start) if runs is None else np.diff(run_start)[runs]
+        self.keys = run_key if runs is None else run_key[runs]
+        self.months = self.column("run_month") if runs is None else self.column("run_month")[runs]
+        # The rows of those runs: all, one slice, or indexes.
+        if runs is None:
+            rows = slice(0, int(run_start[-1]) if len(run_start) else 0)
+        elif len(runs) and int(runs[-1]) - int(runs[0]) + 1 == len(runs):
+            rows = slice(int(run_start[runs[0]]), int(run_start[runs[-1] + 1]))
+        else:
+            rows = _spread(run_start[low], run_start[high])
+
+        types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
+        themes = _themes_mask(store, scope.chosen(THEMATIQUE))
+        keep = None  # of the runs' rows, those the scope's filters keep
 
         def refine(keep, mask):
             return mask if keep is None else keep & mask
 
-        types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
-        themes = _themes_mask(store, scope.chosen(THEMATIQUE))
         if own is not None:
-            keep = refine(keep, self.column("conseiller") == own)
+            keep = refine(keep, self.column("conseiller")[rows] == own)
         if scope.conseillers:
-            keep = refine(keep, np.isin(self.column("conseiller"), list(scope.conseillers)))
+            keep = refine(keep, np.isin(self.column("conseiller")[rows], list(scope.conseillers)))
         if scope.chosen(TYPE):
-            keep = refine(keep, np.isin(self.column("type"), types))
+            keep = refine(keep, np.isin(self.column("type")[rows], types))
         if scope.chosen(THEMATIQUE):
-            keep = refine(keep, (self.column("t") & themes) != 0)
+            keep = refine(keep, (self.column("t")[rows] & themes) != 0)
         if store.kept is not None:
-            keep = refine(keep, store.kept[self.column("row")])
-        self.keep = keep
+            keep = refine(keep, store.kept[self.column("row")[rows]])
+        if keep is None:
+            self.counts = lengths
+        else:
+            starts = np.r_[0, np.cumsum(lengths)[:-1]]
+            if len(keep):
+                self.counts = np.add.reduceat(keep, starts, dtype=np.int64)
+            else:
+                self.counts = np.zeros(0, dtype=np.int64)
+            everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
+            rows = everything[keep]
+        self.selected = rows
         self.fresh = {}
         if store.fresh:
             fresh = store.fresh
@@ -135,54 +188,36 @@ class _Selection:
             if at.any():
                 self.fresh = {name: fresh[name][at] for name in fresh}
 
-    def rows(self, name) -> np.ndarray:
-        """A column of the chosen stored rows."""
-        column = self.column(name)
-        return column if self.keep is None else column[self.keep]
-
-    def both(self, name, fresh_name=None) -> np.ndarray:
-        """A column of the chosen stored rows and rows read again."""
-        stored = self.rows(name)
+    def both(self, name) -> np.ndarray:
+        """A column of the chosen rows, the files' then those read again."""
+        stored = self.column(name)[self.selected]
         if not self.fresh:
             return stored
-        return np.concatenate([stored, self.fresh[fresh_name or name]])
-
-    @property
-    def run_counts(self) -> np.ndarray:
-        """Chosen stored rows per run."""
-        if "_runs" not in self.__dict__:
-            run_start = self.column("run_start")
-            if self.keep is None:
-                self._runs = np.diff(run_start)
-            elif not len(self.keep):
-                self._runs = np.zeros(0, dtype=np.int64)
-            else:
-                self._runs = np.add.reduceat(self.keep, run_start[:-1], dtype=np.int64)
-        return self._runs
+        return np.concatenate([stored, self.fresh[name]])
 
     # The groupings --------------------------------------------------------------------------
 
     def slot(self):
-        counts = self.run_counts
-        held = np.flatnonzero(counts)
-        keys = self.column("run_key")[held]
-        pids, days, visits = keys >> 32, keys & 0xFFFFFFFF, counts[held]
+        held = np.flatnonzero(self.counts)
+        keys = self.keys[held]
+        pids, days, visits = keys >> 32, keys & 0xFFFFFFFF, self.counts[held]
         if self.fresh:
             pids = np.r_[pids, self.fresh["permanence"]]
             days = np.r_[days, self.fresh["day"]]
             visits = np.r_[visits, np.ones(len(self.fresh["day"]), dtype=np.int64)]
         return pids, days, visits
 
-    def _people(self, pair: str, groups: np.ndarray, rows: np.ndarray) -> list[dict]:
+    def _people(self, pair: str, groups: np.ndarray, rows: np.ndarray) -> list[tuple]:
         """(group, rows, distinct usager records) of the groups with rows: `groups` and their
         `rows` (ascending groups), the pairs of the chosen rows counted per group."""
         present = rows > 0
         groups, rows = groups[present], rows[present]
         if not len(groups):
             return []
-        low, size = int(groups[0]), int(groups[-1]) - int(groups[0]) + 1
-        people = self.store.pair_people(pair, self.both(f"pair_{pair}"), low, size)
-        return list(zip(groups.tolist(), rows.tolist(), people[groups - low].tolist(), strict=True))
+        found, people = distinct_pairs(self.store, pair, self.both(f"pair_{pair}"))
+        at = np.minimum(np.searchsorted(found, groups), len(found) - 1)
+        people = np.where(found[at] == groups, people[at], 0)
+        return list(zip(groups.tolist(), rows.tolist(), people.tolist(), strict=True))
 
     def _fresh_added(self, groups: np.ndarray, rows: np.ndarray, column: str):
         """`groups` and `rows` with the rows read again counted in."""
@@ -196,11 +231,9 @@ class _Selection:
         return merged, total
 
     def _per_permanence(self) -> tuple[np.ndarray, np.ndarray]:
-        perm_runs = self.column("perm_runs")
-        if len(perm_runs) < 2:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        rows = np.add.reduceat(self.run_counts, perm_runs[:-1], dtype=np.int64)
-        return self._fresh_added(self.column("perm_ids"), rows, "permanence")
+        sums = np.r_[0, np.cumsum(self.counts)]
+        rows = sums[self.bounds[1:]] - sums[self.bounds[:-1]]
+        return self._fresh_added(self.chosen, rows, "permanence")
 
     def permanence(self):
         counted = self._people("pperm", *self._per_permanence())
@@ -220,23 +253,20 @@ class _Selection:
             table = np.full(int(pids.max()) + 1 if len(pids) else 1, -1, dtype=np.int64)
             for pk in present:
                 table[pk] = self.lieu_of.get(pk, -1)
-            counted = engine._group_counts(table[self._row_permanences()], self.both("usager"))
+            # The chosen rows are in order of run: each run's permanence, as many times.
+            per_row = np.repeat(self.keys >> 32, self.counts)
+            if self.fresh:
+                per_row = np.r_[per_row, self.fresh["permanence"]]
+            counted = engine._group_counts(table[per_row], self.both("usager"))
         return [{"lieu": g, "n": n, "usagers": people} for g, n, people in counted]
 
-    def _row_permanences(self) -> np.ndarray:
-        perm_of_run = np.repeat(self.column("perm_ids"), np.diff(self.column("perm_runs")))
-        per_row = np.repeat(perm_of_run, np.diff(self.column("run_start")))
-        if self.keep is not None:
-            per_row = per_row[self.keep]
-        return np.r_[per_row, self.fresh["permanence"]] if self.fresh else per_row
-
     def month(self):
-        counts, months = self.run_counts, self.column("run_month")
-        held = np.flatnonzero(counts)
+        held = np.flatnonzero(self.counts)
         groups, rows = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(held):
-            low = int(months[held].min())
-            per_month = np.bincount(months[held] - low, weights=counts[held])
+            months = self.months[held]
+            low = int(months.min())
+            per_month = np.bincount(months - low, weights=self.counts[held])
             groups = np.arange(low, low + len(per_month), dtype=np.int64)
             rows = np.rint(per_month).astype(np.int64)
         counted = self._people("pmonth", *self._fresh_added(groups, rows, "month"))
@@ -250,6 +280,25 @@ class _Selection:
         if not len(usagers):
             return []
         return [{"n": len(usagers), "usagers": engine.distinct(usagers)}]
+
+
+def last_visit(permanences: list[int], today: datetime.date):
+    """engine.last_visit from the runs: each permanence's last run up to today."""
+    store = store_module.current()
+    if store is None or PREFIX + "run_key" not in store.facts or store.kept is not None:
+        return engine.last_visit(permanences, today)  # rows dropped since: read them all
+    run_key = np.asarray(store.facts[PREFIX + "run_key"])
+    chosen = np.array(sorted(set(permanences)), dtype=np.int64)
+    day = (today - EPOCH).days
+    at = np.searchsorted(run_key, (chosen << 32) | day, "right") - 1
+    inside = at >= 0
+    found = run_key[at[inside]]
+    days = (found[(found >> 32) == chosen[inside]] & 0xFFFFFFFF).tolist()
+    if store.fresh:
+        fresh = store.fresh
+        mine = engine._among(fresh["permanence"], list(permanences)) & (fresh["day"] <= day)
+        days += fresh["day"][mine].tolist()
+    return EPOCH + datetime.timedelta(days=max(days)) if days else None
 
 
 def visits(

@@ -3,12 +3,14 @@ what the live SQL gives: every grouping of `Attendance`, for random scopes, befo
 writes the store overlays (tests/permanences/test_figures_store.py compares the dashboard)."""
 
 import dataclasses
+import datetime
 import io
 
 import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Max
 
 from permanences.figures import attendance, attendance_rows
 from permanences.models import Mediation
@@ -86,3 +88,21 @@ def test_the_stored_rows_at_permanences_count_like_the_live_sql(monkeypatch):
             setattr(mediation, name, value)
         mediation.save()
     _assert_same(world, monkeypatch, 15)
+
+
+def _last_visit_live(permanences, today):
+    visits = Mediation.objects.filter(permanence__in=permanences, date__lte=today)
+    return visits.aggregate(last=Max("date"))["last"]
+
+
+def test_the_last_visit_is_read_from_the_runs_as_from_the_database():
+    world = World(seed=31)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    rng = world.rng
+    for _ in range(2):
+        for _ in range(12):
+            some = [p.pk for p in rng.sample(world.permanences, rng.randint(1, 3))]
+            today = FIRST + datetime.timedelta(days=rng.randrange(4 * 365))
+            found = attendance_rows.last_visit(some, today)
+            assert found == _last_visit_live(some, today), (some, today)
+        world.add_mediation()  # read again from PostgreSQL on top of the files
