@@ -22,7 +22,7 @@ import numpy as np
 
 from poitiers_inclusion import figures
 
-from . import engine, writer
+from . import engine, slots, writer
 from . import store as store_module
 
 PREFIX = "prow_"
@@ -91,7 +91,7 @@ def distinct_pairs(store, pair: str, pairs: np.ndarray) -> tuple[np.ndarray, np.
     known = len(store.facts[f"pairkey_{pair}"])
     total = store.pair_count(pair)
     if len(pairs) * 8 < total:  # a small selection sorts faster than it scans every pair
-        ids = np.unique(pairs)
+        ids = slots.distinct(pairs)
     else:
         seen = np.zeros(total, dtype=bool)
         seen[pairs] = True
@@ -101,10 +101,8 @@ def distinct_pairs(store, pair: str, pairs: np.ndarray) -> tuple[np.ndarray, np.
     counts = np.diff(np.searchsorted(ids[:split], np.r_[starts, known]))
     if split == len(ids):
         return values, counts
-    extra, times = np.unique(
-        writer.key_groups(store.pair_extra[pair][ids[split:] - known]), return_counts=True
-    )
-    groups = np.union1d(values, extra)
+    extra, times = slots.counted(writer.key_groups(store.pair_extra[pair][ids[split:] - known]))
+    groups = slots.distinct(np.r_[values, extra])
     people = np.zeros(len(groups), dtype=np.int64)
     people[np.searchsorted(groups, values)] += counts
     people[np.searchsorted(groups, extra)] += times
@@ -125,7 +123,11 @@ class _Selection:
         lo, hi = (start - EPOCH).days, (end - EPOCH).days
         perm_ids = self.column("perm_ids")
         run_start, run_key = self.column("run_start"), self.column("run_key")
-        chosen = np.intersect1d(np.array(permanences, dtype=np.int64), perm_ids)
+        wanted = slots.distinct(np.array(permanences, dtype=np.int64))
+        if len(perm_ids):
+            at = np.minimum(np.searchsorted(perm_ids, wanted), len(perm_ids) - 1)
+            wanted = wanted[perm_ids[at] == wanted]
+        chosen = wanted if len(perm_ids) else np.zeros(0, dtype=np.int64)
         # Each chosen permanence's runs within the period: [low, high).
         low = np.searchsorted(run_key, (chosen << 32) | lo)
         high = np.searchsorted(run_key, (chosen << 32) | hi, "right")
@@ -223,8 +225,8 @@ class _Selection:
         """`groups` and `rows` with the rows read again counted in."""
         if not self.fresh:
             return groups, rows
-        extra, times = np.unique(self.fresh[column], return_counts=True)
-        merged = np.union1d(groups, extra)
+        extra, times = slots.counted(self.fresh[column])
+        merged = slots.distinct(np.r_[groups, extra])
         total = np.zeros(len(merged), dtype=np.int64)
         total[np.searchsorted(merged, groups)] += rows
         total[np.searchsorted(merged, extra)] += times
@@ -246,7 +248,8 @@ class _Selection:
         if all(written.get(pk, -2) == self.lieu_of.get(pk) for pk in present):
             # The permanences did not move since the store was written: its lieu pairs hold.
             lieux = np.array([self.lieu_of.get(pk, -1) for pk in pids.tolist()], dtype=np.int64)
-            groups, inverse = np.unique(lieux, return_inverse=True)
+            groups = slots.distinct(lieux)
+            inverse = np.searchsorted(groups, lieux)
             per_lieu = np.bincount(inverse, weights=rows, minlength=len(groups))
             counted = self._people("plieu", groups, np.rint(per_lieu).astype(np.int64))
         else:

@@ -37,6 +37,22 @@ def no_visits() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return empty, empty, empty
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values in order: a sort and a comparison (numpy 2's np.unique hashes, a
+    hundred times slower on a million ids)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values in order and how many times each occurs."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
+
+
 def _month_day(months: np.ndarray) -> np.ndarray:
     """The day number of the first day of months counted from January 1970."""
     return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
@@ -143,7 +159,7 @@ class SlotTable:
                 low, high = day_number(max(start, start_date)), day_number(end_date)
                 found.append(self._spread(*self._ranges(np.array(targets), low, high)))
         if found:
-            self.closed = np.unique(np.concatenate(found).astype(np.int64))
+            self.closed = distinct(np.concatenate(found).astype(np.int64))
 
     def _is_closed(self, cells: np.ndarray) -> np.ndarray:
         if not len(self.closed):
@@ -211,7 +227,7 @@ class SlotTable:
         if len(self.closed):
             owner = self._owner(self.closed)
             month = self._month(self._day(self.closed, owner))
-            keys, closed = np.unique(owner * (span + m0 + 1) + month, return_counts=True)
+            keys, closed = counted(owner * (span + m0 + 1) + month)
             owners, months = keys // (span + m0 + 1), keys % (span + m0 + 1)
             # The permanence's slots in that month: from its first day to its last.
             begins, stops = self._ranges(owners, _month_day(months), _month_day(months + 1) - 1)
@@ -274,6 +290,6 @@ class SlotTable:
             "closed": int(closed.sum()),
             "slots": int((~closed).sum()),
             "empty": int((~closed & ~hit).sum()),
-            "months": len(np.unique(months)),
+            "months": len(distinct(months)),
             "visits": int(self.visits[at[hit]].sum()) if len(self.visited) else 0,
         }
