@@ -125,8 +125,11 @@ class PermanenceRow:
     )
 
     def __str__(self):
+        # As the model's, without strftime (thousands of labels on a national dashboard).
+        start, end = self.start_time, self.end_time
         return (
-            f"{self.lieu} — {_WEEKDAYS[self.weekday]} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+            f"{self.lieu.nom} — {_WEEKDAYS[self.weekday]} "
+            f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
         )
 
 

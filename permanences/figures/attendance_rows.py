@@ -28,6 +28,10 @@ from . import store as store_module
 PREFIX = "prow_"
 COLUMNS = ("day", "usager", "conseiller", "type", "t", "pair_pperm", "pair_plieu", "pair_pmonth")
 EPOCH = datetime.date(1970, 1, 1)
+# distinct_pairs' ways: sort the ids of a selection below 1/SORT_BELOW of the pairs, else mark
+# them; count the marks of each of up to FEW_GROUPS groups in place, else find them in order.
+SORT_BELOW = 8
+FEW_GROUPS = 1000
 
 
 def write(folder: Path, facts: dict) -> None:
@@ -90,18 +94,28 @@ def distinct_pairs(store, pair: str, pairs: np.ndarray) -> tuple[np.ndarray, np.
     count is where its first id falls among them (no pass per group)."""
     known = len(store.facts[f"pairkey_{pair}"])
     total = store.pair_count(pair)
-    if len(pairs) * 8 < total:  # a small selection sorts faster than it scans every pair
+    values, starts = (np.asarray(a) for a in store.facts[f"pairgroups_{pair}"])
+    bounds = np.r_[starts, known]
+    if len(pairs) * SORT_BELOW < total:  # a small selection sorts faster than it scans all
         ids = slots.distinct(pairs)
+        split = int(np.searchsorted(ids, known))
+        counts = np.diff(np.searchsorted(ids[:split], bounds))
+        extra_ids = ids[split:]
     else:
         seen = np.zeros(total, dtype=bool)
         seen[pairs] = True
-        ids = np.flatnonzero(seen)
-    values, starts = (np.asarray(a) for a in store.facts[f"pairgroups_{pair}"])
-    split = int(np.searchsorted(ids, known))
-    counts = np.diff(np.searchsorted(ids[:split], np.r_[starts, known]))
-    if split == len(ids):
+        if len(starts) <= FEW_GROUPS:  # few groups (months): each counted in place
+            edges = bounds.tolist()
+            counts = np.array(
+                [np.count_nonzero(seen[a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)],
+                dtype=np.int64,
+            )
+        else:
+            counts = np.diff(np.searchsorted(np.flatnonzero(seen[:known]), bounds))
+        extra_ids = np.flatnonzero(seen[known:]) + known
+    if not len(extra_ids):
         return values, counts
-    extra, times = slots.counted(writer.key_groups(store.pair_extra[pair][ids[split:] - known]))
+    extra, times = slots.counted(writer.key_groups(store.pair_extra[pair][extra_ids - known]))
     groups = slots.distinct(np.r_[values, extra])
     people = np.zeros(len(groups), dtype=np.int64)
     people[np.searchsorted(groups, values)] += counts

@@ -12,6 +12,7 @@ days it covers, a public holiday closes recurring permanences (a one-off slot is
 purpose)."""
 
 import datetime
+from functools import cached_property
 
 import numpy as np
 
@@ -175,19 +176,20 @@ class SlotTable:
             return
         counts = np.ones(len(pids), dtype=np.int64) if counts is None else counts
         ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
-        # Each permanence's index by id (a lookup table: ids are small), -1 for the others.
-        table = np.full(max(int(ids.max()), int(pids.max())) + 2, -1, dtype=np.int64)
-        table[ids] = np.arange(len(ids))
-        index = table[np.where(pids >= 0, pids, -1)]
-        known = index >= 0
-        index = np.where(known, index, 0)
-        delta = days - self.first[index]
+        # Each permanence's index by id (a lookup table: ids are small), -1 for the others and
+        # for -1 (no permanence: the last entry). In int32, the widest a slot id needs: a few
+        # million visited slots make each pass and each temporary array count.
+        table = np.full(max(int(ids.max()), int(pids.max())) + 2, -1, dtype=np.int32)
+        table[ids] = np.arange(len(ids), dtype=np.int32)
+        index = table[pids]
+        days = days.astype(np.int32, copy=False)
+        delta = days - self.first.astype(np.int32)[index]
         week = delta // 7
-        on_slot = known & (delta >= 0) & (delta == 7 * week) & (week < self.weeks[index])
-        on_slot &= counts > 0
-        index = index[on_slot]
-        cells = self.offsets[:-1][index] + week[on_slot]
-        counts, days = counts[on_slot].astype(np.int64), days[on_slot]
+        on_slot = (index >= 0) & (delta >= 0) & (delta == 7 * week)
+        on_slot &= (week < self.weeks.astype(np.int32)[index]) & (counts > 0)
+        at = np.flatnonzero(on_slot)
+        index, days, counts = index[at], days[at], counts[at].astype(np.int64)
+        cells = (self.offsets[:-1].astype(np.int32)[index] + week[at]).astype(np.int64)
         if len(cells) > 1 and not (cells[1:] > cells[:-1]).all():
             # Not in order, or a slot twice: sorted (nearly sorted input sorts in one pass).
             order = np.argsort(cells, kind="stable")
@@ -235,17 +237,26 @@ class SlotTable:
             np.add.at(held, (groups[owners[shut]], months[shut] - m0), -1)
         return (held > 0).sum(axis=1)
 
+    @cached_property
+    def _per_permanence(self) -> dict[str, np.ndarray]:
+        """Slots, closed slots and open slots with visits per permanence."""
+        count = len(self.permanences)
+        return {
+            "cells": self.weeks,
+            "closed": np.bincount(self._owner(self.closed), minlength=count),
+            "visited": np.bincount(self.visited_owner, minlength=count),
+        }
+
     def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
         """Per group of permanences (`groups`: each permanence's group, 0 to size - 1): slots
         ("cells"), slots held, closed, empty, months with a slot held."""
-        closed_owner = self._owner(self.closed)
-        visited_owner = self.visited_owner
+        per_permanence = self._per_permanence
         result = {
-            "cells": np.bincount(groups, weights=self.weeks, minlength=size).astype(np.int64),
-            "closed": np.bincount(groups[closed_owner], minlength=size),
+            name: np.bincount(groups, weights=per_permanence[name], minlength=size).astype(np.int64)
+            for name in ("cells", "closed", "visited")
         }
         result["slots"] = result["cells"] - result["closed"]
-        result["empty"] = result["slots"] - np.bincount(groups[visited_owner], minlength=size)
+        result["empty"] = result["slots"] - result.pop("visited")
         result["months"] = self._months_held(groups, size)
         return result
 

@@ -71,7 +71,17 @@ def _assert_same(world, monkeypatch, scopes: int) -> None:
             assert stored[key] == value, (key, scope)
 
 
-def test_the_stored_rows_at_permanences_count_like_the_live_sql(monkeypatch):
+@pytest.mark.parametrize(
+    "sort_below, few_groups",
+    [(8, 1000), (0, 0), (10**9, 1000)],
+    ids=["as-shipped", "marks-found-in-order", "sorted"],
+)
+def test_the_stored_rows_at_permanences_count_like_the_live_sql(
+    monkeypatch, sort_below, few_groups
+):
+    # Each way of counting distinct pairs, whatever the size of the world.
+    monkeypatch.setattr(attendance_rows, "SORT_BELOW", sort_below)
+    monkeypatch.setattr(attendance_rows, "FEW_GROUPS", few_groups)
     world = World(seed=23)
     call_command("rebuild_figures_store", stdout=io.StringIO())
     scope = dataclasses.replace(world.random_scope(), user=world.coordinateur)
