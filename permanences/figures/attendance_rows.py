@@ -16,6 +16,7 @@ the row count), `run_key` (permanence << 32 | day of each run), `run_month`, `pe
 """
 
 import datetime
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,8 @@ def write(folder: Path, facts: dict) -> None:
     files["run_start"] = np.r_[starts, len(keys)].astype(np.int64)
     files["run_key"] = keys[starts]
     files["run_month"] = writer.months(days[starts]) if len(keys) else np.zeros(0, np.int32)
+    files["run_pid"] = pids[starts].astype(np.int32)
+    files["run_day"] = days[starts].astype(np.int32)
     run_pids = pids[starts]
     firsts = np.flatnonzero(np.r_[True, run_pids[1:] != run_pids[:-1]]) if len(keys) else []
     files["perm_ids"] = run_pids[firsts].astype(np.int64)
@@ -154,8 +157,10 @@ class _Selection:
         if not (len(chosen) == len(perm_ids) and int(self.bounds[-1]) == len(run_key)):
             runs = _spread(low, high)
         lengths = np.diff(run_start) if runs is None else np.diff(run_start)[runs]
-        self.keys = run_key if runs is None else run_key[runs]
-        self.months = self.column("run_month") if runs is None else self.column("run_month")[runs]
+        run = {}
+        for name in ("run_month", "run_pid", "run_day"):
+            run[name] = self.column(name) if runs is None else self.column(name)[runs]
+        self.months, self.pids, self.days = run["run_month"], run["run_pid"], run["run_day"]
         # The rows of those runs: all, one slice, or indexes.
         if runs is None:
             rows = slice(0, int(run_start[-1]) if len(run_start) else 0)
@@ -181,6 +186,7 @@ class _Selection:
             keep = refine(keep, (self.column("t")[rows] & themes) != 0)
         if store.kept is not None:
             keep = refine(keep, store.kept[self.column("row")[rows]])
+        self.held = None  # the runs with chosen rows: all of them, without a filter
         if keep is None:
             self.counts = lengths
         else:
@@ -191,6 +197,7 @@ class _Selection:
                 self.counts = np.zeros(0, dtype=np.int64)
             everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
             rows = everything[keep]
+            self.held = np.flatnonzero(self.counts)
         self.selected = rows
         self.fresh = {}
         if store.fresh:
@@ -217,10 +224,11 @@ class _Selection:
 
     # The groupings --------------------------------------------------------------------------
 
+    def _held(self, values: np.ndarray) -> np.ndarray:
+        return values if self.held is None else values[self.held]
+
     def slot(self):
-        held = np.flatnonzero(self.counts)
-        keys = self.keys[held]
-        pids, days, visits = keys >> 32, keys & 0xFFFFFFFF, self.counts[held]
+        pids, days, visits = self._held(self.pids), self._held(self.days), self._held(self.counts)
         if self.fresh:
             pids = np.r_[pids, self.fresh["permanence"]]
             days = np.r_[days, self.fresh["day"]]
@@ -250,17 +258,18 @@ class _Selection:
         total[np.searchsorted(merged, extra)] += times
         return merged, total
 
+    @cached_property
     def _per_permanence(self) -> tuple[np.ndarray, np.ndarray]:
         sums = np.r_[0, np.cumsum(self.counts)]
         rows = sums[self.bounds[1:]] - sums[self.bounds[:-1]]
         return self._fresh_added(self.chosen, rows, "permanence")
 
     def permanence(self):
-        counted = self._people("pperm", *self._per_permanence())
+        counted = self._people("pperm", *self._per_permanence)
         return [{"pid": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def lieu(self):
-        pids, rows = self._per_permanence()
+        pids, rows = self._per_permanence
         present = pids[rows > 0].tolist()
         written = {int(k): v for k, v in self.store.meta.get("perm_lieu", {}).items()}
         if all(written.get(pk, -2) == self.lieu_of.get(pk) for pk in present):
@@ -275,19 +284,18 @@ class _Selection:
             for pk in present:
                 table[pk] = self.lieu_of.get(pk, -1)
             # The chosen rows are in order of run: each run's permanence, as many times.
-            per_row = np.repeat(self.keys >> 32, self.counts)
+            per_row = np.repeat(self.pids, self.counts)
             if self.fresh:
                 per_row = np.r_[per_row, self.fresh["permanence"]]
             counted = engine._group_counts(table[per_row], self.both("usager"))
         return [{"lieu": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def month(self):
-        held = np.flatnonzero(self.counts)
+        months, counts = self._held(self.months), self._held(self.counts)
         groups, rows = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if len(held):
-            months = self.months[held]
+        if len(months):
             low = int(months.min())
-            per_month = np.bincount(months - low, weights=self.counts[held])
+            per_month = np.bincount(months - low, weights=counts)
             groups = np.arange(low, low + len(per_month), dtype=np.int64)
             rows = np.rint(per_month).astype(np.int64)
         counted = self._people("pmonth", *self._fresh_added(groups, rows, "month"))
@@ -338,6 +346,6 @@ def visits(
     if not allowed:
         return None
     store = store_module.current()
-    if store is None or PREFIX + "run_key" not in store.facts:
+    if store is None or PREFIX + "run_day" not in store.facts:
         return None
     return Visits(_Selection(store, scope, own, permanences, lieu_of, start, end))
