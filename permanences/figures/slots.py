@@ -90,7 +90,7 @@ class SlotTable:
         span = int(self.last[held].max()) - self.low + 1 if held.any() else 0
         self._day_month = writer.months(np.arange(self.low, self.low + span)).astype(np.int64)
         self.closed = np.zeros(0, dtype=np.int64)
-        self.visited = np.zeros(0, dtype=np.int64)
+        self.visited = np.zeros(0, dtype=np.int32)
         self.visits = np.zeros(0, dtype=np.int64)
         self.visited_owner = self.visited_day = np.zeros(0, dtype=np.int64)
         if self.cells and start <= end:
@@ -188,8 +188,10 @@ class SlotTable:
         on_slot = (index >= 0) & (delta >= 0) & (delta == 7 * week)
         on_slot &= (week < self.weeks.astype(np.int32)[index]) & (counts > 0)
         at = np.flatnonzero(on_slot)
-        index, days, counts = index[at], days[at], counts[at].astype(np.int64)
-        cells = (self.offsets[:-1].astype(np.int32)[index] + week[at]).astype(np.int64)
+        if len(at) < len(on_slot):  # else all of them, as they are
+            index, days, counts, week = index[at], days[at], counts[at], week[at]
+        counts = counts.astype(np.int64, copy=False)
+        cells = self.offsets[:-1].astype(np.int32)[index] + week  # int32: see `visited`
         if len(cells) > 1 and not (cells[1:] > cells[:-1]).all():
             # Not in order, or a slot twice: sorted (nearly sorted input sorts in one pass).
             order = np.argsort(cells, kind="stable")
@@ -199,8 +201,9 @@ class SlotTable:
             index, days = index[starts], days[starts]
         if len(self.closed) and len(cells):
             # The few closed slots looked up among the visited ones, not the other way round.
-            at = np.minimum(np.searchsorted(cells, self.closed), len(cells) - 1)
-            shut = at[cells[at] == self.closed]
+            closed = self.closed.astype(cells.dtype)
+            at = np.minimum(np.searchsorted(cells, closed), len(cells) - 1)
+            shut = at[cells[at] == closed]
             if len(shut):
                 open_ = np.ones(len(cells), dtype=bool)
                 open_[shut] = False
@@ -293,9 +296,11 @@ class SlotTable:
         begins, stops = self._ranges(indexes, day_number(start), day_number(end))
         cells = self._spread(begins, stops)
         closed = self._is_closed(cells)
-        at = np.searchsorted(self.visited, cells)
+        at = np.searchsorted(self.visited, cells.astype(self.visited.dtype))
         at = np.minimum(at, max(len(self.visited) - 1, 0))
         hit = (self.visited[at] == cells) if len(self.visited) else np.zeros(len(cells), bool)
+        # (`visited` is int32 when there are visits: the small side is cast for the searches,
+        # never the millions of visited slots.)
         months = self._month(self._day(cells[~closed])) if len(cells) else cells
         return {
             "closed": int(closed.sum()),
