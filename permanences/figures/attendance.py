@@ -9,6 +9,7 @@ médiations.
 
 import calendar
 import datetime
+import functools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -125,12 +126,16 @@ class PermanenceRow:
     )
 
     def __str__(self):
-        # As the model's, without strftime (thousands of labels on a national dashboard).
-        start, end = self.start_time, self.end_time
         return (
-            f"{self.lieu.nom} — {_WEEKDAYS[self.weekday]} "
-            f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
+            f"{self.lieu.nom} — {_WEEKDAYS[self.weekday]} {_hours(self.start_time, self.end_time)}"
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _hours(start: datetime.time, end: datetime.time) -> str:
+    """As the model's str() writes them, without a strftime per permanence: few distinct hours
+    (a pure function of its arguments, not figures kept between requests)."""
+    return f"{start:%H:%M}–{end:%H:%M}"
 
 
 def permanence_rows(queryset) -> list[PermanenceRow]:
@@ -311,19 +316,20 @@ class Attendance:
         # Lists, not numpy scalars, read in the loop: thousands of permanences at national scale.
         columns = [per_group[name].tolist() for name in ("slots", "closed", "empty", "months")]
         with_slots = {keys[i]: i for i in np.flatnonzero(per_group["cells"]).tolist()}
+        slots, closed, empty, months = columns
         result = []
         for key in sorted(set(with_slots) | set(counts), key=_sortable):
             i, row = with_slots.get(key), counts.get(key)
-            slots, closed, empty, months = (c[i] for c in columns) if i is not None else (0,) * 4
-            stats = Stats(
-                labels(key),
-                slots=slots,
-                closed=closed,
-                empty=empty,
-                months=months,
-                visits=row["n"] if row else 0,
-                usagers=row["usagers"] if row else 0,
-            )
+            stats = Stats(labels(key))
+            if i is not None:
+                stats.slots, stats.closed, stats.empty, stats.months = (
+                    slots[i],
+                    closed[i],
+                    empty[i],
+                    months[i],
+                )
+            if row:
+                stats.visits, stats.usagers = row["n"], row["usagers"]
             stats.extra["key"] = key
             result.append(stats)
         return result
