@@ -9,7 +9,6 @@ médiations.
 
 import calendar
 import datetime
-import functools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -110,6 +109,7 @@ class PermanenceRow:
         "valid_from",
         "valid_until",
         "is_one_off",
+        "hours",  # "09:00–12:00", as the model's str() writes them
     )
     FIELDS = (
         "pk",
@@ -126,27 +126,23 @@ class PermanenceRow:
     )
 
     def __str__(self):
-        return (
-            f"{self.lieu.nom} — {_WEEKDAYS[self.weekday]} {_hours(self.start_time, self.end_time)}"
-        )
-
-
-@functools.lru_cache(maxsize=4096)
-def _hours(start: datetime.time, end: datetime.time) -> str:
-    """As the model's str() writes them, without a strftime per permanence: few distinct hours
-    (a pure function of its arguments, not figures kept between requests)."""
-    return f"{start:%H:%M}–{end:%H:%M}"
+        return f"{self.lieu.nom} — {_WEEKDAYS[self.weekday]} {self.hours}"
 
 
 def permanence_rows(queryset) -> list[PermanenceRow]:
     """The permanences of a queryset as `PermanenceRow`s (one query), in order of id."""
-    lieux, quartiers, rows = {}, {}, []
+    # Few distinct hours: each written once (a strftime per permanence showed at 8,000).
+    lieux, quartiers, hours, rows = {}, {}, {}, []
     for values in queryset.order_by("pk").values_list(*PermanenceRow.FIELDS):
         row = PermanenceRow()
         (row.pk, row.lieu_id, row.weekday, row.start_time, row.end_time, row.valid_from) = values[
             :6
         ]
         row.valid_until, row.is_one_off = values[6:8]
+        times = (row.start_time, row.end_time)
+        row.hours = hours.get(times) or hours.setdefault(
+            times, f"{times[0]:%H:%M}–{times[1]:%H:%M}"
+        )
         lieu_nom, quartier_id, quartier_nom = values[8:]
         lieu = lieux.get(row.lieu_id)
         if lieu is None:
