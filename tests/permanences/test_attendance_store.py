@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Max
 
-from permanences.figures import attendance, attendance_rows
+from permanences.figures import attendance, attendance_rows, store
 from permanences.models import Mediation
 from tests.permanences.test_figures_store import FIRST, World
 
@@ -116,3 +116,17 @@ def test_the_last_visit_is_read_from_the_runs_as_from_the_database():
             found = attendance_rows.last_visit(some, today)
             assert found == _last_visit_live(some, today), (some, today)
         world.add_mediation()  # read again from PostgreSQL on top of the files
+
+
+def test_a_store_written_without_the_rows_at_permanences_is_rewritten_soon():
+    """A store from before these files would leave attendance to the live SQL until its daily
+    rewrite: refresh_figures (every ten minutes) rewrites it at once."""
+    World(seed=5)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert not store.rebuild_due()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM permanences_figures_store")
+        folder = store.root() / cursor.fetchone()[0]
+    for path in folder.glob(f"{attendance_rows.PREFIX}*.npy"):
+        path.unlink()
+    assert store.rebuild_due()
