@@ -2,8 +2,9 @@
 
 A *slot* (créneau) is one occurrence of a permanence: its weekday within its validity dates, up
 to today, minus the days a closure covers. A *visit* (passage) is one accompagnement whose
-médiation names that permanence. Occurrences come from date arithmetic over the (few)
-permanences; visits and unique usagers come from SQL aggregates, never from Python loops over
+médiation names that permanence. Slots are counted by date arithmetic over the permanences
+(`slots`); visits and unique usagers come from the figures store's rows at permanences
+(`attendance_rows`) or, without a store, from SQL aggregates, never from Python loops over
 médiations.
 """
 
@@ -24,7 +25,6 @@ from poitiers_inclusion import figures
 from poitiers_inclusion.replica import figures_connection
 
 from ..booking import occurrences
-from ..enums import Weekday
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
 from . import activity, attendance_rows
@@ -76,87 +76,6 @@ def permanences_for(scope: figures.Scope):
     return qs.distinct()
 
 
-class _Named:
-    """A lieu or quartier as the figures read it: its id and name (str() is the name, as the
-    models')."""
-
-    __slots__ = ("pk", "nom", "quartier_id", "quartier")
-
-    def __init__(self, pk, nom, quartier=None):
-        self.pk, self.nom = pk, nom
-        self.quartier = quartier
-        self.quartier_id = quartier.pk if quartier is not None else None
-
-    def __str__(self):
-        return self.nom
-
-
-_WEEKDAYS = {day.value: day.label.lower() for day in Weekday}
-
-
-class PermanenceRow:
-    """What the figures read of a permanence, from one row of values: the dashboard's section
-    reads thousands of permanences, whose model instances took longer to build than the figures
-    to count. Same attributes and str() as the model's."""
-
-    __slots__ = (
-        "pk",
-        "lieu_id",
-        "lieu",
-        "weekday",
-        "start_time",
-        "end_time",
-        "valid_from",
-        "valid_until",
-        "is_one_off",
-        "hours",  # "09:00–12:00", as the model's str() writes them
-    )
-    FIELDS = (
-        "pk",
-        "lieu_id",
-        "weekday",
-        "start_time",
-        "end_time",
-        "valid_from",
-        "valid_until",
-        "is_one_off",
-        "lieu__nom",
-        "lieu__quartier_id",
-        "lieu__quartier__nom",
-    )
-
-    def __str__(self):
-        return f"{self.lieu.nom} — {_WEEKDAYS[self.weekday]} {self.hours}"
-
-
-def permanence_rows(queryset) -> list[PermanenceRow]:
-    """The permanences of a queryset as `PermanenceRow`s (one query), in order of id."""
-    # Few distinct hours: each written once (a strftime per permanence showed at 8,000).
-    lieux, quartiers, hours, rows = {}, {}, {}, []
-    for values in queryset.order_by("pk").values_list(*PermanenceRow.FIELDS):
-        row = PermanenceRow()
-        (row.pk, row.lieu_id, row.weekday, row.start_time, row.end_time, row.valid_from) = values[
-            :6
-        ]
-        row.valid_until, row.is_one_off = values[6:8]
-        times = (row.start_time, row.end_time)
-        row.hours = hours.get(times) or hours.setdefault(
-            times, f"{times[0]:%H:%M}–{times[1]:%H:%M}"
-        )
-        lieu_nom, quartier_id, quartier_nom = values[8:]
-        lieu = lieux.get(row.lieu_id)
-        if lieu is None:
-            quartier = None
-            if quartier_id is not None:
-                quartier = quartiers.get(quartier_id)
-                if quartier is None:
-                    quartier = quartiers[quartier_id] = _Named(quartier_id, quartier_nom)
-            lieu = lieux[row.lieu_id] = _Named(row.lieu_id, lieu_nom, quartier)
-        row.lieu = lieu
-        rows.append(row)
-    return rows
-
-
 def mediations_for(scope: figures.Scope):
     qs = Mediation.objects.for_figures(scope.user)
     if scope.conseillers:
@@ -203,10 +122,10 @@ def _accompagnements(mediations, permanence_ids, start, end):
 class Attendance:
     """Everything the page and the dashboard need, computed once for a set of permanences.
 
-    The slots are a numpy table (`slots.SlotTable`: one cell per permanence and day held,
-    closed or not), never a Python object per occurrence: ten years of thousands of weekly
-    permanences are millions of slots. The occurrences (with their closures, for the page's
-    list of one permanence's slots) are only built when read."""
+    The slots are counted by `slots.SlotTable` (arithmetic per permanence, arrays of the
+    closed and visited slots only), never a Python object per occurrence: ten years of
+    thousands of weekly permanences are millions of slots. The occurrences (with their
+    closures, for the page's list of one permanence's slots) are only built when read."""
 
     def __init__(self, permanences, start, end, mediations=None, scope=None):
         self.scope = scope  # the dashboard's (of `mediations`): visits from the figures store
@@ -233,9 +152,9 @@ class Attendance:
         return dict(found)
 
     def _sets(self) -> dict:
-        """Visits per slot (arrays: permanence, day number, visits or None for one each),
-        visits and unique usagers per permanence, lieu and month and in all: one SQL statement
-        (GROUPING SETS), one pass over the accompagnements."""
+        """Visits per slot (arrays: permanence, day number, visits), visits and unique usagers
+        per permanence, lieu and month and in all: from the store's rows at permanences, else
+        one SQL statement (GROUPING SETS), one pass over the accompagnements."""
         qs = self._acc.annotate(
             pid=F("mediation__permanence_id"),
             day=F("mediation__date"),

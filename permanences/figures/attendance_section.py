@@ -8,9 +8,9 @@ from .attendance import (
     mediations_for,
     moves,
     period,
-    permanence_rows,
     permanences_for,
 )
+from .permanence_rows import permanence_rows
 
 
 def _decimal(value: float) -> str:

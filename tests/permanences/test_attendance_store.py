@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Max
 
 from permanences.figures import attendance, attendance_rows, store
+from permanences.figures.permanence_rows import permanence_rows
 from permanences.models import Mediation
 from tests.permanences.test_figures_store import FIRST, World
 
@@ -35,7 +36,7 @@ def _numbers(stats) -> tuple:
 
 
 def _groupings(scope, monkeypatch, *, live: bool) -> dict:
-    permanences = attendance.permanence_rows(attendance.permanences_for(scope))
+    permanences = permanence_rows(attendance.permanences_for(scope))
     start, end = attendance.period(scope, permanences)
     with monkeypatch.context() as patched:
         if live:
