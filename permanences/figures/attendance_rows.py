@@ -60,8 +60,36 @@ def write(folder: Path, facts: dict) -> None:
     firsts = np.flatnonzero(np.r_[True, run_pids[1:] != run_pids[:-1]]) if len(keys) else []
     files["perm_ids"] = run_pids[firsts].astype(np.int64)
     files["perm_runs"] = np.r_[firsts, len(run_pids)].astype(np.int64)
+    rows = order.astype(np.int64)
+    for name, pairs in (
+        ("pperm", files["pair_pperm"]),
+        ("plieu", files["pair_plieu"]),
+        ("usager", files["usager"]),
+    ):
+        files[f"prev_{name}"] = _previous_days(pairs, rows, files["day"])
     for name, array in files.items():
         np.save(folder / f"{PREFIX}{name}.npy", array)
+
+
+def _previous_days(pairs: np.ndarray, rows: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Each row's previous visit of the same pair (its day, -1: none), in time order: the
+    files' rows are by day. A period's distinct pairs are then its rows whose previous visit
+    is before it."""
+    order = np.argsort((pairs.astype(np.int64) << 32) | rows)
+    ordered = pairs[order]
+    again = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    previous = np.full(len(pairs), -1, dtype=np.int32)
+    previous[order[again]] = days[order[again - 1]]
+    return previous
+
+
+def _per_segment(mask: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """True values of `mask` in its consecutive segments of `sizes`."""
+    edges = np.r_[0, np.cumsum(sizes)].tolist()
+    return np.array(
+        [np.count_nonzero(mask[a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)],
+        dtype=np.int64,
+    )
 
 
 class Visits(dict):
@@ -187,6 +215,7 @@ class _Selection:
         if store.kept is not None:
             keep = refine(keep, store.kept[self.column("row")[rows]])
         self.held = None  # the runs with chosen rows: all of them, without a filter
+        self.keep_all = keep is None
         if keep is None:
             self.counts = lengths
         else:
@@ -199,6 +228,7 @@ class _Selection:
             rows = everything[keep]
             self.held = np.flatnonzero(self.counts)
         self.selected = rows
+        self.lo, self.everywhere = lo, len(chosen) == len(perm_ids)
         self.fresh = {}
         if store.fresh:
             fresh = store.fresh
@@ -258,6 +288,22 @@ class _Selection:
         total[np.searchsorted(merged, extra)] += times
         return merged, total
 
+    @property
+    def _firsts_hold(self) -> bool:
+        """Whether the rows' previous visits say which pairs are new in the period: every
+        row of the chosen permanences in the period is chosen, none was dropped or read again
+        since the store was written."""
+        return (
+            self.keep_all
+            and self.store.kept is None
+            and not self.fresh
+            and PREFIX + "prev_usager" in self.store.facts
+        )
+
+    def _firsts(self, name: str, sizes: np.ndarray) -> np.ndarray:
+        """Per segment of the chosen rows (`sizes`), the rows of pairs new in the period."""
+        return _per_segment(self.column(f"prev_{name}")[self.selected] < self.lo, sizes)
+
     @cached_property
     def _per_permanence(self) -> tuple[np.ndarray, np.ndarray]:
         sums = np.r_[0, np.cumsum(self.counts)]
@@ -265,7 +311,13 @@ class _Selection:
         return self._fresh_added(self.chosen, rows, "permanence")
 
     def permanence(self):
-        counted = self._people("pperm", *self._per_permanence)
+        if self._firsts_hold:
+            pids, rows = self._per_permanence
+            people = self._firsts("pperm", rows)
+            at = rows > 0
+            counted = zip(pids[at].tolist(), rows[at].tolist(), people[at].tolist(), strict=True)
+        else:
+            counted = self._people("pperm", *self._per_permanence)
         return [{"pid": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def lieu(self):
@@ -277,8 +329,25 @@ class _Selection:
             lieux = np.array([self.lieu_of.get(pk, -1) for pk in pids.tolist()], dtype=np.int64)
             groups = slots.distinct(lieux)
             inverse = np.searchsorted(groups, lieux)
-            per_lieu = np.bincount(inverse, weights=rows, minlength=len(groups))
-            counted = self._people("plieu", groups, np.rint(per_lieu).astype(np.int64))
+            per_lieu = np.rint(np.bincount(inverse, weights=rows, minlength=len(groups)))
+            per_lieu = per_lieu.astype(np.int64)
+            # A lieu's pairs are new in the period if all its permanences are chosen.
+            lieux_of = {written[pk] for pk in present}
+            whole = set(self.chosen.tolist()) >= {
+                pk for pk, lieu in written.items() if lieu in lieux_of
+            }
+            if self._firsts_hold and whole:
+                firsts = self._firsts("plieu", rows)
+                people = np.bincount(inverse, weights=firsts, minlength=len(groups))
+                at = per_lieu > 0
+                counted = zip(
+                    groups[at].tolist(),
+                    per_lieu[at].tolist(),
+                    np.rint(people[at]).astype(np.int64).tolist(),
+                    strict=True,
+                )
+            else:
+                counted = self._people("plieu", groups, per_lieu)
         else:
             table = np.full(int(pids.max()) + 1 if len(pids) else 1, -1, dtype=np.int64)
             for pk in present:
@@ -305,6 +374,12 @@ class _Selection:
         ]
 
     def total(self):
+        if self._firsts_hold and self.everywhere:  # the usagers' pairs span every permanence
+            count = int(self.counts.sum())
+            if not count:
+                return []
+            firsts = self.column("prev_usager")[self.selected] < self.lo
+            return [{"n": count, "usagers": int(np.count_nonzero(firsts))}]
         usagers = self.both("usager")
         if not len(usagers):
             return []
