@@ -331,10 +331,10 @@ class _Selection:
             inverse = np.searchsorted(groups, lieux)
             per_lieu = np.rint(np.bincount(inverse, weights=rows, minlength=len(groups)))
             per_lieu = per_lieu.astype(np.int64)
-            # A lieu's pairs are new in the period if all its permanences are chosen.
+            # A lieu's pairs are new in the period if all its permanences with rows are chosen.
             lieux_of = {written[pk] for pk in present}
             whole = set(self.chosen.tolist()) >= {
-                pk for pk, lieu in written.items() if lieu in lieux_of
+                pk for pk in self.column("perm_ids").tolist() if written.get(pk) in lieux_of
             }
             if self._firsts_hold and whole:
                 firsts = self._firsts("plieu", rows)
