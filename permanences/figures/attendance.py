@@ -2,8 +2,9 @@
 
 A *slot* (créneau) is one occurrence of a permanence: its weekday within its validity dates, up
 to today, minus the days a closure covers. A *visit* (passage) is one accompagnement whose
-médiation names that permanence. Occurrences come from date arithmetic over the (few)
-permanences; visits and unique usagers come from SQL aggregates, never from Python loops over
+médiation names that permanence. Slots are counted by date arithmetic over the permanences
+(`slots`); visits and unique usagers come from the figures store's rows at permanences
+(`attendance_rows`) or, without a store, from SQL aggregates, never from Python loops over
 médiations.
 """
 
@@ -16,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, Max, Min
+from django.db.models import F, Max
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ from poitiers_inclusion.replica import figures_connection
 from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
-from . import activity, engine
+from . import activity, attendance_rows
 from .slots import EPOCH, SlotTable, month_date, no_visits
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
@@ -92,17 +93,18 @@ def period(scope: figures.Scope, permanences=None) -> tuple[datetime.date, datet
     Without an end date, the period ends on the last day with a recorded visit: a history
     imported up to some date is not followed by months of "empty" slots nobody logged."""
     today = timezone.localdate()
-    qs = permanences if permanences is not None else Permanence.objects.all()
+    permanences = list(permanences if permanences is not None else Permanence.objects.all())
+    ids = [p.pk for p in permanences]
     end = min(scope.end or today, today)
     if scope.end is None:
-        last = engine.last_visit([p.pk for p in qs], today)
+        last = attendance_rows.last_visit(ids, today)
         if last is False:  # no figures store: ask PostgreSQL
-            visits = Mediation.objects.filter(permanence__in=qs, date__lte=today)
+            visits = Mediation.objects.filter(permanence__in=ids, date__lte=today)
             last = visits.aggregate(last=Max("date"))["last"]
         end = last or end
     start = scope.start
     if start is None:
-        start = qs.aggregate(first=Min("valid_from"))["first"] or end
+        start = min((p.valid_from for p in permanences), default=None) or end
     return start, end
 
 
@@ -120,10 +122,10 @@ def _accompagnements(mediations, permanence_ids, start, end):
 class Attendance:
     """Everything the page and the dashboard need, computed once for a set of permanences.
 
-    The slots are a numpy table (`slots.SlotTable`: one cell per permanence and day held,
-    closed or not), never a Python object per occurrence: ten years of thousands of weekly
-    permanences are millions of slots. The occurrences (with their closures, for the page's
-    list of one permanence's slots) are only built when read."""
+    The slots are counted by `slots.SlotTable` (arithmetic per permanence, arrays of the
+    closed and visited slots only), never a Python object per occurrence: ten years of
+    thousands of weekly permanences are millions of slots. The occurrences (with their
+    closures, for the page's list of one permanence's slots) are only built when read."""
 
     def __init__(self, permanences, start, end, mediations=None, scope=None):
         self.scope = scope  # the dashboard's (of `mediations`): visits from the figures store
@@ -150,9 +152,9 @@ class Attendance:
         return dict(found)
 
     def _sets(self) -> dict:
-        """Visits per slot (arrays: permanence, day number, visits or None for one each),
-        visits and unique usagers per permanence, lieu and month and in all: one SQL statement
-        (GROUPING SETS), one pass over the accompagnements."""
+        """Visits per slot (arrays: permanence, day number, visits), visits and unique usagers
+        per permanence, lieu and month and in all: from the store's rows at permanences, else
+        one SQL statement (GROUPING SETS), one pass over the accompagnements."""
         qs = self._acc.annotate(
             pid=F("mediation__permanence_id"),
             day=F("mediation__date"),
@@ -162,7 +164,8 @@ class Attendance:
         result = {"slot": no_visits(), "permanence": [], "lieu": [], "month": [], "total": []}
         ids = [p.pk for p in self.permanences]
         if self.scope:
-            stored = engine.attendance_sets(self.scope, ids, self.start, self.end)
+            lieu_of = {p.pk: p.lieu_id for p in self.permanences}
+            stored = attendance_rows.visits(self.scope, ids, lieu_of, self.start, self.end)
             if stored is not None:
                 return stored
         try:
@@ -211,24 +214,37 @@ class Attendance:
     # Groupings --------------------------------------------------------------------------------
 
     def total(self, label="") -> Stats:
-        stats = self._table.stats(Stats(label), None)
+        # The months' counts added up (a month is counted once): no further pass over the slots.
+        per_month = self._per_month[1]
+        stats = Stats(label)
+        for name in ("slots", "closed", "empty"):
+            setattr(stats, name, int(per_month[name].sum()))
+        stats.months = int(np.count_nonzero(per_month["slots"]))
         totals = (self._grouping["total"] or [{"n": 0, "usagers": 0}])[0]
         stats.visits, stats.usagers = totals["n"], totals["usagers"]
         return stats
 
-    def _grouped(self, groups, keys: list, grouping, column, labels) -> list[Stats]:
-        """Stats per group of the slots (`groups`: each cell's index into `keys`) and of the
-        visits' groups (`grouping` rows, keyed by `column`)."""
-        per_group = self._table.grouped(groups, len(keys))
+    def _grouped(self, per_group: dict, keys: list, grouping, column, labels) -> list[Stats]:
+        """Stats per group of the slots (`per_group`: SlotTable.grouped's arrays, indexed like
+        `keys`) and of the visits' groups (`grouping` rows, keyed by `column`)."""
         counts = {row[column]: row for row in self._grouping[grouping]}
+        # Lists, not numpy scalars, read in the loop: thousands of permanences at national scale.
+        columns = [per_group[name].tolist() for name in ("slots", "closed", "empty", "months")]
         with_slots = {keys[i]: i for i in np.flatnonzero(per_group["cells"]).tolist()}
+        slots, closed, empty, months = columns
         result = []
         for key in sorted(set(with_slots) | set(counts), key=_sortable):
+            i, row = with_slots.get(key), counts.get(key)
             stats = Stats(labels(key))
-            if key in with_slots:
-                _set_counts(stats, per_group, with_slots[key])
-            stats.visits = counts.get(key, {}).get("n", 0)
-            stats.usagers = counts.get(key, {}).get("usagers", 0)
+            if i is not None:
+                stats.slots, stats.closed, stats.empty, stats.months = (
+                    slots[i],
+                    closed[i],
+                    empty[i],
+                    months[i],
+                )
+            if row:
+                stats.visits, stats.usagers = row["n"], row["usagers"]
             stats.extra["key"] = key
             result.append(stats)
         return result
@@ -237,7 +253,7 @@ class Attendance:
         by_pk = {p.pk: p for p in self.permanences}
         keys = [p.pk for p in self.permanences]
         rows = self._grouped(
-            self._table.cell_permanence, keys, "permanence", "pid", lambda k: str(by_pk[k])
+            self._per_permanence, keys, "permanence", "pid", lambda k: str(by_pk[k])
         )
         for stats in rows:
             stats.extra["permanence"] = by_pk[stats.extra["key"]]
@@ -248,8 +264,8 @@ class Attendance:
         keys = sorted(lieux)
         index = {lieu: i for i, lieu in enumerate(keys)}
         of_permanence = np.array([index[p.lieu_id] for p in self.permanences], dtype=np.int64)
-        groups = of_permanence[self._table.cell_permanence]
-        rows = self._grouped(groups, keys, "lieu", "lieu", lambda k: lieux[k].nom)
+        per_group = self._table.grouped(of_permanence, len(keys))
+        rows = self._grouped(per_group, keys, "lieu", "lieu", lambda k: lieux[k].nom)
         for stats in rows:
             stats.extra["lieu"] = lieux[stats.extra["key"]]
         flag_far_below_median(rows)
@@ -258,18 +274,29 @@ class Attendance:
     def window(self, permanence_ids, start, end, label="") -> Stats:
         """Slots and visits of some of the permanences between two dates within the period
         (from the per-slot counts already computed: no further query)."""
-        table = self._table
-        chosen = np.array([p.pk in permanence_ids for p in self.permanences], dtype=bool)
-        cells = chosen[table.cell_permanence] & table.between(start, end)
-        stats = table.stats(Stats(label), cells)
-        stats.visits = int(table.visits[cells & ~table.closed].sum())
+        index = self._index
+        chosen = [index[pk] for pk in permanence_ids if pk in index]
+        stats = Stats(label)
+        for name, value in self._table.window(chosen, start, end).items():
+            setattr(stats, name, value)
         return stats
 
+    @cached_property
+    def _per_month(self) -> tuple[int, dict]:
+        """The first month number and the slots' counts per month from it."""
+        return self._table.per_month()
+
+    @cached_property
+    def _index(self) -> dict:
+        return {p.pk: i for i, p in enumerate(self.permanences)}
+
+    @cached_property
+    def _per_permanence(self) -> dict:
+        count = len(self.permanences)
+        return self._table.grouped(np.arange(count, dtype=np.int64), count)
+
     def by_month(self) -> list[Stats]:
-        table = self._table
-        months = table.month
-        low = int(months.min()) if len(months) else 0
-        per_month = table.grouped(months - low, int(months.max()) - low + 1 if len(months) else 0)
+        low, per_month = self._per_month
         counts = {row["month"]: row for row in self._grouping["month"]}
         with_slots = {month_date(low + i): i for i in np.flatnonzero(per_month["cells"]).tolist()}
         rows = []

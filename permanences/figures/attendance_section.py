@@ -3,7 +3,14 @@ around each change of permanence), laid out from `attendance`'s figures."""
 
 from poitiers_inclusion import figures
 
-from .attendance import Attendance, mediations_for, moves, period, permanences_for
+from .attendance import (
+    Attendance,
+    mediations_for,
+    moves,
+    period,
+    permanences_for,
+)
+from .permanence_rows import permanence_rows
 
 
 def _decimal(value: float) -> str:
@@ -11,7 +18,7 @@ def _decimal(value: float) -> str:
 
 
 def build_section(scope: figures.Scope) -> figures.Section:
-    permanences = permanences_for(scope)
+    permanences = permanence_rows(permanences_for(scope))
     start, end = period(scope, permanences)
     data = Attendance(permanences, start, end, mediations_for(scope), scope=scope)
     total = data.total()

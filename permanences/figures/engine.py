@@ -3,19 +3,16 @@
 be selected from it, else runs its SQL. Same inputs, same outputs (tests/permanences/
 test_figures_store.py compares both for random filters after random writes)."""
 
-import dataclasses
 import datetime
 
 import numpy as np
 
-from poitiers_inclusion import figures
 from reseau.models import Quartier
 
 from ..enums import TypeActivite
-from ..models import Permanence
 from . import index, writer
 from . import store as store_module
-from .rows import EPOCH, Rows, _group_counts, distinct, rows_for, search, unique, viewer_allows
+from .rows import EPOCH, Rows, distinct, rows_for, search, unique, viewer_allows
 from .rows import day_number as _day
 
 __all__ = ["Rows", "distinct", "rows_for", "viewer_allows"]
@@ -237,70 +234,6 @@ def _among(values: np.ndarray, wanted: list[int]) -> np.ndarray:
     table = np.zeros(max(max(wanted), int(values.max())) + 2, dtype=bool)
     table[np.array(wanted, dtype=np.int64)] = True
     return table[values]  # -1 (no permanence) reads the last entry, False
-
-
-class _Lazy(dict):
-    """A dict whose entries are computed on first read: the attendance of the moves' windows
-    reads only the visits per slot, never the unique usagers."""
-
-    def __init__(self, compute: dict):
-        super().__init__()
-        self._compute = compute
-
-    def __missing__(self, key):
-        self[key] = value = self._compute[key]()
-        return value
-
-
-def attendance_sets(
-    scope: figures.Scope, permanences: list[int], start: datetime.date, end: datetime.date
-) -> dict[str, list[dict]] | None:
-    """attendance.Attendance's visits per slot (the rows' permanence and day; not their unique
-    usagers: nothing reads them), and its visits and unique usagers (records, not merged people)
-    per permanence, lieu of the permanence, month and in all, each computed when first read;
-    None: computed live."""
-    rows = rows_for(dataclasses.replace(scope, start=start, end=end, lieux=(), quartiers=()))
-    if rows is None:
-        return None
-    at = _among(rows["permanence"], permanences)
-    pid, day = rows["permanence"][at], rows["day"][at]
-    lieu_of = dict(Permanence.objects.filter(pk__in=permanences).values_list("pk", "lieu_id"))
-    ids = np.array(sorted(lieu_of), dtype=np.int64)
-
-    def slot():
-        return pid, day, None  # one visit each: attendance.SlotTable adds them to their slots
-
-    def permanence():
-        return [
-            {"pid": group, "n": n, "usagers": people}
-            for group, n, people in rows.counts("pperm", where=at)
-        ]
-
-    def lieu():
-        written = {int(k): v for k, v in rows.store.meta.get("perm_lieu", {}).items()}
-        if all(written.get(int(pk), -2) == lieu_of[int(pk)] for pk in unique(pid)):
-            counted = rows.counts("plieu", where=at)  # the permanences' lieux did not change
-        else:
-            table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
-            table[ids] = [lieu_of[int(i)] for i in ids]
-            counted = _group_counts(table[pid], rows["usager"][at])  # rows at `ids` only
-        return [{"lieu": group, "n": n, "usagers": people} for group, n, people in counted]
-
-    def month():
-        counted = rows.counts("pmonth", where=at)
-        return [
-            {"month": datetime.date(1970 + g // 12, g % 12 + 1, 1), "n": n, "usagers": people}
-            for g, n, people in counted
-        ]
-
-    def total():
-        if not len(pid):
-            return []
-        return [{"n": len(pid), "usagers": distinct(rows["usager"][at])}]
-
-    return _Lazy(
-        {"slot": slot, "permanence": permanence, "lieu": lieu, "month": month, "total": total}
-    )
 
 
 def last_visit(permanences: list[int], today: datetime.date) -> datetime.date | None | bool:

@@ -1,20 +1,24 @@
-"""The slots of a set of permanences over a period as numpy arrays (attendance's counting base).
+"""The slots of a set of permanences over a period, counted without listing them (attendance's
+counting base).
 
-One cell per permanence and day it is held (its weekday within its validity and the period),
-closed or not, with the visits logged on it: what `booking.occurrences` lists, without a Python
-object per slot. Ten years of a national network's weekly permanences are millions of slots; a
-list of occurrences took seconds to build and walk for each dashboard view, these arrays are
-counted in milliseconds. The same rules as `booking.occurrences`: a closure of the permanence or
-of its lieu closes the days it covers, a public holiday closes recurring permanences (a one-off
-slot is opened on purpose)."""
+A slot (cell) is a permanence's weekday within its validity and the period, closed or not:
+what `booking.occurrences` lists, without a Python object per slot, and without an array over
+the slots either. Ten years of a national network's weekly permanences are millions of slots:
+a permanence's slots are a week apart from its first one, so how many there are per
+permanence, per day and per month is arithmetic; only the closed slots (holidays, closures)
+and the slots with visits are arrays, and the visits are per (permanence, day) already. The
+same rules as `booking.occurrences`: a closure of the permanence or of its lieu closes the
+days it covers, a public holiday closes recurring permanences (a one-off slot is opened on
+purpose)."""
 
 import datetime
+from functools import cached_property
 
 import numpy as np
 
 from poitiers_inclusion.holidays import holidays_between
 
-from ..booking import closures_for
+from ..models import Fermeture
 from . import writer
 
 EPOCH = datetime.date(1970, 1, 1)
@@ -34,116 +38,274 @@ def no_visits() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return empty, empty, empty
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values in order: a sort and a comparison (numpy 2's np.unique hashes, a
+    hundred times slower on a million ids)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values in order and how many times each occurs."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
+
+
+def _month_day(months: np.ndarray) -> np.ndarray:
+    """The day number of the first day of months counted from January 1970."""
+    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
 class SlotTable:
-    """Cells in order of permanence (as given) then day; `cell_permanence` is each cell's index
-    into the permanences, `day` its day number (days since 1970-01-01), `month` its month
-    number, `closed` whether a closure or a holiday cancels it, `visits` the visits logged."""
+    """The slots of `permanences` (in the order given) from `start` to `end`. Permanence i's
+    slots are the days first[i] + 7 k for k below weeks[i] (day numbers: days since
+    1970-01-01); slot ids number them permanence after permanence (`offsets`). `closed` holds
+    the ids of the slots a closure or a holiday cancels, `visited` those of the open slots
+    with visits (`visits`: how many), both in order."""
 
     def __init__(self, permanences: list, start: datetime.date, end: datetime.date):
         self.permanences = permanences
-        count = len(permanences)
-        first = np.zeros(count, dtype=np.int64)  # each permanence's first day held
-        weeks = np.zeros(count, dtype=np.int64)  # how many days it is held
-        for i, p in enumerate(permanences):
-            low = max(start, p.valid_from)
-            high = min(end, p.valid_until) if p.valid_until else end
-            if low > high:
-                continue
-            day = low + datetime.timedelta(days=(p.weekday - low.weekday()) % 7)
-            if day <= high:
-                first[i] = day_number(day)
-                weeks[i] = (high - day).days // 7 + 1
-        self.first, self.weeks = first, weeks
+        low, high = day_number(start), day_number(end)
+        valid_from = np.array([day_number(p.valid_from) for p in permanences], dtype=np.int64)
+        valid_until = np.array(
+            [day_number(p.valid_until) if p.valid_until else high for p in permanences],
+            dtype=np.int64,
+        )
+        weekday = np.array([p.weekday for p in permanences], dtype=np.int64)
+        since = np.maximum(valid_from, low)
+        until = np.minimum(valid_until, high)
+        # Day 0 (1970-01-01) was a Thursday: weekday 3.
+        first = since + (weekday - (since + 3)) % 7
+        weeks = np.where(first <= until, (until - first) // 7 + 1, 0)
+        self.first, self.weeks = np.where(weeks > 0, first, 0), weeks
+        self.last = self.first + 7 * (weeks - 1)  # of the permanences with slots
         self.offsets = np.r_[0, np.cumsum(weeks)].astype(np.int64)
-        cells = int(self.offsets[-1])
-        self.cell_permanence = np.repeat(np.arange(count, dtype=np.int64), weeks)
-        within = np.arange(cells, dtype=np.int64) - self.offsets[:-1][self.cell_permanence]
-        self.day = first[self.cell_permanence] + 7 * within
-        self.month = writer.months(self.day).astype(np.int64)
-        self.closed = np.zeros(cells, dtype=bool)
-        self.visits = np.zeros(cells, dtype=np.int64)
-        if cells and start <= end:
+        self.cells = int(self.offsets[-1])
+        held = weeks > 0
+        # Per-day tables from the first slot to the last one.
+        self.low = int(self.first[held].min()) if held.any() else 0
+        span = int(self.last[held].max()) - self.low + 1 if held.any() else 0
+        self._day_month = writer.months(np.arange(self.low, self.low + span)).astype(np.int64)
+        self.closed = np.zeros(0, dtype=np.int64)
+        self.visited = np.zeros(0, dtype=np.int32)
+        self.visits = np.zeros(0, dtype=np.int64)
+        self.visited_owner = self.visited_day = np.zeros(0, dtype=np.int64)
+        if self.cells and start <= end:
             self._close(start, end)
 
+    # Slots ----------------------------------------------------------------------------------
+
+    def _owner(self, cells: np.ndarray) -> np.ndarray:
+        """The permanence index of slot ids."""
+        return np.searchsorted(self.offsets, cells, "right") - 1
+
+    def _day(self, cells: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
+        owner = self._owner(cells) if owner is None else owner
+        return self.first[owner] + 7 * (cells - self.offsets[owner])
+
+    def _month(self, days: np.ndarray) -> np.ndarray:
+        return self._day_month[days - self.low]
+
+    def cells_between(self, index: int, low: int, high: int) -> tuple[int, int]:
+        """The slot ids of permanence `index` from day number `low` to `high`: [begin, stop)."""
+        begins, stops = self._ranges(np.array([index], dtype=np.int64), low, high)
+        return int(begins[0]), int(stops[0])
+
+    def _ranges(self, indexes: np.ndarray, low, high):
+        """The slot ids of permanences from day number `low` to `high` (numbers, or arrays
+        like `indexes`): [begins, stops)."""
+        first, weeks = self.first[indexes], self.weeks[indexes]
+        begin = np.minimum(np.maximum(-((first - low) // 7), 0), weeks)
+        stop = np.minimum(np.maximum((high - first) // 7 + 1, 0), weeks)
+        offsets = self.offsets[indexes]
+        return offsets + begin, offsets + np.maximum(begin, stop)
+
+    @staticmethod
+    def _spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
+        """Every integer of the ranges [begins, stops), in order of range."""
+        sizes = stops - begins
+        total = int(sizes.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
+
     def _close(self, start: datetime.date, end: datetime.date) -> None:
+        found = []
+        recurring = np.array([not p.is_one_off for p in self.permanences], dtype=bool)
+        recurring &= self.weeks > 0
+        weekday = (self.first + 3) % 7
         holidays = np.array([day_number(d) for d in holidays_between(start, end)], dtype=np.int64)
-        if len(holidays):
-            recurring = np.array([not p.is_one_off for p in self.permanences], dtype=bool)
-            self.closed |= recurring[self.cell_permanence] & np.isin(self.day, holidays)
+        for day in holidays.tolist():
+            at = np.flatnonzero(
+                recurring & (weekday == (day + 3) % 7) & (self.first <= day) & (day <= self.last)
+            )
+            found.append(self.offsets[at] + (day - self.first[at]) // 7)
         by_permanence, by_lieu = {}, {}
         for i, p in enumerate(self.permanences):
             by_permanence[p.pk] = [i]
             by_lieu.setdefault(p.lieu_id, []).append(i)
-        for closure in closures_for(self.permanences, start, end):
-            if closure.permanence_id:
-                targets = by_permanence.get(closure.permanence_id, [])
+        # Closures are few: all those of the period, not a list of thousands of ids sent.
+        closures = Fermeture.objects.overlapping(start, end).values_list(
+            "permanence_id", "lieu_id", "start_date", "end_date"
+        )
+        for permanence_id, lieu_id, start_date, end_date in closures:
+            if permanence_id:
+                targets = by_permanence.get(permanence_id, [])
             else:
-                targets = by_lieu.get(closure.lieu_id, [])
-            low = day_number(max(start, closure.start_date))
-            high = day_number(closure.end_date)
-            for i in targets:
-                begin, stop = int(self.offsets[i]), int(self.offsets[i + 1])
-                days = self.day[begin:stop]
-                self.closed[
-                    begin + np.searchsorted(days, low) : begin
-                    + np.searchsorted(days, high, "right")
-                ] = True
+                targets = by_lieu.get(lieu_id, [])
+            if targets:
+                low, high = day_number(max(start, start_date)), day_number(end_date)
+                found.append(self._spread(*self._ranges(np.array(targets), low, high)))
+        if found:
+            self.closed = distinct(np.concatenate(found).astype(np.int64))
+
+    def _is_closed(self, cells: np.ndarray) -> np.ndarray:
+        if not len(self.closed):
+            return np.zeros(len(cells), dtype=bool)
+        at = np.minimum(np.searchsorted(self.closed, cells), len(self.closed) - 1)
+        return self.closed[at] == cells
 
     def add_visits(self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray | None) -> None:
         """Visits of accompagnements logged on (permanence id, day number): one each, or
-        `counts`. A visit on a day the permanence is not held is on no slot."""
-        if not len(pids) or not len(self.permanences):
+        `counts`. A visit on a day the permanence is not held is on no slot, nor one on a
+        closed slot."""
+        if not len(pids) or not self.cells:
             return
+        counts = np.ones(len(pids), dtype=np.int64) if counts is None else counts
         ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
-        # Each permanence's index by id (a lookup table: ids are small), -1 for the others.
-        table = np.full(max(int(ids.max()), int(pids.max())) + 2, -1, dtype=np.int64)
-        table[ids] = np.arange(len(ids))
-        index = table[np.where(pids >= 0, pids, -1)]
-        known = index >= 0
-        index = np.where(known, index, 0)
-        delta = days - self.first[index]
+        # Each permanence's index by id (a lookup table: ids are small), -1 for the others and
+        # for -1 (no permanence: the last entry). In int32, the widest a slot id needs: a few
+        # million visited slots make each pass and each temporary array count.
+        table = np.full(max(int(ids.max()), int(pids.max())) + 2, -1, dtype=np.int32)
+        table[ids] = np.arange(len(ids), dtype=np.int32)
+        index = table[pids]
+        days = days.astype(np.int32, copy=False)
+        delta = days - self.first.astype(np.int32)[index]
         week = delta // 7
-        on_slot = known & (delta >= 0) & (delta % 7 == 0) & (week < self.weeks[index])
-        cell = (self.offsets[:-1][index] + week)[on_slot]
-        if counts is None or not len(counts):
-            self.visits += np.bincount(cell, minlength=len(self.visits))
-        else:
-            weights = counts[on_slot].astype(np.float64)  # exact below 2**53
-            added = np.bincount(cell, weights=weights, minlength=len(self.visits))
-            self.visits += np.rint(added).astype(np.int64)
+        on_slot = (index >= 0) & (delta >= 0) & (delta == 7 * week)
+        on_slot &= (week < self.weeks.astype(np.int32)[index]) & (counts > 0)
+        at = np.flatnonzero(on_slot)
+        if len(at) < len(on_slot):  # else all of them, as they are
+            index, days, counts, week = index[at], days[at], counts[at], week[at]
+        counts = counts.astype(np.int64, copy=False)
+        cells = self.offsets[:-1].astype(np.int32)[index] + week  # int32: see `visited`
+        if len(cells) > 1 and not (cells[1:] > cells[:-1]).all():
+            # Not in order, or a slot twice: sorted (nearly sorted input sorts in one pass).
+            order = np.argsort(cells, kind="stable")
+            cells, counts, index, days = cells[order], counts[order], index[order], days[order]
+            starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            cells, counts = cells[starts], np.add.reduceat(counts, starts)
+            index, days = index[starts], days[starts]
+        if len(self.closed) and len(cells):
+            # The few closed slots looked up among the visited ones, not the other way round.
+            closed = self.closed.astype(cells.dtype)
+            at = np.minimum(np.searchsorted(cells, closed), len(cells) - 1)
+            shut = at[cells[at] == closed]
+            if len(shut):
+                open_ = np.ones(len(cells), dtype=bool)
+                open_[shut] = False
+                cells, counts, index, days = cells[open_], counts[open_], index[open_], days[open_]
+        self.visited, self.visits = cells, counts
+        self.visited_owner, self.visited_day = index, days
 
-    def between(self, start: datetime.date, end: datetime.date) -> np.ndarray:
-        return (self.day >= day_number(start)) & (self.day <= day_number(end))
+    # Counts ---------------------------------------------------------------------------------
 
-    def stats(self, stats, cells: np.ndarray | None):
-        """Fill `stats` (attendance.Stats) with the slots held, closed, empty and the months
-        with a slot held among `cells` (a mask; None: all)."""
-        closed = self.closed if cells is None else self.closed[cells]
-        visits = self.visits if cells is None else self.visits[cells]
-        months = self.month if cells is None else self.month[cells]
-        held = ~closed
-        stats.closed = int(closed.sum())
-        stats.slots = len(closed) - stats.closed
-        stats.empty = int((held & (visits == 0)).sum())
-        stats.months = len(np.unique(months[held]))
-        return stats
+    def _months_held(self, groups: np.ndarray, size: int) -> np.ndarray:
+        """Months with a slot held per group of permanences (`groups`: each permanence's group,
+        0 to size - 1). A permanence's slots fall in every month from its first slot's to its
+        last's (a month holds four weeks at least); a month is not held when all of the
+        permanence's slots in it are closed."""
+        with_slots = np.flatnonzero(self.weeks > 0)
+        if not len(with_slots) or not size:
+            return np.zeros(size, dtype=np.int64)
+        first = self._month(self.first[with_slots])
+        last = self._month(self.last[with_slots])
+        m0 = int(first.min())
+        span = int(last.max()) - m0 + 1
+        held = np.zeros((size, span + 1), dtype=np.int64)
+        np.add.at(held, (groups[with_slots], first - m0), 1)
+        np.add.at(held, (groups[with_slots], last - m0 + 1), -1)
+        held = np.cumsum(held, axis=1)[:, :span]
+        if len(self.closed):
+            owner = self._owner(self.closed)
+            month = self._month(self._day(self.closed, owner))
+            keys, closed = counted(owner * (span + m0 + 1) + month)
+            owners, months = keys // (span + m0 + 1), keys % (span + m0 + 1)
+            # The permanence's slots in that month: from its first day to its last.
+            begins, stops = self._ranges(owners, _month_day(months), _month_day(months + 1) - 1)
+            shut = closed == stops - begins
+            np.add.at(held, (groups[owners[shut]], months[shut] - m0), -1)
+        return (held > 0).sum(axis=1)
+
+    @cached_property
+    def _per_permanence(self) -> dict[str, np.ndarray]:
+        """Slots, closed slots and open slots with visits per permanence."""
+        count = len(self.permanences)
+        return {
+            "cells": self.weeks,
+            "closed": np.bincount(self._owner(self.closed), minlength=count),
+            "visited": np.bincount(self.visited_owner, minlength=count),
+        }
 
     def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
-        """Per group (`groups`: each cell's group, 0 to size - 1): cells, slots held, closed,
-        empty, months with a slot held."""
-        held = ~self.closed
+        """Per group of permanences (`groups`: each permanence's group, 0 to size - 1): slots
+        ("cells"), slots held, closed, empty, months with a slot held."""
+        per_permanence = self._per_permanence
         result = {
-            "cells": np.bincount(groups, minlength=size),
-            "slots": np.bincount(groups[held], minlength=size),
-            "closed": np.bincount(groups[self.closed], minlength=size),
-            "empty": np.bincount(groups[held & (self.visits == 0)], minlength=size),
+            name: np.bincount(groups, weights=per_permanence[name], minlength=size).astype(np.int64)
+            for name in ("cells", "closed", "visited")
         }
-        months = np.zeros(size, dtype=np.int64)
-        if held.any():
-            low = int(self.month[held].min())
-            span = int(self.month[held].max()) - low + 1
-            pairs = groups[held] * span + (self.month[held] - low)
-            present = np.bincount(pairs, minlength=size * span).reshape(size, span) > 0
-            months = present.sum(axis=1)
-        result["months"] = months
+        result["slots"] = result["cells"] - result["closed"]
+        result["empty"] = result["slots"] - result.pop("visited")
+        result["months"] = self._months_held(groups, size)
         return result
+
+    def per_month(self) -> tuple[int, dict[str, np.ndarray]]:
+        """The first month (number) with slots and, per month from it: slots ("cells"), slots
+        held, closed, empty, months with a slot held (1 or 0)."""
+        with_slots = np.flatnonzero(self.weeks > 0)
+        if not len(with_slots):
+            zero = np.zeros(0, dtype=np.int64)
+            return 0, {name: zero for name in ("cells", "slots", "closed", "empty", "months")}
+        # Slots per day: each permanence counts on its weekday from its first slot to its last.
+        span = len(self._day_month)
+        weeks = -(-(span + 7) // 7)
+        starts = np.zeros(weeks * 7, dtype=np.int64)
+        np.add.at(starts, self.first[with_slots] - self.low, 1)
+        np.add.at(starts, self.last[with_slots] + 7 - self.low, -1)
+        per_day = np.cumsum(starts.reshape(weeks, 7), axis=0).reshape(-1)[:span]
+        m0 = int(self._day_month[0])
+        size = int(self._day_month[-1]) - m0 + 1
+        month = self._day_month - m0
+        result = {"cells": np.bincount(month, weights=per_day, minlength=size).astype(np.int64)}
+        closed_days = self._day(self.closed)
+        result["closed"] = np.bincount(self._month(closed_days) - m0, minlength=size)
+        result["slots"] = result["cells"] - result["closed"]
+        visited = np.bincount(self._month(self.visited_day) - m0, minlength=size)
+        result["empty"] = result["slots"] - visited
+        result["months"] = (result["slots"] > 0).astype(np.int64)
+        return m0, result
+
+    def window(self, indexes: list[int], start: datetime.date, end: datetime.date) -> dict:
+        """Slots held, closed, empty, months with a slot held and visits of some permanences
+        (their indexes) between two dates."""
+        indexes = np.array(sorted(indexes), dtype=np.int64)
+        begins, stops = self._ranges(indexes, day_number(start), day_number(end))
+        cells = self._spread(begins, stops)
+        closed = self._is_closed(cells)
+        at = np.searchsorted(self.visited, cells.astype(self.visited.dtype))
+        at = np.minimum(at, max(len(self.visited) - 1, 0))
+        hit = (self.visited[at] == cells) if len(self.visited) else np.zeros(len(cells), bool)
+        # (`visited` is int32 when there are visits: the small side is cast for the searches,
+        # never the millions of visited slots.)
+        months = self._month(self._day(cells[~closed])) if len(cells) else cells
+        return {
+            "closed": int(closed.sum()),
+            "slots": int((~closed).sum()),
+            "empty": int((~closed & ~hit).sum()),
+            "months": len(distinct(months)),
+            "visits": int(self.visits[at[hit]].sum()) if len(self.visited) else 0,
+        }

@@ -283,7 +283,7 @@ def rebuild_due() -> bool:
     """Whether `refresh_figures` should rewrite the store: none yet on a large database, or one
     a day old, or a long change log to overlay at each read."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT built_at FROM permanences_figures_store")
+        cursor.execute("SELECT built_at, token FROM permanences_figures_store")
         row = cursor.fetchone()
         if row is None:
             cursor.execute(
@@ -295,6 +295,9 @@ def rebuild_due() -> bool:
             return True  # also at new year, when the age bands move
         if timezone.localtime(row[0]).year != timezone.localdate().year:
             return True
+        folder = root() / row[1]
+        if (folder / "meta.json").exists() and not (folder / "prow_run_day.npy").exists():
+            return True  # written before attendance's rows (attendance_rows): live till then
         cursor.execute(
             "SELECT count(*) FROM (SELECT 1 FROM permanences_figures_change LIMIT %s) changes",
             [settings.FIGURES_STORE_MAX_CHANGES],
@@ -329,7 +332,7 @@ def _load(token: str, built_at) -> Store | None:
         path.stem.removeprefix("fact_"): np.load(path, mmap_mode="r")
         for path in folder.glob("fact_*.npy")
     }
-    for pattern in ("pairkey_*.npy", "pairgroups_*.npy"):
+    for pattern in ("pairkey_*.npy", "pairgroups_*.npy", "prow_*.npy"):
         facts |= {path.stem: np.load(path, mmap_mode="r") for path in folder.glob(pattern)}
     ids = np.load(folder / "people_ids.npy")
     people = _people_by_id(

@@ -268,6 +268,9 @@ def _derive_and_save(
             starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(keys) else []
             np.save(folder / f"pairgroups_{name}.npy", np.array([groups[starts], starts]))
             del keys, groups
+        from . import attendance_rows  # it reads the store through engine, which imports us
+
+        attendance_rows.write(folder, facts)  # the rows at permanences, by permanence and day
     for name, array in facts.items():
         np.save(folder / f"fact_{name}.npy", array)
     index.save(folder, index.build(facts, dictionaries))

@@ -26,7 +26,7 @@ from permanences.enums import (
     TypeActivite,
     TypeLieu,
 )
-from permanences.figures import engine
+from permanences.figures import attendance_rows, engine
 from permanences.models import Accompagnement, Mediation, Permanence
 from poitiers_inclusion import figures
 from poitiers_inclusion.enums import Genre, StatutSocial, TrancheAge
@@ -214,13 +214,19 @@ def _whole_periods(world: World) -> list[figures.Scope]:
     return [figures.Scope(user=users[i % 2], start=s, end=e) for i, (s, e) in enumerate(periods)]
 
 
+def _live(patched) -> None:
+    """Every figure computed by the live SQL: the médiations' rows and attendance's."""
+    patched.setattr(engine, "rows_for", lambda scope: None)
+    patched.setattr(attendance_rows, "visits", lambda *args: None)
+
+
 def _assert_same(world: World, monkeypatch, scopes: int, *, expect_store=True):
     drawn = [world.random_scope() for _ in range(scopes)]
     for scope in (_whole_periods(world) if expect_store else []) + drawn:
         assert (engine.rows_for(scope) is not None) is expect_store
         stored = _everything(scope)
         with monkeypatch.context() as patched:
-            patched.setattr(engine, "rows_for", lambda scope: None)
+            _live(patched)
             live = _everything(scope)
         for key, value in live.items():
             assert stored[key] == value, (key, scope)
@@ -362,7 +368,7 @@ def test_a_permanence_moved_to_another_lieu_after_the_store_is_counted_there(mon
     scope = figures.Scope(user=world.coordinateur)
     stored = _everything(scope)
     with monkeypatch.context() as patched:
-        patched.setattr(engine, "rows_for", lambda scope: None)
+        _live(patched)
         live = _everything(scope)
     assert stored["permanences"] == live["permanences"]
     _assert_same(world, monkeypatch, 4)
@@ -382,5 +388,5 @@ def test_a_participant_is_seen_at_mediations_through_a_record_merged_into_them(m
     assert engine.rows_for(scope) is not None
     assert aggregates.persons_seen(dataclasses.replace(scope), {kept.pk}) == {kept.pk}
     with monkeypatch.context() as patched:
-        patched.setattr(engine, "rows_for", lambda scope: None)
+        _live(patched)
         assert aggregates.persons_seen(dataclasses.replace(scope), {kept.pk}) == {kept.pk}

@@ -1,0 +1,143 @@
+"""Attendance read from the figures store's rows at permanences (figures.attendance_rows) gives
+what the live SQL gives: every grouping of `Attendance`, for random scopes, before and after
+writes the store overlays (tests/permanences/test_figures_store.py compares the dashboard)."""
+
+import dataclasses
+import datetime
+import io
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Max
+
+from permanences.figures import attendance, attendance_rows, store
+from permanences.figures.permanence_rows import permanence_rows
+from permanences.models import Mediation
+from tests.permanences.test_figures_store import FIRST, World
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def store_folder(settings, tmp_path):
+    settings.FIGURES_STORE_DIR = tmp_path
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM permanences_figures_store")
+
+
+KEYS = {"permanence": "pid", "lieu": "lieu", "month": "month", "total": None}
+
+
+def _numbers(stats) -> tuple:
+    return (stats.label, stats.slots, stats.closed, stats.empty, stats.visits, stats.usagers)
+
+
+def _groupings(scope, monkeypatch, *, live: bool) -> dict:
+    permanences = permanence_rows(attendance.permanences_for(scope))
+    start, end = attendance.period(scope, permanences)
+    with monkeypatch.context() as patched:
+        if live:
+            patched.setattr(attendance_rows, "visits", lambda *args: None)
+        data = attendance.Attendance(
+            permanences,
+            start,
+            end,
+            attendance.mediations_for(scope),
+            scope=dataclasses.replace(scope),
+        )
+        # The live SQL's rows carry its GROUPING SETS columns too: compare what is read.
+        found = {
+            name: [(row.get(key), row["n"], row["usagers"]) for row in data._grouping[name]]
+            for name, key in KEYS.items()
+        }
+        found["slots"] = data.visits_by_slot
+        found["stats"] = [
+            _numbers(stats)
+            for stats in [data.total(), *data.by_permanence(), *data.by_lieu(), *data.by_month()]
+        ]
+    for name in KEYS:  # the SQL's grand total is a row even without rows: (None, 0, 0)
+        found[name] = sorted(row for row in found[name] if row[1])
+    return found
+
+
+def _assert_same(world, monkeypatch, scopes: int) -> None:
+    for _ in range(scopes):
+        scope = world.random_scope()
+        stored = _groupings(scope, monkeypatch, live=False)
+        live = _groupings(scope, monkeypatch, live=True)
+        for key, value in live.items():
+            assert stored[key] == value, (key, scope)
+
+
+@pytest.mark.parametrize(
+    "sort_below, few_groups",
+    [(None, None), (0, 0), (10**9, 50_000)],
+    ids=["as-shipped", "marks-found-in-order", "sorted"],
+)
+def test_the_stored_rows_at_permanences_count_like_the_live_sql(
+    monkeypatch, sort_below, few_groups
+):
+    # Each way of counting distinct pairs, whatever the size of the world: the rows' previous
+    # visits (as shipped, where they hold), the pair ids sorted or marked.
+    firsts = []
+    if sort_below is None:
+        count = attendance_rows._Selection._firsts
+        monkeypatch.setattr(
+            attendance_rows._Selection, "_firsts", lambda *a: firsts.append(a[1]) or count(*a)
+        )
+    else:
+        monkeypatch.setattr(attendance_rows, "SORT_BELOW", sort_below)
+        monkeypatch.setattr(attendance_rows, "FEW_GROUPS", few_groups)
+        monkeypatch.setattr(attendance_rows._Selection, "_firsts_hold", False)
+    world = World(seed=23)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    scope = dataclasses.replace(world.random_scope(), user=world.coordinateur)
+    permanences = [p.pk for p in world.permanences]
+    lieu_of = {p.pk: p.lieu_id for p in world.permanences}
+    read = attendance_rows.visits(scope, permanences, lieu_of, FIRST, FIRST.replace(year=2026))
+    assert read is not None  # the store answers: the comparisons below are not live to live
+    assert len(read["slot"][0]) == len(np.unique(read["slot"][0] * 100_000 + read["slot"][1]))
+    _assert_same(world, monkeypatch, 20)
+    assert sort_below is not None or {"pperm", "plieu"} <= set(firsts)
+    for _ in range(15):
+        world.add_mediation()
+    for mediation in Mediation.objects.order_by("?")[:10]:
+        for name, value in world.mediation_fields().items():
+            setattr(mediation, name, value)
+        mediation.save()
+    _assert_same(world, monkeypatch, 15)
+
+
+def _last_visit_live(permanences, today):
+    visits = Mediation.objects.filter(permanence__in=permanences, date__lte=today)
+    return visits.aggregate(last=Max("date"))["last"]
+
+
+def test_the_last_visit_is_read_from_the_runs_as_from_the_database():
+    world = World(seed=31)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    rng = world.rng
+    for _ in range(2):
+        for _ in range(12):
+            some = [p.pk for p in rng.sample(world.permanences, rng.randint(1, 3))]
+            today = FIRST + datetime.timedelta(days=rng.randrange(4 * 365))
+            found = attendance_rows.last_visit(some, today)
+            assert found == _last_visit_live(some, today), (some, today)
+        world.add_mediation()  # read again from PostgreSQL on top of the files
+
+
+def test_a_store_written_without_the_rows_at_permanences_is_rewritten_soon():
+    """A store from before these files would leave attendance to the live SQL until its daily
+    rewrite: refresh_figures (every ten minutes) rewrites it at once."""
+    World(seed=5)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert not store.rebuild_due()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM permanences_figures_store")
+        folder = store.root() / cursor.fetchone()[0]
+    for path in folder.glob(f"{attendance_rows.PREFIX}*.npy"):
+        path.unlink()
+    assert store.rebuild_due()
