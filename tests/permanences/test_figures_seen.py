@@ -30,7 +30,8 @@ def _seen(scope, persons, monkeypatch):
     return stored, count, live
 
 
-def test_the_people_seen_are_those_the_sql_sees_merged_records_included(monkeypatch, reading):
+@pytest.mark.usefixtures("reading")  # each way the engine reads
+def test_the_people_seen_are_those_the_sql_sees_merged_records_included(monkeypatch):
     world = World(seed=23)
     rng = world.rng
     ids = list(Usager.objects.order_by("pk").values_list("pk", flat=True))
