@@ -56,12 +56,23 @@ class Matrix:
         return next(c for c in self.row_for(quartier).cells if c.service == service)
 
 
+# What the matrix reads of a place, as plain rows: it shows counts and hours only (a région's
+# thousands of places, each a wide model instance otherwise).
+Place = namedtuple("Place", ["pk", "quartier_id", "services", "horaires"])
+
+
 def matrix(services=None, quartiers=None) -> Matrix:
-    """The quartier × service matrix over the active places (QPV quartiers first)."""
+    """The quartier × service matrix over the active places (QPV quartiers first); its cells'
+    places are `Place` rows."""
     services = services or list(Service.choices)
-    quartiers = list(quartiers if quartiers is not None else Quartier.objects.all())
+    lieux = Lieu.objects.active()
+    if quartiers is None:  # every quartier: no IN list of a région's thousands
+        quartiers, lieux = list(Quartier.objects.all()), lieux.filter(quartier__isnull=False)
+    else:
+        quartiers = list(quartiers)
+        lieux = lieux.filter(quartier__in=quartiers)
     quartiers.sort(key=lambda q: (not q.qpv, q.nom))
-    lieux = list(Lieu.objects.active().filter(quartier__in=quartiers))
+    lieux = [Place(*row) for row in lieux.values_list(*Place._fields)]
     hours_of = hours.hours_by_lieu(lieux)
     by_quartier: dict[int, list] = {}
     for lieu in lieux:
