@@ -22,9 +22,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from poitiers_inclusion import figures
+from reseau.models import Quartier
 
 from .enums import PATH, Etat, StatutDemande, TrancheRevenus
-from .models import Attribution, Demande, Don, Evenement, Ordinateur
+from .models import Attribution, Demande, Don, Evenement, Foyer, Ordinateur
 from .perms import READERS, WORKSHOP_ROLES
 
 
@@ -95,8 +96,8 @@ FROM (
            count(*) FILTER (WHERE f.enfants_scolarises > 0) AS e,
            count(*) FILTER (WHERE f.demandeur_emploi) AS d,
            count(*) FILTER (WHERE f.tranche_revenus = %s) AS m
-    FROM ordinateurs_foyer f WHERE f.id IN (SELECT h.foyer FROM ({handovers}) h) GROUP BY 1
-) c LEFT JOIN reseau_quartier q ON q.id = c.quartier_id
+    FROM {foyer} f WHERE f.id IN (SELECT h.foyer FROM ({handovers}) h) GROUP BY 1
+) c LEFT JOIN {quartier} q ON q.id = c.quartier_id
 GROUP BY q.nom
 UNION ALL
 SELECT true, NULL, count(*), NULL, NULL, NULL,
@@ -104,6 +105,13 @@ SELECT true, NULL, count(*), NULL, NULL, NULL,
 FROM ({handovers}) h
 ORDER BY 1, 3 DESC, 2
 """
+
+
+class Epoch(Func):
+    """The seconds of an interval (double precision: floored to days, exact for any wait)."""
+
+    template = "date_part('epoch', %(expressions)s)"
+    output_field = FloatField()
 
 
 def _handover_figures(scope: figures.Scope) -> dict:
@@ -120,7 +128,11 @@ def _handover_figures(scope: figures.Scope) -> dict:
         handovers = f"SELECT r.col1 AS foyer, r.col2 AS wait FROM ({sql}) r(col1, col2)"
         with connection.cursor() as cursor:
             cursor.execute(
-                _HANDOVERS_SQL.format(handovers=handovers),
+                _HANDOVERS_SQL.format(
+                    handovers=handovers,
+                    foyer=Foyer._meta.db_table,
+                    quartier=Quartier._meta.db_table,
+                ),
                 [TrancheRevenus.MINIMA, *params, *params],
             )
             found = cursor.fetchall()
@@ -143,13 +155,6 @@ def _handover_figures(scope: figures.Scope) -> dict:
         }
 
     return figures.memoized(scope, "ordinateurs.handovers", compute)
-
-
-class Epoch(Func):
-    """The seconds of an interval (double precision: exact to the microsecond for any wait)."""
-
-    template = "date_part('epoch', %(expressions)s)"
-    output_field = FloatField()
 
 
 def totals(scope: figures.Scope) -> dict:
