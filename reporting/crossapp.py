@@ -29,12 +29,12 @@ def people(scope: figures.Scope) -> dict[str, int]:
     def compute():
         at_mediations = aggregates.totals(scope)["usagers_uniques"]
         at_workshops = ateliers_figures.participant_ids(scope)
-        both = aggregates.persons_seen(scope, at_workshops)
+        both = aggregates.count_seen(scope, at_workshops)
         return {
-            "usagers_uniques": at_mediations + len(at_workshops) - len(both),
+            "usagers_uniques": at_mediations + len(at_workshops) - both,
             "en_mediation": at_mediations,
             "en_atelier": len(at_workshops),
-            "aux_deux": len(both),
+            "aux_deux": both,
         }
 
     return figures.memoized(scope, "crossapp.people", compute)

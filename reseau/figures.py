@@ -42,7 +42,8 @@ def structures(scope: Scope):
         qs = qs.filter(Q(quartiers__in=scope.quartiers) | Q(lieux__quartier__in=scope.quartiers))
     if scope.lieux:
         qs = qs.filter(lieux__in=scope.lieux)
-    return qs.distinct()
+    # Distinct only through the joins (a DISTINCT over every column of thousands otherwise).
+    return qs.distinct() if scope.quartiers or scope.lieux else qs
 
 
 def lieux(scope: Scope):
@@ -63,7 +64,7 @@ def contacts(scope: Scope):
 
 def structures_by_typology(scope: Scope | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
-    chosen = structures(scope) if scope is not None else Structure.objects.active()
+    chosen = structures(scope).distinct() if scope is not None else Structure.objects.active()
     for typologies in chosen.values_list("typologies", flat=True):
         for code in typologies or ["non_renseignee"]:
             counts[code] = counts.get(code, 0) + 1
@@ -97,7 +98,7 @@ def api_block(scope: Scope) -> dict:
         "structures_par_typologie": structures_by_typology(scope),
         "orientations": orientations_by_outcome(scope),
         "reunions_detail": reunions,
-        "zones_blanches": coverage.matrix(counts_only=True).zones_blanches,
+        "zones_blanches": coverage.counts().zones_blanches,
     }
 
 
@@ -106,7 +107,7 @@ def build_section(scope: Scope) -> Section:
     outcomes = orientations_by_outcome(scope)
     typology_labels = dict(Typologie.choices)
     type_labels = dict(Reunion._meta.get_field("type").choices)
-    matrix = coverage.matrix(counts_only=True)
+    coverage_counts = coverage.counts()
     return Section(
         key="reseau",
         title="Réseau d'acteurs",
@@ -117,7 +118,7 @@ def build_section(scope: Scope) -> Section:
             ("Réunions du réseau", len(reunions)),
             ("Présences aux réunions", sum(r["personnes_presentes"] for r in reunions)),
             ("Orientations", sum(outcomes.values())),
-            ("Zones blanches (quartier × service)", matrix.zones_blanches),
+            ("Zones blanches (quartier × service)", coverage_counts.zones_blanches),
         ],
         notes=[
             "Structures, contacts et lieux : le réseau d'aujourd'hui, restreint aux quartiers et "
@@ -161,7 +162,7 @@ def build_section(scope: Scope) -> Section:
                 ["Quartier", "QPV", "Lieux", "Zones blanches (services sans lieu)"],
                 [
                     [row.quartier.nom, row.quartier.qpv, row.nb_lieux, row.zones_blanches]
-                    for row in matrix.rows
+                    for row in coverage_counts.rows
                 ],
                 chart=None,
             ),

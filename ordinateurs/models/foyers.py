@@ -102,7 +102,10 @@ class Foyer(models.Model):
 
 class DemandeQuerySet(models.QuerySet):
     def visible_for(self, user):
-        return self.filter(foyer__in=Foyer.objects.visible_for(user))
+        foyers = Foyer.objects.visible_for(user)
+        if not foyers.query.where:  # every household: no subquery for PostgreSQL to join
+            return self
+        return self.filter(foyer__in=foyers)
 
     def for_figures(self, user):
         """The requests whose figures `user` reads: those they see; all of them for the

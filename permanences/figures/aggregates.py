@@ -327,6 +327,13 @@ def persons_seen(scope: figures.Scope, persons) -> set[int]:
     return {row["person"] for row in rows}
 
 
+def count_seen(scope: figures.Scope, persons) -> int:
+    """len(persons_seen(scope, persons)), without making a set of hundreds of thousands."""
+    if len(persons) and (rows := _stored(scope)) is not None:
+        return len(engine.seen_among(rows, persons))
+    return len(persons_seen(scope, persons))
+
+
 def new_and_returning(scope: figures.Scope) -> dict[str, int]:
     """Unique usagers of the scope whose first accompagnement ever is in the period, and the rest."""
     usagers = totals(scope)["usagers_uniques"]

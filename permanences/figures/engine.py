@@ -177,15 +177,37 @@ def _new_count_scanned(rows: Rows, start: datetime.date) -> int:
 
 
 def persons_seen(rows: Rows, persons) -> set[int]:
-    """aggregates.persons_seen from the store's people: the rows of the records that are these
-    people or were merged into them, and those rows' persons. No list of ids sent to
-    PostgreSQL (workshop participants are tens of thousands at national scale)."""
-    people = rows.store.people
-    merged, present = people["merged"], people["present"]
-    if isinstance(persons, np.ndarray):
+    """aggregates.persons_seen from the store's people (see `seen_among`)."""
+    return set(seen_among(rows, persons).tolist())
+
+
+def seen_among(rows: Rows, persons) -> np.ndarray:
+    """aggregates.persons_seen as a sorted array. A record merged into nobody is seen when a row
+    of the scope has it as its person (Rows.persons, the mask the unique usagers count): its
+    rows are its own and those of the records merged into it, whose person it is. A record that
+    was itself merged away (rare) is met through its records' rows (`_seen_through_records`)."""
+    if isinstance(persons, np.ndarray):  # sorted and distinct (aggregates.persons_seen)
         wanted = persons.astype(np.int64, copy=False)
     else:
-        wanted = np.fromiter(persons, dtype=np.int64, count=len(persons))
+        wanted = np.sort(np.fromiter(persons, dtype=np.int64, count=len(persons)))
+    merged = np.asarray(rows.store.people["merged"])
+    known = wanted[wanted < len(merged)]
+    away = known[merged[known] >= 0]
+    if len(away):
+        wanted = wanted[~index.member(wanted, away)]
+    seen = rows.persons()
+    wanted = wanted[wanted < len(seen)]
+    found = wanted[seen[wanted]]
+    if len(away):
+        found = unique(np.concatenate([found, _seen_through_records(rows, away)]))
+    return found
+
+
+def _seen_through_records(rows: Rows, wanted: np.ndarray) -> np.ndarray:
+    """The persons of the scope's rows whose record is one of `wanted` (sorted, distinct ids)
+    or was merged into one of them. No list of ids sent to PostgreSQL."""
+    people = rows.store.people
+    merged, present = people["merged"], people["present"]
     size = max(len(present), int(wanted.max()) + 1)
     chosen = np.zeros(size, dtype=bool)
     chosen[wanted] = True
@@ -198,10 +220,10 @@ def persons_seen(rows: Rows, persons) -> set[int]:
     if rows.is_selection() and len(rows) < 4 * len(candidates):
         usager = rows["usager"]
         found = records[np.where(usager < size, usager, size)]
-        return set(unique(rows.person()[found]).tolist())
-    # Fewer records than rows (workshop participants, every médiation of ten years): their rows
-    # through the person permutation. A kept row's person is its record's after merges (a record
-    # written since has its rows read again), so the persons of the records hold their rows.
+        return unique(rows.person()[found])
+    # Fewer records than rows: their rows through the person permutation. A kept row's person
+    # is its record's after merges (a record written since has its rows read again), so the
+    # persons of the records hold their rows.
     store = rows.store
     file_rows, _owners = store.index.person_rows(index.uniq(writer.resolve(into, candidates)))
     file_rows = file_rows[rows.contains(file_rows)]
@@ -214,7 +236,7 @@ def persons_seen(rows: Rows, persons) -> set[int]:
             rows.fresh("person")[records[np.where(usager < size, usager, size)]],
         ]
     )
-    return set(unique(found).tolist())
+    return unique(found)
 
 
 _MERGED: dict = {}
