@@ -134,7 +134,8 @@ def _flags_sql() -> str:
     )
 
 
-def _store() -> figures_store.Store | None:
+def current_store() -> figures_store.Store | None:
+    """The workshops' figures store as read now (None: there is none, figures from SQL)."""
     return figures_store.current(_conditions(), _conditions()["presents"])
 
 
@@ -245,7 +246,7 @@ def _day(value: datetime.date) -> int:
 
 def held(scope: figures.Scope) -> Held:
     def compute():
-        store = _store() if _store_reads_for(scope.user) else None
+        store = current_store() if _store_reads_for(scope.user) else None
         found = _from_store(store, scope) if store is not None else _from_sql(scope)
         if found is None:  # no session can be in the scope
             none = np.zeros(0, dtype=np.int64)

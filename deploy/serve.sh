@@ -18,6 +18,7 @@ export DEBUG=0
 # A request may take longer than gunicorn's default 30 s: confirming the Coop import of a
 # year's export (100,000 rows) takes about 45 s on two cores (bench/README.md).
 exec "$PYTHON" -m gunicorn poitiers_inclusion.wsgi \
+    --config deploy/gunicorn.conf.py \
     --bind "${HOST:-127.0.0.1}:${PORT:-8000}" \
     --workers "${WORKERS:-3}" \
     --timeout "${GUNICORN_TIMEOUT:-120}"

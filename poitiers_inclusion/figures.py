@@ -145,6 +145,23 @@ def store_parts() -> list[Callable[[], dict]]:
     return list(_STORE_PARTS)
 
 
+_STORE_READERS: list[Callable[[], Any]] = []
+
+
+def register_store_reader(read: Callable[[], Any]) -> None:
+    """`read()` loads an app's figures store (its files mapped, its people arrays built), as the
+    first figures of a process would: `warm_stores` calls it when a web worker starts."""
+    if read not in _STORE_READERS:
+        _STORE_READERS.append(read)
+
+
+def warm_stores() -> None:
+    """Load every figures store in this process now, so that the first visitor of a new web
+    worker (gunicorn's post_worker_init, deploy/gunicorn.conf.py) does not wait for it."""
+    for read in _STORE_READERS:
+        read()
+
+
 def register_age_bands(lookup: Callable[[Any], dict[str, int] | None]) -> None:
     """An app that holds every person's age band in memory (the médiation log's figures store)
     answers other apps' counts of people per band: `lookup(ids)` (a sorted array of distinct

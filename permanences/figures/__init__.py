@@ -10,8 +10,9 @@ empty slots, before/after a move).
 def register():
     from poitiers_inclusion import figures
 
-    from . import activity, attendance, engine
+    from . import activity, attendance, engine, store
 
     activity.register()
     attendance.register()
     figures.register_age_bands(engine.age_bands_of)
+    figures.register_store_reader(store.current)

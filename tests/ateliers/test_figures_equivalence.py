@@ -142,7 +142,7 @@ def test_numpy_figures_equal_the_former_sql(seed):
     # and the age bands from the médiation store's people: same answers, before and after
     # writes of every kind (the store overlays the sessions they touched).
     call_command("rebuild_figures_store", verbosity=0)
-    assert figures_data._store() is not None
+    assert figures_data.current_store() is not None
     assert figures.age_bands(ateliers_figures.participant_ids(figures.Scope())) is not None
     _compare(scopes)
     _writes(rng, world[1], world[2])

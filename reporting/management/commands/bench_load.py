@@ -187,7 +187,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--mediations", type=int, default=1_000_000)
         parser.add_argument("--duration", type=int, default=60, help="secondes de charge")
-        parser.add_argument("--spawn-rate", type=float, default=10)
+        # People arrive over a minute (one a second), as at the start of a day: 55 sign-ins at
+        # once (half a second of one core each, on purpose) would queue every request behind them.
+        parser.add_argument("--spawn-rate", type=float, default=1)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("LOAD_WORKERS") or 5))
 
     def handle(self, mediations, duration, spawn_rate, workers, **options):
