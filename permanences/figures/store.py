@@ -18,16 +18,15 @@ read-only memory maps, shared by the web workers of a machine through the page c
 import contextlib
 import datetime
 import json
-import secrets
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
+from poitiers_inclusion import changelog
 from poitiers_inclusion.models import Usager, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 
@@ -194,49 +193,21 @@ def root() -> Path:
 
 
 def rebuild() -> dict:
-    """Write a new store from the database and make it the current one; returns its counts."""
-    from . import writer
-
-    token = secrets.token_hex(8)
-    folder = root() / token
-    folder.mkdir(parents=True, exist_ok=True)
-    dictionaries = {name: Dictionary() for name in CODES + MASKS + PEOPLE_CODES}
-    outermost = not connection.in_atomic_block
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                if outermost:  # one consistent view of the tables and of the snapshot below
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cursor.execute("SELECT pg_current_snapshot()::text")
-                snapshot = cursor.fetchone()[0]
-                counts = writer.write(cursor, folder, dictionaries)
-            (folder / "dictionaries.json").write_text(
-                json.dumps({name: d.values for name, d in dictionaries.items()})
-            )
-            (folder / "year").write_text(str(timezone.localdate().year))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    """INSERT INTO permanences_figures_store (id, token, snapshot, built_at)
-                       VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE
-                       SET token = EXCLUDED.token, snapshot = EXCLUDED.snapshot,
-                           built_at = EXCLUDED.built_at""",
-                    [token, snapshot, timezone.now()],
-                )
-                # What the new store holds is no longer a change to overlay.
-                cursor.execute(
-                    "DELETE FROM permanences_figures_change "
-                    "WHERE pg_visible_in_snapshot(xid, %s::pg_snapshot)",
-                    [snapshot],
-                )
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    for old in root().iterdir():
-        # Workers still reading an older store keep their memory maps: unlinked files live on.
-        if old.is_dir() and old.name != token:
-            shutil.rmtree(old, ignore_errors=True)
+    """Write a new store from the database and make it the current one (kernel changelog: one
+    REPEATABLE READ transaction, its snapshot recorded, the changes it holds leave the log);
+    then the other apps' stores (figures.register_store_part). Returns their counts."""
     from poitiers_inclusion import figures
 
+    from . import writer
+
+    dictionaries = {name: Dictionary() for name in CODES + MASKS + PEOPLE_CODES}
+    with changelog.writing(root(), "permanences_figures") as written:
+        with connection.cursor() as cursor:
+            counts = writer.write(cursor, written.folder, dictionaries)
+        (written.folder / "dictionaries.json").write_text(
+            json.dumps({name: d.values for name, d in dictionaries.items()})
+        )
+        (written.folder / "year").write_text(str(timezone.localdate().year))
     for part in figures.store_parts():
         counts |= part()
     return counts
@@ -270,11 +241,7 @@ def forget() -> str | None:
     """After a restore: the store and its change log describe the database as it was on the
     server that wrote them (their transaction ids mean nothing here); figures are computed
     live until the next rebuild (refresh_figures, or rebuild_figures_store)."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM permanences_figures_store")
-        forgotten = cursor.rowcount
-        cursor.execute("DELETE FROM permanences_figures_change")
-    if forgotten:
+    if changelog.forget("permanences_figures"):
         return "Entrepôt des chiffres oublié : lancez rebuild_figures_store (ou attendez refresh_figures)."
     return None
 
