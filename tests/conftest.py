@@ -120,6 +120,19 @@ def _bench_results_elsewhere(tmp_path_factory, monkeypatch):
     monkeypatch.setattr(benchmarks, "RESULTS", tmp_path_factory.getbasetemp() / "results.json")
 
 
+@pytest.fixture
+def figures_store_dir(settings, tmp_path):
+    """The figures stores (médiations, workshops) written in a folder of the test; their tables
+    emptied afterwards (not models: the flush between transactional tests leaves them)."""
+    from django.db import connection
+
+    settings.FIGURES_STORE_DIR = tmp_path
+    yield tmp_path
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM permanences_figures_store")
+        cursor.execute("DELETE FROM ateliers_figures_store")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Real hashing is slow on purpose; tests only need passwords to round-trip."""

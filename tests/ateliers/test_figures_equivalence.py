@@ -28,11 +28,8 @@ FUNCTIONS = ("totals", "per_module", "per_lieu", "per_month", "per_age_band", "p
 
 
 @pytest.fixture(autouse=True)
-def store_folder(settings, tmp_path):
-    settings.FIGURES_STORE_DIR = tmp_path
-    yield
-    with connection.cursor() as cursor:  # not a model: the flush between tests leaves it
-        cursor.execute("DELETE FROM permanences_figures_store")
+def store_folder(figures_store_dir):
+    return figures_store_dir
 
 
 def _world(rng: random.Random):

@@ -21,11 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def store_folder(settings, tmp_path):
-    settings.FIGURES_STORE_DIR = tmp_path
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM permanences_figures_store")
+def store_folder(figures_store_dir):
+    return figures_store_dir
 
 
 KEYS = {"permanence": "pid", "lieu": "lieu", "month": "month", "total": None}

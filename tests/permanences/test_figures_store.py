@@ -9,7 +9,6 @@ import random
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,12 +43,8 @@ FIRST = datetime.date(2023, 1, 1)
 
 
 @pytest.fixture(autouse=True)
-def store_folder(settings, tmp_path):
-    settings.FIGURES_STORE_DIR = tmp_path
-    yield
-    # Not a model: the flush between transactional tests leaves it.
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM permanences_figures_store")
+def store_folder(figures_store_dir):
+    return figures_store_dir
 
 
 @pytest.fixture(params=["rows", "indexes", "mass_overlay"])

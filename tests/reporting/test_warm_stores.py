@@ -7,7 +7,6 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 
 from ateliers import figures_store as workshops_store
 from permanences.figures import store as mediations_store
@@ -19,12 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def store_folder(settings, tmp_path):
-    settings.FIGURES_STORE_DIR = tmp_path
-    yield
-    with connection.cursor() as cursor:  # not models: the flush between tests leaves them
-        cursor.execute("DELETE FROM permanences_figures_store")
-        cursor.execute("DELETE FROM ateliers_figures_store")
+def store_folder(figures_store_dir):
+    return figures_store_dir
 
 
 def _gunicorn_settings():
