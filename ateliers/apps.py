@@ -18,7 +18,9 @@ class AteliersConfig(AppConfig):
         register_action_labels(audit_actions.LABELS)
         nav.register(nav.NavItem("Ateliers", "ateliers:seance_list", order=14))
         figures.register()
-        programme_figures.register_store_part(figures_data.rebuild_store)
+        programme_figures.register_store_part(
+            figures_data.rebuild_store, lambda: figures_data.current_store() is not None
+        )
         programme_figures.register_store_reader(figures_data.current_store)
         register_after_restore(figures_store.forget)
         usager_records.register(records.HOLDING)

@@ -130,19 +130,24 @@ _SECTIONS: dict[str, SectionSpec] = {}
 _API_BLOCKS: dict[str, Callable[[Scope], dict]] = {}
 _FILTERS: dict[str, FilterSpec] = {}
 _AGE_BANDS: list[Callable[[Any], dict[str, int] | None]] = []
-_STORE_PARTS: list[Callable[[], dict]] = []
+_STORE_PARTS: list[tuple[Callable[[], dict], Callable[[], bool]]] = []
 
 
-def register_store_part(rebuild: Callable[[], dict]) -> None:
+def register_store_part(rebuild: Callable[[], dict], ready: Callable[[], bool]) -> None:
     """An app's own columnar figures store, rewritten whenever the médiation log's is (the
     `rebuild_figures_store` command, the nightly `refresh_figures`): `rebuild()` writes it
-    from the database and returns its counts."""
-    if rebuild not in _STORE_PARTS:
-        _STORE_PARTS.append(rebuild)
+    from the database and returns its counts; `ready()` says whether it is written and readable
+    (when not, `refresh_figures` rewrites the stores without waiting for the night)."""
+    if rebuild not in [part for part, _ in _STORE_PARTS]:
+        _STORE_PARTS.append((rebuild, ready))
 
 
 def store_parts() -> list[Callable[[], dict]]:
-    return list(_STORE_PARTS)
+    return [rebuild for rebuild, _ in _STORE_PARTS]
+
+
+def store_parts_ready() -> bool:
+    return all(ready() for _, ready in _STORE_PARTS)
 
 
 _STORE_READERS: list[Callable[[], Any]] = []

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from poitiers_inclusion import changelog
+from poitiers_inclusion import changelog, figures
 from poitiers_inclusion.models import Usager, age_band_expression
 from poitiers_inclusion.replica import figures_connection
 
@@ -196,8 +196,6 @@ def rebuild() -> dict:
     """Write a new store from the database and make it the current one (kernel changelog: one
     REPEATABLE READ transaction, its snapshot recorded, the changes it holds leave the log);
     then the other apps' stores (figures.register_store_part). Returns their counts."""
-    from poitiers_inclusion import figures
-
     from . import writer
 
     dictionaries = {name: Dictionary() for name in CODES + MASKS + PEOPLE_CODES}
@@ -265,6 +263,8 @@ def rebuild_due() -> bool:
         folder = root() / row[1]
         if (folder / "meta.json").exists() and not (folder / "prow_run_day.npy").exists():
             return True  # written before attendance's rows (attendance_rows): live till then
+        if not figures.store_parts_ready():
+            return True  # another app's store missing (written before it existed): live till then
         cursor.execute(
             "SELECT count(*) FROM (SELECT 1 FROM permanences_figures_change LIMIT %s) changes",
             [settings.FIGURES_STORE_MAX_CHANGES],

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from ateliers import figures_store as workshops_store
 from permanences.figures import store as mediations_store
@@ -45,3 +46,14 @@ def test_a_worker_starts_even_when_the_stores_cannot_be_read():
     with mock.patch.object(figures, "_STORE_READERS", [mock.Mock(side_effect=OSError("gone"))]):
         _gunicorn_settings().post_worker_init(worker)
     worker.log.exception.assert_called_once()
+
+
+def test_a_store_written_before_the_workshops_had_theirs_is_rewritten_soon():
+    MediationFactory()
+    call_command("rebuild_figures_store", verbosity=0)
+    assert not mediations_store.rebuild_due()
+    with connection.cursor() as cursor:  # as after deploying the workshops' store
+        cursor.execute("DELETE FROM ateliers_figures_store")
+    assert mediations_store.rebuild_due()  # refresh_figures rewrites both within minutes
+    call_command("rebuild_figures_store", verbosity=0)
+    assert not mediations_store.rebuild_due()
