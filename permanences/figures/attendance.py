@@ -135,7 +135,9 @@ class Attendance:
         ids = [p.pk for p in self.permanences]
         self._acc = _accompagnements(self.mediations, ids, self.start, self.end)
         self._table = SlotTable(self.permanences, self.start, self.end)
-        self._table.add_visits(*self._grouping["slot"])
+        # The store's runs come in order of permanence and day: no lookup or sort per run.
+        ordered = isinstance(self._grouping, attendance_rows.Visits)
+        self._table.add_visits(*self._grouping["slot"], ordered=ordered)
 
     @cached_property
     def occurrences(self):

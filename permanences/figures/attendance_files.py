@@ -5,7 +5,9 @@ Files ("prow_" prefix, beside the store's): `row` (the files' row, for the overl
 mask), the columns the scope filters and counts read, `run_start` (each run's first row, then
 the row count), `run_key` (permanence << 32 | day of each run), `run_month`, `run_pid`,
 `run_day`, `perm_ids` and `perm_runs` (each stored permanence's first run, then the run count),
-and `prev_<pair>`: each row's previous visit of the same pair (its day, -1: none).
+`prev_<pair>`: each row's previous visit of the same pair (its day, -1: none), and per run
+`run_new_<pair>`, its rows without a previous visit (a period from before every row counts
+these), and `run_new_month`, its rows whose usager's previous visit is before the run's month.
 """
 
 from pathlib import Path
@@ -55,6 +57,12 @@ def write(folder: Path, facts: dict) -> None:
         ("usager", files["usager"]),
     ):
         files[f"prev_{name}"] = _previous_days(pairs, rows, files["day"])
+        files[f"run_new_{name}"] = _per_run(files[f"prev_{name}"] < 0, starts)
+    # The rows whose usager's previous visit (anywhere) is before their month: each usager of
+    # a month once, whatever the period's months.
+    month_days = _month_day(files["run_month"])
+    lengths = np.diff(files["run_start"])
+    files["run_new_month"] = _per_run(files["prev_usager"] < np.repeat(month_days, lengths), starts)
     for name, array in files.items():
         np.save(folder / f"{PREFIX}{name}.npy", array)
 
@@ -69,3 +77,15 @@ def _previous_days(pairs: np.ndarray, rows: np.ndarray, days: np.ndarray) -> np.
     previous = np.full(len(pairs), -1, dtype=np.int32)
     previous[order[again]] = days[order[again - 1]]
     return previous
+
+
+def _month_day(months: np.ndarray) -> np.ndarray:
+    """The day number of the first day of months counted from January 1970."""
+    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int32)
+
+
+def _per_run(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """True values of a mask over the rows, per run (`starts`: each run's first row)."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.int32)
+    return np.add.reduceat(mask.astype(np.int32), starts).astype(np.int32)

@@ -34,12 +34,14 @@ FEW_GROUPS = 50_000
 
 
 def _per_segment(mask: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """True values of `mask` in its consecutive segments of `sizes`."""
-    edges = np.r_[0, np.cumsum(sizes)].tolist()
-    return np.array(
-        [np.count_nonzero(mask[a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)],
-        dtype=np.int64,
-    )
+    """True values of `mask` in its consecutive segments of `sizes` (a running count read at
+    the segments' ends: no call per segment)."""
+    ends = np.cumsum(sizes)
+    if not len(mask):
+        return np.zeros(len(sizes), dtype=np.int64)
+    running = np.cumsum(mask, dtype=np.int64)
+    at_ends = np.where(ends > 0, running[np.maximum(ends - 1, 0)], 0)
+    return np.diff(np.r_[0, at_ends])
 
 
 def _placed(groups: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -240,7 +242,21 @@ class _Selection:
 
     @property
     def _previous_written(self) -> bool:
-        return PREFIX + "prev_usager" in self.store.facts
+        """Whether the store holds the rows' previous visits and their counts per run."""
+        return PREFIX + "run_new_month" in self.store.facts
+
+    def _per_run(self, name: str) -> np.ndarray:
+        """A per-run file for the selection's runs (all of them: the previous visits are read
+        over every row, dropped ones included)."""
+        column = self.column(name)
+        return column if self._runs is None else column[self._runs]
+
+    @cached_property
+    def _from_start(self) -> bool:
+        """Whether the period starts on or before every stored row's day: a pair is then new
+        in the period at its first visit ever, counted per run when the store was written."""
+        firsts = self.column("run_day")[self.column("perm_runs")[:-1]]
+        return not len(firsts) or self.lo <= int(firsts.min())
 
     def both(self, name) -> np.ndarray:
         """A column of the chosen rows, the files' then those read again."""
@@ -308,6 +324,9 @@ class _Selection:
     def _firsts(self, name: str) -> np.ndarray:
         """Per chosen permanence, the rows in the period whose previous visit of the pair is
         before it (dropped ones included: `_corrected`)."""
+        if self._from_start:
+            sums = np.r_[0, np.cumsum(self._per_run(f"run_new_{name}"), dtype=np.int64)]
+            return sums[self.bounds[1:]] - sums[self.bounds[:-1]]
         return _per_segment(self.column(f"prev_{name}")[self.rows] < self.lo, self.perm_rows)
 
     def _corrected(self, pair: str, groups: np.ndarray, people: np.ndarray) -> np.ndarray:
@@ -400,15 +419,24 @@ class _Selection:
         visit (at any permanence) is before the month, or before the period in its first
         month: each usager of the month once."""
         months = self.months  # of every run: the previous visits are read over all the rows
-        people = np.zeros(len(groups), dtype=np.int64)
         if not len(months):
-            return people
+            return np.zeros(len(groups), dtype=np.int64)
+        per_run = self._per_run("run_new_month")
+        first = int(writer.months(np.array([self.lo]))[0])
+        if self.lo > int(slots._month_day(np.array([first]))[0]):
+            # The period starts within a month: its runs there count the usagers not seen
+            # since the period's start (not the month's).
+            at = np.flatnonzero(months == first)
+            if len(at):
+                offsets = np.r_[0, np.cumsum(self.lengths)]
+                sizes = self.lengths[at]
+                spread = _spread(offsets[at], offsets[at] + sizes)
+                rows = self.rows
+                rows = spread + rows.start if isinstance(rows, slice) else rows[spread]
+                new = self.column("prev_usager")[rows] < self.lo
+                per_run = per_run.astype(np.int64)  # a copy
+                per_run[at] = np.add.reduceat(new, np.r_[0, np.cumsum(sizes)[:-1]], dtype=np.int64)
         low = int(months.min())
-        starts = slots._month_day(np.arange(low, int(months.max()) + 1, dtype=np.int64))
-        limit = np.maximum(starts, self.lo).astype(np.int32)[months - low]
-        firsts = self.column("prev_usager")[self.rows] < np.repeat(limit, self.lengths)
-        offsets = np.r_[0, np.cumsum(self.lengths)[:-1]]
-        per_run = np.add.reduceat(firsts, offsets, dtype=np.int64)
         found = np.rint(np.bincount(months - low, weights=per_run)).astype(np.int64)
         return _placed(groups, np.arange(low, low + len(found)), found)
 
@@ -417,7 +445,10 @@ class _Selection:
             count = int(self.counts.sum()) + (len(self.fresh["day"]) if self.fresh else 0)
             if not count:
                 return []
-            firsts = int(np.count_nonzero(self.column("prev_usager")[self.rows] < self.lo))
+            if self._from_start:
+                firsts = int(self._per_run("run_new_usager").sum(dtype=np.int64))
+            else:
+                firsts = int(np.count_nonzero(self.column("prev_usager")[self.rows] < self.lo))
             people = self._corrected("usager", np.zeros(1, dtype=np.int64), np.array([firsts]))
             return [{"n": count, "usagers": int(people[0])}]
         usagers = self.both("usager")

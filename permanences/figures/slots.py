@@ -92,7 +92,7 @@ class SlotTable:
         self.closed = np.zeros(0, dtype=np.int64)
         self.visited = np.zeros(0, dtype=np.int32)
         self.visits = np.zeros(0, dtype=np.int64)
-        self.visited_owner = self.visited_day = np.zeros(0, dtype=np.int64)
+        self.visited_day = np.zeros(0, dtype=np.int64)
         if self.cells and start <= end:
             self._close(start, end)
 
@@ -168,13 +168,18 @@ class SlotTable:
         at = np.minimum(np.searchsorted(self.closed, cells), len(self.closed) - 1)
         return self.closed[at] == cells
 
-    def add_visits(self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray | None) -> None:
+    def add_visits(
+        self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray | None, ordered=False
+    ) -> None:
         """Visits of accompagnements logged on (permanence id, day number): one each, or
         `counts`. A visit on a day the permanence is not held is on no slot, nor one on a
-        closed slot."""
+        closed slot. `ordered`: the (permanence, day) pairs are distinct and in order, each
+        permanence one of the table's (the figures store's runs)."""
         if not len(pids) or not self.cells:
             return
         counts = np.ones(len(pids), dtype=np.int64) if counts is None else counts
+        if ordered and self._add_ordered(pids, days, counts):
+            return
         ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
         # Each permanence's index by id (a lookup table: ids are small), -1 for the others and
         # for -1 (no permanence: the last entry). In int32, the widest a slot id needs: a few
@@ -199,6 +204,37 @@ class SlotTable:
             starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
             cells, counts = cells[starts], np.add.reduceat(counts, starts)
             index, days = index[starts], days[starts]
+        self._set_visited(cells, counts, days)
+
+    def _add_ordered(self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray) -> bool:
+        """add_visits of runs in order of permanence and day (three million at national scale):
+        each permanence's runs are one block, so its first slot, slot count and first slot id
+        are repeated over the block, not looked up per run, and the slot ids come out in order.
+        False: the permanences are not in order of id (the general way then)."""
+        ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
+        if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
+            return False
+        typed = ids.astype(pids.dtype)
+        sizes = np.searchsorted(pids, typed, "right") - np.searchsorted(pids, typed)
+        if int(sizes.sum()) != len(pids):
+            return False  # a permanence not in the table
+        days = days.astype(np.int32, copy=False)
+        delta = days - np.repeat(self.first.astype(np.int32), sizes)
+        week = delta // 7
+        on_slot = delta == 7 * week
+        on_slot &= delta >= 0
+        on_slot &= week < np.repeat(self.weeks.astype(np.int32), sizes)
+        on_slot &= counts > 0
+        cells = week
+        cells += np.repeat(self.offsets[:-1].astype(np.int32), sizes)
+        if not on_slot.all():
+            at = np.flatnonzero(on_slot)
+            cells, counts, days = cells[at], counts[at], days[at]
+        self._set_visited(cells, counts.astype(np.int64, copy=False), days)
+        return True
+
+    def _set_visited(self, cells: np.ndarray, counts: np.ndarray, days: np.ndarray) -> None:
+        """The visited slots (ids in order, distinct) without the closed ones."""
         if len(self.closed) and len(cells):
             # The few closed slots looked up among the visited ones, not the other way round.
             closed = self.closed.astype(cells.dtype)
@@ -207,9 +243,8 @@ class SlotTable:
             if len(shut):
                 open_ = np.ones(len(cells), dtype=bool)
                 open_[shut] = False
-                cells, counts, index, days = cells[open_], counts[open_], index[open_], days[open_]
-        self.visited, self.visits = cells, counts
-        self.visited_owner, self.visited_day = index, days
+                cells, counts, days = cells[open_], counts[open_], days[open_]
+        self.visited, self.visits, self.visited_day = cells, counts, days
 
     # Counts ---------------------------------------------------------------------------------
 
@@ -247,7 +282,10 @@ class SlotTable:
         return {
             "cells": self.weeks,
             "closed": np.bincount(self._owner(self.closed), minlength=count),
-            "visited": np.bincount(self.visited_owner, minlength=count),
+            # The visited slot ids are in order: each permanence's are those within its ids.
+            "visited": np.diff(
+                np.searchsorted(self.visited, self.offsets.astype(self.visited.dtype))
+            ),
         }
 
     def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
