@@ -18,7 +18,7 @@ per group is added to the shortcut's counts.
 
 import numpy as np
 
-from . import index, writer
+from . import index, slots, writer
 from .rows import search
 
 # Rows dropped or read again past which the overlay's pairs are counted by the scatter (a mass
@@ -66,11 +66,9 @@ class Delta:
         """The dropped rows' positions among the rows at permanences (`rows`: their files' row)."""
         runs = self.runs(run_key)
         begins, stops = run_start[runs], run_start[runs + 1]
-        sizes = stops - begins
-        spread = np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(
-            int(sizes.sum())
-        )
-        return np.sort(spread[np.asarray(rows)[spread] == np.repeat(self.dropped, sizes)])
+        spread = slots.spread(begins, stops)
+        mine = np.asarray(rows)[spread] == np.repeat(self.dropped, stops - begins)
+        return np.sort(spread[mine])
 
     def _touched(self):
         """The stored rows of the touched usagers in the selection (files' rows) and whether

@@ -33,29 +33,6 @@ SORT_BELOW = 8
 FEW_GROUPS = 50_000
 
 
-def _per_segment(mask: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """True values of `mask` in its consecutive segments of `sizes` (a running count read at
-    the segments' ends: no call per segment)."""
-    ends = np.cumsum(sizes)
-    if not len(mask):
-        return np.zeros(len(sizes), dtype=np.int64)
-    running = np.cumsum(mask, dtype=np.int64)
-    at_ends = np.where(ends > 0, running[np.maximum(ends - 1, 0)], 0)
-    return np.diff(np.r_[0, at_ends])
-
-
-def _placed(groups: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """`values` of `keys` (ascending) at their place among `groups` (ascending), 0 elsewhere;
-    keys not among the groups are left out."""
-    out = np.zeros(len(groups), dtype=np.int64)
-    if not len(groups) or not len(keys):
-        return out
-    at = np.minimum(np.searchsorted(groups, keys), len(groups) - 1)
-    found = groups[at] == keys
-    np.add.at(out, at[found], values[found])
-    return out
-
-
 class Visits(dict):
     """attendance.Attendance's groupings (as its live SQL gives them), each computed when first
     read: "slot" (permanence ids, day numbers, visits), "permanence", "lieu", "month", "total"."""
@@ -76,15 +53,6 @@ def _themes_mask(store, chosen) -> np.uint64:
         if code is not None:
             bits |= np.uint64(1 << code)
     return bits
-
-
-def _spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Every integer of the ranges [begins, stops), in order of range."""
-    sizes = stops - begins
-    total = int(sizes.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
 
 
 def distinct_pairs(store, pair: str, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +115,7 @@ class _Selection:
         self.chosen, self.bounds = chosen, np.r_[0, np.cumsum(high - low)]
         runs = None  # all
         if not (len(chosen) == len(perm_ids) and int(self.bounds[-1]) == len(run_key)):
-            runs = _spread(low, high)
+            runs = slots.spread(low, high)
         lengths = np.diff(run_start) if runs is None else np.diff(run_start)[runs]
         run = {}
         for name in ("run_month", "run_pid", "run_day"):
@@ -159,7 +127,7 @@ class _Selection:
         elif len(runs) and int(runs[-1]) - int(runs[0]) + 1 == len(runs):
             rows = slice(int(run_start[runs[0]]), int(run_start[runs[-1] + 1]))
         else:
-            rows = _spread(run_start[low], run_start[high])
+            rows = slots.spread(run_start[low], run_start[high])
 
         types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
         themes = _themes_mask(store, scope.chosen(THEMATIQUE))
@@ -276,18 +244,32 @@ class _Selection:
         pids, days, visits = self._held(self.pids), self._held(self.days), self._held(self.counts)
         if not self.fresh:
             return pids, days, visits
-        keys = (pids.astype(np.int64) << 32) | days
         fresh = (self.fresh["permanence"].astype(np.int64) << 32) | self.fresh["day"]
         extra, times = slots.counted(fresh)
-        at = np.searchsorted(keys, extra)
-        known = at < len(keys)
-        known[known] = keys[at[known]] == extra[known]
+        at, known = self._place(extra)
         visits = visits.copy()
         np.add.at(visits, at[known], times[known])
         new, where = extra[~known], at[~known]
         pids = np.insert(pids, where, (new >> 32).astype(pids.dtype))
         days = np.insert(days, where, (new & 0xFFFFFFFF).astype(days.dtype))
         return pids, days, np.insert(visits, where, times[~known])
+
+    def _place(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where run keys (permanence << 32 | day, ascending) are, or would be, among the runs
+        `slot` returns, and whether they are there: looked up in the store's keys, not in keys
+        built for every run."""
+        run_key = self.column("run_key")
+        at = np.searchsorted(run_key, keys)
+        known = at < len(run_key)
+        known[known] = run_key[at[known]] == keys[known]
+        for chosen in (self._runs, self.held):  # the selection's runs, then those held
+            if chosen is None:
+                continue
+            inside = np.searchsorted(chosen, at)
+            there = inside < len(chosen)
+            there[there] = chosen[inside[there]] == at[there]
+            at, known = inside, known & there
+        return at, known
 
     def _people(self, pair: str, groups: np.ndarray, rows: np.ndarray) -> list[tuple]:
         """(group, rows, distinct usager records) of the groups with rows: `groups` and their
@@ -327,7 +309,7 @@ class _Selection:
         if self._from_start:
             sums = np.r_[0, np.cumsum(self._per_run(f"run_new_{name}"), dtype=np.int64)]
             return sums[self.bounds[1:]] - sums[self.bounds[:-1]]
-        return _per_segment(self.column(f"prev_{name}")[self.rows] < self.lo, self.perm_rows)
+        return slots.per_segment(self.column(f"prev_{name}")[self.rows] < self.lo, self.perm_rows)
 
     def _corrected(self, pair: str, groups: np.ndarray, people: np.ndarray) -> np.ndarray:
         """`people` per group (`groups`, ascending) with the overlay's touched pairs counted
@@ -336,7 +318,7 @@ class _Selection:
             return people
         changed, difference = self.delta.corrections(pair)
         # A group left without rows (all dropped) is not among `groups`: it is not shown.
-        return people + _placed(groups, changed, difference)
+        return people + slots.placed(groups, changed, difference)
 
     @cached_property
     def _per_permanence(self) -> tuple[np.ndarray, np.ndarray]:
@@ -430,7 +412,7 @@ class _Selection:
             if len(at):
                 offsets = np.r_[0, np.cumsum(self.lengths)]
                 sizes = self.lengths[at]
-                spread = _spread(offsets[at], offsets[at] + sizes)
+                spread = slots.spread(offsets[at], offsets[at] + sizes)
                 rows = self.rows
                 rows = spread + rows.start if isinstance(rows, slice) else rows[spread]
                 new = self.column("prev_usager")[rows] < self.lo
@@ -438,7 +420,7 @@ class _Selection:
                 per_run[at] = np.add.reduceat(new, np.r_[0, np.cumsum(sizes)[:-1]], dtype=np.int64)
         low = int(months.min())
         found = np.rint(np.bincount(months - low, weights=per_run)).astype(np.int64)
-        return _placed(groups, np.arange(low, low + len(found)), found)
+        return slots.placed(groups, np.arange(low, low + len(found)), found)
 
     def total(self):
         if self._firsts_hold and self.everywhere:  # the usagers' pairs span every permanence

@@ -54,6 +54,38 @@ def counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.r_[starts, len(ordered)])
 
 
+def per_segment(mask: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """True values of `mask` in its consecutive segments of `sizes` (a running count read at
+    the segments' ends: no call per segment)."""
+    ends = np.cumsum(sizes)
+    if not len(mask):
+        return np.zeros(len(sizes), dtype=np.int64)
+    running = np.cumsum(mask, dtype=np.int64)
+    at_ends = np.where(ends > 0, running[np.maximum(ends - 1, 0)], 0)
+    return np.diff(np.r_[0, at_ends])
+
+
+def placed(groups: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`values` of `keys` (ascending) at their place among `groups` (ascending), 0 elsewhere;
+    keys not among the groups are left out."""
+    out = np.zeros(len(groups), dtype=np.int64)
+    if not len(groups) or not len(keys):
+        return out
+    at = np.minimum(np.searchsorted(groups, keys), len(groups) - 1)
+    found = groups[at] == keys
+    np.add.at(out, at[found], values[found])
+    return out
+
+
+def spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Every integer of the ranges [begins, stops), in order of range."""
+    sizes = stops - begins
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
+
+
 def _month_day(months: np.ndarray) -> np.ndarray:
     """The day number of the first day of months counted from January 1970."""
     return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
