@@ -33,7 +33,7 @@ from .slots import EPOCH, SlotTable, month_date, no_visits
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
 
-@dataclass
+@dataclass(slots=True)
 class Stats:
     """Attendance of a group of slots (one permanence, one lieu, one month, a whole period)."""
 

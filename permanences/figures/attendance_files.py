@@ -7,7 +7,8 @@ the row count), `run_key` (permanence << 32 | day of each run), `run_month`, `ru
 `run_day`, `perm_ids` and `perm_runs` (each stored permanence's first run, then the run count),
 `prev_<pair>`: each row's previous visit of the same pair (its day, -1: none), and per run
 `run_new_<pair>`, its rows without a previous visit (a period from before every row counts
-these), and `run_new_month`, its rows whose usager's previous visit is before the run's month.
+these), and `run_new_month`, its rows whose usager's previous visit is before the run's month;
+per month (`month_ids`), the rows (`month_rows`) and those new in their month (`month_new`).
 """
 
 from pathlib import Path
@@ -63,6 +64,13 @@ def write(folder: Path, facts: dict) -> None:
     month_days = _month_day(files["run_month"])
     lengths = np.diff(files["run_start"])
     files["run_new_month"] = _per_run(files["prev_usager"] < np.repeat(month_days, lengths), starts)
+    # Per month, the rows and those new in their month (a period's whole months, everywhere).
+    low = int(files["run_month"].min()) if len(keys) else 0
+    months = files["run_month"].astype(np.int64) - low
+    files["month_ids"] = np.arange(low, low + (int(months.max()) + 1 if len(keys) else 0))
+    for name, values in (("month_rows", lengths), ("month_new", files["run_new_month"])):
+        sums = np.bincount(months, weights=values, minlength=len(files["month_ids"]))
+        files[name] = np.rint(sums).astype(np.int64)
     for name, array in files.items():
         np.save(folder / f"{PREFIX}{name}.npy", array)
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from poitiers_inclusion import figures
 
-from . import attendance_overlay, engine, index, slots, writer
+from . import attendance_months, attendance_overlay, engine, index, slots, writer
 from . import rows as figure_rows
 from . import store as store_module
 from .attendance_files import PREFIX, write  # noqa: F401 (the writer calls write here)
@@ -131,7 +131,7 @@ class _Selection:
 
         types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
         themes = _themes_mask(store, scope.chosen(THEMATIQUE))
-        self.lo, self.everywhere = lo, len(chosen) == len(perm_ids)
+        self.lo, self.hi, self.everywhere = lo, hi, len(chosen) == len(perm_ids)
         self.fresh = {}
         if store.fresh:
             fresh = store.fresh
@@ -171,7 +171,7 @@ class _Selection:
         self.held = None  # the runs with chosen rows: all of them, without a filter
         self.rows = rows  # every row of the runs (the previous visits are read over them)
         self.lengths = lengths
-        self.perm_rows = np.diff(np.r_[0, np.cumsum(lengths)][self.bounds])
+        self.perm_rows = slots.segment_sums(lengths, self.bounds)
         self._dropped = None  # positions among `rows` of the overlay's dropped rows
         if keep is None:
             self.counts = lengths
@@ -211,7 +211,7 @@ class _Selection:
     @property
     def _previous_written(self) -> bool:
         """Whether the store holds the rows' previous visits and their counts per run."""
-        return PREFIX + "run_new_month" in self.store.facts
+        return PREFIX + "month_new" in self.store.facts
 
     def _per_run(self, name: str) -> np.ndarray:
         """A per-run file for the selection's runs (all of them: the previous visits are read
@@ -307,8 +307,7 @@ class _Selection:
         """Per chosen permanence, the rows in the period whose previous visit of the pair is
         before it (dropped ones included: `_corrected`)."""
         if self._from_start:
-            sums = np.r_[0, np.cumsum(self._per_run(f"run_new_{name}"), dtype=np.int64)]
-            return sums[self.bounds[1:]] - sums[self.bounds[:-1]]
+            return slots.segment_sums(self._per_run(f"run_new_{name}"), self.bounds)
         return slots.per_segment(self.column(f"prev_{name}")[self.rows] < self.lo, self.perm_rows)
 
     def _corrected(self, pair: str, groups: np.ndarray, people: np.ndarray) -> np.ndarray:
@@ -322,8 +321,7 @@ class _Selection:
 
     @cached_property
     def _per_permanence(self) -> tuple[np.ndarray, np.ndarray]:
-        sums = np.r_[0, np.cumsum(self.counts)]
-        rows = sums[self.bounds[1:]] - sums[self.bounds[:-1]]
+        rows = slots.segment_sums(self.counts, self.bounds)
         return self._fresh_added(self.chosen, rows, "permanence")
 
     def permanence(self):
@@ -377,50 +375,25 @@ class _Selection:
         return [{"lieu": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def month(self):
-        months, counts = self._held(self.months), self._held(self.counts)
-        groups, rows = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if len(months):
-            low = int(months.min())
-            per_month = np.bincount(months - low, weights=counts)
-            groups = np.arange(low, low + len(per_month), dtype=np.int64)
-            rows = np.rint(per_month).astype(np.int64)
-        groups, rows = self._fresh_added(groups, rows, "month")
-        if self._firsts_hold and self.everywhere:
-            people = self._corrected("pmonth", groups, self._month_firsts(groups))
+        if self._firsts_hold and self.everywhere:  # every run: the months' sums hold
+            months, rows, new = attendance_months.month_sums(self)
+            groups, rows = self._fresh_added(months, rows, "month")
+            people = self._corrected("pmonth", groups, slots.placed(groups, months, new))
             at = rows > 0
             counted = zip(groups[at].tolist(), rows[at].tolist(), people[at].tolist(), strict=True)
         else:
-            counted = self._people("pmonth", groups, rows)
+            months, counts = self._held(self.months), self._held(self.counts)
+            groups, rows = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            if len(months):
+                low = int(months.min())
+                per_month = np.bincount(months - low, weights=counts)
+                groups = np.arange(low, low + len(per_month), dtype=np.int64)
+                rows = np.rint(per_month).astype(np.int64)
+            counted = self._people("pmonth", *self._fresh_added(groups, rows, "month"))
         return [
             {"month": datetime.date(1970 + g // 12, g % 12 + 1, 1), "n": n, "usagers": people}
             for g, n, people in counted
         ]
-
-    def _month_firsts(self, groups: np.ndarray) -> np.ndarray:
-        """Per month of `groups` (ascending), the rows in the period whose usager's previous
-        visit (at any permanence) is before the month, or before the period in its first
-        month: each usager of the month once."""
-        months = self.months  # of every run: the previous visits are read over all the rows
-        if not len(months):
-            return np.zeros(len(groups), dtype=np.int64)
-        per_run = self._per_run("run_new_month")
-        first = int(writer.months(np.array([self.lo]))[0])
-        if self.lo > int(slots._month_day(np.array([first]))[0]):
-            # The period starts within a month: its runs there count the usagers not seen
-            # since the period's start (not the month's).
-            at = np.flatnonzero(months == first)
-            if len(at):
-                offsets = np.r_[0, np.cumsum(self.lengths)]
-                sizes = self.lengths[at]
-                spread = slots.spread(offsets[at], offsets[at] + sizes)
-                rows = self.rows
-                rows = spread + rows.start if isinstance(rows, slice) else rows[spread]
-                new = self.column("prev_usager")[rows] < self.lo
-                per_run = per_run.astype(np.int64)  # a copy
-                per_run[at] = np.add.reduceat(new, np.r_[0, np.cumsum(sizes)[:-1]], dtype=np.int64)
-        low = int(months.min())
-        found = np.rint(np.bincount(months - low, weights=per_run)).astype(np.int64)
-        return slots.placed(groups, np.arange(low, low + len(found)), found)
 
     def total(self):
         if self._firsts_hold and self.everywhere:  # the usagers' pairs span every permanence

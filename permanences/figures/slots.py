@@ -54,6 +54,17 @@ def counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.r_[starts, len(ordered)])
 
 
+def segment_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Sums of `values` per segment [bounds[i], bounds[i + 1]) (bounds from 0 to the end):
+    one reduction, no running sum written over millions of values."""
+    sizes = np.diff(bounds)
+    out = np.zeros(len(sizes), dtype=np.int64)
+    full = sizes > 0
+    if full.any():  # a segment runs up to the next one's start: the empty ones are skipped
+        out[full] = np.add.reduceat(values, bounds[:-1][full], dtype=np.int64)
+    return out
+
+
 def per_segment(mask: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """True values of `mask` in its consecutive segments of `sizes` (a running count read at
     the segments' ends: no call per segment)."""

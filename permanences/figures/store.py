@@ -298,7 +298,7 @@ def rebuild_due() -> bool:
         folder = root() / row[1]
         if (folder / "meta.json").exists() and not (folder / "prow_run_day.npy").exists():
             return True  # written before attendance's rows (attendance_rows): live till then
-        if (folder / "meta.json").exists() and not (folder / "prow_run_new_month.npy").exists():
+        if (folder / "meta.json").exists() and not (folder / "prow_month_new.npy").exists():
             return True  # before attendance's counts per run: its pairs scattered till then
         cursor.execute(
             "SELECT count(*) FROM (SELECT 1 FROM permanences_figures_change LIMIT %s) changes",

@@ -147,8 +147,9 @@ def test_a_store_written_without_the_rows_at_permanences_is_rewritten_soon():
 
 
 def _unfiltered_scopes(world) -> list:
-    """Scopes without a filter of the rows (whole period, a year, from a day on, a lieu): those
-    whose pairs the previous visits count, the overlay's apart."""
+    """Scopes without a filter of the rows (whole period, a year, from a day on, up to a day,
+    within a month, a lieu): those whose pairs the previous visits count, the overlay's apart,
+    and whose months cut by the period are counted from their runs."""
     user = world.coordinateur
     return [
         figures.Scope(user=user),
@@ -157,6 +158,7 @@ def _unfiltered_scopes(world) -> list:
         figures.Scope(user=user, end=datetime.date(2024, 3, 3)),
         figures.Scope(user=user, lieux=(world.lieux[0].pk,)),
         figures.Scope(user=None, start=datetime.date(2024, 2, 10), end=datetime.date(2025, 2, 9)),
+        figures.Scope(user=user, start=datetime.date(2024, 3, 5), end=datetime.date(2024, 3, 20)),
     ]
 
 
