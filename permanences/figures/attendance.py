@@ -72,8 +72,10 @@ def permanences_for(scope: figures.Scope):
         qs = qs.filter(lieu__quartier__in=scope.quartiers)
     qs = qs.for_figures(scope.user)
     if scope.conseillers:
-        qs = qs.filter(conseillers__in=scope.conseillers)
-    return qs.distinct()
+        # Several conseillers of one permanence would repeat it (a conseiller viewer's own
+        # desks are one row each: no DISTINCT, a sort of thousands of rows, otherwise).
+        return qs.filter(conseillers__in=scope.conseillers).distinct()
+    return qs
 
 
 def mediations_for(scope: figures.Scope):

@@ -307,16 +307,25 @@ class SlotTable:
         np.add.at(held, (groups[with_slots], first - m0), 1)
         np.add.at(held, (groups[with_slots], last - m0 + 1), -1)
         held = np.cumsum(held, axis=1)[:, :span]
-        if len(self.closed):
-            owner = self._owner(self.closed)
-            month = self._month(self._day(self.closed, owner))
-            keys, closed = counted(owner * (span + m0 + 1) + month)
-            owners, months = keys // (span + m0 + 1), keys % (span + m0 + 1)
-            # The permanence's slots in that month: from its first day to its last.
-            begins, stops = self._ranges(owners, _month_day(months), _month_day(months + 1) - 1)
-            shut = closed == stops - begins
-            np.add.at(held, (groups[owners[shut]], months[shut] - m0), -1)
+        owners, months = self._shut_months
+        np.add.at(held, (groups[owners], months - m0), -1)
         return (held > 0).sum(axis=1)
+
+    @cached_property
+    def _shut_months(self) -> tuple[np.ndarray, np.ndarray]:
+        """(permanence index, month) of each month whose slots of the permanence are all closed
+        (once per table: each grouping reads them)."""
+        if not len(self.closed):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        owner = self._owner(self.closed)
+        month = self._month(self._day(self.closed, owner)).astype(np.int64)
+        width = int(month.max()) + 1
+        keys, closed = counted(owner * width + month)
+        owners, months = keys // width, keys % width
+        # The permanence's slots in that month: from its first day to its last.
+        begins, stops = self._ranges(owners, _month_day(months), _month_day(months + 1) - 1)
+        shut = closed == stops - begins
+        return owners[shut], months[shut]
 
     @cached_property
     def _per_permanence(self) -> dict[str, np.ndarray]:
