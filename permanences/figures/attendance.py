@@ -237,20 +237,18 @@ class Attendance:
         with_slots = {keys[i]: i for i in np.flatnonzero(per_group["cells"]).tolist()}
         slots, closed, empty, months = columns
         result = []
-        for key in sorted(set(with_slots) | set(counts), key=_sortable):
+        found = set(with_slots) | set(counts)
+        none = (0, 0, 0, 0)
+        for key in sorted(found, key=_sortable) if None in found else sorted(found):
             i, row = with_slots.get(key), counts.get(key)
-            stats = Stats(labels(key))
-            if i is not None:
-                stats.slots, stats.closed, stats.empty, stats.months = (
-                    slots[i],
-                    closed[i],
-                    empty[i],
-                    months[i],
+            held = none if i is None else (slots[i], closed[i], empty[i], months[i])
+            visits, usagers = (row["n"], row["usagers"]) if row else (0, 0)
+            # One constructor call per group: thousands of permanences at national scale.
+            result.append(
+                Stats(
+                    labels(key), held[0], held[1], held[2], visits, usagers, held[3], {"key": key}
                 )
-            if row:
-                stats.visits, stats.usagers = row["n"], row["usagers"]
-            stats.extra["key"] = key
-            result.append(stats)
+            )
         return result
 
     def by_permanence(self) -> list[Stats]:
