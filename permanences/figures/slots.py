@@ -136,6 +136,7 @@ class SlotTable:
         self.visited = np.zeros(0, dtype=np.int32)
         self.visits = np.zeros(0, dtype=np.int64)
         self.visited_day = np.zeros(0, dtype=np.int64)
+        self.shut = np.zeros(0, dtype=np.int64)  # positions in `visited` of closed slots
         if self.cells and start <= end:
             self._close(start, end)
 
@@ -217,7 +218,7 @@ class SlotTable:
         """Visits of accompagnements logged on (permanence id, day number): one each, or
         `counts`. A visit on a day the permanence is not held is on no slot, nor one on a
         closed slot. `ordered`: the (permanence, day) pairs are distinct and in order, each
-        permanence one of the table's (the figures store's runs)."""
+        permanence one of the table's, each count positive (the figures store's runs)."""
         if not len(pids) or not self.cells:
             return
         counts = np.ones(len(pids), dtype=np.int64) if counts is None else counts
@@ -267,7 +268,6 @@ class SlotTable:
         on_slot = delta == 7 * week
         on_slot &= delta >= 0
         on_slot &= week < np.repeat(self.weeks.astype(np.int32), sizes)
-        on_slot &= counts > 0
         cells = week
         cells += np.repeat(self.offsets[:-1].astype(np.int32), sizes)
         if not on_slot.all():
@@ -277,16 +277,13 @@ class SlotTable:
         return True
 
     def _set_visited(self, cells: np.ndarray, counts: np.ndarray, days: np.ndarray) -> None:
-        """The visited slots (ids in order, distinct) without the closed ones."""
+        """The visited slots (ids in order, distinct) and which of them are closed (`shut`:
+        left in the arrays, taken off the counts: millions of visited slots, few closed)."""
         if len(self.closed) and len(cells):
             # The few closed slots looked up among the visited ones, not the other way round.
             closed = self.closed.astype(cells.dtype)
             at = np.minimum(np.searchsorted(cells, closed), len(cells) - 1)
-            shut = at[cells[at] == closed]
-            if len(shut):
-                open_ = np.ones(len(cells), dtype=bool)
-                open_[shut] = False
-                cells, counts, days = cells[open_], counts[open_], days[open_]
+            self.shut = at[cells[at] == closed]
         self.visited, self.visits, self.visited_day = cells, counts, days
 
     # Counts ---------------------------------------------------------------------------------
@@ -337,7 +334,8 @@ class SlotTable:
             # The visited slot ids are in order: each permanence's are those within its ids.
             "visited": np.diff(
                 np.searchsorted(self.visited, self.offsets.astype(self.visited.dtype))
-            ),
+            )
+            - np.bincount(self._owner(self.visited[self.shut]), minlength=count),
         }
 
     def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
@@ -375,6 +373,7 @@ class SlotTable:
         result["closed"] = np.bincount(self._month(closed_days) - m0, minlength=size)
         result["slots"] = result["cells"] - result["closed"]
         visited = np.bincount(self._month(self.visited_day) - m0, minlength=size)
+        visited -= np.bincount(self._month(self.visited_day[self.shut]) - m0, minlength=size)
         result["empty"] = result["slots"] - visited
         result["months"] = (result["slots"] > 0).astype(np.int64)
         return m0, result
@@ -397,5 +396,5 @@ class SlotTable:
             "slots": int((~closed).sum()),
             "empty": int((~closed & ~hit).sum()),
             "months": len(distinct(months)),
-            "visits": int(self.visits[at[hit]].sum()) if len(self.visited) else 0,
+            "visits": int(self.visits[at[hit & ~closed]].sum()) if len(self.visited) else 0,
         }

@@ -159,11 +159,17 @@ def test_visits_in_order_of_permanence_and_day_land_on_the_same_slots(seed):
         visits[(permanence.pk, day_number(day))] += rng.choice([0, 1, 1, 2])
     start, end = _day(rng, START, D(2023, 6, 1)), _day(rng, D(2024, 1, 1), END)
     keys = sorted(visits)
+    runs = [k for k in keys if visits[k]]  # the store's runs: each with visits
     pids = np.array([k[0] for k in keys], dtype=np.int32)
     days = np.array([k[1] for k in keys], dtype=np.int32)
     counts = np.array([visits[k] for k in keys], dtype=np.int64)
     ordered, general = SlotTable(permanences, start, end), SlotTable(permanences, start, end)
-    ordered.add_visits(pids, days, counts, ordered=True)
+    ordered.add_visits(
+        np.array([k[0] for k in runs], dtype=np.int32),
+        np.array([k[1] for k in runs], dtype=np.int32),
+        np.array([visits[k] for k in runs], dtype=np.int64),
+        ordered=True,
+    )
     shuffled = list(range(len(keys))) + [0, 1]  # a slot twice: the SQL's rows are not runs
     rng.shuffle(shuffled)
     twice = np.zeros(len(shuffled), dtype=np.int64)
@@ -176,6 +182,10 @@ def test_visits_in_order_of_permanence_and_day_land_on_the_same_slots(seed):
     assert ordered.visited.tolist() == general.visited.tolist()
     assert ordered.visits.tolist() == general.visits.tolist()
     assert ordered.visited_day.tolist() == general.visited_day.tolist()
+    assert ordered.shut.tolist() == general.shut.tolist()
+    for low, high in ((start, end), (D(2023, 7, 1), D(2023, 12, 31))):
+        indexes = list(range(len(permanences)))
+        assert ordered.window(indexes, low, high) == general.window(indexes, low, high)
     groups = np.arange(len(permanences))
     for name, values in ordered.grouped(groups, len(permanences)).items():
         assert values.tolist() == general.grouped(groups, len(permanences))[name].tolist(), name
