@@ -171,7 +171,8 @@ class _Selection:
         self.held = None  # the runs with chosen rows: all of them, without a filter
         self.rows = rows  # every row of the runs (the previous visits are read over them)
         self.lengths = lengths
-        self.perm_rows = slots.segment_sums(lengths, self.bounds)
+        # A permanence's rows in the period are one block: from its first run's to its last's.
+        self.perm_rows = (run_start[high] - run_start[low]).astype(np.int64)
         self._dropped = None  # positions among `rows` of the overlay's dropped rows
         if keep is None:
             self.counts = lengths
@@ -321,7 +322,10 @@ class _Selection:
 
     @cached_property
     def _per_permanence(self) -> tuple[np.ndarray, np.ndarray]:
-        rows = slots.segment_sums(self.counts, self.bounds)
+        if self.counts is self.lengths:  # every row: the permanences' blocks
+            rows = self.perm_rows
+        else:
+            rows = slots.segment_sums(self.counts, self.bounds)
         return self._fresh_added(self.chosen, rows, "permanence")
 
     def permanence(self):
