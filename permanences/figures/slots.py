@@ -298,6 +298,11 @@ class SlotTable:
             return np.zeros(size, dtype=np.int64)
         first = self._month(self.first[with_slots])
         last = self._month(self.last[with_slots])
+        if size == len(groups) and (groups == np.arange(size)).all():
+            # One permanence per group: its months from first to last, less those all closed.
+            months = np.zeros(size, dtype=np.int64)
+            months[with_slots] = last - first + 1
+            return months - np.bincount(self._shut_months[0], minlength=size)
         m0 = int(first.min())
         span = int(last.max()) - m0 + 1
         held = np.zeros((size, span + 1), dtype=np.int64)
@@ -372,8 +377,10 @@ class SlotTable:
         closed_days = self._day(self.closed)
         result["closed"] = np.bincount(self._month(closed_days) - m0, minlength=size)
         result["slots"] = result["cells"] - result["closed"]
-        visited = np.bincount(self._month(self.visited_day) - m0, minlength=size)
-        visited -= np.bincount(self._month(self.visited_day[self.shut]) - m0, minlength=size)
+        # Per day, then per month through the per-day table: no month looked up per visit.
+        per_day = np.bincount(self.visited_day - self.low, minlength=span)
+        per_day -= np.bincount(self.visited_day[self.shut] - self.low, minlength=span)
+        visited = np.bincount(month, weights=per_day, minlength=size).astype(np.int64)
         result["empty"] = result["slots"] - visited
         result["months"] = (result["slots"] > 0).astype(np.int64)
         return m0, result
