@@ -241,34 +241,39 @@ class _Selection:
 
     def slot(self):
         """(permanence ids, day numbers, visits) per slot with visits, in order of permanence
-        and day: the rows read again are counted into the runs (few: no sort of the runs)."""
-        pids, days, visits = self._held(self.pids), self._held(self.days), self._held(self.counts)
-        if not self.fresh:
-            return pids, days, visits
-        fresh = (self.fresh["permanence"].astype(np.int64) << 32) | self.fresh["day"]
-        extra, times = slots.counted(fresh)
-        at, known = self._place(extra)
-        visits = visits.copy()
-        np.add.at(visits, at[known], times[known])
-        new, where = extra[~known], at[~known]
-        pids = np.insert(pids, where, (new >> 32).astype(pids.dtype))
-        days = np.insert(days, where, (new & 0xFFFFFFFF).astype(days.dtype))
-        return pids, days, np.insert(visits, where, times[~known])
+        and day: the rows read again are counted into the runs (few: no sort of the runs),
+        then the runs left without a row are left out."""
+        pids, days, visits = self.pids, self.days, self.counts
+        if self.fresh:
+            fresh = (self.fresh["permanence"].astype(np.int64) << 32) | self.fresh["day"]
+            extra, times = slots.counted(fresh)
+            at, known = self._place(extra)
+            visits = visits.copy()
+            np.add.at(visits, at[known], times[known])
+            new, where = extra[~known], at[~known]
+            if len(new):
+                pids = np.insert(pids, where, (new >> 32).astype(pids.dtype))
+                days = np.insert(days, where, (new & 0xFFFFFFFF).astype(days.dtype))
+                visits = np.insert(visits, where, times[~known])
+        if self.held is not None:  # some runs without a chosen row (a médiation read again
+            # at the same slot fills its run back: then none)
+            at = np.flatnonzero(visits)
+            if len(at) < len(visits):
+                pids, days, visits = pids[at], days[at], visits[at]
+        return pids, days, visits
 
     def _place(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where run keys (permanence << 32 | day, ascending) are, or would be, among the runs
-        `slot` returns, and whether they are there: looked up in the store's keys, not in keys
-        built for every run."""
+        """Where run keys (permanence << 32 | day, ascending) are, or would be, among the
+        selection's runs, and whether they are there: looked up in the store's keys, not in
+        keys built for every run."""
         run_key = self.column("run_key")
         at = np.searchsorted(run_key, keys)
         known = at < len(run_key)
         known[known] = run_key[at[known]] == keys[known]
-        for chosen in (self._runs, self.held):  # the selection's runs, then those held
-            if chosen is None:
-                continue
-            inside = np.searchsorted(chosen, at)
-            there = inside < len(chosen)
-            there[there] = chosen[inside[there]] == at[there]
+        if self._runs is not None:
+            inside = np.searchsorted(self._runs, at)
+            there = inside < len(self._runs)
+            there[there] = self._runs[inside[there]] == at[there]
             at, known = inside, known & there
         return at, known
 
