@@ -216,3 +216,31 @@ def test_the_overlay_counts_again_only_the_pairs_of_the_usagers_written_since(mo
         assert {"pperm", "plieu", "pmonth", "usager"} <= set(corrected)
     else:
         assert not corrected
+
+
+def test_a_store_without_the_counts_per_run_counts_by_the_scatter_and_is_rewritten_soon(
+    monkeypatch,
+):
+    """A store written before the per-run and per-month counts (run_new_*, month_*): its pairs
+    are counted by the scatter, exactly, until refresh_figures rewrites it."""
+    world = World(seed=53)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert not store.rebuild_due()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM permanences_figures_store")
+        folder = store.root() / cursor.fetchone()[0]
+    for pattern in ("run_new_*", "month_*"):
+        for path in folder.glob(f"{attendance_rows.PREFIX}{pattern}.npy"):
+            path.unlink()
+    store._LOADED.clear()
+    store._OVERLAID.clear()
+    assert store.rebuild_due()
+    monkeypatch.setattr(
+        attendance_overlay.Delta, "of", lambda *a: pytest.fail("the overlay's delta needs them")
+    )
+    world.add_mediation()
+    for scope in _unfiltered_scopes(world):
+        stored = _groupings(scope, monkeypatch, live=False)
+        live = _groupings(scope, monkeypatch, live=True)
+        for key, value in live.items():
+            assert stored[key] == value, (key, scope)
