@@ -137,9 +137,13 @@ class Attendance:
         ids = [p.pk for p in self.permanences]
         self._acc = _accompagnements(self.mediations, ids, self.start, self.end)
         self._table = SlotTable(self.permanences, self.start, self.end)
-        # The store's runs come in order of permanence and day: no lookup or sort per run.
-        ordered = isinstance(self._grouping, attendance_rows.Visits)
-        self._table.add_visits(*self._grouping["slot"], ordered=ordered)
+        if isinstance(self._grouping, attendance_rows.Visits):
+            # The store's runs come in order of permanence and day: no lookup or sort per run;
+            # the rows read again on other slots apart.
+            runs, extra = self._grouping["slot_parts"]
+            self._table.add_visits(*runs, ordered=True, extra=extra)
+        else:
+            self._table.add_visits(*self._grouping["slot"])
 
     @cached_property
     def occurrences(self):

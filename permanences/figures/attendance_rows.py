@@ -241,26 +241,40 @@ class _Selection:
 
     def slot(self):
         """(permanence ids, day numbers, visits) per slot with visits, in order of permanence
-        and day: the rows read again are counted into the runs (few: no sort of the runs),
-        then the runs left without a row are left out."""
+        and day (the page's list, the tests): `slot_parts` in one."""
+        (pids, days, visits), (new_pids, new_days, new_visits) = self.slot_parts()
+        if not len(new_pids):
+            return pids, days, visits
+        keys = (pids.astype(np.int64) << 32) | days
+        where = np.searchsorted(keys, (new_pids.astype(np.int64) << 32) | new_days)
+        return (
+            np.insert(pids, where, new_pids.astype(pids.dtype)),
+            np.insert(days, where, new_days.astype(days.dtype)),
+            np.insert(visits, where, new_visits),
+        )
+
+    def slot_parts(self):
+        """The runs with visits, in order of permanence and day, the rows read again counted
+        into theirs (few: no sort of the runs), the runs left without a row left out; and the
+        rows read again on other (permanence, day) pairs, apart (no copy of the runs)."""
         pids, days, visits = self.pids, self.days, self.counts
+        none = np.zeros(0, dtype=np.int64)
+        new = (none, none, none)
         if self.fresh:
             fresh = (self.fresh["permanence"].astype(np.int64) << 32) | self.fresh["day"]
             extra, times = slots.counted(fresh)
             at, known = self._place(extra)
-            visits = visits.copy()
-            np.add.at(visits, at[known], times[known])
-            new, where = extra[~known], at[~known]
-            if len(new):
-                pids = np.insert(pids, where, (new >> 32).astype(pids.dtype))
-                days = np.insert(days, where, (new & 0xFFFFFFFF).astype(days.dtype))
-                visits = np.insert(visits, where, times[~known])
+            if known.any():
+                visits = visits.copy()
+                np.add.at(visits, at[known], times[known])
+            others = extra[~known]
+            new = (others >> 32, others & 0xFFFFFFFF, times[~known])
         if self.held is not None:  # some runs without a chosen row (a médiation read again
             # at the same slot fills its run back: then none)
             at = np.flatnonzero(visits)
             if len(at) < len(visits):
                 pids, days, visits = pids[at], days[at], visits[at]
-        return pids, days, visits
+        return (pids, days, visits), new
 
     def _place(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where run keys (permanence << 32 | day, ascending) are, or would be, among the

@@ -137,6 +137,12 @@ class SlotTable:
         self.visits = np.zeros(0, dtype=np.int64)
         self.visited_day = np.zeros(0, dtype=np.int64)
         self.shut = np.zeros(0, dtype=np.int64)  # positions in `visited` of closed slots
+        # Open slots visited besides `visited` (add_visits' extra): ids in order, visits, days.
+        self.extra = (
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, np.int32),
+        )
         if self.cells and start <= end:
             self._close(start, end)
 
@@ -213,17 +219,32 @@ class SlotTable:
         return self.closed[at] == cells
 
     def add_visits(
-        self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray | None, ordered=False
+        self,
+        pids: np.ndarray,
+        days: np.ndarray,
+        counts: np.ndarray | None,
+        ordered=False,
+        extra: tuple | None = None,
     ) -> None:
         """Visits of accompagnements logged on (permanence id, day number): one each, or
         `counts`. A visit on a day the permanence is not held is on no slot, nor one on a
         closed slot. `ordered`: the (permanence, day) pairs are distinct and in order, each
-        permanence one of the table's, each count positive (the figures store's runs)."""
+        permanence one of the table's, each count positive (the figures store's runs).
+        `extra`: a few more (pids, days, counts), on other slots than these (the rows read
+        again since the store was written), kept apart: no copy of the millions of others."""
+        if extra is not None and len(extra[0]) and self.cells:
+            cells, visits, on_days = self._located(*extra)
+            open_ = ~self._is_closed(cells)
+            self.extra = (cells[open_], visits[open_], on_days[open_])
         if not len(pids) or not self.cells:
             return
         counts = np.ones(len(pids), dtype=np.int64) if counts is None else counts
         if ordered and self._add_ordered(pids, days, counts):
             return
+        self._set_visited(*self._located(pids, days, counts))
+
+    def _located(self, pids, days, counts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The slot ids (in order, distinct), visits and days of visits on held slots."""
         ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
         # Each permanence's index by id (a lookup table: ids are small), -1 for the others and
         # for -1 (no permanence: the last entry). In int32, the widest a slot id needs: a few
@@ -248,7 +269,7 @@ class SlotTable:
             starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
             cells, counts = cells[starts], np.add.reduceat(counts, starts)
             index, days = index[starts], days[starts]
-        self._set_visited(cells, counts, days)
+        return cells, counts, days
 
     def _add_ordered(self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray) -> bool:
         """add_visits of runs in order of permanence and day (three million at national scale):
@@ -340,7 +361,8 @@ class SlotTable:
             "visited": np.diff(
                 np.searchsorted(self.visited, self.offsets.astype(self.visited.dtype))
             )
-            - np.bincount(self._owner(self.visited[self.shut]), minlength=count),
+            - np.bincount(self._owner(self.visited[self.shut]), minlength=count)
+            + np.bincount(self._owner(self.extra[0]), minlength=count),
         }
 
     def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
@@ -380,6 +402,7 @@ class SlotTable:
         # Per day, then per month through the per-day table: no month looked up per visit.
         per_day = np.bincount(self.visited_day - self.low, minlength=span)
         per_day -= np.bincount(self.visited_day[self.shut] - self.low, minlength=span)
+        per_day += np.bincount(self.extra[2] - self.low, minlength=span)
         visited = np.bincount(month, weights=per_day, minlength=size).astype(np.int64)
         result["empty"] = result["slots"] - visited
         result["months"] = (result["slots"] > 0).astype(np.int64)
@@ -398,10 +421,17 @@ class SlotTable:
         # (`visited` is int32 when there are visits: the small side is cast for the searches,
         # never the millions of visited slots.)
         months = self._month(self._day(cells[~closed])) if len(cells) else cells
+        visits = int(self.visits[at[hit & ~closed]].sum()) if len(self.visited) else 0
+        extra, extra_visits, _days = self.extra
+        if len(extra):  # open slots: no closed one among them
+            spot = np.minimum(np.searchsorted(extra, cells.astype(extra.dtype)), len(extra) - 1)
+            more = extra[spot] == cells
+            hit |= more
+            visits += int(extra_visits[spot[more]].sum())
         return {
             "closed": int(closed.sum()),
             "slots": int((~closed).sum()),
             "empty": int((~closed & ~hit).sum()),
             "months": len(distinct(months)),
-            "visits": int(self.visits[at[hit & ~closed]].sum()) if len(self.visited) else 0,
+            "visits": visits,
         }
