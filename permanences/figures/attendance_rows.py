@@ -169,6 +169,7 @@ class _Selection:
         if self.delta is None and store.kept is not None:
             keep = refine(keep, store.kept[self.column("row")[rows]])
         self.held = None  # the runs with chosen rows: all of them, without a filter
+        self._emptied = np.zeros(0, dtype=np.int64)  # runs whose rows were all dropped since
         self.rows = rows  # every row of the runs (the previous visits are read over them)
         self.lengths = lengths
         # A permanence's rows in the period are one block: from its first run's to its last's.
@@ -181,8 +182,9 @@ class _Selection:
                 at = at if runs is None else np.searchsorted(runs, at)
                 self.counts = lengths.copy()
                 np.subtract.at(self.counts, at, 1)
-                if not self.counts[at].all():
-                    self.held = np.flatnonzero(self.counts)
+                # The runs left without a row (left out of the slots unless a row read again
+                # fills them back): few, not found by a pass over the runs.
+                self._emptied = slots.distinct(at[self.counts[at] == 0])
                 self._dropped = at
         else:
             starts = np.r_[0, np.cumsum(lengths)[:-1]]
@@ -269,11 +271,14 @@ class _Selection:
                 np.add.at(visits, at[known], times[known])
             others = extra[~known]
             new = (others >> 32, others & 0xFFFFFFFF, times[~known])
-        if self.held is not None:  # some runs without a chosen row (a médiation read again
-            # at the same slot fills its run back: then none)
+        if self.held is not None:  # some runs without a chosen row
             at = np.flatnonzero(visits)
             if len(at) < len(visits):
                 pids, days, visits = pids[at], days[at], visits[at]
+        elif len(self._emptied):  # unless a médiation read again at the same slot fills it
+            emptied = self._emptied[visits[self._emptied] == 0]
+            if len(emptied):
+                pids, days, visits = (np.delete(a, emptied) for a in (pids, days, visits))
         return (pids, days, visits), new
 
     def _place(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
