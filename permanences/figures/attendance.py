@@ -33,7 +33,7 @@ from .slots import EPOCH, SlotTable, month_date, no_visits
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
 
 
-@dataclass
+@dataclass(slots=True)
 class Stats:
     """Attendance of a group of slots (one permanence, one lieu, one month, a whole period)."""
 
@@ -72,8 +72,10 @@ def permanences_for(scope: figures.Scope):
         qs = qs.filter(lieu__quartier__in=scope.quartiers)
     qs = qs.for_figures(scope.user)
     if scope.conseillers:
-        qs = qs.filter(conseillers__in=scope.conseillers)
-    return qs.distinct()
+        # Several conseillers of one permanence would repeat it (a conseiller viewer's own
+        # desks are one row each: no DISTINCT, a sort of thousands of rows, otherwise).
+        return qs.filter(conseillers__in=scope.conseillers).distinct()
+    return qs
 
 
 def mediations_for(scope: figures.Scope):
@@ -135,7 +137,13 @@ class Attendance:
         ids = [p.pk for p in self.permanences]
         self._acc = _accompagnements(self.mediations, ids, self.start, self.end)
         self._table = SlotTable(self.permanences, self.start, self.end)
-        self._table.add_visits(*self._grouping["slot"])
+        if isinstance(self._grouping, attendance_rows.Visits):
+            # The store's runs come in order of permanence and day: no lookup or sort per run;
+            # the rows read again on other slots apart.
+            runs, extra = self._grouping["slot_parts"]
+            self._table.add_visits(*runs, ordered=True, extra=extra)
+        else:
+            self._table.add_visits(*self._grouping["slot"])
 
     @cached_property
     def occurrences(self):
@@ -233,20 +241,18 @@ class Attendance:
         with_slots = {keys[i]: i for i in np.flatnonzero(per_group["cells"]).tolist()}
         slots, closed, empty, months = columns
         result = []
-        for key in sorted(set(with_slots) | set(counts), key=_sortable):
+        found = set(with_slots) | set(counts)
+        none = (0, 0, 0, 0)
+        for key in sorted(found, key=_sortable) if None in found else sorted(found):
             i, row = with_slots.get(key), counts.get(key)
-            stats = Stats(labels(key))
-            if i is not None:
-                stats.slots, stats.closed, stats.empty, stats.months = (
-                    slots[i],
-                    closed[i],
-                    empty[i],
-                    months[i],
+            held = none if i is None else (slots[i], closed[i], empty[i], months[i])
+            visits, usagers = (row["n"], row["usagers"]) if row else (0, 0)
+            # One constructor call per group: thousands of permanences at national scale.
+            result.append(
+                Stats(
+                    labels(key), held[0], held[1], held[2], visits, usagers, held[3], {"key": key}
                 )
-            if row:
-                stats.visits, stats.usagers = row["n"], row["usagers"]
-            stats.extra["key"] = key
-            result.append(stats)
+            )
         return result
 
     def by_permanence(self) -> list[Stats]:

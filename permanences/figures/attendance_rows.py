@@ -9,94 +9,28 @@ grouped them (seconds at ten million rows). Here a permanence's rows are one blo
 a mask over them), the unique usagers one scatter of the writer's pair ids, in an order that
 keeps it within a permanence's ids.
 
-Files ("prow_" prefix, beside the store's): `row` (the files' row, for the overlay's kept
-mask), the columns the scope filters and counts read, `run_start` (each run's first row, then
-the row count), `run_key` (permanence << 32 | day of each run), `run_month`, `perm_ids` and
-`perm_runs` (each stored permanence's first run, then the run count).
+The files are written by `attendance_files`; the overlay's few changed rows are counted apart
+by `attendance_overlay`.
 """
 
 import datetime
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
 from poitiers_inclusion import figures
 
-from . import engine, slots, writer
+from . import attendance_months, attendance_overlay, engine, index, slots, writer
 from . import rows as figure_rows
 from . import store as store_module
+from .attendance_files import PREFIX, write  # noqa: F401 (the writer calls write here)
 
-PREFIX = "prow_"
-COLUMNS = ("day", "usager", "conseiller", "type", "t", "pair_pperm", "pair_plieu", "pair_pmonth")
-INDEXES = ("usager", "pair_pperm", "pair_plieu", "pair_pmonth")
 EPOCH = datetime.date(1970, 1, 1)
 # distinct_pairs' ways: sort the ids of a selection below 1/SORT_BELOW of the pairs, else mark
 # them; count the marks of each of up to FEW_GROUPS groups in place (a loop of count_nonzero
 # is ten times faster than finding the marks, at 8,000 groups), else find them in order.
 SORT_BELOW = 8
 FEW_GROUPS = 50_000
-
-
-def write(folder: Path, facts: dict) -> None:
-    """Save the rows at permanences in order of permanence then day (the files are by day: a
-    stable sort on the permanence keeps the days in order)."""
-    permanence = np.asarray(facts["permanence"])
-    at = np.flatnonzero(permanence >= 0)
-    order = at[np.argsort(permanence[at], kind="stable")]
-    files = {"row": order.astype(np.int32)}
-    for name in COLUMNS:
-        files[name] = np.asarray(facts[name])[order]
-        if name in INDEXES:  # scattered into arrays by id: numpy converts other indexes first
-            files[name] = files[name].astype(np.intp)
-    pids, days = permanence[order].astype(np.int64), files["day"].astype(np.int64)
-    keys = (pids << 32) | days
-    starts = (
-        np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
-    )
-    files["run_start"] = np.r_[starts, len(keys)].astype(np.int64)
-    files["run_key"] = keys[starts]
-    files["run_month"] = writer.months(days[starts]) if len(keys) else np.zeros(0, np.int32)
-    files["run_pid"] = pids[starts].astype(np.int32)
-    files["run_day"] = days[starts].astype(np.int32)
-    run_pids = pids[starts]
-    firsts = (
-        np.flatnonzero(np.r_[True, run_pids[1:] != run_pids[:-1]])
-        if len(keys)
-        else np.zeros(0, np.int64)
-    )
-    files["perm_ids"] = run_pids[firsts].astype(np.int64)
-    files["perm_runs"] = np.r_[firsts, len(run_pids)].astype(np.int64)
-    rows = order.astype(np.int64)
-    for name, pairs in (
-        ("pperm", files["pair_pperm"]),
-        ("plieu", files["pair_plieu"]),
-        ("usager", files["usager"]),
-    ):
-        files[f"prev_{name}"] = _previous_days(pairs, rows, files["day"])
-    for name, array in files.items():
-        np.save(folder / f"{PREFIX}{name}.npy", array)
-
-
-def _previous_days(pairs: np.ndarray, rows: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """Each row's previous visit of the same pair (its day, -1: none), in time order: the
-    files' rows are by day. A period's distinct pairs are then its rows whose previous visit
-    is before it."""
-    order = np.argsort((pairs.astype(np.int64) << 32) | rows)
-    ordered = pairs[order]
-    again = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
-    previous = np.full(len(pairs), -1, dtype=np.int32)
-    previous[order[again]] = days[order[again - 1]]
-    return previous
-
-
-def _per_segment(mask: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """True values of `mask` in its consecutive segments of `sizes`."""
-    edges = np.r_[0, np.cumsum(sizes)].tolist()
-    return np.array(
-        [np.count_nonzero(mask[a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)],
-        dtype=np.int64,
-    )
 
 
 class Visits(dict):
@@ -119,15 +53,6 @@ def _themes_mask(store, chosen) -> np.uint64:
         if code is not None:
             bits |= np.uint64(1 << code)
     return bits
-
-
-def _spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Every integer of the ranges [begins, stops), in order of range."""
-    sizes = stops - begins
-    total = int(sizes.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
 
 
 def distinct_pairs(store, pair: str, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -190,7 +115,7 @@ class _Selection:
         self.chosen, self.bounds = chosen, np.r_[0, np.cumsum(high - low)]
         runs = None  # all
         if not (len(chosen) == len(perm_ids) and int(self.bounds[-1]) == len(run_key)):
-            runs = _spread(low, high)
+            runs = slots.spread(low, high)
         lengths = np.diff(run_start) if runs is None else np.diff(run_start)[runs]
         run = {}
         for name in ("run_month", "run_pid", "run_day"):
@@ -202,40 +127,11 @@ class _Selection:
         elif len(runs) and int(runs[-1]) - int(runs[0]) + 1 == len(runs):
             rows = slice(int(run_start[runs[0]]), int(run_start[runs[-1] + 1]))
         else:
-            rows = _spread(run_start[low], run_start[high])
+            rows = slots.spread(run_start[low], run_start[high])
 
         types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
         themes = _themes_mask(store, scope.chosen(THEMATIQUE))
-        keep = None  # of the runs' rows, those the scope's filters keep
-
-        def refine(keep, mask):
-            return mask if keep is None else keep & mask
-
-        if own is not None:
-            keep = refine(keep, self.column("conseiller")[rows] == own)
-        if scope.conseillers:
-            keep = refine(keep, np.isin(self.column("conseiller")[rows], list(scope.conseillers)))
-        if scope.chosen(TYPE):
-            keep = refine(keep, np.isin(self.column("type")[rows], types))
-        if scope.chosen(THEMATIQUE):
-            keep = refine(keep, (self.column("t")[rows] & themes) != 0)
-        if store.kept is not None:
-            keep = refine(keep, store.kept[self.column("row")[rows]])
-        self.held = None  # the runs with chosen rows: all of them, without a filter
-        self.keep_all = keep is None
-        if keep is None:
-            self.counts = lengths
-        else:
-            starts = np.r_[0, np.cumsum(lengths)[:-1]]
-            if len(keep):
-                self.counts = np.add.reduceat(keep, starts, dtype=np.int64)
-            else:
-                self.counts = np.zeros(0, dtype=np.int64)
-            everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
-            rows = everything[keep]
-            self.held = np.flatnonzero(self.counts)
-        self.selected = rows
-        self.lo, self.everywhere = lo, len(chosen) == len(perm_ids)
+        self.lo, self.hi, self.everywhere = lo, hi, len(chosen) == len(perm_ids)
         self.fresh = {}
         if store.fresh:
             fresh = store.fresh
@@ -251,6 +147,87 @@ class _Selection:
                 at &= (fresh["t"] & themes) != 0
             if at.any():
                 self.fresh = {name: fresh[name][at] for name in fresh}
+        keep = None  # of the runs' rows, those the scope's filters keep
+
+        def refine(keep, mask):
+            return mask if keep is None else keep & mask
+
+        if own is not None:
+            keep = refine(keep, self.column("conseiller")[rows] == own)
+        if scope.conseillers:
+            keep = refine(keep, np.isin(self.column("conseiller")[rows], list(scope.conseillers)))
+        if scope.chosen(TYPE):
+            keep = refine(keep, np.isin(self.column("type")[rows], types))
+        if scope.chosen(THEMATIQUE):
+            keep = refine(keep, (self.column("t")[rows] & themes) != 0)
+        self.keep_all = keep is None  # no filter of the scope's
+        # Without a filter, the overlay's few rows dropped and read again are counted apart
+        # (`attendance_overlay`): the previous visits still count the other pairs.
+        self.delta = None
+        if keep is None and (store.kept is not None or store.fresh) and self._previous_written:
+            self.delta = attendance_overlay.Delta.of(store, chosen, lo, hi, self.fresh)
+        if self.delta is None and store.kept is not None:
+            keep = refine(keep, store.kept[self.column("row")[rows]])
+        self.held = None  # the runs with chosen rows: all of them, without a filter
+        self._emptied = np.zeros(0, dtype=np.int64)  # runs whose rows were all dropped since
+        self.rows = rows  # every row of the runs (the previous visits are read over them)
+        self.lengths = lengths
+        # A permanence's rows in the period are one block: from its first run's to its last's.
+        self.perm_rows = (run_start[high] - run_start[low]).astype(np.int64)
+        self._dropped = None  # positions among `rows` of the overlay's dropped rows
+        if keep is None:
+            self.counts = lengths
+            if self.delta is not None and len(self.delta.dropped):
+                at = self.delta.runs(run_key)
+                at = at if runs is None else np.searchsorted(runs, at)
+                self.counts = lengths.copy()
+                np.subtract.at(self.counts, at, 1)
+                # The runs left without a row (left out of the slots unless a row read again
+                # fills them back): few, not found by a pass over the runs.
+                self._emptied = slots.distinct(at[self.counts[at] == 0])
+                self._dropped = at
+        else:
+            starts = np.r_[0, np.cumsum(lengths)[:-1]]
+            if len(keep):
+                self.counts = np.add.reduceat(keep, starts, dtype=np.int64)
+            else:
+                self.counts = np.zeros(0, dtype=np.int64)
+            everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
+            rows = everything[keep]
+            self.held = np.flatnonzero(self.counts)
+        self._selected = rows if self._dropped is None else None
+        self._runs = runs
+
+    @cached_property
+    def selected(self) -> np.ndarray:
+        """The chosen rows among the runs' (the overlay's dropped rows left out)."""
+        if self._selected is not None:
+            return self._selected
+        rows = self.rows
+        everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
+        dropped = self.delta.positions(
+            self.column("run_key"), self.column("run_start"), self.column("row")
+        )
+        # `dropped` are positions among the files' rows at permanences: those of `everything`.
+        return everything[~index.member(everything, dropped)]
+
+    @property
+    def _previous_written(self) -> bool:
+        """Whether the store holds the rows' previous visits and their counts per run."""
+        return PREFIX + "month_new" in self.store.facts
+
+    def _per_run(self, name: str) -> np.ndarray:
+        """A per-run file for the selection's runs (all of them: the previous visits are read
+        over every row, dropped ones included)."""
+        column = self.column(name)
+        return column if self._runs is None else column[self._runs]
+
+    @cached_property
+    def _from_start(self) -> bool:
+        """Whether the period starts on or before every stored row's day: a pair is then new
+        in the period at its first visit ever, counted per run when the store was written."""
+        firsts = self.column("run_day")[self.column("perm_runs")[:-1]]
+        return not len(firsts) or self.lo <= int(firsts.min())
 
     def both(self, name) -> np.ndarray:
         """A column of the chosen rows, the files' then those read again."""
@@ -265,12 +242,59 @@ class _Selection:
         return values if self.held is None else values[self.held]
 
     def slot(self):
-        pids, days, visits = self._held(self.pids), self._held(self.days), self._held(self.counts)
+        """(permanence ids, day numbers, visits) per slot with visits, in order of permanence
+        and day (the page's list, the tests): `slot_parts` in one."""
+        (pids, days, visits), (new_pids, new_days, new_visits) = self.slot_parts()
+        if not len(new_pids):
+            return pids, days, visits
+        keys = (pids.astype(np.int64) << 32) | days
+        where = np.searchsorted(keys, (new_pids.astype(np.int64) << 32) | new_days)
+        return (
+            np.insert(pids, where, new_pids.astype(pids.dtype)),
+            np.insert(days, where, new_days.astype(days.dtype)),
+            np.insert(visits, where, new_visits),
+        )
+
+    def slot_parts(self):
+        """The runs with visits, in order of permanence and day, the rows read again counted
+        into theirs (few: no sort of the runs), the runs left without a row left out; and the
+        rows read again on other (permanence, day) pairs, apart (no copy of the runs)."""
+        pids, days, visits = self.pids, self.days, self.counts
+        none = np.zeros(0, dtype=np.int64)
+        new = (none, none, none)
         if self.fresh:
-            pids = np.r_[pids, self.fresh["permanence"]]
-            days = np.r_[days, self.fresh["day"]]
-            visits = np.r_[visits, np.ones(len(self.fresh["day"]), dtype=np.int64)]
-        return pids, days, visits
+            fresh = (self.fresh["permanence"].astype(np.int64) << 32) | self.fresh["day"]
+            extra, times = slots.counted(fresh)
+            at, known = self._place(extra)
+            if known.any():
+                visits = visits.copy()
+                np.add.at(visits, at[known], times[known])
+            others = extra[~known]
+            new = (others >> 32, others & 0xFFFFFFFF, times[~known])
+        if self.held is not None:  # some runs without a chosen row
+            at = np.flatnonzero(visits)
+            if len(at) < len(visits):
+                pids, days, visits = pids[at], days[at], visits[at]
+        elif len(self._emptied):  # unless a médiation read again at the same slot fills it
+            emptied = self._emptied[visits[self._emptied] == 0]
+            if len(emptied):
+                pids, days, visits = (np.delete(a, emptied) for a in (pids, days, visits))
+        return (pids, days, visits), new
+
+    def _place(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where run keys (permanence << 32 | day, ascending) are, or would be, among the
+        selection's runs, and whether they are there: looked up in the store's keys, not in
+        keys built for every run."""
+        run_key = self.column("run_key")
+        at = np.searchsorted(run_key, keys)
+        known = at < len(run_key)
+        known[known] = run_key[at[known]] == keys[known]
+        if self._runs is not None:
+            inside = np.searchsorted(self._runs, at)
+            there = inside < len(self._runs)
+            there[there] = self._runs[inside[there]] == at[there]
+            at, known = inside, known & there
+        return at, known
 
     def _people(self, pair: str, groups: np.ndarray, rows: np.ndarray) -> list[tuple]:
         """(group, rows, distinct usager records) of the groups with rows: `groups` and their
@@ -298,33 +322,46 @@ class _Selection:
     @property
     def _firsts_hold(self) -> bool:
         """Whether the rows' previous visits say which pairs are new in the period: every
-        row of the chosen permanences in the period is chosen, none was dropped or read again
-        since the store was written."""
-        return (
-            self.keep_all
-            and self.store.kept is None
-            and not self.fresh
-            and PREFIX + "prev_usager" in self.store.facts
-        )
+        row of the chosen permanences in the period is chosen, and the overlay's rows dropped
+        and read again are few (`delta`: counted apart), or none."""
+        if not (self.keep_all and self._previous_written):
+            return False
+        return self.delta is not None or (self.store.kept is None and not self.fresh)
 
-    def _firsts(self, name: str, sizes: np.ndarray) -> np.ndarray:
-        """Per segment of the chosen rows (`sizes`), the rows of pairs new in the period."""
-        return _per_segment(self.column(f"prev_{name}")[self.selected] < self.lo, sizes)
+    def _firsts(self, name: str) -> np.ndarray:
+        """Per chosen permanence, the rows in the period whose previous visit of the pair is
+        before it (dropped ones included: `_corrected`)."""
+        if self._from_start:
+            return slots.segment_sums(self._per_run(f"run_new_{name}"), self.bounds)
+        return slots.per_segment(self.column(f"prev_{name}")[self.rows] < self.lo, self.perm_rows)
+
+    def _corrected(self, pair: str, groups: np.ndarray, people: np.ndarray) -> np.ndarray:
+        """`people` per group (`groups`, ascending) with the overlay's touched pairs counted
+        again."""
+        if self.delta is None:
+            return people
+        changed, difference = self.delta.corrections(pair)
+        # A group left without rows (all dropped) is not among `groups`: it is not shown.
+        return people + slots.placed(groups, changed, difference)
 
     @cached_property
     def _per_permanence(self) -> tuple[np.ndarray, np.ndarray]:
-        sums = np.r_[0, np.cumsum(self.counts)]
-        rows = sums[self.bounds[1:]] - sums[self.bounds[:-1]]
+        if self.counts is self.lengths:  # every row: the permanences' blocks
+            rows = self.perm_rows
+        else:
+            rows = slots.segment_sums(self.counts, self.bounds)
         return self._fresh_added(self.chosen, rows, "permanence")
 
     def permanence(self):
+        pids, rows = self._per_permanence
         if self._firsts_hold:
-            pids, rows = self._per_permanence
-            people = self._firsts("pperm", rows)
+            people = np.zeros(len(pids), dtype=np.int64)
+            people[np.searchsorted(pids, self.chosen)] = self._firsts("pperm")
+            people = self._corrected("pperm", pids, people)
             at = rows > 0
             counted = zip(pids[at].tolist(), rows[at].tolist(), people[at].tolist(), strict=True)
         else:
-            counted = self._people("pperm", *self._per_permanence)
+            counted = self._people("pperm", pids, rows)
         return [{"pid": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def lieu(self):
@@ -344,14 +381,13 @@ class _Selection:
                 pk for pk in self.column("perm_ids").tolist() if written.get(pk) in lieux_of
             }
             if self._firsts_hold and whole:
-                firsts = self._firsts("plieu", rows)
+                firsts = np.zeros(len(pids), dtype=np.int64)
+                firsts[np.searchsorted(pids, self.chosen)] = self._firsts("plieu")
                 people = np.bincount(inverse, weights=firsts, minlength=len(groups))
+                people = self._corrected("plieu", groups, np.rint(people).astype(np.int64))
                 at = per_lieu > 0
                 counted = zip(
-                    groups[at].tolist(),
-                    per_lieu[at].tolist(),
-                    np.rint(people[at]).astype(np.int64).tolist(),
-                    strict=True,
+                    groups[at].tolist(), per_lieu[at].tolist(), people[at].tolist(), strict=True
                 )
             else:
                 counted = self._people("plieu", groups, per_lieu)
@@ -367,14 +403,21 @@ class _Selection:
         return [{"lieu": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def month(self):
-        months, counts = self._held(self.months), self._held(self.counts)
-        groups, rows = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if len(months):
-            low = int(months.min())
-            per_month = np.bincount(months - low, weights=counts)
-            groups = np.arange(low, low + len(per_month), dtype=np.int64)
-            rows = np.rint(per_month).astype(np.int64)
-        counted = self._people("pmonth", *self._fresh_added(groups, rows, "month"))
+        if self._firsts_hold and self.everywhere:  # every run: the months' sums hold
+            months, rows, new = attendance_months.month_sums(self)
+            groups, rows = self._fresh_added(months, rows, "month")
+            people = self._corrected("pmonth", groups, slots.placed(groups, months, new))
+            at = rows > 0
+            counted = zip(groups[at].tolist(), rows[at].tolist(), people[at].tolist(), strict=True)
+        else:
+            months, counts = self._held(self.months), self._held(self.counts)
+            groups, rows = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            if len(months):
+                low = int(months.min())
+                per_month = np.bincount(months - low, weights=counts)
+                groups = np.arange(low, low + len(per_month), dtype=np.int64)
+                rows = np.rint(per_month).astype(np.int64)
+            counted = self._people("pmonth", *self._fresh_added(groups, rows, "month"))
         return [
             {"month": datetime.date(1970 + g // 12, g % 12 + 1, 1), "n": n, "usagers": people}
             for g, n, people in counted
@@ -382,11 +425,15 @@ class _Selection:
 
     def total(self):
         if self._firsts_hold and self.everywhere:  # the usagers' pairs span every permanence
-            count = int(self.counts.sum())
+            count = int(self.counts.sum()) + (len(self.fresh["day"]) if self.fresh else 0)
             if not count:
                 return []
-            firsts = self.column("prev_usager")[self.selected] < self.lo
-            return [{"n": count, "usagers": int(np.count_nonzero(firsts))}]
+            if self._from_start:
+                firsts = int(self._per_run("run_new_usager").sum(dtype=np.int64))
+            else:
+                firsts = int(np.count_nonzero(self.column("prev_usager")[self.rows] < self.lo))
+            people = self._corrected("usager", np.zeros(1, dtype=np.int64), np.array([firsts]))
+            return [{"n": count, "usagers": int(people[0])}]
         usagers = self.both("usager")
         if not len(usagers):
             return []

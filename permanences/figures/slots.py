@@ -54,6 +54,49 @@ def counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.r_[starts, len(ordered)])
 
 
+def segment_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Sums of `values` per segment [bounds[i], bounds[i + 1]) (bounds from 0 to the end):
+    one reduction, no running sum written over millions of values."""
+    sizes = np.diff(bounds)
+    out = np.zeros(len(sizes), dtype=np.int64)
+    full = sizes > 0
+    if full.any():  # a segment runs up to the next one's start: the empty ones are skipped
+        out[full] = np.add.reduceat(values, bounds[:-1][full], dtype=np.int64)
+    return out
+
+
+def per_segment(mask: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """True values of `mask` in its consecutive segments of `sizes` (a running count read at
+    the segments' ends: no call per segment)."""
+    ends = np.cumsum(sizes)
+    if not len(mask):
+        return np.zeros(len(sizes), dtype=np.int64)
+    running = np.cumsum(mask, dtype=np.int64)
+    at_ends = np.where(ends > 0, running[np.maximum(ends - 1, 0)], 0)
+    return np.diff(np.r_[0, at_ends])
+
+
+def placed(groups: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`values` of `keys` (ascending) at their place among `groups` (ascending), 0 elsewhere;
+    keys not among the groups are left out."""
+    out = np.zeros(len(groups), dtype=np.int64)
+    if not len(groups) or not len(keys):
+        return out
+    at = np.minimum(np.searchsorted(groups, keys), len(groups) - 1)
+    found = groups[at] == keys
+    np.add.at(out, at[found], values[found])
+    return out
+
+
+def spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Every integer of the ranges [begins, stops), in order of range."""
+    sizes = stops - begins
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
+
+
 def _month_day(months: np.ndarray) -> np.ndarray:
     """The day number of the first day of months counted from January 1970."""
     return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
@@ -92,7 +135,14 @@ class SlotTable:
         self.closed = np.zeros(0, dtype=np.int64)
         self.visited = np.zeros(0, dtype=np.int32)
         self.visits = np.zeros(0, dtype=np.int64)
-        self.visited_owner = self.visited_day = np.zeros(0, dtype=np.int64)
+        self.visited_day = np.zeros(0, dtype=np.int64)
+        self.shut = np.zeros(0, dtype=np.int64)  # positions in `visited` of closed slots
+        # Open slots visited besides `visited` (add_visits' extra): ids in order, visits, days.
+        self.extra = (
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, np.int32),
+        )
         if self.cells and start <= end:
             self._close(start, end)
 
@@ -168,13 +218,33 @@ class SlotTable:
         at = np.minimum(np.searchsorted(self.closed, cells), len(self.closed) - 1)
         return self.closed[at] == cells
 
-    def add_visits(self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray | None) -> None:
+    def add_visits(
+        self,
+        pids: np.ndarray,
+        days: np.ndarray,
+        counts: np.ndarray | None,
+        ordered=False,
+        extra: tuple | None = None,
+    ) -> None:
         """Visits of accompagnements logged on (permanence id, day number): one each, or
         `counts`. A visit on a day the permanence is not held is on no slot, nor one on a
-        closed slot."""
+        closed slot. `ordered`: the (permanence, day) pairs are distinct and in order, each
+        permanence one of the table's, each count positive (the figures store's runs).
+        `extra`: a few more (pids, days, counts), on other slots than these (the rows read
+        again since the store was written), kept apart: no copy of the millions of others."""
+        if extra is not None and len(extra[0]) and self.cells:
+            cells, visits, on_days = self._located(*extra)
+            open_ = ~self._is_closed(cells)
+            self.extra = (cells[open_], visits[open_], on_days[open_])
         if not len(pids) or not self.cells:
             return
         counts = np.ones(len(pids), dtype=np.int64) if counts is None else counts
+        if ordered and self._add_ordered(pids, days, counts):
+            return
+        self._set_visited(*self._located(pids, days, counts))
+
+    def _located(self, pids, days, counts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The slot ids (in order, distinct), visits and days of visits on held slots."""
         ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
         # Each permanence's index by id (a lookup table: ids are small), -1 for the others and
         # for -1 (no permanence: the last entry). In int32, the widest a slot id needs: a few
@@ -199,17 +269,43 @@ class SlotTable:
             starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
             cells, counts = cells[starts], np.add.reduceat(counts, starts)
             index, days = index[starts], days[starts]
+        return cells, counts, days
+
+    def _add_ordered(self, pids: np.ndarray, days: np.ndarray, counts: np.ndarray) -> bool:
+        """add_visits of runs in order of permanence and day (three million at national scale):
+        each permanence's runs are one block, so its first slot, slot count and first slot id
+        are repeated over the block, not looked up per run, and the slot ids come out in order.
+        False: the permanences are not in order of id (the general way then)."""
+        ids = np.array([p.pk for p in self.permanences], dtype=np.int64)
+        if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
+            return False
+        typed = ids.astype(pids.dtype)
+        sizes = np.searchsorted(pids, typed, "right") - np.searchsorted(pids, typed)
+        if int(sizes.sum()) != len(pids):
+            return False  # a permanence not in the table
+        days = days.astype(np.int32, copy=False)
+        delta = days - np.repeat(self.first.astype(np.int32), sizes)
+        week = delta // 7
+        on_slot = delta == 7 * week
+        on_slot &= delta >= 0
+        on_slot &= week < np.repeat(self.weeks.astype(np.int32), sizes)
+        cells = week
+        cells += np.repeat(self.offsets[:-1].astype(np.int32), sizes)
+        if not on_slot.all():
+            at = np.flatnonzero(on_slot)
+            cells, counts, days = cells[at], counts[at], days[at]
+        self._set_visited(cells, counts.astype(np.int64, copy=False), days)
+        return True
+
+    def _set_visited(self, cells: np.ndarray, counts: np.ndarray, days: np.ndarray) -> None:
+        """The visited slots (ids in order, distinct) and which of them are closed (`shut`:
+        left in the arrays, taken off the counts: millions of visited slots, few closed)."""
         if len(self.closed) and len(cells):
             # The few closed slots looked up among the visited ones, not the other way round.
             closed = self.closed.astype(cells.dtype)
             at = np.minimum(np.searchsorted(cells, closed), len(cells) - 1)
-            shut = at[cells[at] == closed]
-            if len(shut):
-                open_ = np.ones(len(cells), dtype=bool)
-                open_[shut] = False
-                cells, counts, index, days = cells[open_], counts[open_], index[open_], days[open_]
-        self.visited, self.visits = cells, counts
-        self.visited_owner, self.visited_day = index, days
+            self.shut = at[cells[at] == closed]
+        self.visited, self.visits, self.visited_day = cells, counts, days
 
     # Counts ---------------------------------------------------------------------------------
 
@@ -223,22 +319,36 @@ class SlotTable:
             return np.zeros(size, dtype=np.int64)
         first = self._month(self.first[with_slots])
         last = self._month(self.last[with_slots])
+        if size == len(groups) and (groups == np.arange(size)).all():
+            # One permanence per group: its months from first to last, less those all closed.
+            months = np.zeros(size, dtype=np.int64)
+            months[with_slots] = last - first + 1
+            return months - np.bincount(self._shut_months[0], minlength=size)
         m0 = int(first.min())
         span = int(last.max()) - m0 + 1
         held = np.zeros((size, span + 1), dtype=np.int64)
         np.add.at(held, (groups[with_slots], first - m0), 1)
         np.add.at(held, (groups[with_slots], last - m0 + 1), -1)
         held = np.cumsum(held, axis=1)[:, :span]
-        if len(self.closed):
-            owner = self._owner(self.closed)
-            month = self._month(self._day(self.closed, owner))
-            keys, closed = counted(owner * (span + m0 + 1) + month)
-            owners, months = keys // (span + m0 + 1), keys % (span + m0 + 1)
-            # The permanence's slots in that month: from its first day to its last.
-            begins, stops = self._ranges(owners, _month_day(months), _month_day(months + 1) - 1)
-            shut = closed == stops - begins
-            np.add.at(held, (groups[owners[shut]], months[shut] - m0), -1)
+        owners, months = self._shut_months
+        np.add.at(held, (groups[owners], months - m0), -1)
         return (held > 0).sum(axis=1)
+
+    @cached_property
+    def _shut_months(self) -> tuple[np.ndarray, np.ndarray]:
+        """(permanence index, month) of each month whose slots of the permanence are all closed
+        (once per table: each grouping reads them)."""
+        if not len(self.closed):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        owner = self._owner(self.closed)
+        month = self._month(self._day(self.closed, owner)).astype(np.int64)
+        width = int(month.max()) + 1
+        keys, closed = counted(owner * width + month)
+        owners, months = keys // width, keys % width
+        # The permanence's slots in that month: from its first day to its last.
+        begins, stops = self._ranges(owners, _month_day(months), _month_day(months + 1) - 1)
+        shut = closed == stops - begins
+        return owners[shut], months[shut]
 
     @cached_property
     def _per_permanence(self) -> dict[str, np.ndarray]:
@@ -247,7 +357,12 @@ class SlotTable:
         return {
             "cells": self.weeks,
             "closed": np.bincount(self._owner(self.closed), minlength=count),
-            "visited": np.bincount(self.visited_owner, minlength=count),
+            # The visited slot ids are in order: each permanence's are those within its ids.
+            "visited": np.diff(
+                np.searchsorted(self.visited, self.offsets.astype(self.visited.dtype))
+            )
+            - np.bincount(self._owner(self.visited[self.shut]), minlength=count)
+            + np.bincount(self._owner(self.extra[0]), minlength=count),
         }
 
     def grouped(self, groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
@@ -284,7 +399,11 @@ class SlotTable:
         closed_days = self._day(self.closed)
         result["closed"] = np.bincount(self._month(closed_days) - m0, minlength=size)
         result["slots"] = result["cells"] - result["closed"]
-        visited = np.bincount(self._month(self.visited_day) - m0, minlength=size)
+        # Per day, then per month through the per-day table: no month looked up per visit.
+        per_day = np.bincount(self.visited_day - self.low, minlength=span)
+        per_day -= np.bincount(self.visited_day[self.shut] - self.low, minlength=span)
+        per_day += np.bincount(self.extra[2] - self.low, minlength=span)
+        visited = np.bincount(month, weights=per_day, minlength=size).astype(np.int64)
         result["empty"] = result["slots"] - visited
         result["months"] = (result["slots"] > 0).astype(np.int64)
         return m0, result
@@ -302,10 +421,17 @@ class SlotTable:
         # (`visited` is int32 when there are visits: the small side is cast for the searches,
         # never the millions of visited slots.)
         months = self._month(self._day(cells[~closed])) if len(cells) else cells
+        visits = int(self.visits[at[hit & ~closed]].sum()) if len(self.visited) else 0
+        extra, extra_visits, _days = self.extra
+        if len(extra):  # open slots: no closed one among them
+            spot = np.minimum(np.searchsorted(extra, cells.astype(extra.dtype)), len(extra) - 1)
+            more = extra[spot] == cells
+            hit |= more
+            visits += int(extra_visits[spot[more]].sum())
         return {
             "closed": int(closed.sum()),
             "slots": int((~closed).sum()),
             "empty": int((~closed & ~hit).sum()),
             "months": len(distinct(months)),
-            "visits": int(self.visits[at[hit]].sum()) if len(self.visited) else 0,
+            "visits": visits,
         }

@@ -263,6 +263,8 @@ def rebuild_due() -> bool:
         folder = root() / row[1]
         if (folder / "meta.json").exists() and not (folder / "prow_run_day.npy").exists():
             return True  # written before attendance's rows (attendance_rows): live till then
+        if (folder / "meta.json").exists() and not (folder / "prow_month_new.npy").exists():
+            return True  # before attendance's counts per run: its pairs scattered till then
         if not figures.store_parts_ready():
             return True  # another app's store missing (written before it existed): live till then
         cursor.execute(

@@ -255,3 +255,37 @@ def test_a_bad_period_is_explained(users, client_for):
         reverse("permanences:attendance"), {"start": "2023-03-31", "end": "2023-03-01"}
     )
     assert "La fin de la période doit suivre son début." in response.content.decode()
+
+
+def test_the_section_leaves_the_garbage_collector_as_it_found_it(tuesday, users, monkeypatch):
+    # The section pauses the cyclic collector while it builds (tens of thousands of small
+    # objects at national scale): it is back on after, even when the build fails, and stays
+    # off for a process that had turned it off.
+    import gc
+
+    from permanences.figures import attendance_section
+
+    scope = figures.Scope(user=users[Role.COORDINATEUR], start=MARCH[0], end=MARCH[1])
+    seen = []
+    build = attendance_section._build
+    monkeypatch.setattr(
+        attendance_section, "_build", lambda s: seen.append(gc.isenabled()) or build(s)
+    )
+    assert gc.isenabled()
+    attendance_section.build_section(scope)
+    assert gc.isenabled() and seen == [False]
+
+    def failing(scope):
+        raise RuntimeError
+
+    monkeypatch.setattr(attendance_section, "_build", failing)
+    with pytest.raises(RuntimeError):
+        attendance_section.build_section(scope)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(attendance_section, "_build", build)
+        attendance_section.build_section(scope)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

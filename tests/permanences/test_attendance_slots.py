@@ -119,3 +119,80 @@ def test_slots_are_counted_as_the_occurrences_list_them(seed):
         for o in occurrences(permanences, start, end)
         if not o.closed
     )
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_visits_in_order_of_permanence_and_day_land_on_the_same_slots(seed):
+    # The store's runs (ordered: no lookup or sort per run, the rows read again apart) and the
+    # SQL's rows (any order, a day twice) give the same counts, whatever the visits' days and
+    # the closures.
+    import numpy as np
+
+    from permanences.figures.slots import SlotTable, day_number
+
+    rng = random.Random(seed)
+    lieu = LieuFactory()
+    permanences = []
+    for i in range(5):
+        valid_from = D(2022, 6, 1) if i == 0 else _day(rng, D(2022, 6, 1), D(2024, 6, 1))
+        permanences.append(
+            PermanenceFactory(
+                lieu=lieu,
+                weekday=rng.randrange(7),
+                valid_from=valid_from,
+                valid_until=rng.choice([None, _day(rng, valid_from, D(2025, 6, 1))]) if i else None,
+            )
+        )
+    for i in range(3):
+        low = _day(rng, D(2023, 7, 1), D(2023, 10, 1)) if i == 0 else _day(rng, D(2022, 10, 1))
+        FermetureFactory(
+            permanence=permanences[0] if i == 0 else rng.choice(permanences),
+            start_date=low,
+            end_date=low + datetime.timedelta(days=rng.randrange(60)),
+        )
+    visits = defaultdict(int)
+    for _ in range(300):
+        permanence = rng.choice(permanences)
+        # Half on the permanence's weekday (a slot, or outside its validity), half any day.
+        day = _day(rng)
+        if rng.random() < 0.5:
+            day += datetime.timedelta(days=(permanence.weekday - day.weekday()) % 7)
+        visits[(permanence.pk, day_number(day))] += rng.choice([0, 1, 1, 2])
+    start, end = _day(rng, START, D(2023, 6, 1)), _day(rng, D(2024, 1, 1), END)
+    keys = sorted(visits)
+    runs = [k for k in keys if visits[k]]  # the store's runs: each with visits
+    # A few visits read again since the store was written, on slots of their own: apart.
+    extra = rng.sample(runs, 12)
+    runs = [k for k in runs if k not in extra]
+    pids = np.array([k[0] for k in keys], dtype=np.int32)
+    days = np.array([k[1] for k in keys], dtype=np.int32)
+    counts = np.array([visits[k] for k in keys], dtype=np.int64)
+    ordered, general = SlotTable(permanences, start, end), SlotTable(permanences, start, end)
+    ordered.add_visits(
+        np.array([k[0] for k in runs], dtype=np.int32),
+        np.array([k[1] for k in runs], dtype=np.int32),
+        np.array([visits[k] for k in runs], dtype=np.int64),
+        ordered=True,
+        extra=tuple(np.array([k[i] for k in extra], dtype=np.int64) for i in (0, 1))
+        + (np.array([visits[k] for k in extra], dtype=np.int64),),
+    )
+    shuffled = list(range(len(keys))) + [0, 1]  # a slot twice: the SQL's rows are not runs
+    rng.shuffle(shuffled)
+    twice = np.zeros(len(shuffled), dtype=np.int64)
+    twice[:] = counts[shuffled]
+    twice[shuffled.index(0)] = 0  # the first two keys' counts, split over two rows
+    twice[shuffled.index(1)] = 0
+    general.add_visits(pids[shuffled], days[shuffled], twice)
+    for table in (ordered, general):
+        assert len(table.visited) and len(table.closed)
+    assert len(ordered.extra[0])  # some of the extra visits are on open slots
+    for low, high in ((start, end), (D(2023, 7, 1), D(2023, 12, 31)), (D(2023, 9, 1), end)):
+        indexes = list(range(len(permanences)))
+        assert ordered.window(indexes, low, high) == general.window(indexes, low, high)
+    groups = np.arange(len(permanences))
+    for name, values in ordered.grouped(groups, len(permanences)).items():
+        assert values.tolist() == general.grouped(groups, len(permanences))[name].tolist(), name
+    low, by_month = ordered.per_month()
+    assert low == general.per_month()[0]
+    for name, values in by_month.items():
+        assert values.tolist() == general.per_month()[1][name].tolist(), name

@@ -12,9 +12,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Max
 
-from permanences.figures import attendance, attendance_rows, store
+from permanences import usagers as usager_services
+from permanences.figures import attendance, attendance_overlay, attendance_rows, store
 from permanences.figures.permanence_rows import permanence_rows
-from permanences.models import Mediation
+from permanences.models import Accompagnement, Mediation
+from poitiers_inclusion import figures
+from poitiers_inclusion.models import Usager
 from tests.permanences.test_figures_store import FIRST, World
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -138,3 +141,103 @@ def test_a_store_written_without_the_rows_at_permanences_is_rewritten_soon():
     for path in folder.glob(f"{attendance_rows.PREFIX}*.npy"):
         path.unlink()
     assert store.rebuild_due()
+
+
+def _unfiltered_scopes(world) -> list:
+    """Scopes without a filter of the rows (whole period, a year, from a day on, up to a day,
+    within a month, a lieu): those whose pairs the previous visits count, the overlay's apart,
+    and whose months cut by the period are counted from their runs."""
+    user = world.coordinateur
+    return [
+        figures.Scope(user=user),
+        figures.Scope(user=user, start=datetime.date(2024, 1, 1), end=datetime.date(2024, 12, 31)),
+        figures.Scope(user=user, start=datetime.date(2023, 5, 17)),
+        figures.Scope(user=user, end=datetime.date(2024, 3, 3)),
+        figures.Scope(user=user, lieux=(world.lieux[0].pk,)),
+        figures.Scope(user=None, start=datetime.date(2024, 2, 10), end=datetime.date(2025, 2, 9)),
+        figures.Scope(user=user, start=datetime.date(2024, 3, 5), end=datetime.date(2024, 3, 20)),
+    ]
+
+
+@pytest.mark.parametrize("limit", [None, -1], ids=["changes-counted-apart", "scatter"])
+def test_the_overlay_counts_again_only_the_pairs_of_the_usagers_written_since(monkeypatch, limit):
+    # After each kind of write, the unfiltered scopes count the touched usagers' pairs apart
+    # (attendance_overlay) or, past the limit of changed rows, by the scatter: both as the SQL.
+    if limit is not None:
+        monkeypatch.setattr(attendance_overlay, "DELTA_LIMIT", limit)
+    corrected = []
+    corrections = attendance_overlay.Delta.corrections
+    monkeypatch.setattr(
+        attendance_overlay.Delta,
+        "corrections",
+        lambda self, pair: corrected.append(pair) or corrections(self, pair),
+    )
+    world = World(seed=47)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    staff = world.coordinateur
+
+    def add():  # new médiations: rows read again only
+        for _ in range(6):
+            world.add_mediation()
+
+    def edit():  # rows dropped and read again, some at another permanence or day
+        for mediation in Mediation.objects.order_by("?")[:8]:
+            for name, value in world.mediation_fields().items():
+                setattr(mediation, name, value)
+            mediation.save()
+
+    def delete():  # rows dropped only: a médiation, an accompagnement
+        Mediation.objects.filter(
+            pk__in=Mediation.objects.filter(permanence__isnull=False).order_by("?")[:4]
+        ).delete()
+        Accompagnement.objects.filter(
+            pk__in=Accompagnement.objects.filter(mediation__permanence__isnull=False).order_by("?")[
+                :4
+            ]
+        ).delete()
+
+    def merge():  # a usager's rows moved: read again as the record kept
+        people = list(Usager.objects.filter(merged_into=None).order_by("?")[:4])
+        for kept, other in zip(people[::2], people[1::2], strict=True):
+            usager_services.merge_usagers(kept=kept, other=other, actor=staff)
+        world.usagers = list(Usager.objects.filter(merged_into=None).values_list("pk", flat=True))
+
+    for write in (add, edit, delete, merge):
+        write()
+        for scope in _unfiltered_scopes(world) + [world.random_scope() for _ in range(3)]:
+            stored = _groupings(scope, monkeypatch, live=False)
+            live = _groupings(scope, monkeypatch, live=True)
+            for key, value in live.items():
+                assert stored[key] == value, (write.__name__, key, scope)
+    if limit is None:
+        assert {"pperm", "plieu", "pmonth", "usager"} <= set(corrected)
+    else:
+        assert not corrected
+
+
+def test_a_store_without_the_counts_per_run_counts_by_the_scatter_and_is_rewritten_soon(
+    monkeypatch,
+):
+    """A store written before the per-run and per-month counts (run_new_*, month_*): its pairs
+    are counted by the scatter, exactly, until refresh_figures rewrites it."""
+    world = World(seed=53)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert not store.rebuild_due()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM permanences_figures_store")
+        folder = store.root() / cursor.fetchone()[0]
+    for pattern in ("run_new_*", "month_*"):
+        for path in folder.glob(f"{attendance_rows.PREFIX}{pattern}.npy"):
+            path.unlink()
+    store._LOADED.clear()
+    store._OVERLAID.clear()
+    assert store.rebuild_due()
+    monkeypatch.setattr(
+        attendance_overlay.Delta, "of", lambda *a: pytest.fail("the overlay's delta needs them")
+    )
+    world.add_mediation()
+    for scope in _unfiltered_scopes(world):
+        stored = _groupings(scope, monkeypatch, live=False)
+        live = _groupings(scope, monkeypatch, live=True)
+        for key, value in live.items():
+            assert stored[key] == value, (key, scope)
