@@ -65,7 +65,8 @@ def contacts(scope: Scope):
 def structures_by_typology(scope: Scope | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     chosen = structures(scope).distinct() if scope is not None else Structure.objects.active()
-    for typologies in chosen.values_list("typologies", flat=True):
+    # Distinct structures, not distinct (typologies, name) rows: two CCAS may share a name.
+    for _pk, typologies in chosen.values_list("pk", "typologies"):
         for code in typologies or ["non_renseignee"]:
             counts[code] = counts.get(code, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -95,3 +95,13 @@ def test_the_coverage_table_says_oui_and_non(users, client_for):
     table = html[html.index("Couverture : lieux par quartier") :]
     assert '<td class="">Oui</td>' in table and '<td class="">Non</td>' in table
     assert "True" not in html and "False" not in html
+
+
+def test_two_structures_of_the_same_name_and_typology_count_twice():
+    # Two CCAS of different communes may bear the same name: each is a structure of the network.
+    StructureFactory(nom="CCAS", typologies=["CCAS"], commune="Poitiers")
+    StructureFactory(nom="CCAS", typologies=["CCAS"], commune="Buxerolles")
+    from reseau.figures import structures_by_typology
+
+    assert structures_by_typology(figures.Scope())["CCAS"] == 2
+    assert structures_by_typology()["CCAS"] == 2
