@@ -73,24 +73,66 @@ def array_sets(rows: Rows) -> dict[str, dict]:
 _PUBLICS: dict = {}
 
 
-def _publics_code(people: dict):
+def _publics_code(store):
     """Each person's genre, statut, age band and quartier as one code (one count per code
-    gives the four breakdowns), 0 for an id that is no usager; computed once per state of the
-    people."""
-    if _PUBLICS.get("of") is people["present"]:
-        return _PUBLICS["code"]
+    gives the four breakdowns), 0 for an id that is no usager; computed once for the files'
+    people, and for an overlay's people patched at the usagers it read again."""
+    people = store.people
+    known = _PUBLICS.get("current")
+    if known is not None and known[0] is people["present"]:
+        return known[1]
+    base = store.base_people
+    code = None
+    if base is not None and store.changed_people is not None:
+        code = _patched_code(_people_code(base, "base"), people, store.changed_people)
+    if code is None:
+        code = _people_code(people, "current" if base is not None else "base")
+    _PUBLICS["current"] = (people["present"], code)
+    return code
+
+
+def _people_code(people: dict, slot: str):
+    known = _PUBLICS.get(slot)
+    if known is not None and known[0] is people["present"]:
+        return known[1]
     quartiers = index.uniq(people["quartier"])
     quartier = np.searchsorted(quartiers, people["quartier"])
     sizes = [int(people[n].max()) + 2 if len(people[n]) else 1 for n in ("genre", "statut", "age")]
-    code = quartier.reshape(-1).astype(np.int64)
-    for name, size in zip(("genre", "statut", "age"), sizes, strict=True):
-        code = code * size + (people[name].astype(np.int64) + 1)
+    code = _combined(quartier, [people[n] for n in ("genre", "statut", "age")], sizes)
     code = np.where(people["present"], code + 1, 0)
     shape = (len(quartiers), *sizes)
     if np.prod(shape) < 2**31 - 1:
         code = code.astype(np.int32)  # half the bytes for the count of millions of people
-    _PUBLICS.update(of=people["present"], code=(code, quartiers, shape))
-    return _PUBLICS["code"]
+    _PUBLICS[slot] = (people["present"], (code, quartiers, shape))
+    return _PUBLICS[slot][1]
+
+
+def _combined(quartier: np.ndarray, columns: list, sizes: list) -> np.ndarray:
+    code = np.asarray(quartier).reshape(-1).astype(np.int64)
+    for values, size in zip(columns, sizes, strict=True):
+        code = code * size + (np.asarray(values).astype(np.int64) + 1)
+    return code
+
+
+def _patched_code(base_code, people: dict, changed: np.ndarray):
+    """The files' people's codes with those of the `changed` ids computed again; None when
+    one of them has a quartier or a code the files' people do not (the codes' shape moves)."""
+    code, quartiers, shape = base_code
+    changed = changed[changed < len(people["present"])]
+    values = [people[n][changed] for n in ("genre", "statut", "age")]
+    wanted = people["quartier"][changed]
+    at = np.minimum(np.searchsorted(quartiers, wanted), max(len(quartiers) - 1, 0))
+    if len(changed) and (
+        not len(quartiers)
+        or (quartiers[at] != wanted).any()
+        or any(int(v.max()) + 2 > size for v, size in zip(values, shape[1:], strict=True))
+    ):
+        return None
+    grown = np.zeros(len(people["present"]), dtype=code.dtype)
+    grown[: len(code)] = code[: len(grown)]
+    new = _combined(at, values, list(shape[1:])) + 1
+    grown[changed] = np.where(people["present"][changed], new, 0).astype(code.dtype)
+    return grown, quartiers, shape
 
 
 def age_bands_of(persons: np.ndarray) -> dict[str, int] | None:
@@ -109,7 +151,7 @@ def age_bands_of(persons: np.ndarray) -> dict[str, int] | None:
 
 def publics_sets(rows: Rows) -> dict:
     store = rows.store
-    code, quartiers, shape = _publics_code(store.people)
+    code, quartiers, shape = _publics_code(store)
     seen = rows.persons()
     size = min(len(seen), len(code))
     counts = np.bincount(code[:size][seen[:size]], minlength=int(np.prod(shape)) + 1)

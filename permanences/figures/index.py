@@ -160,6 +160,8 @@ def build(facts: dict, dictionaries: dict) -> dict[str, np.ndarray]:
     order = np.argsort(med, kind="stable")  # each médiation's rows in row order
     ordered = med[order]
     first[order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(med) else []] = True
+    # The rows of given médiations (the overlay drops those written since) by binary search.
+    out["perm_med"], out["sorted_med"] = order.astype(np.int32), ordered
     del order, ordered
     out["medfirst"] = first
     out["cum_medfirst"] = _cumulated(first.astype(np.int64), 2, block)
@@ -186,6 +188,17 @@ NAMES = (
     + [f"vals_{n}" for n in GROUPED]
     + [f"{kind}_{n}" for n in PERMUTED for kind in ("perm", "permvals", "permstarts")]
 )
+# Written since; a store without them is read as it is (the overlay then scans the rows), and
+# refresh_figures rewrites it soon (store.rebuild_due).
+LATER_NAMES = ("perm_med", "sorted_med")
+
+
+def spans(begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Every position of the ranges begin[i] … end[i] - 1, range after range (int64)."""
+    lengths = np.asarray(end, dtype=np.int64) - np.asarray(begin, dtype=np.int64)
+    total = int(lengths.sum())
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(np.asarray(begin, dtype=np.int64), lengths) + offsets
 
 
 class Index(dict):
@@ -232,10 +245,20 @@ class Index(dict):
         starts, order = self["permstarts_person"], self["perm_person"]
         persons = persons[persons < len(starts) - 1]
         begin, end = starts[persons], starts[persons + 1]
-        lengths = end - begin
-        owner = np.repeat(np.arange(len(persons)), lengths)
-        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        return np.asarray(order[np.repeat(begin, lengths) + offsets]).astype(np.int64), owner
+        owner = np.repeat(np.arange(len(persons)), end - begin)
+        return np.asarray(order[spans(begin, end)]).astype(np.int64), owner
+
+    def mediation_rows(self, mediations: np.ndarray) -> np.ndarray | None:
+        """The files' rows of these médiations (sorted, distinct ids), in no order; None for a
+        store written without the index of médiations."""
+        if "sorted_med" not in self:
+            return None
+        ordered = self["sorted_med"]
+        # Searched in the array's own type: numpy would otherwise cast all of it first.
+        wanted = np.asarray(mediations).astype(ordered.dtype)
+        begin = np.searchsorted(ordered, wanted, "left")
+        end = np.searchsorted(ordered, wanted, "right")
+        return np.asarray(self["perm_med"][spans(begin, end)]).astype(np.int64)
 
 
 class Overlay:
@@ -279,12 +302,7 @@ class Overlay:
         meds = uniq(facts["med"][dropped])
         day = facts["day"]
         days = uniq(day[dropped])
-        begin = np.searchsorted(day, days, "left")
-        end = np.searchsorted(day, days, "right")
-        lengths = end - begin
-        same_days = np.repeat(begin, lengths) + (
-            np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        )
+        same_days = spans(np.searchsorted(day, days, "left"), np.searchsorted(day, days, "right"))
         same_days = same_days[kept[same_days]]
         candidates = np.asarray(facts["med"][same_days])
         self.alive_meds = uniq(candidates[member(candidates, meds)])
@@ -329,7 +347,10 @@ def load(folder) -> Index | None:
     paths = {name: folder / f"index_{name}.npy" for name in NAMES}
     if not all(path.exists() for path in paths.values()):
         return None
-    return Index({name: np.load(path, mmap_mode="r") for name, path in paths.items()})
+    paths |= {name: folder / f"index_{name}.npy" for name in LATER_NAMES}
+    return Index(
+        {name: np.load(path, mmap_mode="r") for name, path in paths.items() if path.exists()}
+    )
 
 
 def save(folder, built: dict) -> None:

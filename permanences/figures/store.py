@@ -152,6 +152,10 @@ class Store:
     index: dict = field(default_factory=dict)
     # What the engine derives from this state of the store once (index.overlay).
     cache: dict = field(default_factory=dict)
+    # With an overlay: the files' people, and the usager ids `people` reads again (sorted), so
+    # what is derived from the people once is patched rather than derived again (engine).
+    base_people: dict | None = None
+    changed_people: np.ndarray | None = None
 
     def pair_count(self, name: str) -> int:
         return len(self.facts[f"pairkey_{name}"]) + len(self.pair_extra.get(name, ()))
@@ -265,6 +269,8 @@ def rebuild_due() -> bool:
             return True  # written before attendance's rows (attendance_rows): live till then
         if (folder / "meta.json").exists() and not (folder / "prow_month_new.npy").exists():
             return True  # before attendance's counts per run: its pairs scattered till then
+        if (folder / "meta.json").exists() and not (folder / "index_sorted_med.npy").exists():
+            return True  # before the index of médiations: the overlay scans the rows till then
         if not figures.store_parts_ready():
             return True  # another app's store missing (written before it existed): live till then
         cursor.execute(
@@ -353,51 +359,101 @@ def current() -> Store | None:
         state = (token, len(changes), changes[-1][0])
         if _OVERLAID.get("state") == state:
             return _OVERLAID["store"]
-        changes = [(m, u) for _id, m, u in changes]
+        # From the previous state, only the changes logged since are applied (médiations logged
+        # every second by a whole programme's conseillers make a new state about that often).
+        previous, applied = _OVERLAID.get("store"), _OVERLAID.get("applied", frozenset())
+        if _OVERLAID.get("base") is base and previous is not None:
+            new = [change for change in changes if change[0] not in applied]
+            if len(applied) + len(new) != len(changes):  # not a longer log: all again
+                previous, applied, new = None, frozenset(), changes
+        else:
+            previous, applied, new = None, frozenset(), changes
         try:
-            overlaid = _overlaid(cursor, base, changes)
+            overlaid = _overlaid(cursor, base, [(m, u) for _id, m, u in new], previous)
         except TooManyValues:  # a new value in an array column: live until the next rebuild
             return None
-    _OVERLAID.update(state=state, store=overlaid)
+    _OVERLAID.update(
+        state=state,
+        store=overlaid,
+        base=base,
+        applied=applied | {change[0] for change in new},
+    )
     return overlaid
 
 
-def _overlaid(cursor, base: Store, changes) -> Store:
-    """The base store with the logged médiations and usagers read again.
+def _overlaid(cursor, base: Store, changes, previous: Store | None = None) -> Store:
+    """The base store with the logged médiations and usagers read again; with `previous` (the
+    overlay of an earlier state of the log), that overlay with these further changes.
 
     The files' rows kept are those whose médiation and usager were not logged: their person
     (after merges) and pair ids are still right. The rows of a logged usager (a merge, say)
     move to the rows read again with the médiations' rows, where they are derived anew."""
-    mediations = sorted({m for m, _ in changes if m is not None})
-    usagers = sorted({u for _, u in changes if u is not None})
-    dictionaries = {name: d.copy() for name, d in base.dictionaries.items()}
-    kept = np.ones(len(base.facts["med"]), dtype=bool)
-    fresh = {}
-    if mediations:
+    mediations = index.uniq(np.array([m for m, _ in changes if m is not None], dtype=np.int64))
+    usagers = index.uniq(np.array([u for _, u in changes if u is not None], dtype=np.int64))
+    start = previous or base
+    dictionaries = {name: d.copy() for name, d in start.dictionaries.items()}
+    size = len(base.facts["med"])
+    kept = np.ones(size, dtype=bool) if start.kept is None else start.kept.copy()
+    parts = []
+    if previous is not None and previous.fresh:
+        earlier = {name: previous.fresh[name] for name in FACT_COLUMNS}
+        # The rows read again of a médiation logged since are read again once more.
+        still = ~index.member(earlier["med"], mediations)
+        parts.append({name: values[still] for name, values in earlier.items()})
+    if len(mediations):
         sql, params = _facts_query(" WHERE m.id = ANY(%s)")
-        cursor.execute(sql, [*params, mediations])
-        fresh = _encode_facts(cursor.fetchall(), dictionaries)
-        kept &= ~index.member(base.facts["med"], np.array(mediations, dtype=np.int64))
-    people = base.people
-    if usagers and usagers[-1] >= writer.ID_LIMIT:
+        cursor.execute(sql, [*params, mediations.tolist()])
+        parts.append(_encode_facts(cursor.fetchall(), dictionaries))
+        kept[_mediation_rows(base, mediations)] = False
+    people = start.people
+    if len(usagers) and usagers[-1] >= writer.ID_LIMIT:
         raise TooManyValues("usager")  # its arrays are indexed by id: live until a rebuild
-    if usagers:
-        changed = np.array(usagers, dtype=np.int64)
-        moved = kept & index.member(base.facts["usager"], changed)
-        if moved.any():
-            rows = {name: np.asarray(base.facts[name])[moved] for name in FACT_COLUMNS}
-            fresh = {n: np.concatenate([fresh[n], rows[n]]) for n in rows} if fresh else rows
-            kept &= ~moved
-        cursor.execute(*_people_query(usagers))
+    if len(usagers):
+        moved = _usager_rows(base, usagers)
+        moved = moved[kept[moved]]
+        if len(moved):
+            parts.append({name: np.asarray(base.facts[name])[moved] for name in FACT_COLUMNS})
+            kept[moved] = False
+        cursor.execute(*_people_query(usagers.tolist()))
         ids, columns = _encode_people(cursor.fetchall(), dictionaries)
-        people = _patched(base.people, changed, ids, columns)
+        people = _patched(start.people, usagers, ids, columns)
+    changed = usagers
+    if start.changed_people is not None:
+        changed = index.uniq(np.concatenate([start.changed_people, usagers]))
     kept = None if kept.all() else kept
     store = Store(
-        base.facts, people, dictionaries, kept, {}, base.built_at, base.meta, index=base.index
+        base.facts,
+        people,
+        dictionaries,
+        kept,
+        {},
+        base.built_at,
+        base.meta,
+        index=base.index,
+        base_people=base.people,
+        changed_people=changed,
     )
-    if fresh:
-        store.fresh = _derived(store, fresh)
+    if parts:
+        store.fresh = _derived(
+            store, {name: np.concatenate([part[name] for part in parts]) for name in FACT_COLUMNS}
+        )
     return store
+
+
+def _mediation_rows(base: Store, mediations: np.ndarray) -> np.ndarray:
+    """The files' rows of these médiations (sorted, distinct ids)."""
+    rows = base.index.mediation_rows(mediations)
+    if rows is None:  # a store written before that index: a scan of the rows
+        rows = np.flatnonzero(index.member(base.facts["med"], mediations))
+    return rows
+
+
+def _usager_rows(base: Store, usagers: np.ndarray) -> np.ndarray:
+    """The files' rows of these usager records (sorted, distinct ids): among the rows of the
+    persons they made when the files were written (index of persons)."""
+    persons = index.uniq(writer.resolve(base.people["merged"], usagers))
+    rows, _owner = base.index.person_rows(persons)
+    return rows[index.member(np.asarray(base.facts["usager"])[rows], usagers)]
 
 
 def _derived(store: Store, fresh: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -233,52 +233,139 @@ def test_it_answers_like_the_live_sql_for_random_filters(monkeypatch, reading):
     _assert_same(world, monkeypatch, 25)
 
 
+def _writes(world: World) -> list:
+    """Writes of every kind, through every path, in stages."""
+    rng = world.rng
+    staff = world.coordinateur
+
+    def new_mediations():
+        for _ in range(40):
+            world.add_mediation()
+
+    def edits():
+        for mediation in Mediation.objects.order_by("?")[:40]:  # edits through save()
+            for name, value in world.mediation_fields().items():
+                if name not in ("type_activite",) or not rng.random() < 0.5:
+                    setattr(mediation, name, value)
+            mediation.save()
+
+    def bulk_update():
+        Mediation.objects.filter(
+            pk__in=list(Mediation.objects.order_by("?").values_list("pk", flat=True)[:30])
+        ).update(date=datetime.date(2024, 2, 29), thematiques=[Thematique.SANTE.value])
+
+    def deletions():
+        Mediation.objects.filter(
+            pk__in=list(Mediation.objects.order_by("?").values_list("pk", flat=True)[:25])
+        ).delete()
+        Accompagnement.objects.filter(
+            pk__in=list(Accompagnement.objects.order_by("?").values_list("pk", flat=True)[:25])
+        ).delete()
+
+    people = []
+
+    def merges():
+        people.extend(Usager.objects.filter(merged_into=None).order_by("?")[:40])
+        for kept, other in zip(people[0:20:2], people[1:20:2], strict=True):
+            usager_services.merge_usagers(kept=kept, other=other, actor=staff)
+
+    def anonymisations_and_edits():
+        for usager in people[20:28]:
+            usager_services.anonymise_usager(usager=usager, actor=staff, reason="test")
+        for usager in people[28:34]:
+            usager.genre, usager.birth_year = rng.choice(Genre.values), rng.choice([None, 1970])
+            usager.consent_at = timezone.now() if usager.birth_year else usager.consent_at
+            usager.save()
+        for usager in people[34:37]:
+            usager_services.delete_usager(usager=usager, actor=staff)
+
+    def bare_merges():
+        # Records merged by a bare update, their accompagnements and participations left behind:
+        # they count as the record kept (aggregates.PERSON).
+        left = Usager.objects.filter(merged_into=None).exclude(pk__in=[p.pk for p in people])
+        left = rng.sample(list(left), 16)
+        for other, kept in zip(left[::2], left[1::2], strict=True):
+            Usager.objects.filter(pk=other.pk).update(merged_into=kept)
+
+    def newcomers():
+        Usager.objects.bulk_create(world._usager() for _ in range(10))
+        world.usagers = list(Usager.objects.filter(merged_into=None).values_list("pk", flat=True))
+        for _ in range(10):
+            world.add_mediation()
+
+    return [
+        new_mediations,
+        edits,
+        bulk_update,
+        deletions,
+        merges,
+        anonymisations_and_edits,
+        bare_merges,
+        newcomers,
+    ]
+
+
 def test_it_follows_every_kind_of_write_after_it_was_built(monkeypatch, reading):
     world = World(seed=41)
     call_command("rebuild_figures_store", stdout=io.StringIO())
-    rng = world.rng
-    staff = world.coordinateur
-    for _ in range(40):
-        world.add_mediation()
-    for mediation in Mediation.objects.order_by("?")[:40]:  # edits through save()
-        for name, value in world.mediation_fields().items():
-            if name not in ("type_activite",) or not rng.random() < 0.5:
-                setattr(mediation, name, value)
-        mediation.save()
-    Mediation.objects.filter(
-        pk__in=list(Mediation.objects.order_by("?").values_list("pk", flat=True)[:30])
-    ).update(date=datetime.date(2024, 2, 29), thematiques=[Thematique.SANTE.value])
-    Mediation.objects.filter(
-        pk__in=list(Mediation.objects.order_by("?").values_list("pk", flat=True)[:25])
-    ).delete()
-    Accompagnement.objects.filter(
-        pk__in=list(Accompagnement.objects.order_by("?").values_list("pk", flat=True)[:25])
-    ).delete()
-    people = list(Usager.objects.filter(merged_into=None).order_by("?")[:40])
-    for kept, other in zip(people[0:20:2], people[1:20:2], strict=True):
-        usager_services.merge_usagers(kept=kept, other=other, actor=staff)
-    for usager in people[20:28]:
-        usager_services.anonymise_usager(usager=usager, actor=staff, reason="test")
-    for usager in people[28:34]:
-        usager.genre, usager.birth_year = rng.choice(Genre.values), rng.choice([None, 1970])
-        usager.consent_at = timezone.now() if usager.birth_year else usager.consent_at
-        usager.save()
-    for usager in people[34:37]:
-        usager_services.delete_usager(usager=usager, actor=staff)
-    # Records merged by a bare update, their accompagnements and participations left behind:
-    # they count as the record kept (aggregates.PERSON).
-    left = list(Usager.objects.filter(merged_into=None).exclude(pk__in=[p.pk for p in people]))
-    left = rng.sample(left, 16)
-    for other, kept in zip(left[::2], left[1::2], strict=True):
-        Usager.objects.filter(pk=other.pk).update(merged_into=kept)
-    Usager.objects.bulk_create(world._usager() for _ in range(10))
-    world.usagers = list(Usager.objects.filter(merged_into=None).values_list("pk", flat=True))
-    for _ in range(10):
-        world.add_mediation()
+    for write in _writes(world):
+        write()
 
     _assert_same(world, monkeypatch, 25)
     call_command("rebuild_figures_store", stdout=io.StringIO())
     _assert_same(world, monkeypatch, 8)
+
+
+def test_it_follows_writes_read_between_them_from_the_previous_overlay(monkeypatch, reading):
+    """Figures read between writes: each state of the change log is the previous state's
+    overlay with the changes logged since (store.current), the same figures as the live SQL."""
+    from permanences.figures import store
+
+    world = World(seed=43)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    overlaid = store._overlaid
+    calls = []
+
+    def spied(cursor, base, changes, previous=None):
+        calls.append((len(changes), previous is not None))
+        return overlaid(cursor, base, changes, previous)
+
+    monkeypatch.setattr(store, "_overlaid", spied)
+    logged = 0
+    for write in _writes(world):
+        write()
+        calls.clear()
+        _assert_same(world, monkeypatch, 4)
+        total = _change_count()
+        # One overlay for the new state, of the changes logged since the previous state only.
+        assert calls == [(total - logged, logged > 0)]
+        logged = total
+
+
+def _change_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM permanences_figures_change")
+        return cursor.fetchone()[0]
+
+
+def test_a_store_without_the_index_of_mediations_is_overlaid_by_a_scan(monkeypatch):
+    """A store written before the index of médiations (index_sorted_med): the overlay finds the
+    rows of the médiations written since by a scan, the same figures; it is due for a rewrite."""
+    from permanences.figures import store
+
+    world = World(seed=44)
+    call_command("rebuild_figures_store", stdout=io.StringIO())
+    assert not store.rebuild_due()
+    for path in store.root().glob("*/index_*_med.npy"):
+        path.unlink()
+    store._LOADED.clear()
+    assert store.rebuild_due()
+    for write in _writes(world)[:4]:
+        write()
+    assert "sorted_med" not in store.current().index
+    _assert_same(world, monkeypatch, 6)
 
 
 def test_it_computes_live_without_a_store(monkeypatch):
