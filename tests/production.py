@@ -2,6 +2,7 @@
 the production environment of the README, plain HTTP requests as the reverse proxy sends them."""
 
 import http.client
+import importlib.util
 import os
 import shutil
 import signal
@@ -186,3 +187,13 @@ def fetch(
         return Response(answer.status, answer.headers, answer.read())
     finally:
         connection.close()
+
+
+def gunicorn_settings():
+    """deploy/gunicorn.conf.py as gunicorn reads it (its hooks, called by the tests)."""
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", ROOT / "deploy" / "gunicorn.conf.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

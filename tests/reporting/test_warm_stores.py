@@ -1,11 +1,8 @@
 """A new web worker loads the figures stores before its first visitor (deploy/gunicorn.conf.py)."""
 
-import importlib.util
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -14,6 +11,7 @@ from permanences.figures import store as mediations_store
 from poitiers_inclusion import figures
 from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.permanences.factories import MediationFactory
+from tests.production import gunicorn_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,28 +21,20 @@ def store_folder(figures_store_dir):
     return figures_store_dir
 
 
-def _gunicorn_settings():
-    path = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_new_worker_loads_both_stores_before_its_first_request():
     MediationFactory()
     InscriptionFactory(seance=SeanceFactory(), presence="present")
     call_command("rebuild_figures_store", verbosity=0)
     mediations_store._LOADED.clear()
     workshops_store._LOADED.clear()
-    _gunicorn_settings().post_worker_init(mock.Mock())
+    gunicorn_settings().post_worker_init(mock.Mock())
     assert mediations_store._LOADED and workshops_store._LOADED
 
 
 def test_a_worker_starts_even_when_the_stores_cannot_be_read():
     worker = mock.Mock()
     with mock.patch.object(figures, "_STORE_READERS", [mock.Mock(side_effect=OSError("gone"))]):
-        _gunicorn_settings().post_worker_init(worker)
+        gunicorn_settings().post_worker_init(worker)
     worker.log.exception.assert_called_once()
 
 

@@ -1,0 +1,59 @@
+"""A new web worker imports its views and compiles its templates before its first request
+(deploy/gunicorn.conf.py): its first visitors do not wait half a second for them."""
+
+from pathlib import Path
+from unittest import mock
+
+from django.conf import settings
+from django.template import engines
+from django.urls import get_resolver
+
+from poitiers_inclusion import figures, warmup
+from tests.production import gunicorn_settings
+
+
+def _cached_loader():
+    return engines["django"].engine.template_loaders[0]
+
+
+def test_every_template_of_the_project_is_compiled_and_cached():
+    loader = _cached_loader()
+    loader.reset()
+    compiled = warmup.compile_templates()
+    cached = set(loader.get_template_cache)
+    assert {"base.html", "reporting/dashboard.html", "registration/login.html"} <= cached
+    project = len(list((Path(settings.BASE_DIR) / "templates").rglob("*.html")))
+    assert compiled > project  # the apps' templates too
+    assert not any(name.startswith("admin/") for name in cached)  # not the libraries'
+
+
+def test_every_namespace_can_reverse_without_building_its_tables_first():
+    warmup.load_views()
+    root = get_resolver()
+    namespaces = [child for _prefix, child in root.namespace_dict.values()]
+    assert namespaces and all(child._populated for child in namespaces)
+
+
+def test_a_new_worker_prepares_its_views_and_templates_then_its_stores():
+    worker = mock.Mock()
+    with (
+        mock.patch.object(warmup, "load_views") as views,
+        mock.patch.object(warmup, "compile_templates") as templates,
+        mock.patch.object(figures, "warm_stores") as stores,
+    ):
+        gunicorn_settings().post_worker_init(worker)
+    views.assert_called_once()
+    templates.assert_called_once()
+    stores.assert_called_once()
+    worker.log.exception.assert_not_called()
+
+
+def test_a_template_that_fails_to_compile_does_not_stop_the_worker_nor_the_stores():
+    worker = mock.Mock()
+    with (
+        mock.patch.object(warmup, "compile_templates", side_effect=ValueError("broken")),
+        mock.patch.object(figures, "warm_stores") as stores,
+    ):
+        gunicorn_settings().post_worker_init(worker)
+    worker.log.exception.assert_called_once()
+    stores.assert_called_once()
