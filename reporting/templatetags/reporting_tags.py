@@ -1,7 +1,7 @@
 """Template helpers of the dashboard: French number formatting and charts drawn from tables."""
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from ..charts import build_chart, format_number, is_number
@@ -64,6 +64,34 @@ def table_rows(table, whole=False):
             cells.append(f'<td class="{align}">{conditional_escape(format_number(cell))}</td>')
         lines.append(f"<tr>{''.join(cells)}</tr>")
     return mark_safe("\n  ".join(lines))  # every value escaped above
+
+
+@register.simple_tag
+def chart_bars(chart):
+    """The rows of a bar chart (simple or stacked): like table_rows, one Python loop instead of
+    nested template loops (a dashboard draws hundreds of bars), every value escaped."""
+    lines = []
+    stacked = chart.kind == "stacked"
+    for row in chart.rows:
+        bars = [
+            f'<svg class="bar tone-{bar["tone"]}" width="{bar["width"]}%" aria-hidden="true" '
+            f'focusable="false"></svg>'
+            + ("" if stacked else f'<span class="bar-value">{escape(bar["value"])}</span>')
+            for bar in row["bars"]
+        ]
+        if stacked:
+            line = (
+                f'<div class="bar-line bar-line-stacked">{"".join(bars)}'
+                f'<span class="bar-value">{escape(row["total"])}</span></div>'
+            )
+        else:
+            line = "".join(f'<div class="bar-line">{bar}</div>' for bar in bars)
+        label = escape(row["label"])
+        lines.append(
+            f'<div class="bar-row">\n      <div class="bar-label" title="{label}">{label}</div>'
+            f'\n      <div class="bar-track">\n        {line}\n      </div>\n    </div>'
+        )
+    return mark_safe("".join(lines))  # every value escaped above
 
 
 @register.filter

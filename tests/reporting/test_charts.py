@@ -1,5 +1,9 @@
 """Charts are drawn from a table's numeric columns; the numbers stay in the table."""
 
+from xml.etree import ElementTree
+
+from django.template.loader import render_to_string
+
 from poitiers_inclusion.figures import Table
 from reporting.charts import build_chart, format_number, nice_ceiling
 
@@ -55,3 +59,35 @@ def test_a_bar_chart_of_many_categories_draws_the_largest():
     assert [row["label"] for row in few.rows] == [row[0] for row in rows[:25]] and not few.note
     months = build_chart(Table("t", "T", ["Mois", "Visites"], rows, chart="line"))
     assert not months.note and "L" in months.paths[0]["d"]
+
+
+def _drawn(table: Table) -> list[ElementTree.Element]:
+    """The chart's bar rows as drawn (its markup is well-formed XML)."""
+    html = render_to_string("reporting/_chart.html", {"chart": build_chart(table)})
+    root = ElementTree.fromstring(f"<root>{html}</root>")
+    return [e for e in root.iter("div") if e.get("class") == "bar-row"]
+
+
+def _of(element: ElementTree.Element, tag: str, css: str) -> list[ElementTree.Element]:
+    return [e for e in element.iter(tag) if css in (e.get("class") or "").split()]
+
+
+def test_each_bar_carries_its_value_and_its_label_as_text():
+    rows = _drawn(
+        Table("t", "T", ["Lieu", "Visites"], [["<b>Médiathèque</b>", 1200], ["B & C", 300]])
+    )
+    labels = [_of(row, "div", "bar-label")[0] for row in rows]
+    assert [label.text for label in labels] == ["<b>Médiathèque</b>", "B & C"]  # text, not markup
+    assert labels[0].get("title") == "<b>Médiathèque</b>"
+    assert not any(list(row.iter("b")) for row in rows)
+    assert [_of(row, "span", "bar-value")[0].text for row in rows] == ["1\u202f200", "300"]
+    assert [_of(row, "svg", "bar")[0].get("width") for row in rows] == ["82.00%", "20.50%"]
+
+
+def test_a_stacked_bar_shows_its_total_once():
+    drawn = _drawn(
+        Table("t", "T", ["Mois", "Ind.", "Coll."], [["01", 3, 1], ["02", 6, 4]], chart="stacked")
+    )
+    second = drawn[1]
+    assert len(_of(_of(second, "div", "bar-line-stacked")[0], "svg", "bar")) == 2
+    assert [value.text for value in _of(second, "span", "bar-value")] == ["10"]
