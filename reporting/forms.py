@@ -62,13 +62,15 @@ class DashboardFilterForm(Form):
             )
         self.fields["du"].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
         self.fields["au"].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
-        self.fields["lieu"].queryset = Lieu.objects.visible_for(user).order_by("nom")
+        self.fields["lieu"].queryset = Lieu.objects.visible_for(user).order_by("nom", "pk")
         if user.role == Role.CONSEILLER:
             # A conseiller's figures are their own: choosing another conseiller means nothing.
             del self.fields["conseiller"]
         else:
             self.fields["conseiller"].queryset = User.objects.filter(role=Role.CONSEILLER).order_by(
-                "last_name", "first_name"
+                "last_name",
+                "first_name",
+                "pk",  # the same order at each visit, homonyms included
             )
 
     def clean(self):

@@ -95,3 +95,20 @@ def test_a_stored_view_is_refreshed_with_its_app_filters(settings, users):
     snapshots.compute(scope, store=True)
     stored = FiguresSnapshot.objects.get()
     assert snapshots.scope_from(stored.filters).app_filters == (("thematique", ("email",)),)
+
+
+def test_homonym_conseillers_are_offered_in_the_same_order_at_each_visit(users, client_for):
+    from tests.factories import UserFactory
+
+    homonyms = [
+        UserFactory(conseiller=True, first_name="Léa", last_name="Martin") for _ in range(6)
+    ]
+    for homonym in homonyms[:3]:  # rows rewritten: PostgreSQL reads them after the others
+        homonym.save()
+    client = client_for(users[Role.COORDINATEUR])
+    offered = []
+    for _ in range(3):
+        select = re.search(r'<select name="conseiller".*?</select>', client.get(URL).text, re.S)
+        values = [int(v) for v in re.findall(r'<option value="(\d+)"', select.group(0))]
+        offered.append([v for v in values if v in {h.pk for h in homonyms}])
+    assert offered == [sorted(h.pk for h in homonyms)] * 3
