@@ -10,9 +10,9 @@ empty slots, before/after a move).
 def register():
     from poitiers_inclusion import figures
 
-    from . import activity, attendance, engine, store
+    from . import activity, attendance, engine
 
     activity.register()
     attendance.register()
     figures.register_age_bands(engine.age_bands_of)
-    figures.register_store_reader(store.current)
+    figures.register_store_reader(engine.warm)

@@ -91,26 +91,42 @@ def _publics_code(store):
     return code
 
 
+def warm() -> None:
+    """The store loaded, and what each process derives from it once (the people's codes): a new
+    web worker does it before its first visitor (figures.warm_stores)."""
+    store = store_module.current()
+    if store is not None:
+        _publics_code(store)
+
+
 def _people_code(people: dict, slot: str):
     known = _PUBLICS.get(slot)
     if known is not None and known[0] is people["present"]:
         return known[1]
-    quartiers = index.uniq(people["quartier"])
-    quartier = np.searchsorted(quartiers, people["quartier"])
+    # Quartier ids are small: their distinct values and each person's rank among them by a
+    # count and a lookup table (a sort of ten million people took half a second).
+    quartier = people["quartier"].astype(np.int64) + 1  # -1 (none) at 0
+    seen = np.bincount(quartier) if len(quartier) else np.zeros(0, dtype=np.int64)
+    quartiers = np.flatnonzero(seen) - 1
+    rank = np.zeros(len(seen), dtype=np.int64)
+    rank[quartiers + 1] = np.arange(len(quartiers))
     sizes = [int(people[n].max()) + 2 if len(people[n]) else 1 for n in ("genre", "statut", "age")]
-    code = _combined(quartier, [people[n] for n in ("genre", "statut", "age")], sizes)
-    code = np.where(people["present"], code + 1, 0)
     shape = (len(quartiers), *sizes)
-    if np.prod(shape) < 2**31 - 1:
-        code = code.astype(np.int32)  # half the bytes for the count of millions of people
+    narrow = np.prod(shape) < 2**31 - 1  # half the bytes for the count of millions of people
+    kind = np.int32 if narrow else np.int64
+    code = _combined(rank[quartier], [people[n] for n in ("genre", "statut", "age")], sizes, kind)
+    code += 1
+    code[~people["present"]] = 0
     _PUBLICS[slot] = (people["present"], (code, quartiers, shape))
     return _PUBLICS[slot][1]
 
 
-def _combined(quartier: np.ndarray, columns: list, sizes: list) -> np.ndarray:
-    code = np.asarray(quartier).reshape(-1).astype(np.int64)
+def _combined(quartier: np.ndarray, columns: list, sizes: list, kind=np.int64) -> np.ndarray:
+    code = np.asarray(quartier).reshape(-1).astype(kind)
     for values, size in zip(columns, sizes, strict=True):
-        code = code * size + (np.asarray(values).astype(np.int64) + 1)
+        code *= size
+        code += np.asarray(values).astype(kind)
+        code += 1
     return code
 
 
@@ -130,7 +146,7 @@ def _patched_code(base_code, people: dict, changed: np.ndarray):
         return None
     grown = np.zeros(len(people["present"]), dtype=code.dtype)
     grown[: len(code)] = code[: len(grown)]
-    new = _combined(at, values, list(shape[1:])) + 1
+    new = _combined(at, values, list(shape[1:]), code.dtype.type) + 1
     grown[changed] = np.where(people["present"][changed], new, 0).astype(code.dtype)
     return grown, quartiers, shape
 

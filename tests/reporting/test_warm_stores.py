@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from ateliers import figures_store as workshops_store
+from permanences.figures import engine
 from permanences.figures import store as mediations_store
 from poitiers_inclusion import figures
 from tests.ateliers.factories import InscriptionFactory, SeanceFactory
@@ -27,8 +28,11 @@ def test_a_new_worker_loads_both_stores_before_its_first_request():
     call_command("rebuild_figures_store", verbosity=0)
     mediations_store._LOADED.clear()
     workshops_store._LOADED.clear()
+    engine._PUBLICS.clear()
     gunicorn_settings().post_worker_init(mock.Mock())
     assert mediations_store._LOADED and workshops_store._LOADED
+    # What the dashboard's publics derive once per process (a second at national scale).
+    assert engine._PUBLICS["current"][0] is mediations_store.current().people["present"]
 
 
 def test_a_worker_starts_even_when_the_stores_cannot_be_read():
