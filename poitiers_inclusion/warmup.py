@@ -3,6 +3,7 @@ first visitors wait while Python imports every view (about half a second: pandas
 Django compiles the templates they render, and the figures stores are mapped."""
 
 import contextlib
+import gc
 from pathlib import Path
 
 from django import forms
@@ -61,3 +62,13 @@ def _compile(engine, folders: list[Path]) -> int:
             engine.get_template(path.relative_to(folder).as_posix())
             count += 1
     return count
+
+
+def settle() -> int:
+    """Put what the start-up made (modules, views, templates, the stores' arrays) out of the
+    cyclic garbage collector's reach, after collecting what it left: a full collection scans
+    every object of the process (70 ms in a warmed worker, at random moments of random
+    requests); afterwards it scans only what requests made. Returns the objects set aside."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

@@ -1,6 +1,7 @@
 """A new web worker imports its views and compiles its templates before its first request
 (deploy/gunicorn.conf.py): its first visitors do not wait half a second for them."""
 
+import gc
 from pathlib import Path
 from unittest import mock
 
@@ -44,11 +45,13 @@ def test_a_new_worker_prepares_its_views_and_templates_then_its_stores():
         mock.patch.object(warmup, "load_views") as views,
         mock.patch.object(warmup, "compile_templates") as templates,
         mock.patch.object(figures, "warm_stores") as stores,
+        mock.patch.object(warmup, "settle") as settle,
     ):
         gunicorn_settings().post_worker_init(worker)
     views.assert_called_once()
     templates.assert_called_once()
     stores.assert_called_once()
+    settle.assert_called_once()
     worker.log.exception.assert_not_called()
 
 
@@ -57,7 +60,21 @@ def test_a_template_that_fails_to_compile_does_not_stop_the_worker_nor_the_store
     with (
         mock.patch.object(warmup, "compile_templates", side_effect=ValueError("broken")),
         mock.patch.object(figures, "warm_stores") as stores,
+        mock.patch.object(warmup, "settle"),
     ):
         gunicorn_settings().post_worker_init(worker)
     worker.log.exception.assert_called_once()
     stores.assert_called_once()
+
+
+def test_what_the_start_up_made_is_set_aside_from_the_garbage_collector():
+    made_at_start = [object() for _ in range(3)]
+    try:
+        frozen = warmup.settle()
+        assert frozen == gc.get_freeze_count() > 0
+        tracked = gc.get_objects()
+        assert not any(o is made_at_start for o in tracked)  # no full pass scans it again
+        made_later = [object()]
+        assert any(o is made_later for o in gc.get_objects())
+    finally:
+        gc.unfreeze()

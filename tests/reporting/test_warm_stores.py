@@ -9,7 +9,7 @@ from django.db import connection
 from ateliers import figures_store as workshops_store
 from permanences.figures import engine
 from permanences.figures import store as mediations_store
-from poitiers_inclusion import figures
+from poitiers_inclusion import figures, warmup
 from tests.ateliers.factories import InscriptionFactory, SeanceFactory
 from tests.permanences.factories import MediationFactory
 from tests.production import gunicorn_settings
@@ -20,6 +20,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def store_folder(figures_store_dir):
     return figures_store_dir
+
+
+@pytest.fixture(autouse=True)
+def _nothing_frozen(monkeypatch):
+    """The worker's last step (warmup.settle) would set the whole test process aside from the
+    garbage collector: tested on its own in tests/kernel/test_warmup.py."""
+    monkeypatch.setattr(warmup, "settle", lambda: 0)
 
 
 def test_a_new_worker_loads_both_stores_before_its_first_request():
