@@ -117,38 +117,41 @@ def _build(scope: figures.Scope) -> figures.Section:
         ),
     ]
     moved = moves(permanences, start, end, mediations_for(scope), scope=scope, period=data)
-    if moved:
-        section.tables.append(
-            figures.Table(
-                "avant_apres",
-                "Avant et après les changements de permanence (6 mois de chaque côté)",
+    # Shown, empty, when nothing moved in the period: the table keeps its place (and its export
+    # link, which the filters carry, answers whatever they are).
+    section.tables.append(
+        figures.Table(
+            "avant_apres",
+            "Avant et après les changements de permanence (6 mois de chaque côté)",
+            [
+                "Date",
+                "Changement",
+                "Quartier (ou lieu)",
+                "Passages par mois avant",
+                "Passages par mois après",
+                "Passages par créneau avant",
+                "Passages par créneau après",
+            ],
+            [
                 [
-                    "Date",
-                    "Changement",
-                    "Quartier (ou lieu)",
-                    "Passages par mois avant",
-                    "Passages par mois après",
-                    "Passages par créneau avant",
-                    "Passages par créneau après",
-                ],
-                [
-                    [
-                        f"{row['date']:%d/%m/%Y}",
-                        row["change"],
-                        row["area"],
-                        row["before"].visits_per_month,
-                        row["after"].visits_per_month,
-                        row["before"].visits_per_slot,
-                        row["after"].visits_per_slot,
-                    ]
-                    for row in moved
-                ],
-                chart=None,
-                note="Toutes les permanences du quartier sont comptées, avant comme après : "
-                "l'ancienne et la nouvelle adresse d'une permanence déplacée se comparent. "
-                "Après un changement récent, la période « après » est encore courte.",
-            )
+                    f"{row['date']:%d/%m/%Y}",
+                    row["change"],
+                    row["area"],
+                    row["before"].visits_per_month,
+                    row["after"].visits_per_month,
+                    row["before"].visits_per_slot,
+                    row["after"].visits_per_slot,
+                ]
+                for row in moved
+            ],
+            chart=None,
+            note="Toutes les permanences du quartier sont comptées, avant comme après : "
+            "l'ancienne et la nouvelle adresse d'une permanence déplacée se comparent. "
+            "Après un changement récent, la période « après » est encore courte."
+            if moved
+            else "Aucune permanence n'a été ouverte ni fermée sur cette période.",
         )
+    )
     flagged = [s.label for s in lieux if s.extra.get("far_below")]
     if flagged:
         median = lieux[0].extra["median"]

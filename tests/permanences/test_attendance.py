@@ -176,6 +176,26 @@ def test_the_dashboard_compares_each_move_before_and_after(users):
     assert table.rows[0][3:] == [4.5, 13.5, 1.0, 3.0]
 
 
+def test_a_period_without_a_move_keeps_the_table_and_its_export(users, client_for):
+    """The export link of « avant / après », carried with other filters (a period where no desk
+    opened or closed), gives the table's columns, not a missing page."""
+    _moved_desk()
+    client = client_for(users[Role.COORDINATEUR])
+    quiet = {"du": "2023-06-01", "au": "2023-08-31"}
+    section = attendance.build_section(
+        figures.Scope(user=users[Role.COORDINATEUR], start=D(2023, 6, 1), end=D(2023, 8, 31))
+    )
+    table = next(t for t in section.tables if t.key == "avant_apres")
+    assert table.rows == [] and "Aucune permanence n'a été ouverte ni fermée" in table.note
+    url = reverse("reporting:export_table_csv", args=["permanences", "avant_apres"])
+    response = client.get(url, quiet)
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert any(line.startswith("Date;Changement;Quartier (ou lieu)") for line in lines)
+    page = client.get(reverse("reporting:dashboard"), quiet).text
+    assert "Aucune permanence n&#x27;a été ouverte ni fermée sur cette période." in page
+
+
 def test_without_an_end_date_the_slots_stop_at_the_last_visit(tuesday, users):
     _visit(tuesday, D(2023, 3, 7))
     _visit(tuesday, D(2023, 3, 14))
