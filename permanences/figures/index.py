@@ -88,7 +88,7 @@ def bincount(codes: np.ndarray, size: int = 0) -> np.ndarray:
     """Counts per code + 1 (int64)."""
     if not len(codes):
         return np.zeros(size, dtype=np.int64)
-    return np.bincount(codes.astype(np.intp) + 1, minlength=size)
+    return np.bincount(np.add(codes, 1, dtype=np.intp), minlength=size)
 
 
 def added(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -69,12 +69,20 @@ class Rows:
     def __getitem__(self, name) -> np.ndarray:
         if name not in self._columns:
             where, keep = self._selection()
-            column = np.asarray(self.store.facts[name][where])
-            if keep is not None:
-                column = column[keep]
+            stored = self.store.facts[name]
             fresh = self._fresh(name)
-            if fresh is not None:
-                column = np.concatenate([column, fresh])
+            if fresh is not None and not isinstance(where, slice) and _holds(stored.dtype, fresh):
+                # The selection taken straight into the column, the rows read again after it:
+                # millions of rows copied once, not twice (np.take writes only its own type).
+                column = np.empty(len(where) + len(fresh), stored.dtype)
+                np.take(np.asarray(stored), where, out=column[: len(where)])
+                column[len(where) :] = fresh
+            else:
+                column = np.asarray(stored[where])
+                if keep is not None:
+                    column = column[keep]
+                if fresh is not None:
+                    column = np.concatenate([column, fresh])
             self._columns[name] = column
         return self._columns[name]
 
@@ -294,6 +302,17 @@ class Rows:
         return _pair_counts(self.store, pair, groups, pairs)
 
 
+def _holds(kind: np.dtype, values: np.ndarray) -> bool:
+    """Whether the stored column's type holds these values (the rows read again are read as
+    int64: a lieu created since may pass the int16 its column was narrowed to)."""
+    if values.dtype == kind or not len(values):
+        return True
+    if kind.kind not in "iu" or values.dtype.kind not in "iu":
+        return False
+    limits = np.iinfo(kind)
+    return limits.min <= int(values.min()) and int(values.max()) <= limits.max
+
+
 def _pair_keys(store, pair: str, ids: np.ndarray) -> np.ndarray:
     """The keys of pair ids: the files' pairs, then those only the rows read again have."""
     known = store.facts[f"pairkey_{pair}"]
@@ -465,7 +484,7 @@ def _pair_counts(store, pair: str, groups: np.ndarray, pairs: np.ndarray) -> lis
     if not len(groups):
         return []
     low = int(groups.min())
-    rows = np.bincount((groups - low).astype(np.intp))
+    rows = np.bincount(np.subtract(groups, low, dtype=np.intp))  # one pass, no copy
     people = store.pair_people(pair, pairs, low, len(rows))
     present = np.flatnonzero(rows)
     return [

@@ -1,7 +1,11 @@
 """A new web worker imports its views and compiles its templates before its first request
 (deploy/gunicorn.conf.py): its first visitors do not wait half a second for them."""
 
+import functools
 import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -78,3 +82,19 @@ def test_what_the_start_up_made_is_set_aside_from_the_garbage_collector():
         assert any(o is made_later for o in gc.get_objects())
     finally:
         gc.unfreeze()
+
+
+def test_numpy_does_not_ask_for_huge_pages_unless_the_environment_says_so():
+    """poitiers_inclusion sets NUMPY_MADVISE_HUGEPAGE=0 before numpy is imported (synchronous
+    compaction stalls on large arrays); an operator's own value wins."""
+    probe = (
+        "import poitiers_inclusion, numpy as np;"
+        "print(np._core.multiarray._set_madvise_hugepage(True))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    run = functools.partial(
+        subprocess.run, [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert run(env=environment, cwd=settings.BASE_DIR).stdout.strip() == "False"
+    chosen = {**environment, "NUMPY_MADVISE_HUGEPAGE": "1"}
+    assert run(env=chosen, cwd=settings.BASE_DIR).stdout.strip() == "True"
