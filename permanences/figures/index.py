@@ -133,6 +133,19 @@ def _permutation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return order, ordered[starts], np.r_[starts, len(order)]
 
 
+def _bit_rows(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows having each bit, in row order, bit after bit (bit b: rows starts[b] … starts[b
+    + 1] - 1 of the first array): a thématique's rows without a pass over every row."""
+    present = int(np.bitwise_or.reduce(masks)) if len(masks) else 0
+    parts, starts = [], np.zeros(65, dtype=np.int64)
+    for bit in range(64):
+        if present >> bit & 1:
+            parts.append(np.flatnonzero(masks & np.uint64(1 << bit)).astype(np.int32))
+        starts[bit + 1] = starts[bit] + (len(parts[-1]) if present >> bit & 1 else 0)
+    rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    return rows, starts
+
+
 def build(facts: dict, dictionaries: dict) -> dict[str, np.ndarray]:
     """Every index of the files' rows `facts` (sorted by day)."""
     block = BLOCK
@@ -169,6 +182,7 @@ def build(facts: dict, dictionaries: dict) -> dict[str, np.ndarray]:
         out[f"perm_{name}"], out[f"permvals_{name}"], out[f"permstarts_{name}"] = _permutation(
             column(name)
         )
+    out["perm_tbit"], out["permstarts_tbit"] = _bit_rows(column("t"))
     person = column("person")
     order = np.argsort(person, kind="stable").astype(np.int32)
     counts = np.bincount(person) if len(person) else np.zeros(0, dtype=np.int64)
@@ -190,7 +204,7 @@ NAMES = (
 )
 # Written since; a store without them is read as it is (the overlay then scans the rows), and
 # refresh_figures rewrites it soon (store.rebuild_due).
-LATER_NAMES = ("perm_med", "sorted_med")
+LATER_NAMES = ("perm_med", "sorted_med", "perm_tbit", "permstarts_tbit")
 
 
 def spans(begin: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -247,6 +261,23 @@ class Index(dict):
         begin, end = starts[persons], starts[persons + 1]
         owner = np.repeat(np.arange(len(persons)), end - begin)
         return np.asarray(order[spans(begin, end)]).astype(np.int64), owner
+
+    def bit_rows(self, bits: list[int], low: int, high: int) -> np.ndarray | None:
+        """The rows low … high - 1 having any of these thématique bits, in order (int64); None
+        for a store written without that index."""
+        if "perm_tbit" not in self:
+            return None
+        order, starts = self["perm_tbit"], self["permstarts_tbit"]
+        parts = []
+        for bit in bits:
+            segment = order[starts[bit] : starts[bit + 1]]
+            kind = segment.dtype.type
+            begin = np.searchsorted(segment, kind(low))
+            parts.append(np.asarray(segment[begin : np.searchsorted(segment, kind(high))]))
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        rows = parts[0] if len(parts) == 1 else uniq(np.concatenate(parts))
+        return rows.astype(np.int64)
 
     def mediation_rows(self, mediations: np.ndarray) -> np.ndarray | None:
         """The files' rows of these médiations (sorted, distinct ids), in no order; None for a

@@ -359,13 +359,14 @@ def rows_for(scope: figures.Scope) -> Rows | None:
     if own is not None:
         conseillers = [own] if not conseillers or own in conseillers else [-2]
     types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
-    themes = np.uint64(0)
+    themes, bits = np.uint64(0), []
     for value in scope.chosen(THEMATIQUE):
         code = store.dictionaries["t"].codes.get(value)
         if code is not None:
             themes |= np.uint64(1 << code)
+            bits.append(code)
 
-    def test(column, *, by_lieu=True, by_conseiller=True):
+    def test(column, *, by_lieu=True, by_conseiller=True, by_theme=True):
         """The rows `column(name)` reads that the filters keep, the period aside (None: all)."""
         keep = None
 
@@ -378,7 +379,7 @@ def rows_for(scope: figures.Scope) -> Rows | None:
             keep = both(_among(column("conseiller"), conseillers))
         if scope.chosen(TYPE):
             keep = both(_among(column("type"), types))
-        if scope.chosen(THEMATIQUE):
+        if scope.chosen(THEMATIQUE) and by_theme:
             keep = both((column("t") & themes) != 0)
         return keep
 
@@ -405,6 +406,14 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         keep = test(lambda name: np.asarray(store.facts[name][idx]))
         if keep is not None:
             idx = idx[keep]
+        if store.kept is not None:
+            idx = idx[store.kept[idx]]
+        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
+    themed = store.index.bit_rows(bits, low, high) if scope.chosen(THEMATIQUE) else None
+    if themed is not None:
+        # A thématique's rows from the index of bits, then the other filters on those only.
+        keep = test(lambda name: np.asarray(store.facts[name][themed]), by_theme=False)
+        idx = themed if keep is None else themed[keep]
         if store.kept is not None:
             idx = idx[store.kept[idx]]
         return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)

@@ -269,8 +269,10 @@ def rebuild_due() -> bool:
             return True  # written before attendance's rows (attendance_rows): live till then
         if (folder / "meta.json").exists() and not (folder / "prow_month_new.npy").exists():
             return True  # before attendance's counts per run: its pairs scattered till then
-        if (folder / "meta.json").exists() and not (folder / "index_sorted_med.npy").exists():
-            return True  # before the index of médiations: the overlay scans the rows till then
+        if (folder / "meta.json").exists() and not all(
+            (folder / f"index_{name}.npy").exists() for name in index.LATER_NAMES
+        ):
+            return True  # before the indexes of médiations and thématiques: scans till then
         if not figures.store_parts_ready():
             return True  # another app's store missing (written before it existed): live till then
         cursor.execute(

@@ -351,20 +351,21 @@ def _change_count() -> int:
 
 
 def test_a_store_without_the_index_of_mediations_is_overlaid_by_a_scan(monkeypatch):
-    """A store written before the index of médiations (index_sorted_med): the overlay finds the
-    rows of the médiations written since by a scan, the same figures; it is due for a rewrite."""
+    """A store written before the indexes of médiations and of thématiques: the overlay finds
+    the rows of the médiations written since, and a thématique filter its rows, by a scan, the
+    same figures; it is due for a rewrite."""
     from permanences.figures import store
 
     world = World(seed=44)
     call_command("rebuild_figures_store", stdout=io.StringIO())
     assert not store.rebuild_due()
-    for path in store.root().glob("*/index_*_med.npy"):
+    for path in [*store.root().glob("*/index_*_med.npy"), *store.root().glob("*/index_*_tbit.npy")]:
         path.unlink()
     store._LOADED.clear()
     assert store.rebuild_due()
     for write in _writes(world)[:4]:
         write()
-    assert "sorted_med" not in store.current().index
+    assert not {"sorted_med", "perm_tbit"} & set(store.current().index)
     _assert_same(world, monkeypatch, 6)
 
 
