@@ -143,8 +143,16 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
     conseiller = User.objects.filter(role=Role.CONSEILLER).order_by("pk").first()
     year = (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
     theme = {"thematique": (Thematique.EMAIL.value,)}
+    # The thématique of a third of the médiations (national programme's and bench data's most
+    # common): the largest selection a single filter makes, over the whole history.
+    common = {"thematique": (Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES.value,)}
     return [
         ("all", "sans filtre", figures.Scope(user=user)),
+        (
+            "common_theme",
+            "la thématique la plus fréquente",
+            figures.Scope(user=user, app_filters=common),
+        ),
         ("year", "une année", figures.Scope(user=user, start=year[0], end=year[1])),
         ("lieu", "un lieu", figures.Scope(user=user, lieux=(lieu.pk,))),
         (
