@@ -38,10 +38,13 @@ class Rows:
     none).
     """
 
-    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None):
+    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None, bit=None):
         self.store = store
         self.low, self.high = low, high
         self._idx = idx
+        # The rows are exactly those of this thématique bit in the period: the indexes per bit
+        # count them as a whole period is counted.
+        self._bit = bit if bit is not None and "tbits" in store.index else None
         self._fresh_mask = fresh_mask
         self._test = test  # (column reader) -> mask of the scope's filters, period aside
         self._columns = {}
@@ -124,6 +127,28 @@ class Rows:
             counts = index_module.added(counts, fresh_counts())
         return counts
 
+    def _bit_counts_of(self, name, count) -> np.ndarray | None:
+        """`count(column reader)` over the rows of the thématique bit, from the indexes per
+        bit (the partial blocks, the rows the overlay dropped and those it read again counted
+        one by one); None when the rows are not a thématique's alone."""
+        overlay = index_module.overlay(self.store) if self._bit is not None else None
+        if overlay is None:
+            return None
+        bit = np.uint64(1 << self._bit)
+
+        def direct(a, b=None):
+            read = self._file_column(a if b is None else slice(a, b))
+            mine = (read("t") & bit) != 0
+            return count(lambda n: read(n)[mine])
+
+        counts = self.store.index.range_counts(name, self.low, self.high, direct, bit=self._bit)
+        dropped = overlay.dropped_between(self.low, self.high)
+        if len(dropped):
+            counts = counts - _pad(direct(dropped), len(counts))
+        if self._fresh_mask is not None:
+            counts = index_module.added(counts, count(self._fresh))
+        return counts
+
     def _file_column(self, where):
         facts = self.store.facts
         return lambda name: np.asarray(facts[name][where])
@@ -136,7 +161,8 @@ class Rows:
             return index_module.bincount(index_module.coded(name, column, dictionaries))
 
         if self._overlay() is None:
-            return count(self.__getitem__)
+            per_bit = self._bit_counts_of(name, count)
+            return count(self.__getitem__) if per_bit is None else per_bit
 
         def direct(a, b=None):
             return count(self._file_column(a if b is None else slice(a, b)))
@@ -146,7 +172,10 @@ class Rows:
     def bit_counts(self, name: str) -> np.ndarray:
         """Rows with each bit of a mask column (thématiques, démarches, matériel)."""
         if self._overlay() is None:
-            return index_module.bit_counts(self[name])
+            per_bit = self._bit_counts_of(
+                name, lambda column: index_module.bit_counts(column(name))
+            )
+            return index_module.bit_counts(self[name]) if per_bit is None else per_bit
 
         def direct(a, b=None):
             return index_module.bit_counts(self._file_column(a if b is None else slice(a, b))(name))
@@ -416,7 +445,8 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         idx = themed if keep is None else themed[keep]
         if store.kept is not None:
             idx = idx[store.kept[idx]]
-        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
+        alone = bits[0] if keep is None and len(bits) == 1 else None
+        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, bit=alone)
     filt = test(lambda name: np.asarray(store.facts[name][low:high]))
     if filt is not None:
         # The rows the filters keep, as indexes: each column is then a take (a fraction of a
