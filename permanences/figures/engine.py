@@ -12,8 +12,9 @@ from reseau.models import Quartier
 from ..enums import TypeActivite
 from . import index, writer
 from . import store as store_module
-from .rows import EPOCH, Rows, distinct, rows_for, search, unique, viewer_allows
+from .rows import EPOCH, Rows, distinct, search, unique
 from .rows import day_number as _day
+from .selection import rows_for, viewer_allows
 
 __all__ = ["Rows", "distinct", "rows_for", "viewer_allows"]
 
