@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import writer
+from . import index, writer
 
 PREFIX = "prow_"
 COLUMNS = ("day", "usager", "conseiller", "type", "t", "pair_pperm", "pair_plieu", "pair_pmonth")
@@ -71,6 +71,9 @@ def write(folder: Path, facts: dict) -> None:
     for name, values in (("month_rows", lengths), ("month_new", files["run_new_month"])):
         sums = np.bincount(months, weights=values, minlength=len(files["month_ids"]))
         files[name] = np.rint(sums).astype(np.int64)
+    # Each thématique's rows among these (index.rows_per_bit): a thématique filter marks them
+    # instead of testing every row's bits.
+    files["tbit_rows"], files["tbit_starts"] = index.rows_per_bit(np.asarray(files["t"]))
     for name, array in files.items():
         np.save(folder / f"{PREFIX}{name}.npy", array)
 

@@ -159,7 +159,7 @@ class _Selection:
         if scope.chosen(TYPE):
             keep = refine(keep, np.isin(self.column("type")[rows], types))
         if scope.chosen(THEMATIQUE):
-            keep = refine(keep, (self.column("t")[rows] & themes) != 0)
+            keep = refine(keep, self._themed(store, scope.chosen(THEMATIQUE), themes, rows))
         self.keep_all = keep is None  # no filter of the scope's
         # Without a filter, the overlay's few rows dropped and read again are counted apart
         # (`attendance_overlay`): the previous visits still count the other pairs.
@@ -197,6 +197,24 @@ class _Selection:
             self.held = np.flatnonzero(self.counts)
         self._selected = rows if self._dropped is None else None
         self._runs = runs
+
+    def _themed(self, store, chosen, themes, rows) -> np.ndarray:
+        """Which of the runs' rows have one of the chosen thématiques: marked from each
+        thématique's rows (written at rebuild) when the runs' rows are one block, else tested."""
+        if not isinstance(rows, slice) or PREFIX + "tbit_rows" not in store.facts:
+            return (self.column("t")[rows] & themes) != 0
+        order, starts = self.column("tbit_rows"), self.column("tbit_starts")
+        marked = np.zeros(rows.stop - rows.start, dtype=bool)
+        for value in chosen:
+            bit = store.dictionaries["t"].codes.get(value)
+            if bit is None:
+                continue
+            segment = order[starts[bit] : starts[bit + 1]]
+            kind = segment.dtype.type
+            begin = np.searchsorted(segment, kind(rows.start))
+            inside = np.asarray(segment[begin : np.searchsorted(segment, kind(rows.stop))])
+            marked[inside - rows.start] = True
+        return marked
 
     @cached_property
     def selected(self) -> np.ndarray:

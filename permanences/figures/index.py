@@ -133,7 +133,7 @@ def _permutation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return order, ordered[starts], np.r_[starts, len(order)]
 
 
-def _bit_rows(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def rows_per_bit(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows having each bit, in row order, bit after bit (bit b: rows starts[b] … starts[b
     + 1] - 1 of the first array): a thématique's rows without a pass over every row."""
     present = int(np.bitwise_or.reduce(masks)) if len(masks) else 0
@@ -219,7 +219,7 @@ def build(facts: dict, dictionaries: dict) -> dict[str, np.ndarray]:
         out[f"perm_{name}"], out[f"permvals_{name}"], out[f"permstarts_{name}"] = _permutation(
             column(name)
         )
-    out["perm_tbit"], out["permstarts_tbit"] = _bit_rows(column("t"))
+    out["perm_tbit"], out["permstarts_tbit"] = rows_per_bit(column("t"))
     out |= _per_bit_counts(out, column, dictionaries, block)
     person = column("person")
     order = np.argsort(person, kind="stable").astype(np.int32)

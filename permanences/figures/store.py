@@ -273,6 +273,8 @@ def rebuild_due() -> bool:
             (folder / f"index_{name}.npy").exists() for name in index.LATER_NAMES
         ):
             return True  # before the indexes of médiations and thématiques: scans till then
+        if (folder / "meta.json").exists() and not (folder / "prow_tbit_rows.npy").exists():
+            return True  # before attendance's rows per thématique: tested row by row till then
         if not figures.store_parts_ready():
             return True  # another app's store missing (written before it existed): live till then
         cursor.execute(
