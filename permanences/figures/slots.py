@@ -19,7 +19,7 @@ import numpy as np
 from poitiers_inclusion.holidays import holidays_between
 
 from ..models import Fermeture
-from . import writer
+from . import index, writer
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -89,12 +89,8 @@ def placed(groups: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarr
 
 
 def spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Every integer of the ranges [begins, stops), in order of range."""
-    sizes = stops - begins
-    total = int(sizes.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
+    """Every integer of the ranges [begins, stops), in order of range (int64)."""
+    return index.spans(begins, stops)
 
 
 def _month_day(months: np.ndarray) -> np.ndarray:
@@ -173,15 +169,6 @@ class SlotTable:
         offsets = self.offsets[indexes]
         return offsets + begin, offsets + np.maximum(begin, stop)
 
-    @staticmethod
-    def _spread(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
-        """Every integer of the ranges [begins, stops), in order of range."""
-        sizes = stops - begins
-        total = int(sizes.sum())
-        if not total:
-            return np.zeros(0, dtype=np.int64)
-        return np.repeat(begins - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(total)
-
     def _close(self, start: datetime.date, end: datetime.date) -> None:
         found = []
         recurring = np.array([not p.is_one_off for p in self.permanences], dtype=bool)
@@ -208,7 +195,7 @@ class SlotTable:
                 targets = by_lieu.get(lieu_id, [])
             if targets:
                 low, high = day_number(max(start, start_date)), day_number(end_date)
-                found.append(self._spread(*self._ranges(np.array(targets), low, high)))
+                found.append(spread(*self._ranges(np.array(targets), low, high)))
         if found:
             self.closed = distinct(np.concatenate(found).astype(np.int64))
 
@@ -413,7 +400,7 @@ class SlotTable:
         (their indexes) between two dates."""
         indexes = np.array(sorted(indexes), dtype=np.int64)
         begins, stops = self._ranges(indexes, day_number(start), day_number(end))
-        cells = self._spread(begins, stops)
+        cells = spread(begins, stops)
         closed = self._is_closed(cells)
         at = np.searchsorted(self.visited, cells.astype(self.visited.dtype))
         at = np.minimum(at, max(len(self.visited) - 1, 0))
