@@ -20,17 +20,13 @@ import numpy as np
 
 from poitiers_inclusion import figures
 
-from . import attendance_months, attendance_overlay, engine, index, slots, writer
+from . import attendance_months, attendance_overlay, engine, index, slots, theme_totals, writer
 from . import rows as figure_rows
 from . import store as store_module
 from .attendance_files import PREFIX, write  # noqa: F401 (the writer calls write here)
 
 EPOCH = datetime.date(1970, 1, 1)
-# distinct_pairs' ways: sort the ids of a selection below 1/SORT_BELOW of the pairs, else mark
-# them; count the marks of each of up to FEW_GROUPS groups in place (a loop of count_nonzero
-# is ten times faster than finding the marks, at 8,000 groups), else find them in order.
-SORT_BELOW = 8
-FEW_GROUPS = 50_000
+
 
 
 class Visits(dict):
@@ -53,41 +49,6 @@ def _themes_mask(store, chosen) -> np.uint64:
         if code is not None:
             bits |= np.uint64(1 << code)
     return bits
-
-
-def distinct_pairs(store, pair: str, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(groups, distinct pairs per group) among the store's pair ids `pairs`, groups in order.
-    The files number the pairs group by group: once the distinct ids are in order, a group's
-    count is where its first id falls among them (no pass per group)."""
-    known = len(store.facts[f"pairkey_{pair}"])
-    total = store.pair_count(pair)
-    values, starts = (np.asarray(a) for a in store.facts[f"pairgroups_{pair}"])
-    bounds = np.r_[starts, known]
-    if len(pairs) * SORT_BELOW < total:  # a small selection sorts faster than it scans all
-        ids = slots.distinct(pairs)
-        split = int(np.searchsorted(ids, known))
-        counts = np.diff(np.searchsorted(ids[:split], bounds))
-        extra_ids = ids[split:]
-    else:
-        seen = np.zeros(total, dtype=bool)
-        seen[pairs] = True
-        if len(starts) <= FEW_GROUPS:
-            edges = bounds.tolist()
-            counts = np.array(
-                [np.count_nonzero(seen[a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)],
-                dtype=np.int64,
-            )
-        else:
-            counts = np.diff(np.searchsorted(np.flatnonzero(seen[:known]), bounds))
-        extra_ids = np.flatnonzero(seen[known:]) + known
-    if not len(extra_ids):
-        return values, counts
-    extra, times = slots.counted(writer.key_groups(store.pair_extra[pair][extra_ids - known]))
-    groups = slots.distinct(np.r_[values, extra])
-    people = np.zeros(len(groups), dtype=np.int64)
-    people[np.searchsorted(groups, values)] += counts
-    people[np.searchsorted(groups, extra)] += times
-    return groups, people
 
 
 class _Selection:
@@ -148,6 +109,10 @@ class _Selection:
             if at.any():
                 self.fresh = {name: fresh[name][at] for name in fresh}
         keep = None  # of the runs' rows, those the scope's filters keep
+        # One thématique over every run: its rows and tables answer (theme_totals).
+        self.theme_bit = None
+        if runs is None and own is None and not scope.conseillers and not scope.chosen(TYPE):
+            self.theme_bit = theme_totals.attendance_bit(store, scope.chosen(THEMATIQUE))
 
         def refine(keep, mask):
             return mask if keep is None else keep & mask
@@ -158,15 +123,15 @@ class _Selection:
             keep = refine(keep, np.isin(self.column("conseiller")[rows], list(scope.conseillers)))
         if scope.chosen(TYPE):
             keep = refine(keep, np.isin(self.column("type")[rows], types))
-        if scope.chosen(THEMATIQUE):
+        if scope.chosen(THEMATIQUE) and self.theme_bit is None:
             keep = refine(keep, self._themed(store, scope.chosen(THEMATIQUE), themes, rows))
-        self.keep_all = keep is None  # no filter of the scope's
+        self.keep_all = keep is None and self.theme_bit is None  # no filter of the scope's
         # Without a filter, the overlay's few rows dropped and read again are counted apart
         # (`attendance_overlay`): the previous visits still count the other pairs.
         self.delta = None
-        if keep is None and (store.kept is not None or store.fresh) and self._previous_written:
+        if self.keep_all and (store.kept is not None or store.fresh) and self._previous_written:
             self.delta = attendance_overlay.Delta.of(store, chosen, lo, hi, self.fresh)
-        if self.delta is None and store.kept is not None:
+        if self.delta is None and store.kept is not None and self.theme_bit is None:
             keep = refine(keep, store.kept[self.column("row")[rows]])
         self.held = None  # the runs with chosen rows: all of them, without a filter
         self._emptied = np.zeros(0, dtype=np.int64)  # runs whose rows were all dropped since
@@ -175,7 +140,10 @@ class _Selection:
         # A permanence's rows in the period are one block: from its first run's to its last's.
         self.perm_rows = (run_start[high] - run_start[low]).astype(np.int64)
         self._dropped = None  # positions among `rows` of the overlay's dropped rows
-        if keep is None:
+        if self.theme_bit is not None:
+            rows, self.counts = theme_totals.attendance_runs(store, self.column, self.theme_bit)
+            self.held = np.flatnonzero(self.counts)
+        elif keep is None:
             self.counts = lengths
             if self.delta is not None and len(self.delta.dropped):
                 at = self.delta.runs(run_key)
@@ -314,6 +282,10 @@ class _Selection:
             at, known = inside, known & there
         return at, known
 
+    def _theme_totals(self, name: str) -> list[tuple]:
+        found = theme_totals.totals(self.store, name, self.theme_bit, self.fresh)
+        return list(zip(*(array.tolist() for array in found), strict=True))
+
     def _people(self, pair: str, groups: np.ndarray, rows: np.ndarray) -> list[tuple]:
         """(group, rows, distinct usager records) of the groups with rows: `groups` and their
         `rows` (ascending groups), the pairs of the chosen rows counted per group."""
@@ -321,7 +293,7 @@ class _Selection:
         groups, rows = groups[present], rows[present]
         if not len(groups):
             return []
-        found, people = distinct_pairs(self.store, pair, self.both(f"pair_{pair}"))
+        found, people = store_module.distinct_pairs(self.store, pair, self.both(f"pair_{pair}"))
         at = np.minimum(np.searchsorted(found, groups), len(found) - 1)
         people = np.where(found[at] == groups, people[at], 0)
         return list(zip(groups.tolist(), rows.tolist(), people.tolist(), strict=True))
@@ -372,7 +344,9 @@ class _Selection:
 
     def permanence(self):
         pids, rows = self._per_permanence
-        if self._firsts_hold:
+        if self.theme_bit is not None:
+            counted = self._theme_totals("pperm")
+        elif self._firsts_hold:
             people = np.zeros(len(pids), dtype=np.int64)
             people[np.searchsorted(pids, self.chosen)] = self._firsts("pperm")
             people = self._corrected("pperm", pids, people)
@@ -398,7 +372,9 @@ class _Selection:
             whole = set(self.chosen.tolist()) >= {
                 pk for pk in self.column("perm_ids").tolist() if written.get(pk) in lieux_of
             }
-            if self._firsts_hold and whole:
+            if self.theme_bit is not None:  # every permanence: every lieu whole
+                counted = self._theme_totals("plieu")
+            elif self._firsts_hold and whole:
                 firsts = np.zeros(len(pids), dtype=np.int64)
                 firsts[np.searchsorted(pids, self.chosen)] = self._firsts("plieu")
                 people = np.bincount(inverse, weights=firsts, minlength=len(groups))
@@ -421,7 +397,9 @@ class _Selection:
         return [{"lieu": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def month(self):
-        if self._firsts_hold and self.everywhere:  # every run: the months' sums hold
+        if self.theme_bit is not None:
+            counted = self._theme_totals("pmonth")
+        elif self._firsts_hold and self.everywhere:  # every run: the months' sums hold
             months, rows, new = attendance_months.month_sums(self)
             groups, rows = self._fresh_added(months, rows, "month")
             people = self._corrected("pmonth", groups, slots.placed(groups, months, new))
@@ -442,6 +420,8 @@ class _Selection:
         ]
 
     def total(self):
+        if self.theme_bit is not None:
+            return [{"n": n, "usagers": people} for _all, n, people in self._theme_totals("usager")]
         if self._firsts_hold and self.everywhere:  # the usagers' pairs span every permanence
             count = int(self.counts.sum()) + (len(self.fresh["day"]) if self.fresh else 0)
             if not count:

@@ -11,6 +11,8 @@ about forty).
 - The rows of each lieu, conseiller and person, in day order (permutations): a lieu's figures
   read its rows only, and the overlay finds the rows a person still has.
 - Each person's first day (new usagers).
+- Each thématique's rows and distinct people per group over the whole history
+  (`theme_totals`).
 
 The overlay (`overlay.apply`: rows dropped from the files, rows read again) is applied to
 these by `Overlay`: what the dropped rows took away and what the rows read again add, computed
@@ -18,6 +20,8 @@ once per state of the change log, like the overlay itself.
 """
 
 import numpy as np
+
+from . import theme_totals
 
 BLOCK = 1 << 16
 NONE_DAY = np.iinfo(np.int32).max  # a person without rows
@@ -221,6 +225,8 @@ def build(facts: dict, dictionaries: dict) -> dict[str, np.ndarray]:
         )
     out["perm_tbit"], out["permstarts_tbit"] = rows_per_bit(column("t"))
     out |= _per_bit_counts(out, column, dictionaries, block)
+    if all(pair in facts for _g, pair, _p, _a in theme_totals.SPECS.values()):
+        out |= theme_totals.build(facts, out)
     person = column("person")
     order = np.argsort(person, kind="stable").astype(np.int32)
     counts = np.bincount(person) if len(person) else np.zeros(0, dtype=np.int64)
@@ -246,6 +252,7 @@ LATER_NAMES = (
     ("perm_med", "sorted_med", "perm_tbit", "permstarts_tbit", "tbits")
     + tuple(f"cum_{n}_tb" for n in CODED)
     + tuple(f"cum_{n}_tb" for n in BITS)
+    + theme_totals.NAMES
 )
 
 

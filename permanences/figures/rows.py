@@ -8,7 +8,7 @@ import datetime
 import numpy as np
 
 from . import index as index_module
-from . import writer
+from . import theme_totals, writer
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -270,6 +270,9 @@ class Rows:
 
     def group_counts(self, pair: str) -> list[tuple[int, int, int]]:
         """(group, rows, distinct people) per group of month, lieu or conseiller, in order."""
+        themed = self._theme_totals(pair)
+        if themed is not None:
+            return themed
         overlay = self._overlay()
         if overlay is None or not self.store.meta.get("pairs"):
             return self.counts(pair)
@@ -283,6 +286,20 @@ class Rows:
         else:
             people = self.store.pair_people(pair, self[f"pair_{pair}"], low, high - low + 1)
         return [(g, n, int(people[g - low])) for g, n in sorted(rows.items())]
+
+    def _theme_totals(self, pair: str) -> list[tuple[int, int, int]] | None:
+        """group_counts of one thématique's rows over the whole history: its tables, written
+        at rebuild (`theme_totals`); None for other rows."""
+        if self._bit is None or self.low or self.high != len(self.store.facts["day"]):
+            return None
+        group, column, person, _at_permanences = theme_totals.SPECS[pair]
+        fresh = None
+        if self._fresh_mask is not None:
+            fresh = {name: self._fresh(name) for name in (group, column, person)}
+        found = theme_totals.totals(self.store, pair, self._bit, fresh)
+        if found is None:
+            return None
+        return list(zip(*(array.tolist() for array in found), strict=True))
 
     def _whole_pairs(self, pair, overlay, low, size) -> np.ndarray:
         """Distinct (group, person) pairs per group over the whole history: the pairs the

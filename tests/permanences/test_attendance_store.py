@@ -101,8 +101,8 @@ def test_the_stored_rows_at_permanences_count_like_the_live_sql(
             attendance_rows._Selection, "_firsts", lambda *a: firsts.append(a[1]) or count(*a)
         )
     else:
-        monkeypatch.setattr(attendance_rows, "SORT_BELOW", sort_below)
-        monkeypatch.setattr(attendance_rows, "FEW_GROUPS", few_groups)
+        monkeypatch.setattr(store, "SORT_BELOW", sort_below)
+        monkeypatch.setattr(store, "FEW_GROUPS", few_groups)
         monkeypatch.setattr(attendance_rows._Selection, "_firsts_hold", False)
     world = World(seed=23)
     call_command("rebuild_figures_store", stdout=io.StringIO())
