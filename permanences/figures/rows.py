@@ -71,8 +71,10 @@ class Rows:
             if fresh is not None and not isinstance(where, slice) and _holds(stored.dtype, fresh):
                 # The selection taken straight into the column, the rows read again after it:
                 # millions of rows copied once, not twice (np.take writes only its own type).
+                # mode "clip": the rows are the files' own; numpy buffers `out` in its default
+                # mode, "raise" (twice the time of a plain take).
                 column = np.empty(len(where) + len(fresh), stored.dtype)
-                np.take(np.asarray(stored), where, out=column[: len(where)])
+                np.take(np.asarray(stored), where, out=column[: len(where)], mode="clip")
                 column[len(where) :] = fresh
             else:
                 column = np.asarray(stored[where])
