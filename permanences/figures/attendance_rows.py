@@ -20,13 +20,12 @@ import numpy as np
 
 from poitiers_inclusion import figures
 
-from . import attendance_months, attendance_overlay, engine, index, slots, theme_totals, writer
+from . import attendance_months, attendance_overlay, engine, index, keyed_totals, slots
 from . import rows as figure_rows
 from . import store as store_module
 from .attendance_files import PREFIX, write  # noqa: F401 (the writer calls write here)
 
 EPOCH = datetime.date(1970, 1, 1)
-
 
 
 class Visits(dict):
@@ -109,10 +108,10 @@ class _Selection:
             if at.any():
                 self.fresh = {name: fresh[name][at] for name in fresh}
         keep = None  # of the runs' rows, those the scope's filters keep
-        # One thématique over every run: its rows and tables answer (theme_totals).
-        self.theme_bit = None
-        if runs is None and own is None and not scope.conseillers and not scope.chosen(TYPE):
-            self.theme_bit = theme_totals.attendance_bit(store, scope.chosen(THEMATIQUE))
+        # One thématique or one type over every run: its rows and tables answer (keyed_totals).
+        self.key = None
+        if runs is None and own is None and not scope.conseillers:
+            self.key = keyed_totals.attendance_key(store, scope)
 
         def refine(keep, mask):
             return mask if keep is None else keep & mask
@@ -121,17 +120,17 @@ class _Selection:
             keep = refine(keep, self.column("conseiller")[rows] == own)
         if scope.conseillers:
             keep = refine(keep, np.isin(self.column("conseiller")[rows], list(scope.conseillers)))
-        if scope.chosen(TYPE):
+        if scope.chosen(TYPE) and self.key is None:
             keep = refine(keep, np.isin(self.column("type")[rows], types))
-        if scope.chosen(THEMATIQUE) and self.theme_bit is None:
+        if scope.chosen(THEMATIQUE) and self.key is None:
             keep = refine(keep, self._themed(store, scope.chosen(THEMATIQUE), themes, rows))
-        self.keep_all = keep is None and self.theme_bit is None  # no filter of the scope's
+        self.keep_all = keep is None and self.key is None  # no filter of the scope's
         # Without a filter, the overlay's few rows dropped and read again are counted apart
         # (`attendance_overlay`): the previous visits still count the other pairs.
         self.delta = None
         if self.keep_all and (store.kept is not None or store.fresh) and self._previous_written:
             self.delta = attendance_overlay.Delta.of(store, chosen, lo, hi, self.fresh)
-        if self.delta is None and store.kept is not None and self.theme_bit is None:
+        if self.delta is None and store.kept is not None and self.key is None:
             keep = refine(keep, store.kept[self.column("row")[rows]])
         self.held = None  # the runs with chosen rows: all of them, without a filter
         self._emptied = np.zeros(0, dtype=np.int64)  # runs whose rows were all dropped since
@@ -140,8 +139,8 @@ class _Selection:
         # A permanence's rows in the period are one block: from its first run's to its last's.
         self.perm_rows = (run_start[high] - run_start[low]).astype(np.int64)
         self._dropped = None  # positions among `rows` of the overlay's dropped rows
-        if self.theme_bit is not None:
-            rows, self.counts = theme_totals.attendance_runs(store, self.column, self.theme_bit)
+        if self.key is not None:
+            rows, self.counts = keyed_totals.attendance_runs(store, self.column, self.key)
             self.held = np.flatnonzero(self.counts)
         elif keep is None:
             self.counts = lengths
@@ -282,8 +281,8 @@ class _Selection:
             at, known = inside, known & there
         return at, known
 
-    def _theme_totals(self, name: str) -> list[tuple]:
-        found = theme_totals.totals(self.store, name, self.theme_bit, self.fresh)
+    def _keyed_totals(self, name: str) -> list[tuple]:
+        found = keyed_totals.totals(self.store, name, self.key, self.fresh)
         return list(zip(*(array.tolist() for array in found), strict=True))
 
     def _people(self, pair: str, groups: np.ndarray, rows: np.ndarray) -> list[tuple]:
@@ -344,8 +343,8 @@ class _Selection:
 
     def permanence(self):
         pids, rows = self._per_permanence
-        if self.theme_bit is not None:
-            counted = self._theme_totals("pperm")
+        if self.key is not None:
+            counted = self._keyed_totals("pperm")
         elif self._firsts_hold:
             people = np.zeros(len(pids), dtype=np.int64)
             people[np.searchsorted(pids, self.chosen)] = self._firsts("pperm")
@@ -372,8 +371,8 @@ class _Selection:
             whole = set(self.chosen.tolist()) >= {
                 pk for pk in self.column("perm_ids").tolist() if written.get(pk) in lieux_of
             }
-            if self.theme_bit is not None:  # every permanence: every lieu whole
-                counted = self._theme_totals("plieu")
+            if self.key is not None:  # every permanence: every lieu whole
+                counted = self._keyed_totals("plieu")
             elif self._firsts_hold and whole:
                 firsts = np.zeros(len(pids), dtype=np.int64)
                 firsts[np.searchsorted(pids, self.chosen)] = self._firsts("plieu")
@@ -397,8 +396,8 @@ class _Selection:
         return [{"lieu": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def month(self):
-        if self.theme_bit is not None:
-            counted = self._theme_totals("pmonth")
+        if self.key is not None:
+            counted = self._keyed_totals("pmonth")
         elif self._firsts_hold and self.everywhere:  # every run: the months' sums hold
             months, rows, new = attendance_months.month_sums(self)
             groups, rows = self._fresh_added(months, rows, "month")
@@ -420,8 +419,8 @@ class _Selection:
         ]
 
     def total(self):
-        if self.theme_bit is not None:
-            return [{"n": n, "usagers": people} for _all, n, people in self._theme_totals("usager")]
+        if self.key is not None:
+            return [{"n": n, "usagers": people} for _all, n, people in self._keyed_totals("usager")]
         if self._firsts_hold and self.everywhere:  # the usagers' pairs span every permanence
             count = int(self.counts.sum()) + (len(self.fresh["day"]) if self.fresh else 0)
             if not count:

@@ -12,7 +12,7 @@ about forty).
   read its rows only, and the overlay finds the rows a person still has.
 - Each person's first day (new usagers).
 - Each thématique's rows and distinct people per group over the whole history
-  (`theme_totals`).
+  (`keyed_totals`).
 
 The overlay (`overlay.apply`: rows dropped from the files, rows read again) is applied to
 these by `Overlay`: what the dropped rows took away and what the rows read again add, computed
@@ -21,7 +21,7 @@ once per state of the change log, like the overlay itself.
 
 import numpy as np
 
-from . import theme_totals
+from . import keyed, keyed_totals
 
 BLOCK = 1 << 16
 NONE_DAY = np.iinfo(np.int32).max  # a person without rows
@@ -150,43 +150,6 @@ def rows_per_bit(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, starts
 
 
-def _per_bit_counts(built: dict, column, dictionaries, block: int) -> dict[str, np.ndarray]:
-    """For each thématique bit, the running counts per block of the coded columns and the bits
-    among that thématique's rows (`cum_<name>_tb`: bit position in `tbits`, block, bin): a
-    thématique over a long period is counted as a whole period is."""
-    starts = built["permstarts_tbit"]
-    present = [bit for bit in range(64) if starts[bit + 1] > starts[bit]]
-    out = {"tbits": np.full(64, -1, dtype=np.int64)}
-    out["tbits"][present] = np.arange(len(present))
-    blocks = -(-len(column("day")) // block) + 1
-    for name in CODED + BITS:
-        whole = built[f"cum_{name}"]
-        table = np.zeros((len(present), blocks, whole.shape[1]), dtype=np.int64)
-        for at, bit in enumerate(present if whole.shape[1] else []):
-            rows = np.asarray(built["perm_tbit"][starts[bit] : starts[bit + 1]]).astype(np.int64)
-            table[at] = _cumulated_rows(name, rows, column, dictionaries, block, blocks, whole)
-        out[f"cum_{name}_tb"] = table
-    return out
-
-
-def _cumulated_rows(name, rows, column, dictionaries, block, blocks, whole) -> np.ndarray:
-    """What `_cumulated` gives for `name`, counting only these rows (sorted)."""
-    size = whole.shape[1]
-    if name in BITS:
-        values = column(name)[rows]
-        distinct = uniq(values)
-        keys = (rows // block) * len(distinct) + np.searchsorted(distinct, values)
-        counts = np.bincount(keys, minlength=(blocks - 1) * len(distinct))
-        counts = counts.reshape(blocks - 1, len(distinct)) @ _bit_matrix(distinct)
-    else:
-        codes = coded(name, lambda n: column(n)[rows], dictionaries).astype(np.int64) + 1
-        counts = np.bincount((rows // block) * size + codes, minlength=(blocks - 1) * size)
-        counts = counts.reshape(blocks - 1, size)
-    out = np.zeros((blocks, size), dtype=np.int64)
-    np.cumsum(counts, axis=0, out=out[1:])
-    return out
-
-
 def build(facts: dict, dictionaries: dict) -> dict[str, np.ndarray]:
     """Every index of the files' rows `facts` (sorted by day)."""
     block = BLOCK
@@ -224,9 +187,9 @@ def build(facts: dict, dictionaries: dict) -> dict[str, np.ndarray]:
             column(name)
         )
     out["perm_tbit"], out["permstarts_tbit"] = rows_per_bit(column("t"))
-    out |= _per_bit_counts(out, column, dictionaries, block)
-    if all(pair in facts for _g, pair, _p, _a in theme_totals.SPECS.values()):
-        out |= theme_totals.build(facts, out)
+    out |= keyed.per_key_counts(out, column, dictionaries, block)
+    if all(pair in facts for _g, pair, _p, _a in keyed_totals.SPECS.values()):
+        out |= keyed_totals.build(facts, out)
     person = column("person")
     order = np.argsort(person, kind="stable").astype(np.int32)
     counts = np.bincount(person) if len(person) else np.zeros(0, dtype=np.int64)
@@ -249,10 +212,7 @@ NAMES = (
 # Written since; a store without them is read as it is (the overlay then scans the rows), and
 # refresh_figures rewrites it soon (store.rebuild_due).
 LATER_NAMES = (
-    ("perm_med", "sorted_med", "perm_tbit", "permstarts_tbit", "tbits")
-    + tuple(f"cum_{n}_tb" for n in CODED)
-    + tuple(f"cum_{n}_tb" for n in BITS)
-    + theme_totals.NAMES
+    ("perm_med", "sorted_med", "perm_tbit", "permstarts_tbit") + keyed.names() + keyed_totals.NAMES
 )
 
 
@@ -271,16 +231,16 @@ class Index(dict):
     def block(self) -> int:
         return int(self["block"][0])
 
-    def range_counts(self, name: str, low: int, high: int, direct, bit=None) -> np.ndarray:
-        """The counts of rows low … high - 1 per bin of `cum_<name>` (with `bit`, among the
-        rows of that thématique bit only: `cum_<name>_tb`); `direct(a, b)` counts rows a … b - 1
-        one by one (the partial blocks at both ends)."""
+    def range_counts(self, name: str, low: int, high: int, direct, key=None) -> np.ndarray:
+        """The counts of rows low … high - 1 per bin of `cum_<name>` (with a `keyed` key, among
+        the rows of that thématique or type only: `cum_<name>_<kind>`); `direct(a, b)` counts
+        rows a … b - 1 one by one (the partial blocks at both ends)."""
         block = self.block
         first, last = -(-low // block), high // block
         if first >= last:
             return direct(low, high)
-        cum = self[f"cum_{name}"] if bit is None else self[f"cum_{name}_tb"][self["tbits"][bit]]
-        whole = cum[last] - cum[first]
+        cum = self[f"cum_{name}"] if key is None else keyed.table(self, name, key)
+        whole = (cum[last] - cum[first]).astype(np.int64)
         return added(added(whole, direct(low, first * block)), direct(last * block, high))
 
     def rows_of(self, name: str, values, low: int, high: int) -> np.ndarray:

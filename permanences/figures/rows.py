@@ -8,7 +8,7 @@ import datetime
 import numpy as np
 
 from . import index as index_module
-from . import theme_totals, writer
+from . import keyed, keyed_totals, writer
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -32,13 +32,13 @@ class Rows:
     none).
     """
 
-    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None, bit=None):
+    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None, key=None):
         self.store = store
         self.low, self.high = low, high
         self._idx = idx
-        # The rows are exactly those of this thématique bit in the period: the indexes per bit
-        # count them as a whole period is counted.
-        self._bit = bit if bit is not None and "tbits" in store.index else None
+        # The rows are exactly those of this thématique or type (a `keyed` key) in the period:
+        # the indexes per key count them as a whole period is counted.
+        self._key = key if key is not None and keyed.position(store.index, key) >= 0 else None
         self._fresh_mask = fresh_mask
         self._test = test  # (column reader) -> mask of the scope's filters, period aside
         self._columns = {}
@@ -86,6 +86,8 @@ class Rows:
         return self._columns[name]
 
     def __len__(self) -> int:
+        if self._key is not None:
+            return int(self.code_counts("type").sum())
         if self._overlay() is not None:
             dropped = len(self._overlay().dropped_between(self.low, self.high))
             fresh = self._fresh("med")
@@ -123,21 +125,23 @@ class Rows:
             counts = index_module.added(counts, fresh_counts())
         return counts
 
-    def _bit_counts_of(self, name, count) -> np.ndarray | None:
-        """`count(column reader)` over the rows of the thématique bit, from the indexes per
-        bit (the partial blocks, the rows the overlay dropped and those it read again counted
-        one by one); None when the rows are not a thématique's alone."""
-        overlay = index_module.overlay(self.store) if self._bit is not None else None
+    def _key_counts_of(self, name, count) -> np.ndarray | None:
+        """`count(column reader)` over the rows of the key, from the indexes per key (the
+        partial blocks, the rows the overlay dropped and those it read again counted one by
+        one); None when the rows are not a key's alone, or the key's tables lack `name`."""
+        key = self._key
+        if key is None or f"cum_{name}_{key[0]}" not in self.store.index:
+            return None
+        overlay = index_module.overlay(self.store)
         if overlay is None:
             return None
-        bit = np.uint64(1 << self._bit)
 
         def direct(a, b=None):
             read = self._file_column(a if b is None else slice(a, b))
-            mine = (read("t") & bit) != 0
+            mine = keyed.mask(key, read)
             return count(lambda n: read(n)[mine])
 
-        counts = self.store.index.range_counts(name, self.low, self.high, direct, bit=self._bit)
+        counts = self.store.index.range_counts(name, self.low, self.high, direct, key=key)
         dropped = overlay.dropped_between(self.low, self.high)
         if len(dropped):
             counts = counts - _pad(direct(dropped), len(counts))
@@ -157,7 +161,7 @@ class Rows:
             return index_module.bincount(index_module.coded(name, column, dictionaries))
 
         if self._overlay() is None:
-            per_bit = self._bit_counts_of(name, count)
+            per_bit = self._key_counts_of(name, count)
             return count(self.__getitem__) if per_bit is None else per_bit
 
         def direct(a, b=None):
@@ -168,7 +172,7 @@ class Rows:
     def bit_counts(self, name: str) -> np.ndarray:
         """Rows with each bit of a mask column (thématiques, démarches, matériel)."""
         if self._overlay() is None:
-            per_bit = self._bit_counts_of(
+            per_bit = self._key_counts_of(
                 name, lambda column: index_module.bit_counts(column(name))
             )
             return index_module.bit_counts(self[name]) if per_bit is None else per_bit
@@ -272,7 +276,7 @@ class Rows:
 
     def group_counts(self, pair: str) -> list[tuple[int, int, int]]:
         """(group, rows, distinct people) per group of month, lieu or conseiller, in order."""
-        themed = self._theme_totals(pair)
+        themed = self._keyed_totals(pair)
         if themed is not None:
             return themed
         overlay = self._overlay()
@@ -289,16 +293,16 @@ class Rows:
             people = self.store.pair_people(pair, self[f"pair_{pair}"], low, high - low + 1)
         return [(g, n, int(people[g - low])) for g, n in sorted(rows.items())]
 
-    def _theme_totals(self, pair: str) -> list[tuple[int, int, int]] | None:
-        """group_counts of one thématique's rows over the whole history: its tables, written
-        at rebuild (`theme_totals`); None for other rows."""
-        if self._bit is None or self.low or self.high != len(self.store.facts["day"]):
+    def _keyed_totals(self, pair: str) -> list[tuple[int, int, int]] | None:
+        """group_counts of one thématique's or type's rows over the whole history: its tables, written
+        at rebuild (`keyed_totals`); None for other rows."""
+        if self._key is None or self.low or self.high != len(self.store.facts["day"]):
             return None
-        group, column, person, _at_permanences = theme_totals.SPECS[pair]
+        group, column, person, _at_permanences = keyed_totals.SPECS[pair]
         fresh = None
         if self._fresh_mask is not None:
             fresh = {name: self._fresh(name) for name in (group, column, person)}
-        found = theme_totals.totals(self.store, pair, self._bit, fresh)
+        found = keyed_totals.totals(self.store, pair, self._key, fresh)
         if found is None:
             return None
         return list(zip(*(array.tolist() for array in found), strict=True))

@@ -103,8 +103,8 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         idx = themed if keep is None else themed[keep]
         if store.kept is not None:
             idx = idx[store.kept[idx]]
-        alone = bits[0] if keep is None and len(bits) == 1 else None
-        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, bit=alone)
+        key = ("tb", bits[0]) if keep is None and len(bits) == 1 else None
+        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, key=key)
     filt = test(lambda name: np.asarray(store.facts[name][low:high]))
     if filt is not None:
         # The rows the filters keep, as indexes: each column is then a take (a fraction of a
@@ -113,7 +113,10 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         idx = low + np.flatnonzero(filt)
         if store.kept is not None:
             idx = idx[store.kept[idx]]
-        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
+        # One type alone (only the type filters here): counted from the indexes per type.
+        alone = len(types) == 1 and types[0] >= 0 and not scope.chosen(THEMATIQUE)
+        key = ("ty", types[0]) if alone else None
+        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, key=key)
     return Rows(store, low, high, fresh_mask=fresh_mask, test=full_test)
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Max
 
 from permanences import usagers as usager_services
-from permanences.enums import Thematique
+from permanences.enums import Thematique, TypeActivite
 from permanences.figures import attendance, attendance_overlay, attendance_rows, store
 from permanences.figures.permanence_rows import permanence_rows
 from permanences.models import Accompagnement, Mediation
@@ -65,18 +65,19 @@ def _groupings(scope, monkeypatch, *, live: bool) -> dict:
 
 
 def _assert_same(world, monkeypatch, scopes: int) -> None:
-    # One thématique alone, over the whole history and a period: its rows are marked from the
-    # store's rows per thématique (random filters seldom draw it alone).
-    theme = {"thematique": (Thematique.SANTE.value,)}
-    alone = [
-        figures.Scope(user=world.coordinateur, app_filters=theme),
-        figures.Scope(
-            user=None,
-            start=datetime.date(2023, 7, 3),
-            end=datetime.date(2025, 1, 9),
-            app_filters=theme,
-        ),
-    ]
+    # One thématique alone, one type alone, over the whole history and a period: their rows are
+    # counted from the store's rows and tables per key (random filters seldom draw them alone).
+    alone = []
+    for key in ({"thematique": (Thematique.SANTE.value,)}, {"type": (TypeActivite.COLLECTIF.value,)}):
+        alone += [
+            figures.Scope(user=world.coordinateur, app_filters=key),
+            figures.Scope(
+                user=None,
+                start=datetime.date(2023, 7, 3),
+                end=datetime.date(2025, 1, 9),
+                app_filters=key,
+            ),
+        ]
     for scope in alone + [world.random_scope() for _ in range(scopes)]:
         stored = _groupings(scope, monkeypatch, live=False)
         live = _groupings(scope, monkeypatch, live=True)

@@ -207,9 +207,12 @@ def _whole_periods(world: World) -> list[figures.Scope]:
     ]
     users = (None, world.coordinateur)
     scopes = [figures.Scope(user=users[i % 2], start=s, end=e) for i, (s, e) in enumerate(periods)]
-    # One thématique alone: its rows are counted from the indexes per thématique bit.
-    theme = {"thematique": (Thematique.SANTE.value,)}
-    return scopes + [dataclasses.replace(scope, app_filters=theme) for scope in scopes]
+    # One thématique alone, one type alone: their rows are counted from the indexes per key.
+    keys = (
+        {"thematique": (Thematique.SANTE.value,)},
+        {"type": (TypeActivite.INDIVIDUEL.value,)},
+    )
+    return scopes + [dataclasses.replace(s, app_filters=key) for key in keys for s in scopes]
 
 
 def _live(patched) -> None:

@@ -1,13 +1,14 @@
-"""One thématique over the whole history is read from its tables (theme_totals), written with
-the store and corrected for what was written since: the same figures as the live SQL."""
+"""One thématique or one type over the whole history is read from its tables (keyed_totals),
+written with the store and corrected for what was written since: the same figures as the live
+SQL."""
 
 import io
 
 import pytest
 from django.core.management import call_command
 
-from permanences.enums import Thematique
-from permanences.figures import theme_totals
+from permanences.enums import Thematique, TypeActivite
+from permanences.figures import keyed_totals
 from permanences.models import Accompagnement, Mediation
 from poitiers_inclusion import figures
 from poitiers_inclusion.models import Usager
@@ -16,6 +17,12 @@ from tests.permanences.test_figures_store import World, _everything, _live
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SANTE = Thematique.SANTE.value
+INDIVIDUEL = TypeActivite.INDIVIDUEL.value
+# (the scope's filter, the médiations' field and its values with and without the key)
+KEYS = {
+    "thematique": ({"thematique": (SANTE,)}, "thematiques", [SANTE], [Thematique.EMAIL.value]),
+    "type": ({"type": (INDIVIDUEL,)}, "type_activite", INDIVIDUEL, TypeActivite.COLLECTIF.value),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -25,13 +32,13 @@ def store_folder(figures_store_dir):
 
 def _spied(monkeypatch) -> list[str]:
     read = []
-    totals = theme_totals.totals
+    totals = keyed_totals.totals
 
     def spy(store, name, *args):
         read.append(name)
         return totals(store, name, *args)
 
-    monkeypatch.setattr(theme_totals, "totals", spy)
+    monkeypatch.setattr(keyed_totals, "totals", spy)
     return read
 
 
@@ -44,7 +51,9 @@ def _assert_same_as_live(scope, monkeypatch):
         assert stored[key] == value, key
 
 
-def test_records_merged_before_the_store_and_read_again_since_count_once(monkeypatch):
+@pytest.mark.parametrize("key", KEYS)
+def test_records_merged_before_the_store_and_read_again_since_count_once(monkeypatch, key):
+    filters, field, with_key, without = KEYS[key]
     world = World(seed=57)
     # Records merged by a bare update: their accompagnements stay on them, the store counts
     # them as the record kept. Their pairs at permanences are the records' own.
@@ -54,24 +63,23 @@ def test_records_merged_before_the_store_and_read_again_since_count_once(monkeyp
         Usager.objects.filter(pk=other.pk).update(merged_into=kept)
         merged.append(other.pk)
     call_command("rebuild_figures_store", stdout=io.StringIO())
-    scope = figures.Scope(user=world.coordinateur, app_filters={"thematique": (SANTE,)})
+    scope = figures.Scope(user=world.coordinateur, app_filters=filters)
     read = _spied(monkeypatch)
     _assert_same_as_live(scope, monkeypatch)
-    # Their médiations read again: some given the thématique, the others losing it.
+    # Their médiations read again: some given the key, the others losing it.
     mediations = Mediation.objects.filter(accompagnements__usager_id__in=merged).distinct()
     edited = []
     for i, mediation in enumerate(mediations.order_by("pk")[:8]):
-        mediation.thematiques = [SANTE] if i % 2 else [Thematique.EMAIL.value]
+        setattr(mediation, field, with_key if i % 2 else without)
         mediation.save()
         edited.append(mediation.pk)
     assert len(edited) == 8
     _assert_same_as_live(scope, monkeypatch)
-    # New médiations of those records where they already had the thématique: the pairs they
-    # touch had it in the files, through the person the records were merged into.
+    # New médiations of those records where they already had the key: the pairs they touch
+    # had it in the files, through the person the records were merged into.
+    having = {f"mediation__{field}" + ("__contains" if key == "thematique" else ""): with_key}
     again = (
-        Accompagnement.objects.filter(
-            usager_id__in=merged, mediation__thematiques__contains=[SANTE]
-        )
+        Accompagnement.objects.filter(usager_id__in=merged, **having)
         .exclude(mediation_id__in=edited)
         .select_related("mediation")
     )

@@ -1,27 +1,29 @@
-"""Each thématique's rows and distinct people per group over the whole history, written at
-rebuild and corrected for the overlay when read.
+"""Each thématique's and each type of activity's rows and distinct people per group over the
+whole history, written at rebuild and corrected for the overlay when read.
 
-Why: one thématique over the whole history is a third of the rows (three million at ten million
-médiations). Counted from its rows, every grouping first takes their group and pair columns,
-then marks their pairs: about 0.8 s of a national dashboard. These tables answer it at once.
+Why: one thématique over the whole history is a third of the rows, one type half of them (three
+to nine million at ten million médiations). Counted from its rows, every grouping first takes
+their group and pair columns, then marks their pairs: about a second of a national dashboard.
+These tables answer it at once.
 
-Written (`build`, with the indexes): for each grouping of `SPECS` and each thématique bit of
-the files (`tbits`), per group (`tt_<name>_groups`, the values of the grouping's rows) the rows
-having the bit (`tt_<name>_rows`) and the distinct pairs among them (`tt_<name>_people`).
+Written (`build`, with the indexes): for each grouping of `SPECS` and each key of the files
+(`keyed`: a thématique's bit, a type's code), per group (`kt_<name>_groups`, the values of the
+grouping's rows) the rows having the key (`kt_<name>_rows_<kind>`) and the distinct pairs among
+them (`kt_<name>_people_<kind>`), at the key's position (`keyed.position`).
 
-Read (`totals`): the tables, then the overlay. The files' rows it dropped with the bit are
-counted out and the scope's rows read again with the bit counted in. A pair changes only if one
-of those rows is its: for those pairs alone, whether the files gave them the bit (any of their
-rows) and whether they still have it (a row kept, or read again) are read from their persons'
-rows (`index.person_rows`): a pair's rows are all its person's.
+Read (`totals`): the tables, then the overlay. The files' rows it dropped with the key are
+counted out and the scope's rows read again counted in. A pair changes only if one of those
+rows is its: for those pairs alone, whether the files gave them the key (any of their rows) and
+whether they still have it (a row kept, or read again) are read from their persons' rows
+(`index.person_rows`): a pair's rows are all its person's.
 """
 
 import numpy as np
 
 from . import index as index_module  # (index imports this module: read at call time)
-from . import writer
+from . import keyed, writer
 
-PREFIX = "tt_"
+PREFIX = "kt_"
 # Grouping: (group column, None: one group; pair column: the pairs counted; people at
 # permanences are usager records, elsewhere merged persons; rows at permanences only).
 SPECS = {
@@ -33,71 +35,79 @@ SPECS = {
     "pmonth": ("month", "pair_pmonth", "usager", True),
     "usager": (None, "usager", "usager", True),  # the usagers at permanences, in all
 }
-NAMES = tuple(f"{PREFIX}{name}_{kind}" for name in SPECS for kind in ("groups", "rows", "people"))
+NAMES = tuple(f"{PREFIX}{name}_groups" for name in SPECS) + tuple(
+    f"{PREFIX}{name}_{table}_{kind}"
+    for name in SPECS
+    for table in ("rows", "people")
+    for kind in keyed.KINDS
+)
 
 
 def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
-    """The tables, from the files' columns and the indexes of thématique bits just built."""
-    order, starts = built["perm_tbit"], built["permstarts_tbit"]
-    present = [bit for bit in range(64) if starts[bit + 1] > starts[bit]]
+    """The tables, from the files' columns and the indexes of keys just built."""
     permanence = np.asarray(facts["permanence"])
+
+    def column(name):
+        return np.asarray(facts[name])
+
+    keys = {kind: list(keyed._rows_of_keys(kind, built, column)) for kind in keyed.KINDS}
     out = {}
     for name, (group, pair, _person, at_permanences) in SPECS.items():
-        column = None if group is None else np.asarray(facts[group])
-        if column is None:
+        groups_of = None if group is None else column(group)
+        if groups_of is None:
             values = np.zeros(1, dtype=np.int64)
         else:
-            values = index_module.uniq(column[permanence >= 0] if at_permanences else column)
+            values = index_module.uniq(groups_of[permanence >= 0] if at_permanences else groups_of)
         values = values.astype(np.int64)
-        pairs = np.asarray(facts[pair])
+        pairs = column(pair)
         size = int(pairs.max()) + 1 if len(pairs) else 0
-        rows = np.zeros((len(present), len(values)), dtype=np.int64)
-        people = np.zeros((len(present), len(values)), dtype=np.int64)
         group_of = np.zeros(size, dtype=np.int64)  # each pair's group (its position in values)
-        for at, bit in enumerate(present):
-            mine = np.asarray(order[starts[bit] : starts[bit + 1]])
-            if at_permanences:
-                mine = mine[permanence[mine] >= 0]
-            groups = (
-                np.zeros(len(mine), dtype=np.int64)
-                if column is None
-                else np.searchsorted(values, column[mine])
-            )
-            rows[at] = np.bincount(groups, minlength=len(values))
-            ids = pairs[mine]
-            seen = np.zeros(size, dtype=bool)
-            seen[ids] = True
-            group_of[ids] = groups
-            people[at] = np.bincount(group_of[seen], minlength=len(values))
+        for kind, found in keys.items():
+            rows = np.zeros((len(found), len(values)), dtype=np.int64)
+            people = np.zeros((len(found), len(values)), dtype=np.int64)
+            for at, (_value, mine) in enumerate(found):
+                if at_permanences:
+                    mine = mine[permanence[mine] >= 0]
+                groups = (
+                    np.zeros(len(mine), dtype=np.int64)
+                    if groups_of is None
+                    else np.searchsorted(values, groups_of[mine])
+                )
+                rows[at] = np.bincount(groups, minlength=len(values))
+                ids = pairs[mine]
+                seen = np.zeros(size, dtype=bool)
+                seen[ids] = True
+                group_of[ids] = groups
+                people[at] = np.bincount(group_of[seen], minlength=len(values))
+            out[f"{PREFIX}{name}_rows_{kind}"] = rows
+            out[f"{PREFIX}{name}_people_{kind}"] = people
         out[f"{PREFIX}{name}_groups"] = values
-        out[f"{PREFIX}{name}_rows"] = rows
-        out[f"{PREFIX}{name}_people"] = people
     return out
 
 
-def totals(store, name: str, bit: int, fresh: dict | None):
-    """(groups, rows, people) of the rows of thématique `bit` over the whole history, groups in
-    order, those without rows left out; `fresh`: the scope's rows read again (each has the bit
+def totals(store, name: str, key: tuple[str, int], fresh: dict | None):
+    """(groups, rows, people) of the rows of `key` (`keyed`) over the whole history, groups in
+    order, those without rows left out; `fresh`: the scope's rows read again (each has the key
     and belongs to the grouping's rows). None when the store has no tables or no overlay."""
     index = store.index
     overlay = index_module.overlay(store)
-    if f"{PREFIX}{name}_groups" not in index or overlay is None:
+    kind = key[0]
+    if f"{PREFIX}{name}_rows_{kind}" not in index or overlay is None:
         return None
     group, pair, person, at_permanences = SPECS[name]
     facts = store.facts
     values = np.asarray(index[f"{PREFIX}{name}_groups"])
-    position = int(index["tbits"][bit])
+    position = keyed.position(index, key)
     if position >= 0:
-        rows = np.array(index[f"{PREFIX}{name}_rows"][position])
-        people = np.array(index[f"{PREFIX}{name}_people"][position])
+        rows = np.array(index[f"{PREFIX}{name}_rows_{kind}"][position])
+        people = np.array(index[f"{PREFIX}{name}_people_{kind}"][position])
     else:  # no row of the files has it: the rows read again may
         rows = np.zeros(len(values), dtype=np.int64)
         people = np.zeros(len(values), dtype=np.int64)
-    mask = np.uint64(1 << bit)
 
     def of_files(where) -> np.ndarray:
-        """Which of these files' rows are the grouping's rows with the bit."""
-        keep = (np.asarray(facts["t"][where]) & mask) != 0
+        """Which of these files' rows are the grouping's rows with the key."""
+        keep = keyed.mask(key, lambda n: np.asarray(facts[n][where]))
         if at_permanences:
             keep &= np.asarray(facts["permanence"][where]) >= 0
         return keep
@@ -133,7 +143,9 @@ def totals(store, name: str, bit: int, fresh: dict | None):
             base = store.base_people if store.base_people is not None else store.people
             ids = writer.resolve(base["merged"], ids)
         persons.append(ids)
-    file_rows, _owner = store.index.person_rows(index_module.uniq(np.concatenate(persons).astype(np.int64)))
+    file_rows, _owner = store.index.person_rows(
+        index_module.uniq(np.concatenate(persons).astype(np.int64))
+    )
     file_rows = np.sort(file_rows)
     file_rows = file_rows[of_files(file_rows)]
     file_pairs = np.asarray(facts[pair][file_rows]).astype(np.int64)
@@ -168,23 +180,39 @@ def _present(values, rows, people):
 # --- Attendance's rows (attendance_rows: the rows at permanences by permanence and day) ---------
 
 
-def attendance_bit(store, chosen) -> int | None:
-    """The bit of the thématique when it is the only one chosen and the store has its tables
-    and its rows at permanences (an overlay too many rows dropped has none: None)."""
+def attendance_key(store, scope) -> tuple[str, int] | None:
+    """The key when the scope's only filter is one thématique or one type and the store has its
+    tables and its rows at permanences (an overlay of too many rows dropped has none: None)."""
+    from .aggregates import THEMATIQUE, TYPE
     from .attendance_files import PREFIX as ROWS
 
-    if len(chosen) != 1 or ROWS + "tbit_rows" not in store.facts:
+    key = _key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
+    if key is None or ROWS + "tbit_rows" not in store.facts:
         return None
-    if f"{PREFIX}usager_groups" not in store.index or index_module.overlay(store) is None:
+    if f"{PREFIX}usager_rows_{key[0]}" not in store.index or index_module.overlay(store) is None:
         return None
-    return store.dictionaries["t"].codes.get(chosen[0])
+    return key
 
 
-def attendance_runs(store, column, bit: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rows at permanences having the bit that the overlay keeps (positions in the rows at
+def _key_of(store, themes, types) -> tuple[str, int] | None:
+    if len(themes) == 1 and not types:
+        code = store.dictionaries["t"].codes.get(themes[0])
+        return None if code is None else ("tb", code)
+    if len(types) == 1 and not themes:
+        code = store.dictionaries["type"].codes.get(types[0])
+        return None if code is None else ("ty", code)
+    return None
+
+
+def attendance_runs(store, column, key) -> tuple[np.ndarray, np.ndarray]:
+    """The rows at permanences having the key that the overlay keeps (positions in the rows at
     permanences, in order), and how many in each run (`column`: a file of those rows)."""
-    order, starts = column("tbit_rows"), column("tbit_starts")
-    rows = np.asarray(order[starts[bit] : starts[bit + 1]])
+    if key[0] == "tb":
+        order, starts = column("tbit_rows"), column("tbit_starts")
+        rows = np.asarray(order[starts[key[1]] : starts[key[1] + 1]])
+    else:
+        types = column("type")
+        rows = np.flatnonzero(types == types.dtype.type(key[1]))
     if store.kept is not None:
         rows = rows[store.kept[column("row")[rows]]]
     run_start = column("run_start")
