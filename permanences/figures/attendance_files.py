@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import index, writer
+from . import attendance_keys, index, writer
 
 PREFIX = "prow_"
 COLUMNS = ("day", "usager", "conseiller", "type", "t", "pair_pperm", "pair_plieu", "pair_pmonth")
@@ -74,6 +74,7 @@ def write(folder: Path, facts: dict) -> None:
     # Each thématique's rows among these (index.rows_per_bit): a thématique filter marks them
     # instead of testing every row's bits.
     files["tbit_rows"], files["tbit_starts"] = index.rows_per_bit(np.asarray(files["t"]))
+    attendance_keys.write(files, starts)  # per run, the rows of each thématique and type
     for name, array in files.items():
         np.save(folder / f"{PREFIX}{name}.npy", array)
 

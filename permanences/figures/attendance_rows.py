@@ -20,7 +20,15 @@ import numpy as np
 
 from poitiers_inclusion import figures
 
-from . import attendance_months, attendance_overlay, engine, index, keyed_totals, slots
+from . import (
+    attendance_keys,
+    attendance_months,
+    attendance_overlay,
+    engine,
+    index,
+    keyed_totals,
+    slots,
+)
 from . import rows as figure_rows
 from . import store as store_module
 from .attendance_files import PREFIX, write  # noqa: F401 (the writer calls write here)
@@ -81,8 +89,23 @@ class _Selection:
         for name in ("run_month", "run_pid", "run_day"):
             run[name] = self.column(name) if runs is None else self.column(name)[runs]
         self.months, self.pids, self.days = run["run_month"], run["run_pid"], run["run_day"]
-        # The rows of those runs: all, one slice, or indexes.
-        if runs is None:
+        # One thématique or one type: its rows at permanences are written apart, and at every
+        # permanence over a period to the last day its tables answer (keyed_totals), from the
+        # files' first row of the period (`since`).
+        self.key = None
+        if own is None and not scope.conseillers:
+            self.key = attendance_keys.key(store, scope)
+        days = facts["day"]
+        self.tables = (
+            self.key is not None
+            and len(chosen) == len(perm_ids)
+            and (not len(days) or hi >= int(days[-1]))
+        )
+        self.since = figure_rows.search(days, lo) if self.tables else 0
+        # The rows of those runs: all, one slice, or indexes (with a key, its rows only).
+        if self.key is not None:
+            rows = None
+        elif runs is None:
             rows = slice(0, int(run_start[-1]) if len(run_start) else 0)
         elif len(runs) and int(runs[-1]) - int(runs[0]) + 1 == len(runs):
             rows = slice(int(run_start[runs[0]]), int(run_start[runs[-1] + 1]))
@@ -108,10 +131,6 @@ class _Selection:
             if at.any():
                 self.fresh = {name: fresh[name][at] for name in fresh}
         keep = None  # of the runs' rows, those the scope's filters keep
-        # One thématique or one type over every run: its rows and tables answer (keyed_totals).
-        self.key = None
-        if runs is None and own is None and not scope.conseillers:
-            self.key = keyed_totals.attendance_key(store, scope)
 
         def refine(keep, mask):
             return mask if keep is None else keep & mask
@@ -140,8 +159,9 @@ class _Selection:
         self.perm_rows = (run_start[high] - run_start[low]).astype(np.int64)
         self._dropped = None  # positions among `rows` of the overlay's dropped rows
         if self.key is not None:
-            rows, self.counts = keyed_totals.attendance_runs(store, self.column, self.key)
+            self.counts = attendance_keys.counts(store, self.column, self.key, runs)
             self.held = np.flatnonzero(self.counts)
+            self._blocks = None if runs is None else (run_start[low], run_start[high])
         elif keep is None:
             self.counts = lengths
             if self.delta is not None and len(self.delta.dropped):
@@ -188,6 +208,8 @@ class _Selection:
         """The chosen rows among the runs' (the overlay's dropped rows left out)."""
         if self._selected is not None:
             return self._selected
+        if self.key is not None:  # its rows, when a grouping reads them
+            return attendance_keys.rows(self.store, self.column, self.key, self._blocks)
         rows = self.rows
         everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
         dropped = self.delta.positions(
@@ -282,7 +304,7 @@ class _Selection:
         return at, known
 
     def _keyed_totals(self, name: str) -> list[tuple]:
-        found = keyed_totals.totals(self.store, name, self.key, self.fresh)
+        found = keyed_totals.totals(self.store, name, self.key, self.fresh, self.since)
         return list(zip(*(array.tolist() for array in found), strict=True))
 
     def _people(self, pair: str, groups: np.ndarray, rows: np.ndarray) -> list[tuple]:
@@ -343,7 +365,7 @@ class _Selection:
 
     def permanence(self):
         pids, rows = self._per_permanence
-        if self.key is not None:
+        if self.tables:
             counted = self._keyed_totals("pperm")
         elif self._firsts_hold:
             people = np.zeros(len(pids), dtype=np.int64)
@@ -371,7 +393,7 @@ class _Selection:
             whole = set(self.chosen.tolist()) >= {
                 pk for pk in self.column("perm_ids").tolist() if written.get(pk) in lieux_of
             }
-            if self.key is not None:  # every permanence: every lieu whole
+            if self.tables:  # every permanence: every lieu whole
                 counted = self._keyed_totals("plieu")
             elif self._firsts_hold and whole:
                 firsts = np.zeros(len(pids), dtype=np.int64)
@@ -396,7 +418,7 @@ class _Selection:
         return [{"lieu": g, "n": n, "usagers": people} for g, n, people in counted]
 
     def month(self):
-        if self.key is not None:
+        if self.tables:
             counted = self._keyed_totals("pmonth")
         elif self._firsts_hold and self.everywhere:  # every run: the months' sums hold
             months, rows, new = attendance_months.month_sums(self)
@@ -419,7 +441,7 @@ class _Selection:
         ]
 
     def total(self):
-        if self.key is not None:
+        if self.tables:
             return [{"n": n, "usagers": people} for _all, n, people in self._keyed_totals("usager")]
         if self._firsts_hold and self.everywhere:  # the usagers' pairs span every permanence
             count = int(self.counts.sum()) + (len(self.fresh["day"]) if self.fresh else 0)

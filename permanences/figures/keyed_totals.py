@@ -44,12 +44,15 @@ NAMES = tuple(f"{PREFIX}{name}_groups" for name in SPECS) + tuple(
 
 
 def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
-    """The tables, from the files' columns and the indexes of keys just built."""
+    """The tables, from the files' columns and the indexes just built (`vals_month`: the
+    months of the rows, the tables' second axis)."""
     permanence = np.asarray(facts["permanence"])
 
     def column(name):
         return np.asarray(facts[name])
 
+    months = np.asarray(built["vals_month"])
+    month_of = np.searchsorted(months, column("month")).astype(np.int16)
     keys = {kind: list(keyed._rows_of_keys(kind, built, column)) for kind in keyed.KINDS}
     out = {}
     for name, (group, pair, _person, at_permanences) in SPECS.items():
@@ -62,9 +65,10 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
         pairs = column(pair)
         size = int(pairs.max()) + 1 if len(pairs) else 0
         group_of = np.zeros(size, dtype=np.int64)  # each pair's group (its position in values)
+        shape = (len(months), len(values))
         for kind, found in keys.items():
-            rows = np.zeros((len(found), len(values)), dtype=np.int64)
-            people = np.zeros((len(found), len(values)), dtype=np.int64)
+            rows = np.zeros((len(found), *shape), dtype=np.int32)
+            people = np.zeros((len(found), *shape), dtype=np.int32)
             for at, (_value, mine) in enumerate(found):
                 if at_permanences:
                     mine = mine[permanence[mine] >= 0]
@@ -73,22 +77,35 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
                     if groups_of is None
                     else np.searchsorted(values, groups_of[mine])
                 )
-                rows[at] = np.bincount(groups, minlength=len(values))
+                rows[at] = _since(month_of[mine], groups, shape)
                 ids = pairs[mine]
-                seen = np.zeros(size, dtype=bool)
-                seen[ids] = True
+                last = np.full(size, -1, dtype=np.int16)  # each pair's last month with the key
+                np.maximum.at(last, ids, month_of[mine])
                 group_of[ids] = groups
-                people[at] = np.bincount(group_of[seen], minlength=len(values))
+                seen = last >= 0
+                people[at] = _since(last[seen], group_of[seen], shape)
             out[f"{PREFIX}{name}_rows_{kind}"] = rows
             out[f"{PREFIX}{name}_people_{kind}"] = people
         out[f"{PREFIX}{name}_groups"] = values
     return out
 
 
-def totals(store, name: str, key: tuple[str, int], fresh: dict | None):
-    """(groups, rows, people) of the rows of `key` (`keyed`) over the whole history, groups in
-    order, those without rows left out; `fresh`: the scope's rows read again (each has the key
-    and belongs to the grouping's rows). None when the store has no tables or no overlay."""
+def _since(months: np.ndarray, groups: np.ndarray, shape) -> np.ndarray:
+    """Per month (position) and group, how many of these (month, group) are from that month
+    on: a count per cell, summed from the last month back."""
+    cells = months.astype(np.int64) * shape[1] + groups
+    counts = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
+    return np.cumsum(counts[::-1], axis=0)[::-1]
+
+
+def totals(store, name: str, key: tuple[str, int], fresh: dict | None, since: int = 0):
+    """(groups, rows, people) of the rows of `key` (`keyed`) from the files' row `since` (a
+    period's first; the period runs to the last row), groups in order, those without rows
+    left out; `fresh`: the scope's rows read again (each has the key, is in the period and
+    belongs to the grouping's rows). None when the store has no tables or no overlay.
+
+    The tables count from the first row of `since`'s month: the rows of that month before
+    `since` are counted out, and their pairs counted again with the overlay's."""
     index = store.index
     overlay = index_module.overlay(store)
     kind = key[0]
@@ -98,9 +115,18 @@ def totals(store, name: str, key: tuple[str, int], fresh: dict | None):
     facts = store.facts
     values = np.asarray(index[f"{PREFIX}{name}_groups"])
     position = keyed.position(index, key)
+    size = len(facts["day"])
+    if since < size:
+        month = facts["month"][since]
+        at_month = int(np.searchsorted(index["vals_month"], month))
+        month_row = int(np.searchsorted(facts["month"], month))  # the month's first row
+    else:
+        position, month_row = -1, size
     if position >= 0:
-        rows = np.array(index[f"{PREFIX}{name}_rows_{kind}"][position])
-        people = np.array(index[f"{PREFIX}{name}_people_{kind}"][position])
+        rows = np.array(index[f"{PREFIX}{name}_rows_{kind}"][position, at_month], dtype=np.int64)
+        people = np.array(
+            index[f"{PREFIX}{name}_people_{kind}"][position, at_month], dtype=np.int64
+        )
     else:  # no row of the files has it: the rows read again may
         rows = np.zeros(len(values), dtype=np.int64)
         people = np.zeros(len(values), dtype=np.int64)
@@ -117,26 +143,28 @@ def totals(store, name: str, key: tuple[str, int], fresh: dict | None):
             return np.zeros(count, dtype=np.int64)
         return read(group).astype(np.int64)
 
-    dropped = overlay.dropped
-    dropped = dropped[of_files(dropped)]
+    # Out: the rows of the month before the period, and the overlay's dropped rows in it.
+    before = np.arange(month_row, since, dtype=np.int64)
+    dropped = overlay.dropped[overlay.dropped >= since]
+    out = np.r_[before[of_files(before)], dropped[of_files(dropped)]].astype(np.int64)
     fresh = fresh or {}
     fresh_count = len(fresh[pair]) if fresh else 0
-    out_groups = groups_of(lambda n: np.asarray(facts[n][dropped]), len(dropped))
+    out_groups = groups_of(lambda n: np.asarray(facts[n][out]), len(out))
     in_groups = groups_of(lambda n: fresh[n], fresh_count)
     values, rows, people = _grown(values, rows, people, in_groups)
     rows -= np.bincount(np.searchsorted(values, out_groups), minlength=len(values))
     rows += np.bincount(np.searchsorted(values, in_groups), minlength=len(values))
 
     # The pairs touched, and each one's group.
-    out_pairs = np.asarray(facts[pair][dropped]).astype(np.int64)
+    out_pairs = np.asarray(facts[pair][out]).astype(np.int64)
     in_pairs = fresh[pair].astype(np.int64) if fresh_count else np.zeros(0, dtype=np.int64)
     touched, first = np.unique(np.r_[out_pairs, in_pairs], return_index=True)
     if not len(touched):
         return _present(values, rows, people)
     touched_groups = np.r_[out_groups, in_groups][first]
-    # Their persons in the files: a dropped row's own; a usager read again, the person the
-    # files resolved it to (the merges as written).
-    persons = [np.asarray(facts["person"][dropped])]
+    # Their persons in the files: a file row's own; a usager read again, the person the files
+    # resolved it to (the merges as written).
+    persons = [np.asarray(facts["person"][out])]
     if fresh_count:
         ids = fresh[person]
         if person == "usager":
@@ -147,12 +175,15 @@ def totals(store, name: str, key: tuple[str, int], fresh: dict | None):
         index_module.uniq(np.concatenate(persons).astype(np.int64))
     )
     file_rows = np.sort(file_rows)
-    file_rows = file_rows[of_files(file_rows)]
+    file_rows = file_rows[(file_rows >= month_row) & of_files(file_rows)]
     file_pairs = np.asarray(facts[pair][file_rows]).astype(np.int64)
-    had = index_module.member(touched, index_module.uniq(file_pairs))
-    kept = file_pairs if store.kept is None else file_pairs[store.kept[file_rows]]
-    has = index_module.member(touched, index_module.uniq(np.r_[kept, in_pairs]))
-    change = has.astype(np.int64) - had.astype(np.int64)
+    # Counted by the tables: a row of the key from the month on; now: a row kept in the period.
+    counted = index_module.member(touched, index_module.uniq(file_pairs))
+    now = file_rows >= since
+    if store.kept is not None:
+        now &= store.kept[file_rows]
+    has = index_module.member(touched, index_module.uniq(np.r_[file_pairs[now], in_pairs]))
+    change = has.astype(np.int64) - counted.astype(np.int64)
     people += np.bincount(
         np.searchsorted(values, touched_groups), weights=change, minlength=len(values)
     ).astype(np.int64)
@@ -175,45 +206,3 @@ def _grown(values, rows, people, more):
 def _present(values, rows, people):
     at = np.flatnonzero(rows > 0)
     return values[at], rows[at], people[at]
-
-
-# --- Attendance's rows (attendance_rows: the rows at permanences by permanence and day) ---------
-
-
-def attendance_key(store, scope) -> tuple[str, int] | None:
-    """The key when the scope's only filter is one thématique or one type and the store has its
-    tables and its rows at permanences (an overlay of too many rows dropped has none: None)."""
-    from .aggregates import THEMATIQUE, TYPE
-    from .attendance_files import PREFIX as ROWS
-
-    key = _key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
-    if key is None or ROWS + "tbit_rows" not in store.facts:
-        return None
-    if f"{PREFIX}usager_rows_{key[0]}" not in store.index or index_module.overlay(store) is None:
-        return None
-    return key
-
-
-def _key_of(store, themes, types) -> tuple[str, int] | None:
-    if len(themes) == 1 and not types:
-        code = store.dictionaries["t"].codes.get(themes[0])
-        return None if code is None else ("tb", code)
-    if len(types) == 1 and not themes:
-        code = store.dictionaries["type"].codes.get(types[0])
-        return None if code is None else ("ty", code)
-    return None
-
-
-def attendance_runs(store, column, key) -> tuple[np.ndarray, np.ndarray]:
-    """The rows at permanences having the key that the overlay keeps (positions in the rows at
-    permanences, in order), and how many in each run (`column`: a file of those rows)."""
-    if key[0] == "tb":
-        order, starts = column("tbit_rows"), column("tbit_starts")
-        rows = np.asarray(order[starts[key[1]] : starts[key[1] + 1]])
-    else:
-        types = column("type")
-        rows = np.flatnonzero(types == types.dtype.type(key[1]))
-    if store.kept is not None:
-        rows = rows[store.kept[column("row")[rows]]]
-    run_start = column("run_start")
-    return rows, np.diff(np.searchsorted(rows, run_start.astype(rows.dtype)))

@@ -294,15 +294,15 @@ class Rows:
         return [(g, n, int(people[g - low])) for g, n in sorted(rows.items())]
 
     def _keyed_totals(self, pair: str) -> list[tuple[int, int, int]] | None:
-        """group_counts of one thématique's or type's rows over the whole history: its tables, written
-        at rebuild (`keyed_totals`); None for other rows."""
-        if self._key is None or self.low or self.high != len(self.store.facts["day"]):
+        """group_counts of one thématique's or type's rows over a period to the last row: its
+        tables, written at rebuild (`keyed_totals`); None for other rows."""
+        if self._key is None or self.high != len(self.store.facts["day"]):
             return None
         group, column, person, _at_permanences = keyed_totals.SPECS[pair]
         fresh = None
         if self._fresh_mask is not None:
             fresh = {name: self._fresh(name) for name in (group, column, person)}
-        found = keyed_totals.totals(self.store, pair, self._key, fresh)
+        found = keyed_totals.totals(self.store, pair, self._key, fresh, self.low)
         if found is None:
             return None
         return list(zip(*(array.tolist() for array in found), strict=True))

@@ -317,8 +317,9 @@ def rebuild_due() -> bool:
             (folder / f"index_{name}.npy").exists() for name in index.LATER_NAMES
         ):
             return True  # before the indexes of médiations and thématiques: scans till then
-        if (folder / "meta.json").exists() and not (folder / "prow_tbit_rows.npy").exists():
-            return True  # before attendance's rows per thématique: tested row by row till then
+        later = ("prow_tbit_rows.npy", "prow_keyruns_tb.npy", "prow_keyruns_ty.npy")
+        if (folder / "meta.json").exists() and not all((folder / n).exists() for n in later):
+            return True  # before attendance's rows per thématique and type: tested till then
         if not figures.store_parts_ready():
             return True  # another app's store missing (written before it existed): live till then
         cursor.execute(

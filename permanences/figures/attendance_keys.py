@@ -1,0 +1,98 @@
+"""Attendance's rows of one thématique or one type (a `keyed` key) alone: their visits per
+slot and the rows themselves, without a test of every row at permanences.
+
+Written with the rows at permanences (`write`): per run, how many of its rows have each key
+(`prow_keyruns_<kind>`, at the key's position in `prow_keypos_<kind>`). Read: those counts,
+less the overlay's dropped rows with the key (counted per run); the rows themselves, when a
+grouping reads them, from each thématique's rows (`prow_tbit_rows`) or the type's column.
+"""
+
+import numpy as np
+
+from . import index, keyed
+
+
+def write(files: dict, starts: np.ndarray) -> None:
+    """Add the per-run counts of every key to the files of the rows at permanences."""
+    for kind in keyed.KINDS:
+        if kind == "tb":
+            present = int(np.bitwise_or.reduce(files["t"])) if len(files["t"]) else 0
+            values = [bit for bit in range(64) if present >> bit & 1]
+        else:
+            found = index.uniq(files["type"])
+            values = found[found >= 0].tolist()
+        positions = np.full(max(values, default=-1) + 1, -1, dtype=np.int64)
+        counts = np.zeros((len(values), len(starts)), dtype=np.int32)
+        for at, value in enumerate(values):
+            positions[value] = at
+            mine = keyed.mask((kind, value), files.__getitem__)
+            if len(starts):
+                counts[at] = np.add.reduceat(mine.astype(np.int32), starts)
+        narrow = not counts.size or int(counts.max()) <= np.iinfo(np.int16).max
+        files[f"keyruns_{kind}"] = counts.astype(np.int16) if narrow else counts
+        files[f"keypos_{kind}"] = positions
+
+
+def key(store, scope) -> tuple[str, int] | None:
+    """The key when the scope's only filter is one thématique or one type and the store has its
+    tables and its rows at permanences (an overlay of too many rows dropped has none: None)."""
+    from .aggregates import THEMATIQUE, TYPE
+    from .attendance_files import PREFIX  # which imports this module
+    from .keyed_totals import PREFIX as TABLES
+
+    found = _key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
+    if found is None or f"{PREFIX}keyruns_{found[0]}" not in store.facts:
+        return None
+    if f"{TABLES}usager_rows_{found[0]}" not in store.index or index.overlay(store) is None:
+        return None
+    return found
+
+
+def _key_of(store, themes, types) -> tuple[str, int] | None:
+    if len(themes) == 1 and not types:
+        code = store.dictionaries["t"].codes.get(themes[0])
+        return None if code is None else ("tb", code)
+    if len(types) == 1 and not themes:
+        code = store.dictionaries["type"].codes.get(types[0])
+        return None if code is None else ("ty", code)
+    return None
+
+
+def counts(store, column, found, runs=None) -> np.ndarray:
+    """How many rows of the key the overlay keeps in each run (`runs`: those, None: all;
+    `column`: a file of the rows at permanences)."""
+    kind, value = found
+    positions = column(f"keypos_{kind}")
+    at = int(positions[value]) if value < len(positions) else -1
+    table = column(f"keyruns_{kind}")
+    if at < 0:
+        per_run = np.zeros(table.shape[1], dtype=np.int64)
+    else:
+        per_run = np.asarray(table[at]).astype(np.int64)
+    overlay = index.overlay(store)
+    if len(overlay.dropped):
+        facts = store.facts
+        dropped = overlay.dropped[np.asarray(facts["permanence"][overlay.dropped]) >= 0]
+        dropped = dropped[keyed.mask(found, lambda n: np.asarray(facts[n][dropped]))]
+        keys = (np.asarray(facts["permanence"][dropped]).astype(np.int64) << 32) | np.asarray(
+            facts["day"][dropped]
+        ).astype(np.int64)
+        np.subtract.at(per_run, np.searchsorted(column("run_key"), keys), 1)
+    return per_run if runs is None else per_run[runs]
+
+
+def rows(store, column, found, blocks=None) -> np.ndarray:
+    """The rows at permanences of the key that the overlay keeps (positions, in order); with
+    `blocks` (each chosen permanence's first row in the period and its end), those only."""
+    if found[0] == "tb":
+        order, starts = column("tbit_rows"), column("tbit_starts")
+        mine = np.asarray(order[starts[found[1]] : starts[found[1] + 1]])
+    else:
+        types = column("type")
+        mine = np.flatnonzero(types == types.dtype.type(found[1]))
+    if blocks is not None:
+        begin, end = (np.searchsorted(mine, b.astype(mine.dtype)) for b in blocks)
+        mine = mine[index.spans(begin, end)]
+    if store.kept is not None:
+        mine = mine[store.kept[column("row")[mine]]]
+    return mine
