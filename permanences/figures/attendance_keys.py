@@ -10,6 +10,7 @@ grouping reads them, from each thématique's rows (`prow_tbit_rows`) or the type
 import numpy as np
 
 from . import index, keyed
+from .attendance_overlay import Delta
 
 
 def write(files: dict, starts: np.ndarray) -> None:
@@ -96,3 +97,43 @@ def rows(store, column, found, blocks=None) -> np.ndarray:
     if store.kept is not None:
         mine = mine[store.kept[column("row")[mine]]]
     return mine
+
+
+# --- Filters of the rows of runs (attendance_rows' selection) ----------------------------------
+
+
+def themed(store, column, chosen, rows) -> np.ndarray:
+    """Which of the runs' rows (a slice of the rows at permanences, or positions) have one of
+    the chosen thématiques: marked from each thématique's rows (written at rebuild) when the
+    runs' rows are one block, else tested."""
+    from .attendance_files import PREFIX  # which imports this module
+
+    codes = [store.dictionaries["t"].codes.get(value) for value in chosen]
+    codes = [code for code in codes if code is not None]
+    if not isinstance(rows, slice) or PREFIX + "tbit_rows" not in store.facts:
+        themes = np.uint64(sum(1 << code for code in codes))
+        return (column("t")[rows] & themes) != 0
+    order, starts = column("tbit_rows"), column("tbit_starts")
+    marked = np.zeros(rows.stop - rows.start, dtype=bool)
+    for bit in codes:
+        segment = order[starts[bit] : starts[bit + 1]]
+        kind = segment.dtype.type
+        begin = np.searchsorted(segment, kind(rows.start))
+        inside = np.asarray(segment[begin : np.searchsorted(segment, kind(rows.stop))])
+        marked[inside - rows.start] = True
+    return marked
+
+
+def kept(store, column, keep, period, rows) -> np.ndarray:
+    """`keep` (a mask of the runs' rows `rows`; None: all) without the overlay's dropped rows:
+    those few cleared when the rows are one block and a filter made `keep` (`period`: the
+    chosen permanences, first and last day), else every row's tested."""
+    few = None
+    if keep is not None and isinstance(rows, slice):
+        few = Delta.of(store, *period, {})
+    if few is None:
+        stays = store.kept[column("row")[rows]]
+        return stays if keep is None else keep & stays
+    at = few.positions(column("run_key"), column("run_start"), column("row"))
+    keep[at - rows.start] = False
+    return keep

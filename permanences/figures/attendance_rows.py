@@ -142,7 +142,8 @@ class _Selection:
         if scope.chosen(TYPE) and self.key is None:
             keep = refine(keep, np.isin(self.column("type")[rows], types))
         if scope.chosen(THEMATIQUE) and self.key is None:
-            keep = refine(keep, self._themed(store, scope.chosen(THEMATIQUE), themes, rows))
+            themed = attendance_keys.themed(store, self.column, scope.chosen(THEMATIQUE), rows)
+            keep = refine(keep, themed)
         self.keep_all = keep is None and self.key is None  # no filter of the scope's
         # Without a filter, the overlay's few rows dropped and read again are counted apart
         # (`attendance_overlay`): the previous visits still count the other pairs.
@@ -150,7 +151,7 @@ class _Selection:
         if self.keep_all and (store.kept is not None or store.fresh) and self._previous_written:
             self.delta = attendance_overlay.Delta.of(store, chosen, lo, hi, self.fresh)
         if self.delta is None and store.kept is not None and self.key is None:
-            keep = refine(keep, store.kept[self.column("row")[rows]])
+            keep = attendance_keys.kept(store, self.column, keep, (chosen, lo, hi), rows)
         self.held = None  # the runs with chosen rows: all of them, without a filter
         self._emptied = np.zeros(0, dtype=np.int64)  # runs whose rows were all dropped since
         self.rows = rows  # every row of the runs (the previous visits are read over them)
@@ -179,29 +180,10 @@ class _Selection:
                 self.counts = np.add.reduceat(keep, starts, dtype=np.int64)
             else:
                 self.counts = np.zeros(0, dtype=np.int64)
-            everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
-            rows = everything[keep]
+            rows = rows.start + np.flatnonzero(keep) if isinstance(rows, slice) else rows[keep]
             self.held = np.flatnonzero(self.counts)
         self._selected = rows if self._dropped is None else None
         self._runs = runs
-
-    def _themed(self, store, chosen, themes, rows) -> np.ndarray:
-        """Which of the runs' rows have one of the chosen thématiques: marked from each
-        thématique's rows (written at rebuild) when the runs' rows are one block, else tested."""
-        if not isinstance(rows, slice) or PREFIX + "tbit_rows" not in store.facts:
-            return (self.column("t")[rows] & themes) != 0
-        order, starts = self.column("tbit_rows"), self.column("tbit_starts")
-        marked = np.zeros(rows.stop - rows.start, dtype=bool)
-        for value in chosen:
-            bit = store.dictionaries["t"].codes.get(value)
-            if bit is None:
-                continue
-            segment = order[starts[bit] : starts[bit + 1]]
-            kind = segment.dtype.type
-            begin = np.searchsorted(segment, kind(rows.start))
-            inside = np.asarray(segment[begin : np.searchsorted(segment, kind(rows.stop))])
-            marked[inside - rows.start] = True
-        return marked
 
     @cached_property
     def selected(self) -> np.ndarray:
