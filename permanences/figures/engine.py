@@ -49,15 +49,16 @@ def _decoded(rows: Rows, column: str, counts: np.ndarray) -> dict:
 
 
 def plain_counts(rows: Rows) -> dict[str, dict]:
-    aut = _decoded(rows, "aut", rows.code_counts("aut"))
+    counts = rows.codes_counts(("aut", "rstruct", "band", "satisfaction", "source"))
+    aut = _decoded(rows, "aut", counts["aut"])
     aut.pop(None, None)  # a collective activity
-    redirected = rows.code_counts("rstruct")  # bin 0: not redirected
+    redirected = counts["rstruct"]  # bin 0: not redirected
     return {
-        "band": _decoded(rows, "band", rows.code_counts("band")),
+        "band": _decoded(rows, "band", counts["band"]),
         "aut": aut,
         "structure": _decoded(rows, "structure", redirected),
-        "satisfaction": _decoded(rows, "satisfaction", rows.code_counts("satisfaction")),
-        "source": _decoded(rows, "source", rows.code_counts("source")),
+        "satisfaction": _decoded(rows, "satisfaction", counts["satisfaction"]),
+        "source": _decoded(rows, "source", counts["source"]),
         "redirige": int(redirected[1:].sum()),
     }
 

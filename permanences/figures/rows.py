@@ -169,6 +169,15 @@ class Rows:
 
         return self._index_counts(name, direct, lambda: count(self._fresh))
 
+    def codes_counts(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """code_counts of several coded columns: from the rows, one count of their codes
+        combined (a count per column took 40 ms for six million rows)."""
+        if self._overlay() is not None or self._key is not None:
+            return {name: self.code_counts(name) for name in names}
+        dictionaries = self.store.dictionaries
+        columns = [index_module.coded(name, self.__getitem__, dictionaries) for name in names]
+        return dict(zip(names, _joint_counts(columns), strict=True))
+
     def bit_counts(self, name: str) -> np.ndarray:
         """Rows with each bit of a mask column (thématiques, démarches, matériel)."""
         if self._overlay() is None:
@@ -367,6 +376,23 @@ def _pair_keys(store, pair: str, ids: np.ndarray) -> np.ndarray:
     keys[inner] = np.asarray(known)[ids[inner]]
     keys[~inner] = store.pair_extra[pair][ids[~inner] - len(known)]
     return keys
+
+
+def _joint_counts(columns: list[np.ndarray]) -> list[np.ndarray]:
+    """index.bincount of each column (codes from -1), by one bincount of the codes combined
+    when their combinations are few."""
+    sizes = [int(column.max()) + 2 if len(column) else 1 for column in columns]
+    cells = int(np.prod(sizes, dtype=np.int64))
+    if not len(columns[0]) or cells > 1 << 24:
+        return [index_module.bincount(column) for column in columns]
+    combined = np.zeros(len(columns[0]), dtype=np.int32)
+    for column, size in zip(columns, sizes, strict=True):
+        combined *= size
+        combined += column
+        combined += 1
+    counts = np.bincount(combined, minlength=cells).reshape(sizes)
+    axes = range(len(sizes))
+    return [counts.sum(axis=tuple(j for j in axes if j != i)) for i in axes]
 
 
 def _pad(counts: np.ndarray, size: int) -> np.ndarray:
