@@ -105,9 +105,14 @@ def added(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def bit_counts(masks: np.ndarray) -> np.ndarray:
-    """How many of the masks have each of the 64 bits (few distinct masks: one sort)."""
+    """How many of the masks have each of the 64 bits (few distinct masks: one count of each
+    mask when the bits used are the first twenty, else one sort)."""
     if not len(masks):
         return np.zeros(64, dtype=np.int64)
+    if int(masks.max()) < 1 << 20:
+        counts = np.bincount(masks.astype(np.intp))
+        values = np.flatnonzero(counts)
+        return counts[values] @ _bit_matrix(values.astype(np.uint64))
     values, counts = uniq_counts(masks)
     return counts @ _bit_matrix(values)
 
