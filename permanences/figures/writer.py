@@ -75,6 +75,17 @@ def narrow(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64)
 
 
+def narrow_mask(masks: np.ndarray) -> np.ndarray:
+    """The narrowest unsigned type holding every mask: a dashboard's thématique filter takes
+    its rows' masks, a quarter of the bytes when fourteen thématiques are used (the rows read
+    again keep uint64; numpy widens where they meet)."""
+    top = int(np.bitwise_or.reduce(masks)) if len(masks) else 0
+    for kind in (np.uint8, np.uint16, np.uint32):
+        if top <= np.iinfo(kind).max:
+            return masks.astype(kind)
+    return masks
+
+
 def _mogrified(cursor, sql: str, params: list) -> str:
     return cursor.mogrify(sql, params).decode()
 
@@ -198,7 +209,7 @@ def _columns(records) -> dict[str, np.ndarray]:
             continue
         column = np.asarray(records[name])[order]
         if name in MASK_SQL:
-            out[name] = column.astype(np.int64).view(np.uint64)
+            out[name] = narrow_mask(column.astype(np.int64).view(np.uint64))
         elif column.dtype.itemsize == 2:
             out[name] = column.astype(np.int16)
         else:
