@@ -22,7 +22,7 @@ from unittest import mock
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Max, Min
 from django.test import RequestFactory, override_settings
 
 from permanences.enums import Thematique, TypeActivite
@@ -146,6 +146,13 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
     # The thématique of a third of the médiations (national programme's and bench data's most
     # common): the largest selection a single filter makes, over the whole history.
     common = {"thematique": (Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES.value,)}
+    individuel = {"type": (TypeActivite.INDIVIDUEL.value,)}
+    # Periods of the data's own span: from its second year to the last day (a key's tables
+    # from a month on), and its middle (no table: the rows themselves).
+    span = Mediation.objects.aggregate(first=Min("date"), last=Max("date"))
+    first, last = span["first"] or datetime.date(2024, 1, 1), span["last"] or datetime.date.today()
+    second_year = first + datetime.timedelta(days=366)
+    middle = (second_year, max(second_year, last - datetime.timedelta(days=2 * 365)))
     return [
         ("all", "sans filtre", figures.Scope(user=user)),
         (
@@ -179,6 +186,29 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
                 end=year[1],
                 app_filters={**theme, "type": (TypeActivite.INDIVIDUEL.value,)},
             ),
+        ),
+        (
+            "common_theme_since",
+            "la thématique fréquente, 2e année → ce jour",
+            figures.Scope(user=user, start=second_year, app_filters=common),
+        ),
+        ("type", "un type (individuel)", figures.Scope(user=user, app_filters=individuel)),
+        (
+            "type_middle",
+            "un type, les années du milieu",
+            figures.Scope(user=user, start=middle[0], end=middle[1], app_filters=individuel),
+        ),
+        (
+            "two_themes",
+            "deux thématiques (fréquente, e-mail)",
+            figures.Scope(
+                user=user, app_filters={"thematique": (*common["thematique"], *theme["thematique"])}
+            ),
+        ),
+        (
+            "common_theme_type",
+            "la thématique fréquente et un type",
+            figures.Scope(user=user, app_filters={**common, **individuel}),
         ),
     ]
 
