@@ -125,10 +125,11 @@ class Rows:
             counts = index_module.added(counts, fresh_counts())
         return counts
 
-    def _key_counts_of(self, name, count) -> np.ndarray | None:
+    def _key_counts_of(self, name, count, fresh=True) -> np.ndarray | None:
         """`count(column reader)` over the rows of the key, from the indexes per key (the
-        partial blocks, the rows the overlay dropped and those it read again counted one by
-        one); None when the rows are not a key's alone, or the key's tables lack `name`."""
+        partial blocks, the rows the overlay dropped and, unless `fresh` is False, those it
+        read again counted one by one); None when the rows are not a key's alone, or the key's
+        tables lack `name`."""
         key = self._key
         if key is None or f"cum_{name}_{key[0]}" not in self.store.index:
             return None
@@ -145,7 +146,7 @@ class Rows:
         dropped = overlay.dropped_between(self.low, self.high)
         if len(dropped):
             counts = counts - _pad(direct(dropped), len(counts))
-        if self._fresh_mask is not None:
+        if self._fresh_mask is not None and fresh:
             counts = index_module.added(counts, count(self._fresh))
         return counts
 
@@ -199,7 +200,16 @@ class Rows:
             column = self._file_column(a if b is None else slice(a, b))(name)
             return np.bincount(np.searchsorted(values, column), minlength=len(values))
 
-        counts = self._index_counts(name, dense, lambda: np.zeros(0, dtype=np.int64))
+        if self._by_key(name):  # a key's rows: counted from its tables
+            counts = self._key_counts_of(
+                name,
+                lambda read: np.bincount(
+                    np.searchsorted(values, read(name)), minlength=len(values)
+                ),
+                fresh=False,  # their groups may be new: counted below
+            )
+        else:
+            counts = self._index_counts(name, dense, lambda: np.zeros(0, dtype=np.int64))
         found = np.flatnonzero(counts)
         result = dict(zip(values[found].tolist(), counts[found].tolist(), strict=True))
         fresh = self._fresh(name)
@@ -289,18 +299,25 @@ class Rows:
         if themed is not None:
             return themed
         overlay = self._overlay()
-        if overlay is None or not self.store.meta.get("pairs"):
+        if (overlay is None and not self._by_key(pair)) or not self.store.meta.get("pairs"):
             return self.counts(pair)
         rows = self.group_rows(pair)
         if not rows:
             return []
         low, high = min(rows), max(rows)
-        whole = self.low == 0 and self.high == len(self.store.facts["day"])
+        whole = overlay is not None and self.low == 0 and self.high == len(self.store.facts["day"])
         if whole:
             people = self._whole_pairs(pair, overlay, low, high - low + 1)
         else:
             people = self.store.pair_people(pair, self[f"pair_{pair}"], low, high - low + 1)
         return [(g, n, int(people[g - low])) for g, n in sorted(rows.items())]
+
+    def _by_key(self, name: str) -> bool:
+        """Whether a key's tables count its rows per group of `name` (a type's do)."""
+        key = self._key
+        if key is None or f"cum_{name}_{key[0]}" not in self.store.index:
+            return False
+        return index_module.overlay(self.store) is not None
 
     def _keyed_totals(self, pair: str) -> list[tuple[int, int, int]] | None:
         """group_counts of one thématique's or type's rows over a period to the last row: its
