@@ -68,7 +68,10 @@ def _assert_same(world, monkeypatch, scopes: int) -> None:
     # One thématique alone, one type alone, over the whole history and periods: their rows are
     # counted from the store's rows and tables per key (random filters seldom draw them alone).
     alone = []
-    for key in ({"thematique": (Thematique.SANTE.value,)}, {"type": (TypeActivite.COLLECTIF.value,)}):
+    for key in (
+        {"thematique": (Thematique.SANTE.value,)},
+        {"type": (TypeActivite.COLLECTIF.value,)},
+    ):
         alone += [
             figures.Scope(user=world.coordinateur, app_filters=key),
             # From a day inside a month to the last: the tables from that month, its days
