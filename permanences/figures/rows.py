@@ -300,6 +300,8 @@ class Rows:
             return themed
         overlay = self._overlay()
         if (overlay is None and not self._by_key(pair)) or not self.store.meta.get("pairs"):
+            if pair == "month" and self._idx is not None and self.store.meta.get("pairs"):
+                return self._month_counts()
             return self.counts(pair)
         rows = self.group_rows(pair)
         if not rows:
@@ -310,6 +312,26 @@ class Rows:
             people = self._whole_pairs(pair, overlay, low, high - low + 1)
         else:
             people = self.store.pair_people(pair, self[f"pair_{pair}"], low, high - low + 1)
+        return [(g, n, int(people[g - low])) for g, n in sorted(rows.items())]
+
+    def _month_counts(self) -> list[tuple[int, int, int]]:
+        """group_counts per month of selected rows: the files are in day order, so a month's
+        rows among them are where its first row falls (no column taken, no count per row)."""
+        store = self.store
+        column = store.facts["month"]
+        months = np.asarray(store.index["vals_month"])
+        bounds = np.r_[np.searchsorted(column, months.astype(column.dtype)), len(column)]
+        per_month = np.diff(np.searchsorted(self._idx, bounds))
+        rows = {m: n for m, n in zip(months.tolist(), per_month.tolist(), strict=True) if n}
+        fresh = self._fresh("month")
+        if fresh is not None and len(fresh):
+            more, times = index_module.uniq_counts(fresh)
+            for value, n in zip(more.tolist(), times.tolist(), strict=True):
+                rows[value] = rows.get(value, 0) + n
+        if not rows:
+            return []
+        low, high = min(rows), max(rows)
+        people = store.pair_people("month", self["pair_month"], low, high - low + 1)
         return [(g, n, int(people[g - low])) for g, n in sorted(rows.items())]
 
     def _by_key(self, name: str) -> bool:
