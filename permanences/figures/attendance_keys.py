@@ -137,3 +137,36 @@ def kept(store, column, keep, period, rows) -> np.ndarray:
     at = few.positions(column("run_key"), column("run_start"), column("row"))
     keep[at - rows.start] = False
     return keep
+
+
+def narrowed(store, column, filters, blocks=None, runs=None) -> tuple[np.ndarray, np.ndarray]:
+    """The rows at permanences of the chosen thématiques (any of them) that the other filters
+    (`filters`: thématiques, type codes, the viewer's own conseiller, conseillers) and the
+    overlay keep, tested on those rows only, and how many in each run (`blocks`, `runs`: as
+    `rows` and `counts`)."""
+    themes, types, own, conseillers = filters
+    order, starts = column("tbit_rows"), column("tbit_starts")
+    codes = [store.dictionaries["t"].codes.get(value) for value in themes]
+    parts = [np.asarray(order[starts[c] : starts[c + 1]]) for c in codes if c is not None]
+    if len(parts) == 1:
+        mine = parts[0]
+    else:  # any of several: marked, then found in order
+        marked = np.zeros(len(column("row")), dtype=bool)
+        for part in parts:
+            marked[part] = True
+        mine = np.flatnonzero(marked)
+    if blocks is not None:
+        begin, end = (np.searchsorted(mine, b.astype(mine.dtype)) for b in blocks)
+        mine = mine[index.spans(begin, end)]
+    keep = np.ones(len(mine), dtype=bool)
+    if own is not None:
+        keep &= column("conseiller")[mine] == own
+    if conseillers:
+        keep &= np.isin(column("conseiller")[mine], conseillers)
+    if types:
+        keep &= np.isin(column("type")[mine], types)
+    if store.kept is not None:
+        keep &= store.kept[column("row")[mine]]
+    mine = mine[keep]
+    counts = np.diff(np.searchsorted(mine, column("run_start").astype(mine.dtype)))
+    return mine, counts if runs is None else counts[runs]

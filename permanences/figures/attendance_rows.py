@@ -102,8 +102,13 @@ class _Selection:
             and (not len(days) or hi >= int(days[-1]))
         )
         self.since = figure_rows.search(days, lo) if self.tables else 0
+        # Other thématique filters: the rows of the chosen thématiques, then the other filters
+        # tested on those only (`attendance_keys.narrowed`).
+        self.narrowed = (
+            self.key is None and bool(scope.chosen(THEMATIQUE)) and PREFIX + "tbit_rows" in facts
+        )
         # The rows of those runs: all, one slice, or indexes (with a key, its rows only).
-        if self.key is not None:
+        if self.key is not None or self.narrowed:
             rows = None
         elif runs is None:
             rows = slice(0, int(run_start[-1]) if len(run_start) else 0)
@@ -135,22 +140,25 @@ class _Selection:
         def refine(keep, mask):
             return mask if keep is None else keep & mask
 
-        if own is not None:
-            keep = refine(keep, self.column("conseiller")[rows] == own)
-        if scope.conseillers:
-            keep = refine(keep, np.isin(self.column("conseiller")[rows], list(scope.conseillers)))
-        if scope.chosen(TYPE) and self.key is None:
-            keep = refine(keep, np.isin(self.column("type")[rows], types))
-        if scope.chosen(THEMATIQUE) and self.key is None:
-            themed = attendance_keys.themed(store, self.column, scope.chosen(THEMATIQUE), rows)
-            keep = refine(keep, themed)
-        self.keep_all = keep is None and self.key is None  # no filter of the scope's
+        if rows is not None:  # (narrowed: tested on the thématiques' rows below)
+            if own is not None:
+                keep = refine(keep, self.column("conseiller")[rows] == own)
+            if scope.conseillers:
+                conseillers = list(scope.conseillers)
+                keep = refine(keep, np.isin(self.column("conseiller")[rows], conseillers))
+            if scope.chosen(TYPE) and self.key is None:
+                keep = refine(keep, np.isin(self.column("type")[rows], types))
+            if scope.chosen(THEMATIQUE) and self.key is None:
+                themed = attendance_keys.themed(store, self.column, scope.chosen(THEMATIQUE), rows)
+                keep = refine(keep, themed)
+        # no filter of the scope's
+        self.keep_all = keep is None and self.key is None and not self.narrowed
         # Without a filter, the overlay's few rows dropped and read again are counted apart
         # (`attendance_overlay`): the previous visits still count the other pairs.
         self.delta = None
         if self.keep_all and (store.kept is not None or store.fresh) and self._previous_written:
             self.delta = attendance_overlay.Delta.of(store, chosen, lo, hi, self.fresh)
-        if self.delta is None and store.kept is not None and self.key is None:
+        if self.delta is None and store.kept is not None and rows is not None:
             keep = attendance_keys.kept(store, self.column, keep, (chosen, lo, hi), rows)
         self.held = None  # the runs with chosen rows: all of them, without a filter
         self._emptied = np.zeros(0, dtype=np.int64)  # runs whose rows were all dropped since
@@ -163,6 +171,11 @@ class _Selection:
             self.counts = attendance_keys.counts(store, self.column, self.key, runs)
             self.held = np.flatnonzero(self.counts)
             self._blocks = None if runs is None else (run_start[low], run_start[high])
+        elif self.narrowed:
+            blocks = None if runs is None else (run_start[low], run_start[high])
+            filters = (scope.chosen(THEMATIQUE), types, own, list(scope.conseillers))
+            rows, self.counts = attendance_keys.narrowed(store, self.column, filters, blocks, runs)
+            self.held = np.flatnonzero(self.counts)
         elif keep is None:
             self.counts = lengths
             if self.delta is not None and len(self.delta.dropped):

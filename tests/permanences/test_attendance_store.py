@@ -71,6 +71,7 @@ def _assert_same(world, monkeypatch, scopes: int) -> None:
     for key in (
         {"thematique": (Thematique.SANTE.value,)},
         {"type": (TypeActivite.COLLECTIF.value,)},
+        {"thematique": (Thematique.SANTE.value, Thematique.EMAIL.value)},  # not a key
     ):
         alone += [
             figures.Scope(user=world.coordinateur, app_filters=key),

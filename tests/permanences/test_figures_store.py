@@ -171,8 +171,8 @@ class World:
         app_filters = {}
         if rng.random() < 0.3:
             app_filters["type"] = (rng.choice(TypeActivite.values),)
-        if rng.random() < 0.3:
-            app_filters["thematique"] = (rng.choice(Thematique.values),)
+        if rng.random() < 0.3:  # one thématique, or sometimes two (rows with either)
+            app_filters["thematique"] = tuple(rng.sample(Thematique.values, rng.choice([1, 1, 2])))
         return figures.Scope(
             user=rng.choice([None, self.coordinateur, self.coordinateur, *self.conseillers[:1]]),
             start=start,
@@ -211,6 +211,7 @@ def _whole_periods(world: World) -> list[figures.Scope]:
     keys = (
         {"thematique": (Thematique.SANTE.value,)},
         {"type": (TypeActivite.INDIVIDUEL.value,)},
+        {"thematique": (Thematique.SANTE.value, Thematique.EMAIL.value)},  # not a key
     )
     return scopes + [dataclasses.replace(s, app_filters=key) for key in keys for s in scopes]
 
