@@ -42,22 +42,12 @@ def key(store, scope) -> tuple[str, int] | None:
     from .attendance_files import PREFIX  # which imports this module
     from .keyed_totals import PREFIX as TABLES
 
-    found = _key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
+    found = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
     if found is None or f"{PREFIX}keyruns_{found[0]}" not in store.facts:
         return None
     if f"{TABLES}usager_rows_{found[0]}" not in store.index or index.overlay(store) is None:
         return None
     return found
-
-
-def _key_of(store, themes, types) -> tuple[str, int] | None:
-    if len(themes) == 1 and not types:
-        code = store.dictionaries["t"].codes.get(themes[0])
-        return None if code is None else ("tb", code)
-    if len(types) == 1 and not themes:
-        code = store.dictionaries["type"].codes.get(types[0])
-        return None if code is None else ("ty", code)
-    return None
 
 
 def counts(store, column, found, runs=None) -> np.ndarray:

@@ -26,6 +26,18 @@ def names() -> tuple[str, ...]:
     return tuple(KINDS.values()) + tuple(f"cum_{n}_{k}" for k in KINDS for n in counted(k))
 
 
+def key_of(store, themes, types) -> tuple[str, int] | None:
+    """The key of a scope whose only filter, period aside, is one thématique or one type
+    (`themes`, `types`: the values chosen); None for any other."""
+    if len(themes) == 1 and not types:
+        code = store.dictionaries["t"].codes.get(themes[0])
+        return None if code is None else ("tb", code)
+    if len(types) == 1 and not themes:
+        code = store.dictionaries["type"].codes.get(types[0])
+        return None if code is None else ("ty", code)
+    return None
+
+
 def mask(key: tuple[str, int], read) -> np.ndarray:
     """Which of the rows `read(column)` reads have the key."""
     kind, value = key

@@ -10,6 +10,7 @@ from poitiers_inclusion.enums import Role
 from reseau.models import Lieu
 
 from . import index as index_module
+from . import keyed
 from . import store as store_module
 from .rows import Rows, day_number, search
 
@@ -103,7 +104,7 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         idx = themed if keep is None else themed[keep]
         if store.kept is not None:
             idx = idx[store.kept[idx]]
-        key = ("tb", bits[0]) if keep is None and len(bits) == 1 else None
+        key = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
         return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, key=key)
     filt = test(lambda name: np.asarray(store.facts[name][low:high]))
     if filt is not None:
@@ -113,9 +114,8 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         idx = low + np.flatnonzero(filt)
         if store.kept is not None:
             idx = idx[store.kept[idx]]
-        # One type alone (only the type filters here): counted from the indexes per type.
-        alone = len(types) == 1 and types[0] >= 0 and not scope.chosen(THEMATIQUE)
-        key = ("ty", types[0]) if alone else None
+        # One type alone: counted from the indexes per type.
+        key = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
         return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, key=key)
     return Rows(store, low, high, fresh_mask=fresh_mask, test=full_test)
 
