@@ -291,8 +291,14 @@ class Index(dict):
             parts.append(np.asarray(segment[begin : np.searchsorted(segment, kind(high))]))
         if not parts:
             return np.zeros(0, dtype=np.int64)
-        rows = parts[0] if len(parts) == 1 else uniq(np.concatenate(parts))
-        return rows.astype(np.int64)
+        if len(parts) == 1:
+            return parts[0].astype(np.int64)
+        # Several: marked over the period, then found in order (a sort of the millions of rows
+        # of two large thématiques took three times as long).
+        marked = np.zeros(high - low, dtype=bool)
+        for part in parts:
+            marked[part - low] = True
+        return low + np.flatnonzero(marked)
 
     def mediation_rows(self, mediations: np.ndarray) -> np.ndarray | None:
         """The files' rows of these médiations (sorted, distinct ids), in no order; None for a
