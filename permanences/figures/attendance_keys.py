@@ -77,42 +77,37 @@ def rows(store, column, found, blocks=None) -> np.ndarray:
     """The rows at permanences of the key that the overlay keeps (positions, in order); with
     `blocks` (each chosen permanence's first row in the period and its end), those only."""
     if found[0] == "tb":
-        order, starts = column("tbit_rows"), column("tbit_starts")
-        mine = np.asarray(order[starts[found[1]] : starts[found[1] + 1]])
+        mine = _within(_themes_rows(column, [found[1]]), blocks)
     else:
         types = column("type")
-        mine = np.flatnonzero(types == types.dtype.type(found[1]))
-    if blocks is not None:
-        begin, end = (np.searchsorted(mine, b.astype(mine.dtype)) for b in blocks)
-        mine = mine[index.spans(begin, end)]
+        mine = _within(np.flatnonzero(types == types.dtype.type(found[1])), blocks)
     if store.kept is not None:
         mine = mine[store.kept[column("row")[mine]]]
     return mine
 
 
-# --- Filters of the rows of runs (attendance_rows' selection) ----------------------------------
-
-
-def themed(store, column, chosen, rows) -> np.ndarray:
-    """Which of the runs' rows (a slice of the rows at permanences, or positions) have one of
-    the chosen thématiques: marked from each thématique's rows (written at rebuild) when the
-    runs' rows are one block, else tested."""
-    from .attendance_files import PREFIX  # which imports this module
-
-    codes = [store.dictionaries["t"].codes.get(value) for value in chosen]
-    codes = [code for code in codes if code is not None]
-    if not isinstance(rows, slice) or PREFIX + "tbit_rows" not in store.facts:
-        themes = np.uint64(sum(1 << code for code in codes))
-        return (column("t")[rows] & themes) != 0
+def _themes_rows(column, codes) -> np.ndarray:
+    """The rows at permanences having any of these thématique bits, in order (each bit's
+    rows written at rebuild; several marked, then found in order)."""
     order, starts = column("tbit_rows"), column("tbit_starts")
-    marked = np.zeros(rows.stop - rows.start, dtype=bool)
-    for bit in codes:
-        segment = order[starts[bit] : starts[bit + 1]]
-        kind = segment.dtype.type
-        begin = np.searchsorted(segment, kind(rows.start))
-        inside = np.asarray(segment[begin : np.searchsorted(segment, kind(rows.stop))])
-        marked[inside - rows.start] = True
-    return marked
+    parts = [np.asarray(order[starts[code] : starts[code + 1]]) for code in codes]
+    if len(parts) == 1:
+        return parts[0]
+    marked = np.zeros(len(column("row")), dtype=bool)
+    for part in parts:
+        marked[part] = True
+    return np.flatnonzero(marked)
+
+
+def _within(mine: np.ndarray, blocks) -> np.ndarray:
+    """Those of these rows (in order) inside the blocks (first rows, ends; None: all)."""
+    if blocks is None:
+        return mine
+    begin, end = (np.searchsorted(mine, b.astype(mine.dtype)) for b in blocks)
+    return mine[index.spans(begin, end)]
+
+
+# --- Filters of the rows of runs (attendance_rows' selection) ----------------------------------
 
 
 def kept(store, column, keep, period, rows) -> np.ndarray:
@@ -136,19 +131,8 @@ def narrowed(store, column, filters, blocks=None, runs=None) -> tuple[np.ndarray
     overlay keep, tested on those rows only, and how many in each run (`blocks`, `runs`: as
     `rows` and `counts`)."""
     themes, types, own, conseillers = filters
-    order, starts = column("tbit_rows"), column("tbit_starts")
     codes = [store.dictionaries["t"].codes.get(value) for value in themes]
-    parts = [np.asarray(order[starts[c] : starts[c + 1]]) for c in codes if c is not None]
-    if len(parts) == 1:
-        mine = parts[0]
-    else:  # any of several: marked, then found in order
-        marked = np.zeros(len(column("row")), dtype=bool)
-        for part in parts:
-            marked[part] = True
-        mine = np.flatnonzero(marked)
-    if blocks is not None:
-        begin, end = (np.searchsorted(mine, b.astype(mine.dtype)) for b in blocks)
-        mine = mine[index.spans(begin, end)]
+    mine = _within(_themes_rows(column, [code for code in codes if code is not None]), blocks)
     keep = np.ones(len(mine), dtype=bool)
     if own is not None:
         keep &= column("conseiller")[mine] == own

@@ -149,8 +149,8 @@ class _Selection:
             if scope.chosen(TYPE) and self.key is None:
                 keep = refine(keep, np.isin(self.column("type")[rows], types))
             if scope.chosen(THEMATIQUE) and self.key is None:
-                themed = attendance_keys.themed(store, self.column, scope.chosen(THEMATIQUE), rows)
-                keep = refine(keep, themed)
+                # (a store written before the thématiques' rows: their bits tested)
+                keep = refine(keep, (self.column("t")[rows] & themes) != 0)
         # no filter of the scope's
         self.keep_all = keep is None and self.key is None and not self.narrowed
         # Without a filter, the overlay's few rows dropped and read again are counted apart

@@ -212,12 +212,16 @@ class Rows:
             counts = self._index_counts(name, dense, lambda: np.zeros(0, dtype=np.int64))
         found = np.flatnonzero(counts)
         result = dict(zip(values[found].tolist(), counts[found].tolist(), strict=True))
+        return self._with_fresh(result, name)
+
+    def _with_fresh(self, rows: dict[int, int], name: str) -> dict[int, int]:
+        """Rows per value of `name` with the rows read again counted in."""
         fresh = self._fresh(name)
         if fresh is not None and len(fresh):
             more, times = index_module.uniq_counts(fresh)
             for value, n in zip(more.tolist(), times.tolist(), strict=True):
-                result[value] = result.get(value, 0) + n
-        return result
+                rows[value] = rows.get(value, 0) + n
+        return rows
 
     def med_count(self) -> int:
         """Distinct médiations: each one's first row in the files (a médiation's rows are on
@@ -323,11 +327,7 @@ class Rows:
         bounds = np.r_[np.searchsorted(column, months.astype(column.dtype)), len(column)]
         per_month = np.diff(np.searchsorted(self._idx, bounds))
         rows = {m: n for m, n in zip(months.tolist(), per_month.tolist(), strict=True) if n}
-        fresh = self._fresh("month")
-        if fresh is not None and len(fresh):
-            more, times = index_module.uniq_counts(fresh)
-            for value, n in zip(more.tolist(), times.tolist(), strict=True):
-                rows[value] = rows.get(value, 0) + n
+        rows = self._with_fresh(rows, "month")
         if not rows:
             return []
         low, high = min(rows), max(rows)
