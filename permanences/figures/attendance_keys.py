@@ -1,9 +1,10 @@
-"""Attendance's rows of one thématique or one type (a `keyed` key) alone: their visits per
+"""Attendance's rows of one type or of thématiques (`keyed` keys) alone: their visits per
 slot and the rows themselves, without a test of every row at permanences.
 
 Written with the rows at permanences (`write`): per run, how many of its rows have each key
 (`prow_keyruns_<kind>`, at the key's position in `prow_keypos_<kind>`). Read: those counts,
-less the overlay's dropped rows with the key (counted per run); the rows themselves, when a
+summed over the keys, less the rows counted more than once (`keyed.repeated`) and the
+overlay's dropped rows with a key (counted per run); the rows themselves, when a
 grouping reads them, from each thématique's rows (`prow_tbit_rows`) or the type's column.
 """
 
@@ -27,7 +28,7 @@ def write(files: dict, starts: np.ndarray) -> None:
         counts = np.zeros((len(values), len(starts)), dtype=np.int32)
         for at, value in enumerate(values):
             positions[value] = at
-            mine = keyed.mask((kind, value), files.__getitem__)
+            mine = keyed.mask(((kind, value),), files.__getitem__)
             if len(starts):
                 counts[at] = np.add.reduceat(mine.astype(np.int32), starts)
         narrow = not counts.size or int(counts.max()) <= np.iinfo(np.int16).max
@@ -35,32 +36,34 @@ def write(files: dict, starts: np.ndarray) -> None:
         files[f"keypos_{kind}"] = positions
 
 
-def key(store, scope) -> tuple[str, int] | None:
-    """The key when the scope's only filter is one thématique or one type and the store has its
-    tables and its rows at permanences (an overlay of too many rows dropped has none: None)."""
+def key(store, scope) -> tuple | None:
+    """The keys (`keyed.key_of`) when the scope's only filter is one type or thématiques and
+    the store has their tables and its rows at permanences (an overlay of too many rows dropped
+    has none: None)."""
     from .aggregates import THEMATIQUE, TYPE
     from .attendance_files import PREFIX  # which imports this module
     from .keyed_totals import PREFIX as TABLES
 
     found = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
-    if found is None or f"{PREFIX}keyruns_{found[0]}" not in store.facts:
+    if found is None or f"{PREFIX}keyruns_{found[0][0]}" not in store.facts:
         return None
-    if f"{TABLES}usager_rows_{found[0]}" not in store.index or index.overlay(store) is None:
+    if f"{TABLES}usager_rows_{found[0][0]}" not in store.index or index.overlay(store) is None:
         return None
     return found
 
 
 def counts(store, column, found, runs=None) -> np.ndarray:
-    """How many rows of the key the overlay keeps in each run (`runs`: those, None: all;
+    """How many rows of the keys the overlay keeps in each run (`runs`: those, None: all;
     `column`: a file of the rows at permanences)."""
-    kind, value = found
-    positions = column(f"keypos_{kind}")
-    at = int(positions[value]) if value < len(positions) else -1
-    table = column(f"keyruns_{kind}")
-    if at < 0:
-        per_run = np.zeros(table.shape[1], dtype=np.int64)
-    else:
-        per_run = np.asarray(table[at]).astype(np.int64)
+    run_start = column("run_start")
+    per_run = np.zeros(max(len(run_start) - 1, 0), dtype=np.int64)
+    for kind, value in found:
+        positions = column(f"keypos_{kind}")
+        at = int(positions[value]) if value < len(positions) else -1
+        if at >= 0:
+            per_run += column(f"keyruns_{kind}")[at]
+    for more in keyed.repeated(found, column):  # rows with several of the thématiques
+        per_run -= _per_run(np.flatnonzero(more), run_start)
     overlay = index.overlay(store)
     if len(overlay.dropped):
         facts = store.facts
@@ -74,13 +77,13 @@ def counts(store, column, found, runs=None) -> np.ndarray:
 
 
 def rows(store, column, found, blocks=None) -> np.ndarray:
-    """The rows at permanences of the key that the overlay keeps (positions, in order); with
+    """The rows at permanences of the keys that the overlay keeps (positions, in order); with
     `blocks` (each chosen permanence's first row in the period and its end), those only."""
-    if found[0] == "tb":
-        mine = _within(_themes_rows(column, [found[1]]), blocks)
+    if found[0][0] == "tb":
+        mine = _within(_themes_rows(column, [value for _kind, value in found]), blocks)
     else:
         types = column("type")
-        mine = _within(np.flatnonzero(types == types.dtype.type(found[1])), blocks)
+        mine = _within(np.flatnonzero(types == types.dtype.type(found[0][1])), blocks)
     if store.kept is not None:
         mine = mine[store.kept[column("row")[mine]]]
     return mine

@@ -89,9 +89,9 @@ class _Selection:
         for name in ("run_month", "run_pid", "run_day"):
             run[name] = self.column(name) if runs is None else self.column(name)[runs]
         self.months, self.pids, self.days = run["run_month"], run["run_pid"], run["run_day"]
-        # One thématique or one type: its rows at permanences are written apart, and at every
-        # permanence over a period to the last day its tables answer (keyed_totals), from the
-        # files' first row of the period (`since`).
+        # One type or thématiques: their rows at permanences are written apart, and at every
+        # permanence over a period to the last day their tables answer (keyed_totals), from
+        # the files' first row of the period (`since`; the first, for several thématiques).
         self.key = None
         if own is None and not scope.conseillers:
             self.key = attendance_keys.key(store, scope)
@@ -102,6 +102,7 @@ class _Selection:
             and (not len(days) or hi >= int(days[-1]))
         )
         self.since = figure_rows.search(days, lo) if self.tables else 0
+        self.tables = self.tables and (len(self.key) == 1 or self.since == 0)
         # Other thématique filters: the rows of the chosen thématiques, then the other filters
         # tested on those only (`attendance_keys.narrowed`).
         self.narrowed = (

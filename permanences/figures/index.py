@@ -104,6 +104,23 @@ def added(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def joint_counts(columns: list[np.ndarray]) -> list[np.ndarray]:
+    """bincount of each column (codes from -1), by one bincount of the codes combined
+    when their combinations are few."""
+    sizes = [int(column.max()) + 2 if len(column) else 1 for column in columns]
+    cells = int(np.prod(sizes, dtype=np.int64))
+    if not len(columns[0]) or cells > 1 << 24:
+        return [bincount(column) for column in columns]
+    combined = np.zeros(len(columns[0]), dtype=np.int32)
+    for column, size in zip(columns, sizes, strict=True):
+        combined *= size
+        combined += column
+        combined += 1
+    counts = np.bincount(combined, minlength=cells).reshape(sizes)
+    axes = range(len(sizes))
+    return [counts.sum(axis=tuple(j for j in axes if j != i)) for i in axes]
+
+
 def bit_counts(masks: np.ndarray) -> np.ndarray:
     """How many of the masks have each of the 64 bits (few distinct masks: one count of each
     mask when the bits used are the first twenty, else one sort)."""

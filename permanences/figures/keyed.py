@@ -7,6 +7,10 @@ the running counts per block of the coded columns and the bits among its rows
 (`cum_<name>_<kind>`: position, block, bin), like the whole period's `cum_<name>`. A type's
 include the grouped columns (month, lieu, conseiller); a thématique's would weigh a hundred
 megabytes at ten million rows, and its whole history is in `keyed_totals`.
+
+Several thématiques at once (their rows: those with any of them) are read as the sum of their
+keys' counts, less the rows counted more than once (`repeated`: found by a test of the period's
+bits, a fraction of the rows).
 """
 
 import numpy as np
@@ -26,24 +30,70 @@ def names() -> tuple[str, ...]:
     return tuple(KINDS.values()) + tuple(f"cum_{n}_{k}" for k in KINDS for n in counted(k))
 
 
-def key_of(store, themes, types) -> tuple[str, int] | None:
-    """The key of a scope whose only filter, period aside, is one thématique or one type
-    (`themes`, `types`: the values chosen); None for any other."""
-    if len(themes) == 1 and not types:
-        code = store.dictionaries["t"].codes.get(themes[0])
-        return None if code is None else ("tb", code)
+def key_of(store, themes, types) -> tuple[tuple[str, int], ...] | None:
+    """The keys of a scope whose only filter, period aside, is one type or thématiques (its rows:
+    those with any of them) (`themes`, `types`: the values chosen); None for any other, or for
+    values the files do not have."""
+    if themes and not types:
+        codes = [store.dictionaries["t"].codes.get(value) for value in themes]
+        if None in codes:
+            return None
+        return tuple(("tb", code) for code in sorted(set(codes)))
     if len(types) == 1 and not themes:
         code = store.dictionaries["type"].codes.get(types[0])
-        return None if code is None else ("ty", code)
+        return None if code is None else (("ty", code),)
     return None
 
 
-def mask(key: tuple[str, int], read) -> np.ndarray:
-    """Which of the rows `read(column)` reads have the key."""
-    kind, value = key
+def mask(keys: tuple[tuple[str, int], ...], read) -> np.ndarray:
+    """Which of the rows `read(column)` reads have any of the keys."""
+    kind = keys[0][0]
     if kind == "tb":
-        return (read("t") & np.uint64(1 << value)) != 0
-    return read("type") == read("type").dtype.type(value)
+        values = read("t")
+        return (values & fitted(values, _bits(keys))) != 0
+    values = read("type")
+    return values == values.dtype.type(keys[0][1])
+
+
+def repeated(keys: tuple[tuple[str, int], ...], read) -> list[np.ndarray]:
+    """Where the rows `read` reads are counted more than once by the sum of the keys' counts:
+    the rows with two keys or more, then with three or more… (a row with n keys is in n - 1 of
+    these masks)."""
+    if len(keys) < 2:
+        return []
+    values = read("t")
+    found, left, one = [], values & fitted(values, _bits(keys)), values.dtype.type(1)
+    for _more in keys[1:]:
+        left &= left - one  # its lowest key taken out
+        more = left != 0
+        if not more.any():
+            break
+        found.append(more)
+    return found
+
+
+def repeated_rows(store, keys, low: int, high: int) -> list[np.ndarray]:
+    """`repeated` as the files' rows low … high - 1 (dropped ones too), kept for the next
+    grouping that asks (the last keys and period only)."""
+    if len(keys) < 2:
+        return []
+    asked = (tuple(keys), low, high)
+    known = store.cache.get("repeated")
+    if known is None or known[0] != asked:
+        read = lambda name: np.asarray(store.facts[name][low:high])  # noqa: E731
+        known = (asked, [low + np.flatnonzero(more) for more in repeated(keys, read)])
+        store.cache["repeated"] = known
+    return known[1]
+
+
+def _bits(keys) -> int:
+    return sum(1 << value for _kind, value in keys)
+
+
+def fitted(values: np.ndarray, bits: int):
+    """The bits as a scalar of the mask column's own type (an uint64 scalar would widen the
+    whole column), those it cannot hold left out: no row has them."""
+    return values.dtype.type(int(bits) & int(np.iinfo(values.dtype).max))
 
 
 def position(index, key: tuple[str, int]) -> int:

@@ -11,6 +11,10 @@ Written (`build`, with the indexes): for each grouping of `SPECS` and each key o
 grouping's rows) the rows having the key (`kt_<name>_rows_<kind>`) and the distinct pairs among
 them (`kt_<name>_people_<kind>`), at the key's position (`keyed.position`).
 
+Several thématiques at once, over the whole history: the rows are the sum of their keys' rows
+less those counted more than once (`keyed.repeated`); the people, the pairs having any of them,
+from each pair's thématiques (`kt_<name>_bits`: the bits of all its rows in the grouping).
+
 Read (`totals`): the tables, then the overlay. The files' rows it dropped with the key are
 counted out and the scope's rows read again counted in. A pair changes only if one of those
 rows is its: for those pairs alone, whether the files gave them the key (any of their rows) and
@@ -35,7 +39,7 @@ SPECS = {
     "pmonth": ("month", "pair_pmonth", "usager", True),
     "usager": (None, "usager", "usager", True),  # the usagers at permanences, in all
 }
-NAMES = tuple(f"{PREFIX}{name}_groups" for name in SPECS) + tuple(
+NAMES = tuple(f"{PREFIX}{name}_{table}" for name in SPECS for table in ("groups", "bits")) + tuple(
     f"{PREFIX}{name}_{table}_{kind}"
     for name in SPECS
     for table in ("rows", "people")
@@ -66,10 +70,11 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
         size = int(pairs.max()) + 1 if len(pairs) else 0
         group_of = np.zeros(size, dtype=np.int64)  # each pair's group (its position in values)
         shape = (len(months), len(values))
+        bits = np.zeros(size, dtype=np.asarray(facts["t"]).dtype)  # each pair's thématiques
         for kind, found in keys.items():
             rows = np.zeros((len(found), *shape), dtype=np.int32)
             people = np.zeros((len(found), *shape), dtype=np.int32)
-            for at, (_value, mine) in enumerate(found):
+            for at, (value, mine) in enumerate(found):
                 if at_permanences:
                     mine = mine[permanence[mine] >= 0]
                 groups = (
@@ -79,6 +84,8 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
                 )
                 rows[at] = _since(month_of[mine], groups, shape)
                 ids = pairs[mine]
+                if kind == "tb":
+                    bits[ids] |= bits.dtype.type(1 << value)
                 last = np.full(size, -1, dtype=np.int16)  # each pair's last month with the key
                 np.maximum.at(last, ids, month_of[mine])
                 group_of[ids] = groups
@@ -87,6 +94,7 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
             out[f"{PREFIX}{name}_rows_{kind}"] = rows
             out[f"{PREFIX}{name}_people_{kind}"] = people
         out[f"{PREFIX}{name}_groups"] = values
+        out[f"{PREFIX}{name}_bits"] = bits
     return out
 
 
@@ -98,42 +106,52 @@ def _since(months: np.ndarray, groups: np.ndarray, shape) -> np.ndarray:
     return np.cumsum(counts[::-1], axis=0)[::-1]
 
 
-def totals(store, name: str, key: tuple[str, int], fresh: dict | None, since: int = 0):
-    """(groups, rows, people) of the rows of `key` (`keyed`) from the files' row `since` (a
-    period's first; the period runs to the last row), groups in order, those without rows
-    left out; `fresh`: the scope's rows read again (each has the key, is in the period and
-    belongs to the grouping's rows). None when the store has no tables or no overlay.
+def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
+    """(groups, rows, people) of the rows of `keys` (`keyed`: one type, or thématiques) from
+    the files' row `since` (a period's first; the period runs to the last row), groups in
+    order, those without rows left out; `fresh`: the scope's rows read again (each has a key,
+    is in the period and belongs to the grouping's rows). None when the store has no tables or
+    no overlay, or for several thématiques from a row after the first.
 
     The tables count from the first row of `since`'s month: the rows of that month before
     `since` are counted out, and their pairs counted again with the overlay's."""
     index = store.index
     overlay = index_module.overlay(store)
-    kind = key[0]
+    kind = keys[0][0]
     if f"{PREFIX}{name}_rows_{kind}" not in index or overlay is None:
+        return None
+    several = len(keys) > 1
+    if several and (since > 0 or f"{PREFIX}{name}_bits" not in index):
         return None
     group, pair, person, at_permanences = SPECS[name]
     facts = store.facts
     values = np.asarray(index[f"{PREFIX}{name}_groups"])
-    position = keyed.position(index, key)
     size = len(facts["day"])
+    positions = [keyed.position(index, key) for key in keys]
     if since < size:
         month = facts["month"][since]
         at_month = int(np.searchsorted(index["vals_month"], month))
         month_row = int(np.searchsorted(facts["month"], month))  # the month's first row
-    else:
-        position, month_row = -1, size
-    if position >= 0:
-        rows = np.array(index[f"{PREFIX}{name}_rows_{kind}"][position, at_month], dtype=np.int64)
-        people = np.array(
-            index[f"{PREFIX}{name}_people_{kind}"][position, at_month], dtype=np.int64
-        )
-    else:  # no row of the files has it: the rows read again may
-        rows = np.zeros(len(values), dtype=np.int64)
-        people = np.zeros(len(values), dtype=np.int64)
+    else:  # no row of the files: the rows read again may have the keys
+        positions, month_row = [], size
+    rows = np.zeros(len(values), dtype=np.int64)
+    people = np.zeros(len(values), dtype=np.int64)
+    for position in (at for at in positions if at >= 0):
+        rows += index[f"{PREFIX}{name}_rows_{kind}"][position, at_month]
+        people += index[f"{PREFIX}{name}_people_{kind}"][position, at_month]
+    if several and positions:
+        for more in keyed.repeated_rows(store, keys, 0, size):
+            if at_permanences:
+                more = more[np.asarray(facts["permanence"][more]) >= 0]
+            counted = np.zeros(len(more), dtype=np.int64)
+            if group is not None:
+                counted = np.searchsorted(values, np.asarray(facts[group][more]))
+            rows -= np.bincount(counted, minlength=len(values))
+        people = _pairs_with(store, name, keys, values)
 
     def of_files(where) -> np.ndarray:
-        """Which of these files' rows are the grouping's rows with the key."""
-        keep = keyed.mask(key, lambda n: np.asarray(facts[n][where]))
+        """Which of these files' rows are the grouping's rows with a key."""
+        keep = keyed.mask(keys, lambda n: np.asarray(facts[n][where]))
         if at_permanences:
             keep &= np.asarray(facts["permanence"][where]) >= 0
         return keep
@@ -188,6 +206,25 @@ def totals(store, name: str, key: tuple[str, int], fresh: dict | None, since: in
         np.searchsorted(values, touched_groups), weights=change, minlength=len(values)
     ).astype(np.int64)
     return _present(values, rows, people)
+
+
+def _pairs_with(store, name: str, keys: tuple, values: np.ndarray) -> np.ndarray:
+    """Per group of `values`, the files' pairs of the grouping having any of the keys'
+    thématiques (the pairs are numbered group by group: a count per group's run of ids)."""
+    bits = np.asarray(store.index[f"{PREFIX}{name}_bits"])
+    have = (bits & keyed.fitted(bits, sum(1 << value for _kind, value in keys))) != 0
+    people = np.zeros(len(values), dtype=np.int64)
+    if SPECS[name][0] is None:
+        people[0] = np.count_nonzero(have)
+        return people
+    groups, starts = (np.asarray(a) for a in store.facts[f"pairgroups_{SPECS[name][1][5:]}"])
+    ends = np.r_[starts[1:], len(have)]
+    at = np.searchsorted(values, groups)
+    spans = zip(groups.tolist(), at.tolist(), starts.tolist(), ends.tolist(), strict=True)
+    for group, position, start, end in spans:
+        if position < len(values) and values[position] == group:
+            people[position] = np.count_nonzero(have[start:end])
+    return people
 
 
 def _grown(values, rows, people, more):

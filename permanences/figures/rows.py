@@ -32,13 +32,15 @@ class Rows:
     none).
     """
 
-    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None, key=None):
+    def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None, keys=None):
         self.store = store
         self.low, self.high = low, high
         self._idx = idx
-        # The rows are exactly those of this thématique or type (a `keyed` key) in the period:
-        # the indexes per key count them as a whole period is counted.
-        self._key = key if key is not None and keyed.position(store.index, key) >= 0 else None
+        # The rows are exactly those of this type or these thématiques (`keyed` keys) in the
+        # period: the indexes per key count them as a whole period is counted.
+        if keys is not None:
+            keys = tuple(key for key in keys if keyed.position(store.index, key) >= 0) or None
+        self._keys = keys
         self._fresh_mask = fresh_mask
         self._test = test  # (column reader) -> mask of the scope's filters, period aside
         self._columns = {}
@@ -86,7 +88,7 @@ class Rows:
         return self._columns[name]
 
     def __len__(self) -> int:
-        if self._key is not None:
+        if self._keys is not None:
             return int(self.code_counts("type").sum())
         if self._overlay() is not None:
             dropped = len(self._overlay().dropped_between(self.low, self.high))
@@ -126,26 +128,33 @@ class Rows:
         return counts
 
     def _key_counts_of(self, name, count, fresh=True) -> np.ndarray | None:
-        """`count(column reader)` over the rows of the key, from the indexes per key (the
-        partial blocks, the rows the overlay dropped and, unless `fresh` is False, those it
-        read again counted one by one); None when the rows are not a key's alone, or the key's
-        tables lack `name`."""
-        key = self._key
-        if key is None or f"cum_{name}_{key[0]}" not in self.store.index:
+        """`count(column reader)` over the rows of the keys, from the indexes per key (the
+        partial blocks, the rows counted by several keys, the rows the overlay dropped and,
+        unless `fresh` is False, those it read again counted one by one); None when the rows
+        are not the keys' alone, or their tables lack `name`."""
+        keys = self._keys
+        if keys is None or f"cum_{name}_{keys[0][0]}" not in self.store.index:
             return None
         overlay = index_module.overlay(self.store)
         if overlay is None:
             return None
 
-        def direct(a, b=None):
-            read = self._file_column(a if b is None else slice(a, b))
-            mine = keyed.mask(key, read)
+        def having(where, chosen=keys):  # the count of those rows with any of `chosen`
+            read = self._file_column(where)
+            mine = keyed.mask(chosen, read)
             return count(lambda n: read(n)[mine])
 
-        counts = self.store.index.range_counts(name, self.low, self.high, direct, key=key)
+        counts = np.zeros(0, dtype=np.int64)
+        for key in keys:
+            direct = lambda a, b=None, k=key: having(a if b is None else slice(a, b), (k,))  # noqa: E731
+            found = self.store.index.range_counts(name, self.low, self.high, direct, key=key)
+            counts = index_module.added(counts, found)
+        # The rows of the period (dropped ones too) the sum counted more than once.
+        for rows in keyed.repeated_rows(self.store, keys, self.low, self.high):
+            counts = counts - _pad(count(self._file_column(rows)), len(counts))
         dropped = overlay.dropped_between(self.low, self.high)
         if len(dropped):
-            counts = counts - _pad(direct(dropped), len(counts))
+            counts = counts - _pad(having(dropped), len(counts))
         if self._fresh_mask is not None and fresh:
             counts = index_module.added(counts, count(self._fresh))
         return counts
@@ -173,11 +182,11 @@ class Rows:
     def codes_counts(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
         """code_counts of several coded columns: from the rows, one count of their codes
         combined (a count per column took 40 ms for six million rows)."""
-        if self._overlay() is not None or self._key is not None:
+        if self._overlay() is not None or self._keys is not None:
             return {name: self.code_counts(name) for name in names}
         dictionaries = self.store.dictionaries
         columns = [index_module.coded(name, self.__getitem__, dictionaries) for name in names]
-        return dict(zip(names, _joint_counts(columns), strict=True))
+        return dict(zip(names, index_module.joint_counts(columns), strict=True))
 
     def bit_counts(self, name: str) -> np.ndarray:
         """Rows with each bit of a mask column (thématiques, démarches, matériel)."""
@@ -336,21 +345,21 @@ class Rows:
 
     def _by_key(self, name: str) -> bool:
         """Whether a key's tables count its rows per group of `name` (a type's do)."""
-        key = self._key
-        if key is None or f"cum_{name}_{key[0]}" not in self.store.index:
+        keys = self._keys
+        if keys is None or f"cum_{name}_{keys[0][0]}" not in self.store.index:
             return False
         return index_module.overlay(self.store) is not None
 
     def _keyed_totals(self, pair: str) -> list[tuple[int, int, int]] | None:
-        """group_counts of one thématique's or type's rows over a period to the last row: its
-        tables, written at rebuild (`keyed_totals`); None for other rows."""
-        if self._key is None or self.high != len(self.store.facts["day"]):
+        """group_counts of the keys' rows (a type's, thématiques') over a period to the last
+        row: their tables, written at rebuild (`keyed_totals`); None for other rows."""
+        if self._keys is None or self.high != len(self.store.facts["day"]):
             return None
         group, column, person, _at_permanences = keyed_totals.SPECS[pair]
         fresh = None
         if self._fresh_mask is not None:
             fresh = {name: self._fresh(name) for name in (group, column, person)}
-        found = keyed_totals.totals(self.store, pair, self._key, fresh, self.low)
+        found = keyed_totals.totals(self.store, pair, self._keys, fresh, self.low)
         if found is None:
             return None
         return list(zip(*(array.tolist() for array in found), strict=True))
@@ -415,23 +424,6 @@ def _pair_keys(store, pair: str, ids: np.ndarray) -> np.ndarray:
     keys[inner] = np.asarray(known)[ids[inner]]
     keys[~inner] = store.pair_extra[pair][ids[~inner] - len(known)]
     return keys
-
-
-def _joint_counts(columns: list[np.ndarray]) -> list[np.ndarray]:
-    """index.bincount of each column (codes from -1), by one bincount of the codes combined
-    when their combinations are few."""
-    sizes = [int(column.max()) + 2 if len(column) else 1 for column in columns]
-    cells = int(np.prod(sizes, dtype=np.int64))
-    if not len(columns[0]) or cells > 1 << 24:
-        return [index_module.bincount(column) for column in columns]
-    combined = np.zeros(len(columns[0]), dtype=np.int32)
-    for column, size in zip(columns, sizes, strict=True):
-        combined *= size
-        combined += column
-        combined += 1
-    counts = np.bincount(combined, minlength=cells).reshape(sizes)
-    axes = range(len(sizes))
-    return [counts.sum(axis=tuple(j for j in axes if j != i)) for i in axes]
 
 
 def _pad(counts: np.ndarray, size: int) -> np.ndarray:

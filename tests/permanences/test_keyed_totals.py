@@ -1,6 +1,6 @@
-"""One thématique or one type over the whole history is read from its tables (keyed_totals),
-written with the store and corrected for what was written since: the same figures as the live
-SQL."""
+"""One thématique, one type or several thématiques over the whole history are read from their
+tables (keyed_totals), written with the store and corrected for what was written since: the
+same figures as the live SQL."""
 
 import dataclasses
 import datetime
@@ -20,10 +20,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SANTE = Thematique.SANTE.value
 INDIVIDUEL = TypeActivite.INDIVIDUEL.value
+THREE = (SANTE, Thematique.EMAIL.value, Thematique.BUREAUTIQUE.value)
 # (the scope's filter, the médiations' field and its values with and without the key)
 KEYS = {
     "thematique": ({"thematique": (SANTE,)}, "thematiques", [SANTE], [Thematique.EMAIL.value]),
     "type": ({"type": (INDIVIDUEL,)}, "type_activite", INDIVIDUEL, TypeActivite.COLLECTIF.value),
+    # Any of three: rows with one, two and all three of them (the sum of the keys' counts less
+    # the rows counted more than once), the people from their pairs' thématiques.
+    "thematiques": (
+        {"thematique": THREE},
+        "thematiques",
+        list(THREE),
+        [Thematique.PARENTALITE.value],
+    ),
 }
 
 
@@ -37,8 +46,10 @@ def _spied(monkeypatch) -> list[str]:
     totals = keyed_totals.totals
 
     def spy(store, name, *args):
-        read.append(name)
-        return totals(store, name, *args)
+        found = totals(store, name, *args)
+        if found is not None:
+            read.append(name)
+        return found
 
     monkeypatch.setattr(keyed_totals, "totals", spy)
     return read
@@ -67,6 +78,9 @@ def test_records_merged_before_the_store_and_read_again_since_count_once(monkeyp
     for other, kept in zip(records[0::2], records[1::2], strict=True):
         Usager.objects.filter(pk=other.pk).update(merged_into=kept)
         merged.append(other.pk)
+    # Some of their médiations with the key (with all three thématiques) in the files.
+    having_all = Mediation.objects.filter(accompagnements__usager_id__in=merged[:20])
+    Mediation.objects.filter(pk__in=having_all.values("pk")).update(**{field: with_key})
     call_command("rebuild_figures_store", stdout=io.StringIO())
     scope = figures.Scope(user=world.coordinateur, app_filters=filters)
     read = _spied(monkeypatch)
@@ -82,7 +96,7 @@ def test_records_merged_before_the_store_and_read_again_since_count_once(monkeyp
     _assert_same_as_live(scope, monkeypatch)
     # New médiations of those records where they already had the key: the pairs they touch
     # had it in the files, through the person the records were merged into.
-    having = {f"mediation__{field}" + ("__contains" if key == "thematique" else ""): with_key}
+    having = {f"mediation__{field}" + ("__contains" if field == "thematiques" else ""): with_key}
     again = (
         Accompagnement.objects.filter(usager_id__in=merged, **having)
         .exclude(mediation_id__in=edited)
