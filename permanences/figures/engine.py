@@ -12,7 +12,8 @@ from reseau.models import Quartier
 from ..enums import TypeActivite
 from . import index, writer
 from . import store as store_module
-from .rows import EPOCH, Rows, distinct, search, unique
+from .index import distinct, unique
+from .rows import EPOCH, Rows, search
 from .rows import day_number as _day
 from .selection import rows_for, viewer_allows
 

@@ -104,6 +104,34 @@ def added(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def distinct(values: np.ndarray) -> int:
+    """How many distinct values (non-negative integers): one pass, no sort."""
+    if not len(values):
+        return 0
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    return int(seen.sum())
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values (non-negative integers), in order."""
+    if not len(values):
+        return np.array([], dtype=np.int64)
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    return np.flatnonzero(seen)
+
+
+def runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how many times each occurs (np.unique without
+    its sort)."""
+    if not len(sorted_values):
+        return sorted_values, np.array([], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    counts = np.diff(np.r_[starts, len(sorted_values)])
+    return sorted_values[starts], counts
+
+
 def joint_counts(columns: list[np.ndarray]) -> list[np.ndarray]:
     """bincount of each column (codes from -1), by one bincount of the codes combined
     when their combinations are few."""

@@ -21,9 +21,10 @@ KINDS = {"tb": "tbits", "ty": "typos"}  # each kind's positions by value
 
 
 def counted(kind: str) -> tuple[str, ...]:
-    """The columns counted per block among a key's rows."""
+    """The columns counted per block among a key's rows ("medfirst": the médiations' first
+    rows, their count)."""
     i = index_module
-    return i.CODED + i.BITS + (i.GROUPED if kind == "ty" else ())
+    return i.CODED + i.BITS + ("medfirst",) + (i.GROUPED if kind == "ty" else ())
 
 
 def names() -> tuple[str, ...]:
@@ -156,7 +157,9 @@ def _cumulated_rows(name, rows, column, dictionaries, block, built) -> np.ndarra
         counts = np.bincount(keys, minlength=(blocks - 1) * len(distinct))
         counts = counts.reshape(blocks - 1, len(distinct)) @ index_module._bit_matrix(distinct)
     else:
-        if name in index_module.GROUPED:
+        if name == "medfirst":  # 0 or 1, as in `cum_medfirst`
+            codes = built["medfirst"][rows]
+        elif name in index_module.GROUPED:
             codes = np.searchsorted(built[f"vals_{name}"], column(name)[rows])
         else:
             codes = index_module.coded(name, lambda n: column(n)[rows], dictionaries) + 1

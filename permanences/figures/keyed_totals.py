@@ -38,6 +38,7 @@ SPECS = {
     "plieu": ("plieu", "pair_plieu", "usager", True),
     "pmonth": ("month", "pair_pmonth", "usager", True),
     "usager": (None, "usager", "usager", True),  # the usagers at permanences, in all
+    "person": (None, "person", "person", False),  # the persons, in all (`persons`)
 }
 NAMES = tuple(f"{PREFIX}{name}_{table}" for name in SPECS for table in ("groups", "bits")) + tuple(
     f"{PREFIX}{name}_{table}_{kind}"
@@ -225,6 +226,34 @@ def _pairs_with(store, name: str, keys: tuple, values: np.ndarray) -> np.ndarray
         if position < len(values) and values[position] == group:
             people[position] = np.count_nonzero(have[start:end])
     return people
+
+
+def persons(store, keys: tuple, fresh: np.ndarray | None) -> np.ndarray | None:
+    """Which persons have a row of the thématiques `keys` over the whole history, as
+    Rows.persons (a mask by person id; `fresh`: the persons of the scope's rows read again):
+    those the files gave them, from each person's thématiques, but those the overlay dropped
+    rows of found again from their rows. None for a type, or without the bits."""
+    index, facts = store.index, store.facts
+    overlay = index_module.overlay(store)
+    if keys[0][0] != "tb" or f"{PREFIX}person_bits" not in index or overlay is None:
+        return None
+    bits = np.asarray(index[f"{PREFIX}person_bits"])
+    seen = (bits & keyed.fitted(bits, sum(1 << value for _kind, value in keys))) != 0
+    dropped = overlay.dropped
+    dropped = dropped[keyed.mask(keys, lambda n: np.asarray(facts[n][dropped]))]
+    touched = index_module.uniq(np.asarray(facts["person"][dropped]).astype(np.int64))
+    if len(touched):
+        rows, _owner = index.person_rows(touched)
+        rows = rows[keyed.mask(keys, lambda n: np.asarray(facts[n][rows]))]
+        if store.kept is not None:
+            rows = rows[store.kept[rows]]
+        seen[touched] = False
+        seen[np.asarray(facts["person"][rows])] = True
+    if fresh is not None and len(fresh):
+        if int(fresh.max()) >= len(seen):
+            seen = np.r_[seen, np.zeros(int(fresh.max()) + 1 - len(seen), dtype=bool)]
+        seen[fresh] = True
+    return seen
 
 
 def _grown(values, rows, people, more):

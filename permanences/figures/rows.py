@@ -9,6 +9,7 @@ import numpy as np
 
 from . import index as index_module
 from . import keyed, keyed_totals, writer
+from .index import distinct, runs
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -28,14 +29,16 @@ class Rows:
 
     The files' rows are those of `low` … `high - 1` (the period) the overlay kept, or when the
     scope has other filters the rows `idx` (found through the lieu or conseiller permutations,
-    or by a mask over the period). The rows read again are those `fresh_mask` keeps (None:
-    none).
+    or by a mask over the period; a function finding them when first read: a type's or
+    thématiques' rows are often counted from their tables alone). The rows read again are
+    those `fresh_mask` keeps (None: none).
     """
 
     def __init__(self, store, low, high, idx=None, fresh_mask=None, test=None, keys=None):
         self.store = store
         self.low, self.high = low, high
-        self._idx = idx
+        self._selected = idx is not None  # a selection of the period's rows
+        self._find, self._found = (idx, None) if callable(idx) else (None, idx)
         # The rows are exactly those of this type or these thématiques (`keyed` keys) in the
         # period: the indexes per key count them as a whole period is counted.
         if keys is not None:
@@ -48,9 +51,15 @@ class Rows:
 
     # --- The rows themselves ---
 
+    @property
+    def _idx(self) -> np.ndarray | None:
+        if self._find is not None:
+            self._found, self._find = self._find(), None
+        return self._found
+
     def _selection(self):
         """The files' rows as a slice and a mask over it (None: all), or as indexes."""
-        if self._idx is not None:
+        if self._selected:
             return self._idx, None
         if "selection" not in self._memo:
             kept = self.store.kept
@@ -112,7 +121,7 @@ class Rows:
     def _overlay(self):
         """The overlay's corrections when the rows are the whole period (no filter but the
         period): the indexes then answer; None otherwise."""
-        if self._idx is not None:
+        if self._selected:
             return None
         return index_module.overlay(self.store)
 
@@ -160,8 +169,10 @@ class Rows:
         return counts
 
     def _file_column(self, where):
-        facts = self.store.facts
-        return lambda name: np.asarray(facts[name][where])
+        """A reader of the files' rows `where`: their columns, and whether each is its
+        médiation's first row ("medfirst", from the indexes)."""
+        facts, first = self.store.facts, self.store.index.get("medfirst")
+        return lambda name: np.asarray((first if name == "medfirst" else facts[name])[where])
 
     def code_counts(self, name: str) -> np.ndarray:
         """Rows per code + 1 of a coded column (index.CODED)."""
@@ -237,17 +248,23 @@ class Rows:
         one day, and share the fields the filters read), and those only read again."""
         store = self.store
         overlay = index_module.overlay(store)
-        if overlay is None or self._idx is not None:
-            return distinct(self["med"])
         first = store.index["medfirst"]
-        ones = self._index_counts(
-            "medfirst",
-            lambda a, b=None: np.bincount(
-                np.asarray(first[a if b is None else slice(a, b)]).astype(np.intp), minlength=2
-            ),
-            lambda: np.zeros(2, dtype=np.int64),
-        )[1]
-        count = int(ones)
+        # The keys' rows: their first rows are counted by the indexes per key.
+        ones = self._key_counts_of(
+            "medfirst", lambda read: np.bincount(read("medfirst"), minlength=2), fresh=False
+        )
+        if ones is None and (overlay is None or self._selected):
+            return distinct(self["med"])
+        if ones is None:
+            ones = self._index_counts(
+                "medfirst",
+                lambda a, b=None: np.bincount(
+                    np.asarray(first[a if b is None else slice(a, b)]).astype(np.intp),
+                    minlength=2,
+                ),
+                lambda: np.zeros(2, dtype=np.int64),
+            )
+        count = int(ones[1])
         back = overlay.resurrected
         back = back[(back >= self.low) & (back < self.high)]
         if len(back):
@@ -259,7 +276,7 @@ class Rows:
 
     def contains(self, file_rows: np.ndarray) -> np.ndarray:
         """Which of these files' rows (sorted or not) are rows of the scope."""
-        if self._idx is not None:
+        if self._selected:
             if not len(self._idx):
                 return np.zeros(len(file_rows), dtype=bool)
             at = np.minimum(np.searchsorted(self._idx, file_rows), len(self._idx) - 1)
@@ -276,7 +293,7 @@ class Rows:
 
     def is_selection(self) -> bool:
         """Whether the rows were selected by a filter (a lieu, a type…), not a whole period."""
-        return self._idx is not None
+        return self._selected
 
     def persons(self) -> np.ndarray:
         """Which persons have a row: a mask indexed by person id."""
@@ -287,6 +304,10 @@ class Rows:
     def _persons(self) -> np.ndarray:
         overlay = self._overlay()
         whole = self.low == 0 and self.high == len(self.store.facts["day"])
+        if whole and self._keys is not None:  # thématiques: their persons' bits
+            found = keyed_totals.persons(self.store, self._keys, self._fresh("person"))
+            if found is not None:
+                return found
         if overlay is None or not whole:
             people = self.person()
             seen = np.zeros(int(people.max()) + 1 if len(people) else 0, dtype=bool)
@@ -313,7 +334,7 @@ class Rows:
             return themed
         overlay = self._overlay()
         if (overlay is None and not self._by_key(pair)) or not self.store.meta.get("pairs"):
-            if pair == "month" and self._idx is not None and self.store.meta.get("pairs"):
+            if pair == "month" and self._selected and self.store.meta.get("pairs"):
                 return self._month_counts()
             return self.counts(pair)
         rows = self.group_rows(pair)
@@ -428,34 +449,6 @@ def _pair_keys(store, pair: str, ids: np.ndarray) -> np.ndarray:
 
 def _pad(counts: np.ndarray, size: int) -> np.ndarray:
     return counts if len(counts) >= size else np.r_[counts, np.zeros(size - len(counts), int)]
-
-
-def distinct(values: np.ndarray) -> int:
-    """How many distinct values (non-negative integers): one pass, no sort."""
-    if not len(values):
-        return 0
-    seen = np.zeros(int(values.max()) + 1, dtype=bool)
-    seen[values] = True
-    return int(seen.sum())
-
-
-def unique(values: np.ndarray) -> np.ndarray:
-    """The distinct values (non-negative integers), in order."""
-    if not len(values):
-        return np.array([], dtype=np.int64)
-    seen = np.zeros(int(values.max()) + 1, dtype=bool)
-    seen[values] = True
-    return np.flatnonzero(seen)
-
-
-def runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array and how many times each occurs (np.unique without
-    its sort)."""
-    if not len(sorted_values):
-        return sorted_values, np.array([], dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    counts = np.diff(np.r_[starts, len(sorted_values)])
-    return sorted_values[starts], counts
 
 
 def _group_counts(groups: np.ndarray, persons: np.ndarray) -> list[tuple[int, int, int]]:

@@ -97,31 +97,32 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         if store.kept is not None:
             idx = idx[store.kept[idx]]
         return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
-    themed = None
-    if scope.chosen(THEMATIQUE):
-        themed = store.index.bit_rows(bits[:1], low, high) if "perm_tbit" in store.index else None
-        if themed is not None and len(bits) > 1:
-            # Several: their bits tested over the period (twice as fast as their rows merged).
-            themes_of = np.asarray(store.facts["t"][low:high])
-            themed = low + np.flatnonzero(themes_of & keyed.fitted(themes_of, themes))
-    if themed is not None:
-        # A thématique's rows from the index of bits, then the other filters on those only.
-        keep = test(lambda name: np.asarray(store.facts[name][themed]), by_theme=False)
-        idx = themed if keep is None else themed[keep]
-        if store.kept is not None:
-            idx = idx[store.kept[idx]]
-        keys = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
-        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, keys=keys)
-    filt = test(lambda name: np.asarray(store.facts[name][low:high]))
-    if filt is not None:
+    themed = bool(scope.chosen(THEMATIQUE)) and "perm_tbit" in store.index
+
+    def kept(idx):
+        return idx if store.kept is None else idx[store.kept[idx]]
+
+    def selected() -> np.ndarray:
+        if themed:
+            # The thématiques' rows: one's from the index of bits, several's by a test of
+            # their bits over the period (twice as fast as their rows merged); then the other
+            # filters on those only.
+            rows = store.index.bit_rows(bits, low, high)
+            if len(bits) > 1:
+                themes_of = np.asarray(store.facts["t"][low:high])
+                rows = low + np.flatnonzero(themes_of & keyed.fitted(themes_of, themes))
+            keep = test(lambda name: np.asarray(store.facts[name][rows]), by_theme=False)
+            return kept(rows if keep is None else rows[keep])
         # The rows the filters keep, as indexes: each column is then a take (a fraction of a
         # millisecond for a year's 200,000 rows of a type and a thématique) instead of a
         # compress of the whole period.
-        idx = low + np.flatnonzero(filt)
-        if store.kept is not None:
-            idx = idx[store.kept[idx]]
-        # One type alone: counted from the indexes per type.
-        keys = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
+        return kept(low + np.flatnonzero(test(lambda n: np.asarray(store.facts[n][low:high]))))
+
+    # One type or thématiques alone: counted from the indexes per key, their rows found only
+    # if a count needs them.
+    keys = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
+    if scope.chosen(THEMATIQUE) or scope.chosen(TYPE):
+        idx = selected if keys is not None else selected()
         return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, keys=keys)
     return Rows(store, low, high, fresh_mask=fresh_mask, test=full_test)
 
