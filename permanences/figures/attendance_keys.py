@@ -152,7 +152,12 @@ def narrowed(store, column, filters, blocks=None, runs=None) -> tuple[np.ndarray
 
 def _per_run(rows: np.ndarray, run_start: np.ndarray) -> np.ndarray:
     """How many of these rows (positions, in order) fall in each run: a running count of them
-    read at the runs' starts (60 ms for three million runs at 10 M, a search per run 94)."""
+    read at the runs' starts (60 ms for three million runs at 10 M, a search per run 94); few
+    rows, each one's run found and counted."""
+    runs = max(len(run_start) - 1, 0)
+    if len(rows) * 8 < runs:
+        at = np.searchsorted(run_start, rows.astype(run_start.dtype), "right") - 1
+        return np.bincount(at, minlength=runs)
     marks = np.zeros(int(run_start[-1]) + 1 if len(run_start) else 1, dtype=np.int32)
     marks[rows + 1] = 1
     np.cumsum(marks, out=marks)

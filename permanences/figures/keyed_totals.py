@@ -13,7 +13,8 @@ them (`kt_<name>_people_<kind>`), at the key's position (`keyed.position`).
 
 Several thématiques at once, over the whole history: the rows are the sum of their keys' rows
 less those counted more than once (`keyed.repeated`); the people, the pairs having any of them,
-from each pair's thématiques (`kt_<name>_bits`: the bits of all its rows in the grouping).
+from the pairs counted per group and set of thématiques (`kt_<name>_masks`: a pair's set, the
+bits of all its rows in the grouping).
 
 Read (`totals`): the tables, then the overlay. The files' rows it dropped with the key are
 counted out and the scope's rows read again counted in. A pair changes only if one of those
@@ -40,7 +41,12 @@ SPECS = {
     "usager": (None, "usager", "usager", True),  # the usagers at permanences, in all
     "person": (None, "person", "person", False),  # the persons, in all (`persons`)
 }
-NAMES = tuple(f"{PREFIX}{name}_{table}" for name in SPECS for table in ("groups", "bits")) + tuple(
+# Several thématiques: per grouping, its pairs counted per group and set of thématiques
+# (`_masks`), and each person's thématiques (`person_bits`, for Rows.persons).
+NAMES = tuple(f"{PREFIX}{name}_groups" for name in SPECS) + tuple(
+    f"{PREFIX}{name}_masks" for name in SPECS if name != "person"
+)
+NAMES += (f"{PREFIX}person_bits",) + tuple(
     f"{PREFIX}{name}_{table}_{kind}"
     for name in SPECS
     for table in ("rows", "people")
@@ -95,8 +101,22 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
             out[f"{PREFIX}{name}_rows_{kind}"] = rows
             out[f"{PREFIX}{name}_people_{kind}"] = people
         out[f"{PREFIX}{name}_groups"] = values
-        out[f"{PREFIX}{name}_bits"] = bits
+        if name == "person":
+            out[f"{PREFIX}person_bits"] = bits
+        else:
+            out[f"{PREFIX}{name}_masks"] = _masks(bits, group_of)
     return out
+
+
+def _masks(bits: np.ndarray, group_of: np.ndarray) -> np.ndarray:
+    """The pairs having thématiques counted per group (position) and set of thématiques: rows
+    of (group, thématiques, pairs), in order of group; a few hundred sets per group where
+    the pairs are thousands."""
+    having = np.flatnonzero(bits)
+    # At most 32 bits (writer.narrow_mask): the thématiques are fewer (enums.Thematique).
+    stride = 1 << (8 * bits.dtype.itemsize)
+    cells, counts = np.unique(group_of[having] * stride + bits[having], return_counts=True)
+    return np.array([cells // stride, cells % stride, counts], dtype=np.int64)
 
 
 def _since(months: np.ndarray, groups: np.ndarray, shape) -> np.ndarray:
@@ -122,7 +142,7 @@ def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
     if f"{PREFIX}{name}_rows_{kind}" not in index or overlay is None:
         return None
     several = len(keys) > 1
-    if several and (since > 0 or f"{PREFIX}{name}_bits" not in index):
+    if several and (since > 0 or f"{PREFIX}{name}_masks" not in index):
         return None
     group, pair, person, at_permanences = SPECS[name]
     facts = store.facts
@@ -141,13 +161,11 @@ def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
         rows += index[f"{PREFIX}{name}_rows_{kind}"][position, at_month]
         people += index[f"{PREFIX}{name}_people_{kind}"][position, at_month]
     if several and positions:
-        for more in keyed.repeated_rows(store, keys, 0, size):
-            if at_permanences:
-                more = more[np.asarray(facts["permanence"][more]) >= 0]
-            counted = np.zeros(len(more), dtype=np.int64)
-            if group is not None:
-                counted = np.searchsorted(values, np.asarray(facts[group][more]))
-            rows -= np.bincount(counted, minlength=len(values))
+        for more in _repeated(store, keys, at_permanences):
+            if group is None:
+                rows[0] -= len(more)
+            else:
+                rows -= _per_group(values, np.asarray(facts[group][more]))
         people = _pairs_with(store, name, keys, values)
 
     def of_files(where) -> np.ndarray:
@@ -209,23 +227,39 @@ def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
     return _present(values, rows, people)
 
 
+def _repeated(store, keys: tuple, at_permanences: bool) -> list[np.ndarray]:
+    """keyed.repeated_rows over the files, at permanences only if asked (kept for the next
+    grouping)."""
+    found = keyed.repeated_rows(store, keys, 0, len(store.facts["day"]))
+    if not at_permanences:
+        return found
+    known = store.cache.get("repeated_at_permanences")
+    if known is None or known[0] is not found:
+        permanence = store.facts["permanence"]
+        known = (found, [more[np.asarray(permanence[more]) >= 0] for more in found])
+        store.cache["repeated_at_permanences"] = known
+    return known[1]
+
+
+def _per_group(values: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """How many of `found` are each of `values` (sorted; each found is one): a count over
+    their span when it is not much larger than they are, else each one's position found."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    low, span = int(values[0]), int(values[-1]) - int(values[0]) + 1
+    if span > 4 * len(found) + 65536:
+        return np.bincount(np.searchsorted(values, found), minlength=len(values))
+    return np.bincount(found.astype(np.int64) - low, minlength=span)[values - low]
+
+
 def _pairs_with(store, name: str, keys: tuple, values: np.ndarray) -> np.ndarray:
     """Per group of `values`, the files' pairs of the grouping having any of the keys'
-    thématiques (the pairs are numbered group by group: a count per group's run of ids)."""
-    bits = np.asarray(store.index[f"{PREFIX}{name}_bits"])
-    have = (bits & keyed.fitted(bits, sum(1 << value for _kind, value in keys))) != 0
-    people = np.zeros(len(values), dtype=np.int64)
-    if SPECS[name][0] is None:
-        people[0] = np.count_nonzero(have)
-        return people
-    groups, starts = (np.asarray(a) for a in store.facts[f"pairgroups_{SPECS[name][1][5:]}"])
-    ends = np.r_[starts[1:], len(have)]
-    at = np.searchsorted(values, groups)
-    spans = zip(groups.tolist(), at.tolist(), starts.tolist(), ends.tolist(), strict=True)
-    for group, position, start, end in spans:
-        if position < len(values) and values[position] == group:
-            people[position] = np.count_nonzero(have[start:end])
-    return people
+    thématiques: the counts of the sets of thématiques that have one."""
+    groups, masks, counts = np.asarray(store.index[f"{PREFIX}{name}_masks"])
+    having = (masks & sum(1 << value for _kind, value in keys)) != 0
+    return np.bincount(groups[having], weights=counts[having], minlength=len(values)).astype(
+        np.int64
+    )
 
 
 def persons(store, keys: tuple, fresh: np.ndarray | None) -> np.ndarray | None:
