@@ -116,7 +116,9 @@ def _masks(bits: np.ndarray, group_of: np.ndarray) -> np.ndarray:
     # At most 32 bits (writer.narrow_mask): the thématiques are fewer (enums.Thematique).
     stride = 1 << (8 * bits.dtype.itemsize)
     cells, counts = np.unique(group_of[having] * stride + bits[having], return_counts=True)
-    return np.array([cells // stride, cells % stride, counts], dtype=np.int64)
+    narrow = stride <= 1 << 16  # half the bytes: masks of sixteen bits, groups and counts int32
+    kind = np.int32 if narrow and len(group_of) < 2**31 else np.int64
+    return np.array([cells // stride, cells % stride, counts], dtype=kind)
 
 
 def _since(months: np.ndarray, groups: np.ndarray, shape) -> np.ndarray:

@@ -100,7 +100,16 @@ def rows_for(scope: figures.Scope) -> Rows | None:
     themed = bool(scope.chosen(THEMATIQUE)) and "perm_tbit" in store.index
 
     def kept(idx):
-        return idx if store.kept is None else idx[store.kept[idx]]
+        """Without the overlay's dropped rows: few, found among the rows (sorted) and taken
+        out, rather than every row's tested."""
+        overlay = index_module.overlay(store) if store.kept is not None else None
+        if overlay is None:
+            return idx if store.kept is None else idx[store.kept[idx]]
+        dropped = overlay.dropped
+        at = np.searchsorted(idx, dropped)
+        inside = at < len(idx)
+        inside[inside] = idx[at[inside]] == dropped[inside]
+        return np.delete(idx, at[inside]) if inside.any() else idx
 
     def selected() -> np.ndarray:
         if themed:

@@ -210,6 +210,26 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
             "la thématique fréquente et un type",
             figures.Scope(user=user, app_filters={**common, **individuel}),
         ),
+        # Periods no table starts from: a key's rows counted one by one.
+        (
+            "common_theme_middle",
+            "la thématique fréquente, les années du milieu",
+            figures.Scope(user=user, start=middle[0], end=middle[1], app_filters=common),
+        ),
+        (
+            "common_theme_until",
+            "la thématique fréquente, du début à deux ans de la fin",
+            figures.Scope(user=user, end=middle[1], app_filters=common),
+        ),
+        (
+            "two_themes_since",
+            "deux thématiques, 2e année → ce jour",
+            figures.Scope(
+                user=user,
+                start=second_year,
+                app_filters={"thematique": (*common["thematique"], *theme["thematique"])},
+            ),
+        ),
     ]
 
 
