@@ -90,16 +90,14 @@ def rows(store, column, found, blocks=None) -> np.ndarray:
 
 
 def _themes_rows(column, codes) -> np.ndarray:
-    """The rows at permanences having any of these thématique bits, in order (each bit's
-    rows written at rebuild; several marked, then found in order)."""
-    order, starts = column("tbit_rows"), column("tbit_starts")
-    parts = [np.asarray(order[starts[code] : starts[code + 1]]) for code in codes]
-    if len(parts) == 1:
-        return parts[0]
-    marked = np.zeros(len(column("row")), dtype=bool)
-    for part in parts:
-        marked[part] = True
-    return np.flatnonzero(marked)
+    """The rows at permanences having any of these thématique bits, in order: one's written at
+    rebuild, several's by a test of the rows' bits."""
+    if not codes:
+        return np.zeros(0, dtype=np.int64)
+    if len(codes) == 1:
+        order, starts = column("tbit_rows"), column("tbit_starts")
+        return np.asarray(order[starts[codes[0]] : starts[codes[0] + 1]])
+    return np.flatnonzero(keyed.mask(tuple(("tb", code) for code in codes), column))
 
 
 def _within(mine: np.ndarray, blocks) -> np.ndarray:

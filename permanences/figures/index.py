@@ -322,28 +322,17 @@ class Index(dict):
         owner = np.repeat(np.arange(len(persons)), end - begin)
         return np.asarray(order[spans(begin, end)]).astype(np.int64), owner
 
-    def bit_rows(self, bits: list[int], low: int, high: int) -> np.ndarray | None:
-        """The rows low … high - 1 having any of these thématique bits, in order (int64); None
-        for a store written without that index."""
+    def bit_rows(self, bit: int, low: int, high: int) -> np.ndarray | None:
+        """The rows low … high - 1 having this thématique bit, in order (int64); None for a
+        store written without that index. (Several bits: a test of the rows' masks is twice
+        as fast as their rows merged.)"""
         if "perm_tbit" not in self:
             return None
         order, starts = self["perm_tbit"], self["permstarts_tbit"]
-        parts = []
-        for bit in bits:
-            segment = order[starts[bit] : starts[bit + 1]]
-            kind = segment.dtype.type
-            begin = np.searchsorted(segment, kind(low))
-            parts.append(np.asarray(segment[begin : np.searchsorted(segment, kind(high))]))
-        if not parts:
-            return np.zeros(0, dtype=np.int64)
-        if len(parts) == 1:
-            return parts[0].astype(np.int64)
-        # Several: marked over the period, then found in order (a sort of the millions of rows
-        # of two large thématiques took three times as long).
-        marked = np.zeros(high - low, dtype=bool)
-        for part in parts:
-            marked[part - low] = True
-        return low + np.flatnonzero(marked)
+        segment = order[starts[bit] : starts[bit + 1]]
+        kind = segment.dtype.type
+        begin = np.searchsorted(segment, kind(low))
+        return np.asarray(segment[begin : np.searchsorted(segment, kind(high))]).astype(np.int64)
 
     def mediation_rows(self, mediations: np.ndarray) -> np.ndarray | None:
         """The files' rows of these médiations (sorted, distinct ids), in no order; None for a

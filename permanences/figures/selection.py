@@ -113,11 +113,11 @@ def rows_for(scope: figures.Scope) -> Rows | None:
 
     def selected() -> np.ndarray:
         if themed:
-            # The thématiques' rows: one's from the index of bits, several's by a test of
-            # their bits over the period (twice as fast as their rows merged); then the other
-            # filters on those only.
-            rows = store.index.bit_rows(bits, low, high)
-            if len(bits) > 1:
+            # The thématiques' rows: one's from the index of bits, several's (or none known)
+            # by a test of their bits over the period; then the other filters on those only.
+            if len(bits) == 1:
+                rows = store.index.bit_rows(bits[0], low, high)
+            else:
                 themes_of = np.asarray(store.facts["t"][low:high])
                 rows = low + np.flatnonzero(themes_of & keyed.fitted(themes_of, themes))
             keep = test(lambda name: np.asarray(store.facts[name][rows]), by_theme=False)
