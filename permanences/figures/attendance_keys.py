@@ -1,8 +1,9 @@
 """Attendance's rows of one type or of thématiques (`keyed` keys) alone: their visits per
 slot and the rows themselves, without a test of every row at permanences.
 
-Written with the rows at permanences (`write`): per run, how many of its rows have each key
-(`prow_keyruns_<kind>`, at the key's position in `prow_keypos_<kind>`). Read: those counts,
+Written with the rows at permanences (`write`): per run, how many of its rows have each
+thématique and each type (`prow_keyruns_<kind>`, at the key's position in
+`prow_keypos_<kind>`; a thématique and a type together: its rows counted). Read: those counts,
 summed over the keys, less the rows counted more than once (`keyed.repeated`) and the
 overlay's dropped rows with a key (counted per run); the rows themselves, when a
 grouping reads them, from each thématique's rows (`prow_tbit_rows`) or the type's column.
@@ -17,13 +18,12 @@ from .selection import _among
 
 def write(files: dict, starts: np.ndarray) -> None:
     """Add the per-run counts of every key to the files of the rows at permanences."""
-    for kind in keyed.KINDS:
-        if kind == "tb":
-            present = int(np.bitwise_or.reduce(files["t"])) if len(files["t"]) else 0
-            values = [bit for bit in range(64) if present >> bit & 1]
-        else:
-            found = index.uniq(files["type"])
-            values = found[found >= 0].tolist()
+    for kind in ("tb", "ty"):  # a thématique and a type: counted from its rows (`counts`)
+        present = int(np.bitwise_or.reduce(files["t"])) if len(files["t"]) else 0
+        bits = [bit for bit in range(64) if present >> bit & 1]
+        found = index.uniq(files["type"])
+        types = found[found >= 0].tolist()
+        values = bits if kind == "tb" else types
         positions = np.full(max(values, default=-1) + 1, -1, dtype=np.int64)
         counts = np.zeros((len(values), len(starts)), dtype=np.int32)
         for at, value in enumerate(values):
@@ -45,9 +45,13 @@ def key(store, scope) -> tuple | None:
     from .keyed_totals import PREFIX as TABLES
 
     found = keyed.key_of(store, scope.chosen(THEMATIQUE), scope.chosen(TYPE))
-    if found is None or f"{PREFIX}keyruns_{found[0][0]}" not in store.facts:
+    if found is None:
         return None
-    if f"{TABLES}usager_rows_{found[0][0]}" not in store.index or index.overlay(store) is None:
+    kind = found[0][0]
+    written = "tb" if kind == "tt" else kind  # a thématique and a type: from its rows
+    if f"{PREFIX}keyruns_{written}" not in store.facts:
+        return None
+    if f"{TABLES}usager_rows_{kind}" not in store.index or index.overlay(store) is None:
         return None
     return found
 
@@ -57,11 +61,14 @@ def counts(store, column, found, runs=None) -> np.ndarray:
     `column`: a file of the rows at permanences)."""
     run_start = column("run_start")
     per_run = np.zeros(max(len(run_start) - 1, 0), dtype=np.int64)
-    for kind, value in found:
-        positions = column(f"keypos_{kind}")
-        at = int(positions[value]) if value < len(positions) else -1
-        if at >= 0:
-            per_run += column(f"keyruns_{kind}")[at]
+    if found[0][0] == "tt":  # its rows counted per run (the thématique's rows of the type)
+        per_run += _per_run(_rows_of(column, found), run_start)
+    else:
+        for kind, value in found:
+            positions = column(f"keypos_{kind}")
+            at = int(positions[value]) if value < len(positions) else -1
+            if at >= 0:
+                per_run += column(f"keyruns_{kind}")[at]
     for more in keyed.repeated(found, column):  # rows with several of the thématiques
         per_run -= _per_run(np.flatnonzero(more), run_start)
     overlay = index.overlay(store)
@@ -79,14 +86,22 @@ def counts(store, column, found, runs=None) -> np.ndarray:
 def rows(store, column, found, blocks=None) -> np.ndarray:
     """The rows at permanences of the keys that the overlay keeps (positions, in order); with
     `blocks` (each chosen permanence's first row in the period and its end), those only."""
-    if found[0][0] == "tb":
-        mine = _within(_themes_rows(column, [value for _kind, value in found]), blocks)
-    else:
-        types = column("type")
-        mine = _within(np.flatnonzero(types == types.dtype.type(found[0][1])), blocks)
+    mine = _within(_rows_of(column, found), blocks)
     if store.kept is not None:
         mine = mine[store.kept[column("row")[mine]]]
     return mine
+
+
+def _rows_of(column, found) -> np.ndarray:
+    """Every row at permanences of the keys, in order (dropped ones too)."""
+    kind, value = found[0]
+    types = column("type")
+    if kind == "ty":
+        return np.flatnonzero(types == types.dtype.type(value))
+    if kind == "tb":
+        return _themes_rows(column, [value for _kind, value in found])
+    mine = _themes_rows(column, [value // keyed.PER_BIT])  # a thématique's rows of a type
+    return mine[types[mine] == value % keyed.PER_BIT]
 
 
 def _themes_rows(column, codes) -> np.ndarray:

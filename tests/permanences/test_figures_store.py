@@ -211,7 +211,8 @@ def _whole_periods(world: World) -> list[figures.Scope]:
     keys = (
         {"thematique": (Thematique.SANTE.value,)},
         {"type": (TypeActivite.INDIVIDUEL.value,)},
-        {"thematique": (Thematique.SANTE.value, Thematique.EMAIL.value)},  # not a key
+        {"thematique": (Thematique.SANTE.value, Thematique.EMAIL.value)},  # two keys
+        {"thematique": (Thematique.SANTE.value,), "type": (TypeActivite.INDIVIDUEL.value,)},
     )
     return scopes + [dataclasses.replace(s, app_filters=key) for key in keys for s in scopes]
 

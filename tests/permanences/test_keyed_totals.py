@@ -1,6 +1,6 @@
-"""One thématique, one type or several thématiques over the whole history are read from their
-tables (keyed_totals), written with the store and corrected for what was written since: the
-same figures as the live SQL."""
+"""One thématique, one type, several thématiques or a thématique and a type over the whole
+history are read from their tables (keyed_totals), written with the store and corrected for
+what was written since: the same figures as the live SQL."""
 
 import dataclasses
 import datetime
@@ -20,18 +20,28 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SANTE = Thematique.SANTE.value
 INDIVIDUEL = TypeActivite.INDIVIDUEL.value
-THREE = (SANTE, Thematique.EMAIL.value, Thematique.BUREAUTIQUE.value)
-# (the scope's filter, the médiations' field and its values with and without the key)
+EMAIL = Thematique.EMAIL.value
+THREE = (SANTE, EMAIL, Thematique.BUREAUTIQUE.value)
+# (the scope's filter, the médiations' fields with the key, and without it)
 KEYS = {
-    "thematique": ({"thematique": (SANTE,)}, "thematiques", [SANTE], [Thematique.EMAIL.value]),
-    "type": ({"type": (INDIVIDUEL,)}, "type_activite", INDIVIDUEL, TypeActivite.COLLECTIF.value),
+    "thematique": ({"thematique": (SANTE,)}, {"thematiques": [SANTE]}, {"thematiques": [EMAIL]}),
+    "type": (
+        {"type": (INDIVIDUEL,)},
+        {"type_activite": INDIVIDUEL},
+        {"type_activite": TypeActivite.COLLECTIF.value},
+    ),
     # Any of three: rows with one, two and all three of them (the sum of the keys' counts less
     # the rows counted more than once), the people from their pairs' thématiques.
     "thematiques": (
         {"thematique": THREE},
-        "thematiques",
-        list(THREE),
-        [Thematique.PARENTALITE.value],
+        {"thematiques": list(THREE)},
+        {"thematiques": [Thematique.PARENTALITE.value]},
+    ),
+    # A thématique and a type together: their own key; without it, either one alone.
+    "thematique_type": (
+        {"thematique": (SANTE,), "type": (INDIVIDUEL,)},
+        {"thematiques": [SANTE], "type_activite": INDIVIDUEL},
+        {"thematiques": [SANTE], "type_activite": TypeActivite.COLLECTIF.value},
     ),
 }
 
@@ -69,7 +79,7 @@ def _assert_same_as_live(scope, monkeypatch):
 
 @pytest.mark.parametrize("key", KEYS)
 def test_records_merged_before_the_store_and_read_again_since_count_once(monkeypatch, key):
-    filters, field, with_key, without = KEYS[key]
+    filters, with_key, without = KEYS[key]
     world = World(seed=57)
     # Records merged by a bare update: their accompagnements stay on them, the store counts
     # them as the record kept. Their pairs at permanences are the records' own.
@@ -80,7 +90,7 @@ def test_records_merged_before_the_store_and_read_again_since_count_once(monkeyp
         merged.append(other.pk)
     # Some of their médiations with the key (with all three thématiques) in the files.
     having_all = Mediation.objects.filter(accompagnements__usager_id__in=merged[:20])
-    Mediation.objects.filter(pk__in=having_all.values("pk")).update(**{field: with_key})
+    Mediation.objects.filter(pk__in=having_all.values("pk")).update(**with_key)
     call_command("rebuild_figures_store", stdout=io.StringIO())
     scope = figures.Scope(user=world.coordinateur, app_filters=filters)
     read = _spied(monkeypatch)
@@ -89,14 +99,18 @@ def test_records_merged_before_the_store_and_read_again_since_count_once(monkeyp
     mediations = Mediation.objects.filter(accompagnements__usager_id__in=merged).distinct()
     edited = []
     for i, mediation in enumerate(mediations.order_by("pk")[:8]):
-        setattr(mediation, field, with_key if i % 2 else without)
+        for field, value in (with_key if i % 2 else without).items():
+            setattr(mediation, field, value)
         mediation.save()
         edited.append(mediation.pk)
     assert len(edited) == 8
     _assert_same_as_live(scope, monkeypatch)
     # New médiations of those records where they already had the key: the pairs they touch
     # had it in the files, through the person the records were merged into.
-    having = {f"mediation__{field}" + ("__contains" if field == "thematiques" else ""): with_key}
+    having = {
+        f"mediation__{field}" + ("__contains" if field == "thematiques" else ""): value
+        for field, value in with_key.items()
+    }
     again = (
         Accompagnement.objects.filter(usager_id__in=merged, **having)
         .exclude(mediation_id__in=edited)
