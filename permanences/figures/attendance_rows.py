@@ -49,15 +49,6 @@ class Visits(dict):
         return value
 
 
-def _themes_mask(store, chosen) -> np.uint64:
-    bits = np.uint64(0)
-    for value in chosen:
-        code = store.dictionaries["t"].codes.get(value)
-        if code is not None:
-            bits |= np.uint64(1 << code)
-    return bits
-
-
 class _Selection:
     """The scope's rows at the chosen permanences within the period: runs of the files' rows
     (all, or their indexes), the rows chosen among them (all, a slice or indexes) and the rows
@@ -119,7 +110,8 @@ class _Selection:
             rows = slots.spread(run_start[low], run_start[high])
 
         types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
-        themes = _themes_mask(store, scope.chosen(THEMATIQUE))
+        codes = [store.dictionaries["t"].codes.get(v) for v in scope.chosen(THEMATIQUE)]
+        themes = np.uint64(sum(1 << code for code in codes if code is not None))
         self.lo, self.hi, self.everywhere = lo, hi, len(chosen) == len(perm_ids)
         self.fresh = {}
         if store.fresh:
@@ -167,6 +159,7 @@ class _Selection:
         self.lengths = lengths
         # A permanence's rows in the period are one block: from its first run's to its last's.
         self.perm_rows = (run_start[high] - run_start[low]).astype(np.int64)
+        self._blocks_of = (run_start[low], run_start[high])  # each one's first row and its end
         self._dropped = None  # positions among `rows` of the overlay's dropped rows
         if self.key is not None:
             self.counts = attendance_keys.counts(store, self.column, self.key, runs)
@@ -340,7 +333,19 @@ class _Selection:
         before it (dropped ones included: `_corrected`)."""
         if self._from_start:
             return slots.segment_sums(self._per_run(f"run_new_{name}"), self.bounds)
-        return slots.per_segment(self.column(f"prev_{name}")[self.rows] < self.lo, self.perm_rows)
+        return self._before(name)
+
+    def _before(self, name: str) -> np.ndarray:
+        """Per chosen permanence, the rows in the period whose previous visit of the pair is
+        before it: when the period holds most rows, one pass over the column counted between
+        each permanence's bounds (reading the millions of rows first took twice as long)."""
+        previous = self.column(f"prev_{name}")
+        if isinstance(self.rows, slice) or len(self.rows) * 2 < len(previous):
+            return slots.per_segment(previous[self.rows] < self.lo, self.perm_rows)
+        running = np.zeros(len(previous) + 1, dtype=np.int32)
+        np.cumsum(previous < self.lo, dtype=np.int32, out=running[1:])
+        begins, ends = self._blocks_of
+        return (running[ends] - running[begins]).astype(np.int64)
 
     def _corrected(self, pair: str, groups: np.ndarray, people: np.ndarray) -> np.ndarray:
         """`people` per group (`groups`, ascending) with the overlay's touched pairs counted
@@ -446,7 +451,7 @@ class _Selection:
             if self._from_start:
                 firsts = int(self._per_run("run_new_usager").sum(dtype=np.int64))
             else:
-                firsts = int(np.count_nonzero(self.column("prev_usager")[self.rows] < self.lo))
+                firsts = int(self._before("usager").sum())
             people = self._corrected("usager", np.zeros(1, dtype=np.int64), np.array([firsts]))
             return [{"n": count, "usagers": int(people[0])}]
         usagers = self.both("usager")

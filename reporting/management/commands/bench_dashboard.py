@@ -192,13 +192,14 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
             "la thématique fréquente, 2e année → ce jour",
             figures.Scope(user=user, start=second_year, app_filters=common),
         ),
+        ("since", "2e année → ce jour", figures.Scope(user=user, start=second_year)),
         ("type", "un type (individuel)", figures.Scope(user=user, app_filters=individuel)),
         (
             "type_middle",
             "un type, les années du milieu",
             figures.Scope(user=user, start=middle[0], end=middle[1], app_filters=individuel),
         ),
-        (
+        (  # (several thématiques: the engine's generality, see two_themes_since)
             "two_themes",
             "deux thématiques (fréquente, e-mail)",
             figures.Scope(
@@ -209,6 +210,13 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
             "common_theme_type",
             "la thématique fréquente et un type",
             figures.Scope(user=user, app_filters={**common, **individuel}),
+        ),
+        (
+            "common_theme_type_middle",
+            "la thématique fréquente et un type, les années du milieu",
+            figures.Scope(
+                user=user, start=middle[0], end=middle[1], app_filters={**common, **individuel}
+            ),
         ),
         # Periods no table starts from: a key's rows counted one by one.
         (
@@ -221,6 +229,8 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
             "la thématique fréquente, du début à deux ans de la fin",
             figures.Scope(user=user, end=middle[1], app_filters=common),
         ),
+        # Several thématiques: not a choice of the dashboard's form (one value per filter), the
+        # engine's own generality (the statistics' tests draw them).
         (
             "two_themes_since",
             "deux thématiques, 2e année → ce jour",
