@@ -23,7 +23,10 @@ import numpy as np
 
 from . import index as index_module  # (index imports this module: read at call time)
 
-KINDS = {"tb": "tbits", "ty": "typos", "tt": "ttpos"}  # each kind's positions by value
+# Each kind's positions by value. "al": every row (value 0), for a period from a day to the last
+# without a filter: its tables per month in `keyed_totals`, its counts the whole period's.
+KINDS = {"tb": "tbits", "ty": "typos", "tt": "ttpos", "al": "allpos"}
+EVERY_ROW = (("al", 0),)
 PER_BIT = 256  # a "tt" key's value: bit * PER_BIT + type code (fewer than 256 types)
 
 
@@ -31,6 +34,8 @@ def counted(kind: str) -> tuple[str, ...]:
     """The columns counted per block among a key's rows ("medfirst": the médiations' first
     rows, their count)."""
     i = index_module
+    if kind == "al":
+        return ()
     return i.CODED + i.BITS + ("medfirst",) + (i.GROUPED if kind == "ty" else ())
 
 
@@ -62,6 +67,8 @@ def key_of(store, themes, types) -> tuple[tuple[str, int], ...] | None:
 def mask(keys: tuple[tuple[str, int], ...], read) -> np.ndarray:
     """Which of the rows `read(column)` reads have any of the keys."""
     kind, value = keys[0]
+    if kind == "al":
+        return np.ones(len(read("day")), dtype=bool)
     if kind == "tb":
         values = read("t")
         return (values & fitted(values, _bits(keys))) != 0
@@ -150,6 +157,9 @@ def per_key_counts(built: dict, column, dictionaries, block: int) -> dict[str, n
 
 def _rows_of_keys(kind: str, built: dict, column):
     """(value, its rows in order) of each key of this kind the files have."""
+    if kind == "al":
+        yield 0, np.arange(len(column("day")), dtype=np.int64)
+        return
     if kind == "tb":
         starts = built["permstarts_tbit"]
         for bit in range(64):
