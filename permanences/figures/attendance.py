@@ -27,7 +27,7 @@ from poitiers_inclusion.replica import figures_connection
 from ..booking import occurrences
 from ..models import Accompagnement, Mediation, Permanence
 from ..perms import READERS
-from . import activity, attendance_rows
+from . import activity, attendance_rows, last_visit
 from .slots import EPOCH, SlotTable, month_date, no_visits
 
 FAR_BELOW_MEDIAN = 0.5  # a place is flagged below half the median visits per slot
@@ -99,7 +99,7 @@ def period(scope: figures.Scope, permanences=None) -> tuple[datetime.date, datet
     ids = [p.pk for p in permanences]
     end = min(scope.end or today, today)
     if scope.end is None:
-        last = attendance_rows.last_visit(ids, today)
+        last = last_visit.last_visit(ids, today)
         if last is False:  # no figures store: ask PostgreSQL
             visits = Mediation.objects.filter(permanence__in=ids, date__lte=today)
             last = visits.aggregate(last=Max("date"))["last"]

@@ -99,15 +99,23 @@ class _Selection:
         self.narrowed = (
             self.key is None and bool(scope.chosen(THEMATIQUE)) and PREFIX + "tbit_rows" in facts
         )
-        # The rows of those runs: all, one slice, or indexes (with a key, its rows only).
+        # The rows of those runs: all, one slice, or indexes (with a key, its rows only; with no
+        # filter, spread only if read: `rows`).
+        filtered = own is not None or scope.conseillers
+        filtered = filtered or (
+            self.key is None and (scope.chosen(TYPE) or scope.chosen(THEMATIQUE))
+        )
+        self._lazy = False
         if self.key is not None or self.narrowed:
             rows = None
         elif runs is None:
             rows = slice(0, int(run_start[-1]) if len(run_start) else 0)
         elif len(runs) and int(runs[-1]) - int(runs[0]) + 1 == len(runs):
             rows = slice(int(run_start[runs[0]]), int(run_start[runs[-1] + 1]))
-        else:
+        elif filtered:
             rows = slots.spread(run_start[low], run_start[high])
+        else:
+            rows, self._lazy = None, True
 
         types = [store.dictionaries["type"].codes.get(v, -2) for v in scope.chosen(TYPE)]
         codes = [store.dictionaries["t"].codes.get(v) for v in scope.chosen(THEMATIQUE)]
@@ -151,15 +159,16 @@ class _Selection:
         self.delta = None
         if self.keep_all and (store.kept is not None or store.fresh) and self._previous_written:
             self.delta = attendance_overlay.Delta.of(store, chosen, lo, hi, self.fresh)
-        if self.delta is None and store.kept is not None and rows is not None:
+        self._blocks_of = (run_start[low], run_start[high])  # each one's first row and its end
+        if self.delta is None and store.kept is not None and (rows is not None or self._lazy):
+            rows, self._lazy = slots.spread(*self._blocks_of) if self._lazy else rows, False
             keep = attendance_keys.kept(store, self.column, keep, (chosen, lo, hi), rows)
         self.held = None  # the runs with chosen rows: all of them, without a filter
         self._emptied = np.zeros(0, dtype=np.int64)  # runs whose rows were all dropped since
-        self.rows = rows  # every row of the runs (the previous visits are read over them)
+        self._rows = rows  # every row of the runs (the previous visits are read over them)
         self.lengths = lengths
         # A permanence's rows in the period are one block: from its first run's to its last's.
         self.perm_rows = (run_start[high] - run_start[low]).astype(np.int64)
-        self._blocks_of = (run_start[low], run_start[high])  # each one's first row and its end
         self._dropped = None  # positions among `rows` of the overlay's dropped rows
         if self.key is not None:
             self.counts = attendance_keys.counts(store, self.column, self.key, runs)
@@ -192,6 +201,14 @@ class _Selection:
         self._selected = rows if self._dropped is None else None
         self._runs = runs
 
+    @property
+    def rows(self):
+        """Every row of the runs: a slice or indexes (those of the period's blocks spread when
+        first read)."""
+        if self._lazy:
+            self._rows, self._lazy = slots.spread(*self._blocks_of), False
+        return self._rows
+
     @cached_property
     def selected(self) -> np.ndarray:
         """The chosen rows among the runs' (the overlay's dropped rows left out)."""
@@ -200,6 +217,8 @@ class _Selection:
         if self.key is not None:  # its rows, when a grouping reads them
             return attendance_keys.rows(self.store, self.column, self.key, self._blocks)
         rows = self.rows
+        if self._dropped is None:  # (spread when read)
+            return rows
         everything = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
         dropped = self.delta.positions(
             self.column("run_key"), self.column("run_start"), self.column("row")
@@ -340,7 +359,7 @@ class _Selection:
         before it: when the period holds most rows, one pass over the column counted between
         each permanence's bounds (reading the millions of rows first took twice as long)."""
         previous = self.column(f"prev_{name}")
-        if isinstance(self.rows, slice) or len(self.rows) * 2 < len(previous):
+        if isinstance(self._rows, slice) or int(self.perm_rows.sum()) * 2 < len(previous):
             return slots.per_segment(previous[self.rows] < self.lo, self.perm_rows)
         running = np.zeros(len(previous) + 1, dtype=np.int32)
         np.cumsum(previous < self.lo, dtype=np.int32, out=running[1:])
@@ -460,25 +479,6 @@ class _Selection:
         seen = np.zeros(int(usagers.max()) + 1, dtype=bool)
         seen[usagers] = True
         return [{"n": len(usagers), "usagers": int(np.count_nonzero(seen))}]
-
-
-def last_visit(permanences: list[int], today: datetime.date):
-    """engine.last_visit from the runs: each permanence's last run up to today."""
-    store = store_module.current()
-    if store is None or PREFIX + "run_key" not in store.facts or store.kept is not None:
-        return engine.last_visit(permanences, today)  # rows dropped since: read them all
-    run_key = np.asarray(store.facts[PREFIX + "run_key"])
-    chosen = np.array(sorted(set(permanences)), dtype=np.int64)
-    day = (today - EPOCH).days
-    at = np.searchsorted(run_key, (chosen << 32) | day, "right") - 1
-    inside = at >= 0
-    found = run_key[at[inside]]
-    days = (found[(found >> 32) == chosen[inside]] & 0xFFFFFFFF).tolist()
-    if store.fresh:
-        fresh = store.fresh
-        mine = engine._among(fresh["permanence"], list(permanences)) & (fresh["day"] <= day)
-        days += fresh["day"][mine].tolist()
-    return EPOCH + datetime.timedelta(days=max(days)) if days else None
 
 
 def visits(

@@ -14,7 +14,7 @@ from django.db.models import Max
 
 from permanences import usagers as usager_services
 from permanences.enums import Thematique, TypeActivite
-from permanences.figures import attendance, attendance_overlay, attendance_rows, store
+from permanences.figures import attendance, attendance_overlay, attendance_rows, last_visit, store
 from permanences.figures.permanence_rows import permanence_rows
 from permanences.models import Accompagnement, Mediation
 from poitiers_inclusion import figures
@@ -144,7 +144,7 @@ def test_the_last_visit_is_read_from_the_runs_as_from_the_database():
         for _ in range(12):
             some = [p.pk for p in rng.sample(world.permanences, rng.randint(1, 3))]
             today = FIRST + datetime.timedelta(days=rng.randrange(4 * 365))
-            found = attendance_rows.last_visit(some, today)
+            found = last_visit.last_visit(some, today)
             assert found == _last_visit_live(some, today), (some, today)
         world.add_mediation()  # read again from PostgreSQL on top of the files
 
