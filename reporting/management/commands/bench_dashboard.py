@@ -193,6 +193,17 @@ def _combinations(user) -> list[tuple[str, str, figures.Scope]]:
             figures.Scope(user=user, start=second_year, app_filters=common),
         ),
         ("since", "2e année → ce jour", figures.Scope(user=user, start=second_year)),
+        (
+            "middle",
+            "les années du milieu",
+            figures.Scope(user=user, start=middle[0], end=middle[1]),
+        ),
+        ("until", "du début à deux ans de la fin", figures.Scope(user=user, end=middle[1])),
+        (
+            "type_until",
+            "un type, du début à deux ans de la fin",
+            figures.Scope(user=user, end=middle[1], app_filters=individuel),
+        ),
         ("type", "un type (individuel)", figures.Scope(user=user, app_filters=individuel)),
         (
             "type_middle",
