@@ -46,6 +46,14 @@ SPECS = {
 NAMES = tuple(f"{PREFIX}{name}_groups" for name in SPECS) + tuple(
     f"{PREFIX}{name}_masks" for name in SPECS if name != "person"
 )
+# A type's and every row's, also from the first month up to each (`totals`' until).
+UNTIL_KINDS = ("ty", "al")
+NAMES += tuple(
+    f"{PREFIX}{name}_{table}_{kind}"
+    for name in SPECS
+    for table in ("rowsto", "peopleto")
+    for kind in UNTIL_KINDS
+)
 NAMES += (f"{PREFIX}person_bits",) + tuple(
     f"{PREFIX}{name}_{table}_{kind}"
     for name in SPECS
@@ -79,8 +87,10 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
         shape = (len(months), len(values))
         bits = np.zeros(size, dtype=np.asarray(facts["t"]).dtype)  # each pair's thématiques
         for kind, found in keys.items():
-            rows = np.zeros((len(found), *shape), dtype=np.int32)
-            people = np.zeros((len(found), *shape), dtype=np.int32)
+            rows, people, rows_to, people_to = (
+                np.zeros((len(found) if i < 2 or kind in UNTIL_KINDS else 0, *shape), np.int32)
+                for i in range(4)
+            )
             for at, (value, mine) in enumerate(found):
                 if at_permanences:
                     mine = mine[permanence[mine] >= 0]
@@ -98,8 +108,17 @@ def build(facts: dict, built: dict) -> dict[str, np.ndarray]:
                 group_of[ids] = groups
                 seen = last >= 0
                 people[at] = _since(last[seen], group_of[seen], shape)
+                if kind in UNTIL_KINDS:  # up to each month: each pair's first month
+                    rows_to[at] = _since(month_of[mine], groups, shape, up_to=True)
+                    first = np.full(size, np.iinfo(np.int16).max, dtype=np.int16)
+                    np.minimum.at(first, ids, month_of[mine])
+                    seen = first < np.iinfo(np.int16).max
+                    people_to[at] = _since(first[seen], group_of[seen], shape, up_to=True)
             out[f"{PREFIX}{name}_rows_{kind}"] = rows
             out[f"{PREFIX}{name}_people_{kind}"] = people
+            if kind in UNTIL_KINDS:
+                out[f"{PREFIX}{name}_rowsto_{kind}"] = rows_to
+                out[f"{PREFIX}{name}_peopleto_{kind}"] = people_to
         out[f"{PREFIX}{name}_groups"] = values
         if name == "person":
             out[f"{PREFIX}person_bits"] = bits
@@ -121,23 +140,26 @@ def _masks(bits: np.ndarray, group_of: np.ndarray) -> np.ndarray:
     return np.array([cells // stride, cells % stride, counts], dtype=kind)
 
 
-def _since(months: np.ndarray, groups: np.ndarray, shape) -> np.ndarray:
+def _since(months: np.ndarray, groups: np.ndarray, shape, up_to: bool = False) -> np.ndarray:
     """Per month (position) and group, how many of these (month, group) are from that month
-    on: a count per cell, summed from the last month back."""
+    on (`up_to`: up to that month): a count per cell, summed from the last month back (from the
+    first on)."""
     cells = months.astype(np.int64) * shape[1] + groups
     counts = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
-    return np.cumsum(counts[::-1], axis=0)[::-1]
+    return np.cumsum(counts, axis=0) if up_to else np.cumsum(counts[::-1], axis=0)[::-1]
 
 
-def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
+def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0, until=None):
     """(groups, rows, people) of the rows of `keys` (`keyed`: one type, or thématiques) from
     the files' row `since` (a period's first; the period runs to the last row), groups in
     order, those without rows left out; `fresh`: the scope's rows read again (each has a key,
     is in the period and belongs to the grouping's rows). None when the store has no tables or
-    no overlay, or for several thématiques from a row after the first.
+    no overlay, or for several thématiques from a row after the first. With `until` (a type,
+    every row): the period runs from the first row to the row before `until`.
 
-    The tables count from the first row of `since`'s month: the rows of that month before
-    `since` are counted out, and their pairs counted again with the overlay's."""
+    The tables count from the first row of `since`'s month (up to the last of `until`'s): the
+    rows of that month outside the period are counted out, and their pairs counted again with
+    the overlay's."""
     index = store.index
     overlay = index_module.overlay(store)
     kind = keys[0][0]
@@ -146,22 +168,31 @@ def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
     several = len(keys) > 1
     if several and (since > 0 or f"{PREFIX}{name}_masks" not in index):
         return None
+    tables = ("rows", "people") if until is None else ("rowsto", "peopleto")
+    if until is not None and (since > 0 or f"{PREFIX}{name}_rowsto_{kind}" not in index):
+        return None
     group, pair, person, at_permanences = SPECS[name]
     facts = store.facts
     values = np.asarray(index[f"{PREFIX}{name}_groups"])
     size = len(facts["day"])
     positions = [keyed.position(index, key) for key in keys]
-    if since < size:
-        month = facts["month"][since]
+    # The rows the tables count (`window`: from the first row of `since`'s month to the last,
+    # or from the first to the last of `until`'s month) and the period's.
+    period = (since, size) if until is None else (0, until)
+    first_or_last = since if until is None else until - 1
+    if 0 <= first_or_last < size:
+        month = facts["month"][first_or_last]
         at_month = int(np.searchsorted(index["vals_month"], month))
-        month_row = int(np.searchsorted(facts["month"], month))  # the month's first row
+        side = "left" if until is None else "right"
+        edge = int(np.searchsorted(facts["month"], month, side))  # the month's first row, or end
+        window = (edge, size) if until is None else (0, edge)
     else:  # no row of the files: the rows read again may have the keys
-        positions, month_row = [], size
+        positions, window = [], period
     rows = np.zeros(len(values), dtype=np.int64)
     people = np.zeros(len(values), dtype=np.int64)
     for position in (at for at in positions if at >= 0):
-        rows += index[f"{PREFIX}{name}_rows_{kind}"][position, at_month]
-        people += index[f"{PREFIX}{name}_people_{kind}"][position, at_month]
+        rows += index[f"{PREFIX}{name}_{tables[0]}_{kind}"][position, at_month]
+        people += index[f"{PREFIX}{name}_{tables[1]}_{kind}"][position, at_month]
     if several and positions:
         for more in _repeated(store, keys, at_permanences):
             if group is None:
@@ -182,10 +213,12 @@ def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
             return np.zeros(count, dtype=np.int64)
         return read(group).astype(np.int64)
 
-    # Out: the rows of the month before the period, and the overlay's dropped rows in it.
-    before = np.arange(month_row, since, dtype=np.int64)
-    dropped = overlay.dropped[overlay.dropped >= since]
-    out = np.r_[before[of_files(before)], dropped[of_files(dropped)]].astype(np.int64)
+    # Out: the rows of the tables' month outside the period, the overlay's dropped rows in it.
+    outside = np.r_[np.arange(window[0], period[0]), np.arange(period[1], window[1])]
+    outside = outside.astype(np.int64)
+    dropped = overlay.dropped
+    dropped = dropped[(dropped >= period[0]) & (dropped < period[1])]
+    out = np.r_[outside[of_files(outside)], dropped[of_files(dropped)]].astype(np.int64)
     fresh = fresh or {}
     fresh_count = len(fresh[pair]) if fresh else 0
     out_groups = groups_of(lambda n: np.asarray(facts[n][out]), len(out))
@@ -214,11 +247,12 @@ def totals(store, name: str, keys: tuple, fresh: dict | None, since: int = 0):
         index_module.uniq(np.concatenate(persons).astype(np.int64))
     )
     file_rows = np.sort(file_rows)
-    file_rows = file_rows[(file_rows >= month_row) & of_files(file_rows)]
+    counted_rows = (file_rows >= window[0]) & (file_rows < window[1])
+    file_rows = file_rows[counted_rows & of_files(file_rows)]
     file_pairs = np.asarray(facts[pair][file_rows]).astype(np.int64)
-    # Counted by the tables: a row of the key from the month on; now: a row kept in the period.
+    # Counted by the tables: a row of the key in their window; now: a row kept in the period.
     counted = index_module.member(touched, index_module.uniq(file_pairs))
-    now = file_rows >= since
+    now = (file_rows >= period[0]) & (file_rows < period[1])
     if store.kept is not None:
         now &= store.kept[file_rows]
     has = index_module.member(touched, index_module.uniq(np.r_[file_pairs[now], in_pairs]))

@@ -372,15 +372,18 @@ class Rows:
         return index_module.overlay(self.store) is not None
 
     def _keyed_totals(self, pair: str) -> list[tuple[int, int, int]] | None:
-        """group_counts of the keys' rows (a type's, thématiques') over a period to the last
-        row: their tables, written at rebuild (`keyed_totals`); None for other rows."""
-        if self._keys is None or self.high != len(self.store.facts["day"]):
+        """group_counts of the keys' rows over a period to the last row (a type's and every
+        row's, also from the first): their tables, written at rebuild (`keyed_totals`); None
+        for other rows."""
+        to_last = self.high == len(self.store.facts["day"])
+        if self._keys is None or not (to_last or self.low == 0):
             return None
         group, column, person, _at_permanences = keyed_totals.SPECS[pair]
         fresh = None
         if self._fresh_mask is not None:
             fresh = {name: self._fresh(name) for name in (group, column, person)}
-        found = keyed_totals.totals(self.store, pair, self._keys, fresh, self.low)
+        until = None if to_last else self.high
+        found = keyed_totals.totals(self.store, pair, self._keys, fresh, self.low, until)
         if found is None:
             return None
         return list(zip(*(array.tolist() for array in found), strict=True))

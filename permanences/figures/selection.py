@@ -133,9 +133,9 @@ def rows_for(scope: figures.Scope) -> Rows | None:
     if scope.chosen(THEMATIQUE) or scope.chosen(TYPE):
         idx = selected if keys is not None else selected()
         return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test, keys=keys)
-    # A period from a day to the last, no filter: the people per group from the tables of every
-    # row per month (keyed_totals), the rest as a whole period's.
-    every = keyed.EVERY_ROW if 0 < low and high == len(days) else None
+    # A period from a day to the last, or from the first to a day, no filter: the people per
+    # group from the tables of every row per month (keyed_totals), the rest as a whole period's.
+    every = keyed.EVERY_ROW if (low > 0) != (high < len(days)) else None
     return Rows(store, low, high, fresh_mask=fresh_mask, test=full_test, keys=every)
 
 

@@ -69,15 +69,18 @@ def _spied(monkeypatch) -> list[str]:
 
 
 def _assert_same_as_live(scope, monkeypatch):
-    # The whole history, and from a day inside a month to the last day (the tables from that
-    # month on, its days before the period counted out).
-    for period in (scope, dataclasses.replace(scope, start=datetime.date(2024, 3, 17))):
+    # The whole history, from a day inside a month to the last day (the tables from that month
+    # on, its days before the period counted out) and from the first day to a day inside a
+    # month (a type's and every row's tables up to that month, its days after counted out).
+    day = datetime.date(2024, 3, 17)
+    periods = (scope, dataclasses.replace(scope, start=day), dataclasses.replace(scope, end=day))
+    for period in periods:
         stored = _everything(period)
         with monkeypatch.context() as patched:
             _live(patched)
             live = _everything(period)
         for key, value in live.items():
-            assert stored[key] == value, (key, period.start)
+            assert stored[key] == value, (key, period.start, period.end)
 
 
 @pytest.mark.parametrize("key", KEYS)
