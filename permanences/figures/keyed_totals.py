@@ -11,6 +11,10 @@ Written (`build`, with the indexes): for each grouping of `SPECS` and each key o
 grouping's rows) the rows having the key (`kt_<name>_rows_<kind>`) and the distinct pairs among
 them (`kt_<name>_people_<kind>`), at the key's position (`keyed.position`).
 
+A type's and every row's (« al ») also count from the first month up to each (`_rowsto_`,
+`_peopleto_`: the pairs whose first row with the key is in that month or before), for a period
+from the first day to a date.
+
 Several thématiques at once, over the whole history: the rows are the sum of their keys' rows
 less those counted more than once (`keyed.repeated`); the people, the pairs having any of them,
 from the pairs counted per group and set of thématiques (`kt_<name>_masks`: a pair's set, the
