@@ -83,21 +83,6 @@ def rows_for(scope: figures.Scope) -> Rows | None:
             fresh_mask &= fresh("day") >= day_number(scope.start)
         if scope.end:
             fresh_mask &= fresh("day") <= day_number(scope.end)
-    if lieux or conseillers:
-        # The smaller of the lieux' and the conseillers' rows, then the other filters.
-        found = [
-            store.index.rows_of(name, values, low, high)
-            for name, values in (("lieu", lieux), ("conseiller", conseillers))
-            if values
-        ]
-        idx = min(found, key=len)
-        keep = test(lambda name: np.asarray(store.facts[name][idx]))
-        if keep is not None:
-            idx = idx[keep]
-        if store.kept is not None:
-            idx = idx[store.kept[idx]]
-        return Rows(store, low, high, idx=idx, fresh_mask=fresh_mask, test=full_test)
-    themed = bool(scope.chosen(THEMATIQUE)) and "perm_tbit" in store.index
 
     def kept(idx):
         """Without the overlay's dropped rows: few, found among the rows (sorted) and taken
@@ -110,6 +95,20 @@ def rows_for(scope: figures.Scope) -> Rows | None:
         inside = at < len(idx)
         inside[inside] = idx[at[inside]] == dropped[inside]
         return np.delete(idx, at[inside]) if inside.any() else idx
+
+    if lieux or conseillers:
+        # The smaller of the lieux' and the conseillers' rows, then the other filters.
+        found = [
+            store.index.rows_of(name, values, low, high)
+            for name, values in (("lieu", lieux), ("conseiller", conseillers))
+            if values
+        ]
+        idx = min(found, key=len)
+        keep = test(lambda name: np.asarray(store.facts[name][idx]))
+        if keep is not None:
+            idx = idx[keep]
+        return Rows(store, low, high, idx=kept(idx), fresh_mask=fresh_mask, test=full_test)
+    themed = bool(scope.chosen(THEMATIQUE)) and "perm_tbit" in store.index
 
     def selected() -> np.ndarray:
         if themed:
