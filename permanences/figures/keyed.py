@@ -12,7 +12,7 @@ megabytes at ten million rows, and its whole history is in `keyed_totals`.
 Why the pairs of a thématique and a type: « individuel, aide aux démarches » is a view a
 coordinator asks for, and the rows of both are a fifth of the whole (three million at ten
 million médiations), counted from the rows in about a second. Their tables weigh as much as
-the thématiques' times the types (two), a tenth of the store.
+the thématiques' times the types (two), an eighth of the store.
 
 Several thématiques at once (their rows: those with any of them) are read as the sum of their
 keys' counts, less the rows counted more than once (`repeated`: found by a test of the period's
@@ -71,7 +71,7 @@ def mask(keys: tuple[tuple[str, int], ...], read) -> np.ndarray:
         return np.ones(len(read("day")), dtype=bool)
     if kind == "tb":
         values = read("t")
-        return (values & fitted(values, _bits(keys))) != 0
+        return (values & fitted(values, bits_of(keys))) != 0
     if kind == "tt":
         values = read("t")
         having = (values & fitted(values, 1 << value // PER_BIT)) != 0
@@ -87,7 +87,7 @@ def repeated(keys: tuple[tuple[str, int], ...], read) -> list[np.ndarray]:
     if len(keys) < 2:
         return []
     values = read("t")
-    found, left, one = [], values & fitted(values, _bits(keys)), values.dtype.type(1)
+    found, left, one = [], values & fitted(values, bits_of(keys)), values.dtype.type(1)
     for _more in keys[1:]:
         left &= left - one  # its lowest key taken out
         more = left != 0
@@ -111,7 +111,8 @@ def repeated_rows(store, keys, low: int, high: int) -> list[np.ndarray]:
     return known[1]
 
 
-def _bits(keys) -> int:
+def bits_of(keys) -> int:
+    """The thématique keys' bits as one mask."""
     return sum(1 << value for _kind, value in keys)
 
 

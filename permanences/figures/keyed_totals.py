@@ -296,7 +296,7 @@ def _pairs_with(store, name: str, keys: tuple, values: np.ndarray) -> np.ndarray
     """Per group of `values`, the files' pairs of the grouping having any of the keys'
     thématiques: the counts of the sets of thématiques that have one."""
     groups, masks, counts = np.asarray(store.index[f"{PREFIX}{name}_masks"])
-    having = (masks & sum(1 << value for _kind, value in keys)) != 0
+    having = (masks & keyed.bits_of(keys)) != 0
     return np.bincount(groups[having], weights=counts[having], minlength=len(values)).astype(
         np.int64
     )
@@ -312,7 +312,7 @@ def persons(store, keys: tuple, fresh: np.ndarray | None) -> np.ndarray | None:
     if keys[0][0] != "tb" or f"{PREFIX}person_bits" not in index or overlay is None:
         return None
     bits = np.asarray(index[f"{PREFIX}person_bits"])
-    seen = (bits & keyed.fitted(bits, sum(1 << value for _kind, value in keys))) != 0
+    seen = (bits & keyed.fitted(bits, keyed.bits_of(keys))) != 0
     dropped = overlay.dropped
     dropped = dropped[keyed.mask(keys, lambda n: np.asarray(facts[n][dropped]))]
     touched = index_module.uniq(np.asarray(facts["person"][dropped]).astype(np.int64))
