@@ -13,7 +13,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,6 +24,7 @@ from poitiers_inclusion.exports import xlsx_response
 from poitiers_inclusion.forms import Form
 from poitiers_inclusion.models import User
 from poitiers_inclusion.perms import STAFF, TEAM, role_required
+from poitiers_inclusion.widgets import PERSON_FIELDS, LargeModelChoiceField, person_label
 from reseau.models import Lieu
 
 from .coop import (
@@ -32,9 +33,9 @@ from .coop import (
     InvalidRowsError,
     apply_import,
     export_csv,
-    export_sheet,
     plan_import,
     read_workbook,
+    xlsx_sheet_or_room,
 )
 from .models import Mediation
 
@@ -250,25 +251,29 @@ class CoopExportForm(Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    lieu = forms.ModelChoiceField(
+    # Thousands of lieux and conseillers at national scale: written from rows in one pass.
+    lieu = LargeModelChoiceField(
         label="Lieu", required=False, queryset=Lieu.objects.none(), empty_label="Tous les lieux"
     )
-    conseiller = forms.ModelChoiceField(
+    conseiller = LargeModelChoiceField(
         label="Conseiller",
         required=False,
         queryset=User.objects.none(),
         empty_label="Tous les conseillers",
+        label_fields=PERSON_FIELDS,
+        row_label=person_label,
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lieu"].queryset = Lieu.objects.visible_for(user).order_by("nom")
         if user.sees_whole_city:
-            self.fields["conseiller"].queryset = (
-                User.objects.filter(Q(role=Role.CONSEILLER) | Q(mediations__isnull=False))
-                .distinct()
-                .order_by("last_name", "first_name")
-            )
+            # The conseillers, and anyone else with médiations (a former conseiller): one probe
+            # of the médiations' index per account, not a join of millions of rows made distinct.
+            authored = Mediation.objects.filter(conseiller=OuterRef("pk"))
+            self.fields["conseiller"].queryset = User.objects.filter(
+                Q(role=Role.CONSEILLER) | Exists(authored)
+            ).order_by("last_name", "first_name", "pk")
         else:
             del self.fields["conseiller"]
 
@@ -320,12 +325,6 @@ def coop_export(request):
         filters = form.description(request.user)
         fmt = request.GET.get("format")
         fmt = fmt if fmt in EXPORT_FORMATS else "xlsx"
-        log_event(
-            actor=request.user,
-            action="permanences.coop.exported",
-            target=request.user,
-            changes={"filters": dict(filters), "format": fmt},
-        )
         chosen = {
             "mediations": form.filtered(mediations),
             "citywide": request.user.sees_whole_city,
@@ -333,7 +332,23 @@ def coop_export(request):
             "filters": filters,
         }
         name = f"activites-coop-{timezone.localdate():%Y-%m-%d}"
-        if fmt != "xlsx":
+        sheet = xlsx_sheet_or_room(**chosen) if fmt == "xlsx" else None
+        if isinstance(sheet, int):
+            room = f"{sheet:,}".replace(",", "\u202f")
+            form.add_error(
+                None,
+                f"Cette sélection compte plus de {room} lignes, le maximum d’une feuille Excel. "
+                "Resserrez la période, choisissez un lieu ou un conseiller, ou téléchargez un "
+                "CSV (sans limite de lignes).",
+            )
+            return render(request, "permanences/coop/export.html", {"form": form})
+        log_event(
+            actor=request.user,
+            action="permanences.coop.exported",
+            target=request.user,
+            changes={"filters": dict(filters), "format": fmt},
+        )
+        if sheet is None:
             return export_csv(filename=f"{name}.csv", fmt=fmt, **chosen)
-        return xlsx_response(f"{name}.xlsx", [export_sheet(**chosen)])
+        return xlsx_response(f"{name}.xlsx", [sheet])
     return render(request, "permanences/coop/export.html", {"form": form})

@@ -120,6 +120,10 @@ def sheet_title(title: str, used: set[str] | None = None) -> str:
     return candidate
 
 
+# The most rows a worksheet holds (Excel's limit; a file with more is refused or cut when opened).
+XLSX_MAX_ROWS = 1_048_576
+
+
 @dataclass
 class Sheet:
     title: str
@@ -131,6 +135,10 @@ class Sheet:
     # cell beyond openpyxl's. `number_formats` gives a column (by index) its display format.
     plain: bool = False
     number_formats: dict[int, str] = field(default_factory=dict)
+
+    def room(self) -> int:
+        """How many rows fit under the preamble, its blank line and the header."""
+        return XLSX_MAX_ROWS - len(self.preamble) - (1 if self.preamble else 0) - 1
 
 
 def write_xlsx(sheets: Iterable[Sheet], stream) -> None:

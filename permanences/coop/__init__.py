@@ -55,6 +55,7 @@ from .export import (
     export_csv,
     export_sheet,
     usager_ref,
+    xlsx_sheet_or_room,
 )
 from .importing import (
     ImportPlan,
@@ -124,4 +125,5 @@ __all__ = [
     "plan_import",
     "read_workbook",
     "usager_ref",
+    "xlsx_sheet_or_room",
 ]

@@ -221,32 +221,51 @@ def _query_rows(sql: str, params, participants: int):
             yield row
 
 
-def _preamble(mediations, exporter, filters) -> list[list]:
+def _preamble(total: int, exporter, filters) -> list[list]:
     return [
         ["Informations export"],
         ["Nom", exporter.last_name],
         ["Prénom", exporter.first_name],
         ["Rôle", exporter.get_role_display()],
         ["Date d’export", timezone.localdate().strftime("%d/%m/%Y")],
-        ["Nombre total", Accompagnement.objects.filter(mediation__in=mediations).count()],
+        ["Nombre total", total],
         [],
         ["Filtres"],
         *[[label, value] for label, value in filters],
     ]
 
 
-def export_sheet(*, mediations, citywide: bool, exporter, filters: list[tuple[str, str]]) -> Sheet:
-    """The `Activités` sheet in La Coop's layout, filters written in the metadata block."""
+def export_sheet(
+    *, mediations, citywide: bool, exporter, filters: list[tuple[str, str]], total=None
+) -> Sheet:
+    """The `Activités` sheet in La Coop's layout, filters written in the metadata block
+    (`total`: the rows, when already counted)."""
     keys = CITYWIDE_COLUMNS if citywide else CONSEILLER_COLUMNS
     sql, params = export_query(mediations, keys, "xlsx")
+    if total is None:
+        total = _total(mediations)
     return Sheet(
         title=SHEET_NAME,
         columns=[EXPORT_HEADERS[k] for k in keys],
         rows=_query_rows(sql, params, keys.index("participants")),
-        preamble=_preamble(mediations, exporter, filters),
+        preamble=_preamble(total, exporter, filters),
         plain=True,
         number_formats={keys.index("date"): "DD/MM/YYYY"},
     )
+
+
+def _total(mediations) -> int:
+    return Accompagnement.objects.filter(mediation__in=mediations).count()
+
+
+def xlsx_sheet_or_room(*, mediations, citywide: bool, exporter, filters) -> Sheet | int:
+    """The sheet, or when its rows are more than a worksheet holds (a national programme's
+    years), the most it can hold: the page then asks for a narrower selection or the CSV."""
+    total = _total(mediations)
+    sheet = export_sheet(
+        mediations=mediations, citywide=citywide, exporter=exporter, filters=filters, total=total
+    )
+    return sheet if total <= sheet.room() else sheet.room()
 
 
 def export_csv(*, filename: str, mediations, citywide: bool, exporter, filters, fmt: str):
@@ -258,6 +277,6 @@ def export_csv(*, filename: str, mediations, citywide: bool, exporter, filters, 
         [EXPORT_HEADERS[k] for k in keys],
         sql,
         params,
-        _preamble(mediations, exporter, filters),
+        _preamble(_total(mediations), exporter, filters),
         french=False if fmt == "csv-intl" else None,
     )

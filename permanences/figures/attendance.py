@@ -349,14 +349,13 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def before_after(permanences, pivot: datetime.date, months: int = 6, mediations=None):
-    """The same places' attendance in the `months` before the pivot date and from it on."""
-    before = Attendance(
-        permanences, add_months(pivot, -months), pivot - datetime.timedelta(1), mediations
-    )
-    after = Attendance(
-        permanences, pivot, add_months(pivot, months) - datetime.timedelta(1), mediations
-    )
+def before_after(permanences, pivot: datetime.date, months: int = 6, mediations=None, scope=None):
+    """The same places' attendance in the `months` before the pivot date and from it on
+    (`scope`: the viewer's, whose visits the figures store answers)."""
+    end = pivot - datetime.timedelta(1)
+    before = Attendance(permanences, add_months(pivot, -months), end, mediations, scope=scope)
+    end = add_months(pivot, months) - datetime.timedelta(1)
+    after = Attendance(permanences, pivot, end, mediations, scope=scope)
     return (
         before.total(f"Avant le {pivot:%d/%m/%Y}"),
         after.total(f"À partir du {pivot:%d/%m/%Y}"),

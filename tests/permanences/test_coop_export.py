@@ -181,6 +181,20 @@ def test_the_export_command_writes_a_file_the_import_reads(tmp_path):
     assert parsed.errors == [] and len(parsed.rows) == 248
 
 
+def test_the_export_command_refuses_more_rows_than_a_worksheet_holds(tmp_path, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    from poitiers_inclusion import exports
+
+    conseiller = UserFactory(conseiller=True, email="c@exemple.test")
+    apply_import(parsed=read_workbook(SAMPLE), conseiller=conseiller, actor=None)
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 200)  # fewer than the sample's 248 rows
+    path = tmp_path / "out.xlsx"
+    with pytest.raises(CommandError, match=r"Plus de 1\d\d lignes : une feuille Excel"):
+        call_command("export_coop", str(path), conseiller="c@exemple.test")
+    assert not path.exists()
+
+
 # --- The layout of DESIGN §4, then the app's own columns ---
 
 COOP_BEFORE_MEDIATEUR = ["Date", "Enregistré le", "Dernière modification le"]

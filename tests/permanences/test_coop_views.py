@@ -336,3 +336,42 @@ def test_a_conseillers_csv_holds_only_their_own_activities(client_for, conseille
 def test_the_export_page_offers_the_csv(coordinator):
     page = coordinator.get(reverse("permanences:coop_export")).content.decode()
     assert 'name="format" value="csv"' in page and 'value="csv-intl"' in page
+
+
+def test_a_selection_beyond_a_worksheet_asks_for_a_narrower_one_or_the_csv(
+    coordinator, monkeypatch
+):
+    # Excel holds 1,048,576 rows a sheet: a national programme's years hold more. The limit
+    # is lowered to the rows of a two-activity export, metadata block and header included.
+    from openpyxl import load_workbook
+
+    from poitiers_inclusion import exports
+    from poitiers_inclusion.audit import AuditEvent
+
+    from .factories import MediationFactory
+
+    MediationFactory(date="2025-03-03")
+    MediationFactory(date="2025-03-04")
+    period = {"du": "2025-01-01", "au": "2025-12-31"}
+    whole = load_workbook(io.BytesIO(_download(coordinator, **period)), read_only=True)
+    lines = len(list(whole["Activités"].iter_rows()))
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", lines)
+    at_the_limit = load_workbook(io.BytesIO(_download(coordinator, **period)), read_only=True)
+    assert len(list(at_the_limit["Activités"].iter_rows())) == exports.XLSX_MAX_ROWS
+
+    MediationFactory(date="2025-03-05")
+    logged = AuditEvent.objects.filter(action="permanences.coop.exported").count()
+    response = coordinator.get(
+        reverse("permanences:coop_export"), {"telecharger": "1", "format": "xlsx", **period}
+    )
+    page = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert "Cette sélection compte plus de 2 lignes, le maximum d’une feuille Excel" in page
+    assert "téléchargez un CSV (sans limite de lignes)" in page
+    assert 'value="2025-01-01"' in page and 'value="2025-12-31"' in page  # kept
+    assert AuditEvent.objects.filter(action="permanences.coop.exported").count() == logged
+
+    csv = coordinator.get(
+        reverse("permanences:coop_export"), {"telecharger": "1", "format": "csv", **period}
+    )
+    assert b"".join(csv.streaming_content).decode("utf-8-sig").count("2025") >= 3

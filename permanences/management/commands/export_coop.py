@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from permanences.coop import export_sheet
+from permanences.coop import xlsx_sheet_or_room
 from permanences.models import Mediation
 from poitiers_inclusion.exports import write_xlsx
 from poitiers_inclusion.models import User
@@ -45,9 +45,16 @@ class Command(BaseCommand):
             period += f"{end:%d/%m/%Y}" if end else "…"
         filters = [("Période", period), ("Lieu", "Tous"), ("Conseiller", str(account or "Tous"))]
         exporter = account or User(first_name="", last_name="Export", role="admin")
-        sheet = export_sheet(
+        sheet = xlsx_sheet_or_room(
             mediations=mediations, citywide=account is None, exporter=exporter, filters=filters
         )
+        if isinstance(sheet, int):
+            raise CommandError(
+                f"Plus de {sheet:,} lignes : une feuille Excel n'en contient pas davantage. ".replace(
+                    ",", "\u202f"
+                )
+                + "Resserrez la période (--du, --au) ou le conseiller."
+            )
         with open(file, "wb") as out:
             write_xlsx([sheet], out)
         self.stdout.write(self.style.SUCCESS(f"Export écrit : {file}"))
