@@ -2,9 +2,11 @@
 openpyxl loop, on the same rows, with the peak memory of each.
 
 Meant for a database of its own (`make bench` sets EMBEDDED_DB_NAME=bench): it first tops the
-database up to N médiations with `generate_bench_data`, then exports every accompagnement as a
-coordinator does (the whole city, no filter), each measure in a fresh child process so that its
-peak memory (VmHWM) is the export's own:
+database up to N médiations with `generate_bench_data`, then exports the accompagnements of the
+last days, as many as `--rows` at most (1 M: what issue 14 measures, and less than a worksheet
+holds), as a coordinator does from the export page with its « Du » date (every lieu and
+conseiller), each measure in a fresh child process so that its peak memory (VmHWM) is the
+export's own:
 
 - `copy`: `COPY (SELECT …) TO STDOUT WITH CSV` of the columns the export reads, unformatted, for
   the same rows in the same order, through psycopg2's copy_expert into a temporary file;
@@ -15,6 +17,7 @@ peak memory (VmHWM) is the export's own:
 Targets (issue 14): CSV within 2× COPY, xlsx within 1.3× the bare loop, peak memory < 250 MB.
 """
 
+import datetime
 import subprocess
 import sys
 import tempfile
@@ -43,6 +46,34 @@ KINDS = {
 RATIOS = (("csv", "copy", 2.0), ("xlsx", "openpyxl", 1.3))
 PEAK_MB = 250
 SECONDS = "secondes="  # how a child hands its time to the parent
+ROWS = 1_000_000
+
+
+def first_day(rows: int) -> tuple[datetime.date | None, int]:
+    """The earliest day from which the accompagnements number `rows` at most, and how many
+    they are (None: every one fits)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT m.date, count(*) FROM permanences_accompagnement a
+               JOIN permanences_mediation m ON m.id = a.mediation_id
+               GROUP BY m.date ORDER BY m.date DESC"""
+        )
+        per_day = cursor.fetchall()
+    start, taken = None, 0
+    for day, count in per_day:
+        if taken + count > rows:
+            return start, taken
+        start, taken = day, taken + count
+    return None, taken
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _chosen(start):
+    mediations = Mediation.objects.all()
+    return mediations if start is None else mediations.filter(date__gte=start)
 
 
 def _coordinator() -> User:
@@ -52,8 +83,11 @@ def _coordinator() -> User:
     return user
 
 
-def _download(fmt: str, out) -> None:
-    request = RequestFactory().get("/", {"telecharger": "1", "format": fmt})
+def _download(fmt: str, out, start) -> None:
+    query = {"telecharger": "1", "format": fmt}
+    if start is not None:
+        query["du"] = start.isoformat()
+    request = RequestFactory().get("/", query)
     request.user = _coordinator()
     response = coop_export(request)
     if response.status_code != 200:
@@ -62,15 +96,15 @@ def _download(fmt: str, out) -> None:
         out.write(chunk)
 
 
-def _copy(out) -> None:
-    sql, params = export_query(Mediation.objects.all(), CITYWIDE_COLUMNS, columns=RAW_COLUMNS)
+def _copy(out, start) -> None:
+    sql, params = export_query(_chosen(start), CITYWIDE_COLUMNS, columns=RAW_COLUMNS)
     with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params).decode()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH CSV", out)
 
 
-def _bare_openpyxl(out) -> None:
-    sql, params = export_query(Mediation.objects.all(), CITYWIDE_COLUMNS, "xlsx")
+def _bare_openpyxl(out, start) -> None:
+    sql, params = export_query(_chosen(start), CITYWIDE_COLUMNS, "xlsx")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Activités")
     sheet.append([EXPORT_HEADERS[k] for k in CITYWIDE_COLUMNS])
@@ -83,9 +117,9 @@ def _bare_openpyxl(out) -> None:
 
 MEASURES = {
     "copy": _copy,
-    "csv": lambda out: _download("csv", out),
+    "csv": lambda out, start: _download("csv", out, start),
     "openpyxl": _bare_openpyxl,
-    "xlsx": lambda out: _download("xlsx", out),
+    "xlsx": lambda out, start: _download("xlsx", out, start),
 }
 
 
@@ -95,29 +129,38 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--mediations", type=int, default=1_000_000)
         parser.add_argument(
+            "--rows", type=int, default=ROWS, help="lignes exportées au plus (les derniers jours)"
+        )
+        parser.add_argument("--du", help="interne : premier jour exporté (AAAA-MM-JJ)")
+        parser.add_argument(
             "--in-process",
             action="store_true",
             help="tout mesurer dans ce processus (tests : la mémoire est alors celle du processus)",
         )
         parser.add_argument("--only", choices=list(KINDS), help="interne : une seule mesure")
 
-    def handle(self, mediations, in_process, only, **options):
+    def handle(self, mediations, rows, du, in_process, only, **options):
         if only:
-            self._measure(only, mediations)
+            self._measure(only, mediations, du and datetime.date.fromisoformat(du))
             return
         if connection.settings_dict["NAME"] in ("postgres", ""):
             self.stdout.write(
                 "Attention : base de développement. `make bench` utilise EMBEDDED_DB_NAME=bench."
             )
         call_command("generate_bench_data", mediations=mediations, stdout=self.stdout)
-        rows = Accompagnement.objects.count()
-        self.stdout.write(f"\nLignes exportées (accompagnements) : {rows:,}".replace(",", " "))
+        start, exported = first_day(rows)
+        since = "" if start is None else f", du {start:%d/%m/%Y} à ce jour"
+        every = Accompagnement.objects.count()
+        self.stdout.write(
+            f"\nLignes exportées (accompagnements) : {_number(exported)} sur {_number(every)}"
+            + since
+        )
         seconds = {}
         for kind in KINDS:
             if in_process:
-                seconds[kind] = self._measure(kind, mediations)
+                seconds[kind] = self._measure(kind, mediations, start)
             else:
-                seconds[kind] = self._in_child(kind, mediations)
+                seconds[kind] = self._in_child(kind, mediations, start)
         for kind, baseline, target in RATIOS:
             record(
                 self.stdout,
@@ -129,11 +172,12 @@ class Command(BaseCommand):
                 size=mediations,
             )
 
-    def _in_child(self, kind: str, mediations: int) -> float:
+    def _in_child(self, kind: str, mediations: int, start) -> float:
         """A fresh process, so that its peak memory is the export's alone."""
+        since = [] if start is None else ["--du", start.isoformat()]
         result = subprocess.run(
             [sys.executable, "manage.py", "bench_exports", "--only", kind]
-            + ["--mediations", str(mediations)],
+            + ["--mediations", str(mediations), *since],
             capture_output=True,
             text=True,
             check=False,
@@ -144,10 +188,10 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(line for line in lines if not line.startswith(SECONDS)))
         return float(next(line for line in lines if line.startswith(SECONDS))[len(SECONDS) :])
 
-    def _measure(self, kind: str, mediations: int) -> float:
+    def _measure(self, kind: str, mediations: int, start) -> float:
         with tempfile.TemporaryFile() as out:
             started = time.perf_counter()
-            MEASURES[kind](out)
+            MEASURES[kind](out, start)
             took = time.perf_counter() - started
             written = out.tell()
         record(
