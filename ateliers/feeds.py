@@ -7,11 +7,16 @@ from poitiers_inclusion.mail import absolute_url
 
 from .models import Seance
 
+_KEY = 987654321  # a placeholder key, found once in the reversed address
+
 
 def seance_events(seances: Iterable[Seance]) -> list[ical.Event]:
     """One event per session of `programme.listed` (places left known); a cancelled session is
     kept, marked cancelled, so that a calendar which holds it shows it cancelled."""
     events = []
+    # The registration address of every session from one reversal: thousands of them otherwise
+    # cost a national feed more than its queries.
+    register_url = absolute_url("ateliers:register_public", _KEY).replace(str(_KEY), "{}", 1)
     for seance in seances:
         lieu = seance.lieu
         details = [f"Niveau : {seance.module.get_niveau_display()}"]
@@ -39,7 +44,7 @@ def seance_events(seances: Iterable[Seance]) -> list[ical.Event]:
                 summary=f"Annulé : {summary}" if seance.is_cancelled else summary,
                 location=lieu.postal_address,
                 description="\n".join(details),
-                url=absolute_url("ateliers:register_public", seance.pk),
+                url=register_url.format(seance.pk),
                 cancelled=seance.is_cancelled,
             )
         )

@@ -1,6 +1,7 @@
 """Filters of the team's list of workshop sessions."""
 
 import django_filters
+from django.db.models import Exists, OuterRef
 
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.filters import StyledFilterSet, date_filter
@@ -12,17 +13,23 @@ from .models import Module, Seance
 MINE = "moi"
 
 
+def _has_sessions(field: str) -> Exists:
+    """EXISTS rather than a DISTINCT join: one probe of the index per choice, not a pass over
+    every session of a national programme."""
+    return Exists(Seance.objects.filter(**{field: OuterRef("pk")}))
+
+
 class SeanceFilter(StyledFilterSet):
     du = date_filter("Du", "date", "gte")
     au = date_filter("Au", "date", "lte")
     lieu = LargeModelChoiceFilter(
         label="Lieu",
-        queryset=Lieu.objects.filter(seances__isnull=False).distinct().order_by("nom"),
+        queryset=Lieu.objects.filter(_has_sessions("lieu")).order_by("nom"),
         empty_label="Tous les lieux",
     )
     module = django_filters.ModelChoiceFilter(
         label="Module",
-        queryset=Module.objects.filter(seances__isnull=False).distinct().order_by("titre"),
+        queryset=Module.objects.filter(_has_sessions("module")).order_by("titre"),
         empty_label="Tous les modules",
     )
     animateur = django_filters.ChoiceFilter(

@@ -11,14 +11,33 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import Usager, User
+from poitiers_inclusion.widgets import (
+    PERSON_FIELDS,
+    LargeModelChoiceField,
+    LargeSelectMultiple,
+    RowChoiceIterator,
+    person_label,
+)
 from reseau.models import Lieu
 
 from .enums import Niveau, Presence
 from .models import Module, Parcours, Seance
 from .services import places_taken
 
+# Past this many conseillers, "Animé par" is a list to pick from rather than a wall of checkboxes
+# (a national programme counts thousands of them).
+FACILITATOR_CHECKBOXES_UP_TO = 40
+
 
 class ConseillerChoiceField(forms.ModelMultipleChoiceField):
+    """The facilitators, read as (key, name) rows: as many as LargeModelChoiceField reads."""
+
+    iterator = RowChoiceIterator
+    label_fields = PERSON_FIELDS
+
+    def label_from_row(self, *values) -> str:
+        return person_label(*values)
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.email
 
@@ -29,9 +48,8 @@ class ModuleChoiceField(forms.ModelChoiceField):
         return f"{obj.titre} ({obj.get_niveau_display()}){parcours}"
 
 
-class LieuChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.nom} ({obj.commune})" if obj.commune else obj.nom
+def _lieu_label(nom, commune) -> str:
+    return f"{nom} ({commune})" if commune else nom
 
 
 class SeanceForm(VersionedFormMixin, ModelForm):
@@ -90,26 +108,35 @@ class SeanceForm(VersionedFormMixin, ModelForm):
             modules = Module.objects.filter(Q(actif=True) | Q(pk=instance.module_id))
             lieux = Lieu.objects.filter(Q(archived_at__isnull=True) | Q(pk=instance.lieu_id))
             conseillers = User.objects.filter(
-                Q(role=Role.CONSEILLER, is_active=True) | Q(seances=instance)
-            ).distinct()
+                Q(role=Role.CONSEILLER, is_active=True) | Q(pk__in=instance.animateurs.values("pk"))
+            )
         self.fields["module"] = ModuleChoiceField(
             label="Module",
             queryset=modules.select_related("parcours"),
             empty_label="Choisir un module",
             error_messages={"required": "Choisissez le module de la séance."},
         )
-        self.fields["lieu"] = LieuChoiceField(
+        self.fields["lieu"] = LargeModelChoiceField(
             label="Lieu",
             queryset=lieux.order_by("nom"),
             empty_label="Choisir un lieu",
             error_messages={"required": "Choisissez le lieu de la séance."},
+            label_fields=("nom", "commune"),
+            row_label=_lieu_label,
         )
+        conseillers = conseillers.order_by("last_name", "first_name")
+        many = conseillers.count() > FACILITATOR_CHECKBOXES_UP_TO
         self.fields["animateurs"] = ConseillerChoiceField(
             label="Animé par",
-            queryset=conseillers.order_by("last_name", "first_name"),
-            widget=forms.CheckboxSelectMultiple,
+            queryset=conseillers,
+            widget=LargeSelectMultiple(attrs={"size": 8}) if many else forms.CheckboxSelectMultiple,
             required=False,
-            help_text="Les conseillers cochés notent les présences et gèrent les inscrits.",
+            help_text=(
+                "Les conseillers choisis notent les présences et gèrent les inscrits. "
+                "Ctrl + clic (Cmd + clic sur Mac) pour en choisir plusieurs."
+                if many
+                else "Les conseillers cochés notent les présences et gèrent les inscrits."
+            ),
         )
         self.fields["end_time"].required = False
         self.fields[

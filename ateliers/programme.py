@@ -42,14 +42,41 @@ def period(now: datetime.datetime, end: datetime.date | None = None) -> QuerySet
     )
 
 
-def listed(seances: QuerySet, now: datetime.datetime, *, limit: int | None = None) -> list:
+# What a calendar event reads of a session (feeds.seance_events): a national programme's feed
+# holds thousands of sessions, and building whole lieux for them costs more than the rest.
+FEED_FIELDS = (
+    "date",
+    "start_time",
+    "end_time",
+    "capacite",
+    "inscription_en_ligne",
+    "cancelled_at",
+    "motif_annulation",
+    "module__titre",
+    "module__niveau",
+    "lieu__nom",
+    "lieu__adresse",
+    "lieu__complement_adresse",
+    "lieu__code_postal",
+    "lieu__commune",
+)
+
+
+def listed(
+    seances: QuerySet,
+    now: datetime.datetime,
+    *,
+    limit: int | None = None,
+    fields: tuple[str, ...] = (),
+) -> list:
     """The sessions in time order, each with `places_left`, `started` and `open_online`, in a
-    fixed number of queries however many there are."""
-    rows = (
-        seances.with_counts()
-        .select_related("module__parcours", "lieu__quartier")
-        .order_by("date", "start_time", "pk")
-    )
+    fixed number of queries however many there are. `fields` (e.g. FEED_FIELDS): only those of
+    the session, its module and its lieu are read."""
+    if fields:
+        seances = seances.select_related("module", "lieu").only(*fields)
+    else:
+        seances = seances.select_related("module__parcours", "lieu__quartier")
+    rows = seances.with_counts().order_by("date", "start_time", "pk")
     rows = list(rows[:limit] if limit else rows)
     for seance in rows:
         seance.places_left = max(seance.capacite - seance.nb_inscrits, 0)

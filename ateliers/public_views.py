@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from poitiers_inclusion import ical
+from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import public
 from poitiers_inclusion.public_forms import PublicPost
 
@@ -23,6 +24,8 @@ from . import programme as listing
 from .enums import StatutInscription
 from .models import Inscription, Seance
 from .public_forms import ProgrammeFilter, RegistrationForm
+
+PROGRAMME_PER_PAGE = 100  # more than a city's three months of workshops
 
 
 def _no_store(response):
@@ -37,7 +40,11 @@ def programme(request):
     today = now.date()
     end = today + datetime.timedelta(days=listing.PROGRAMME_DAYS)
     filterset = ProgrammeFilter(request.GET or None, queryset=listing.period(now, end))
-    seances = listing.listed(filterset.qs, now)
+    # A national programme holds thousands of sessions in three months: they come a page at a
+    # time, a city's programme on one page. The keys are paged, then the page's rows are read.
+    keys = filterset.qs.order_by("date", "start_time", "pk").values_list("pk", flat=True)
+    page, querystring = paginate(request, keys, PROGRAMME_PER_PAGE)
+    seances = listing.listed(Seance.objects.filter(pk__in=list(page.object_list)), now)
     months = [
         {"label": date_format(first, "F Y").capitalize(), "seances": list(items)}
         for first, items in groupby(seances, key=lambda s: s.date.replace(day=1))
@@ -49,6 +56,8 @@ def programme(request):
             "filter": filterset,
             "filtered": filterset.is_bound and any(request.GET.get(f) for f in filterset.filters),
             "months": months,
+            "page": page,
+            "querystring": querystring,
             "start": today,
             "end": end,
             "tomorrow": today + datetime.timedelta(days=1),
@@ -61,7 +70,9 @@ def programme(request):
 def calendar(request):
     """Every session of the programme, as a calendar residents and partners subscribe to."""
     now = timezone.localtime()
-    events = feeds.seance_events(listing.listed(listing.period(now), now))
+    events = feeds.seance_events(
+        listing.listed(listing.period(now), now, fields=listing.FEED_FIELDS)
+    )
     name = f"Ateliers numériques — {settings.CITY_NAME}"
     return ical.calendar_response(name, events, filename="ateliers.ics")
 

@@ -10,7 +10,7 @@ attendance, adding a walk-in, changing or cancelling a session need `Seance.edit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, Prefetch, Q, When
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +35,7 @@ from .forms import (
     SeanceForm,
 )
 from .models import Inscription, Module, Parcours, Seance
+from .staff_listing import ComingThenPast, rows_of
 
 SEARCH_RESULTS = 10
 PER_PAGE = 25
@@ -65,24 +66,10 @@ def _editable_seance(request, pk, queryset=None):
 @role_required(*TEAM)
 def seance_list(request):
     today = timezone.localdate()
-    upcoming = Q(date__gte=today)
-    sessions = (
-        Seance.objects.visible_for(request.user)
-        .with_counts()
-        .select_related("module__parcours", "lieu")
-        .prefetch_related("animateurs")
-        # Coming sessions first, the nearest on top; then past ones, the latest on top.
-        .order_by(
-            Case(When(upcoming, then=0), default=1),
-            Case(When(upcoming, then=F("date"))).asc(nulls_last=True),
-            Case(When(~upcoming, then=F("date"))).desc(nulls_last=True),
-            "start_time",
-            "pk",
-        )
-    )
+    sessions = Seance.objects.visible_for(request.user)
     filterset = SeanceFilter(request.GET, queryset=sessions, user=request.user)
-    page, querystring = paginate(request, filterset.qs, PER_PAGE)
-    rows = list(page.object_list)
+    page, querystring = paginate(request, ComingThenPast(filterset.qs, today), PER_PAGE)
+    page.object_list = rows = rows_of(page.object_list)
     return render(
         request,
         "ateliers/staff/seance_list.html",

@@ -77,6 +77,8 @@ def escape(text: str) -> str:
 
 def fold(line: str) -> str:
     """Lines of at most 75 octets, continued with CRLF and a space, never inside a character."""
+    if len(line.encode()) <= 75:  # most lines: no character by character (thousands of events)
+        return line
     parts, current, size = [], "", 0
     for char in line:
         width = len(char.encode())

@@ -28,6 +28,17 @@ class LargeSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
 
 
+class LargeSelectMultiple(LargeSelect):
+    """A <select multiple> of thousands of options, written in one pass as LargeSelect is."""
+
+    allow_multiple_selected = True
+    value_from_datadict = forms.SelectMultiple.value_from_datadict
+    value_omitted_from_data = forms.SelectMultiple.value_omitted_from_data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
+
+
 def _attributes(attrs: dict):
     """As django/forms/widgets/attrs.html writes them: in order, True as a bare name."""
     for name, value in attrs.items():

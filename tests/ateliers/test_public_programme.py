@@ -158,7 +158,8 @@ def test_the_query_count_does_not_grow_with_the_sessions(
     client, count, django_assert_max_num_queries
 ):
     _sessions(count)
-    with django_assert_max_num_queries(4):  # the sessions; the quartier, lieu, parcours lists
+    # The page's count and keys, its sessions; the quartier, lieu and parcours lists.
+    with django_assert_max_num_queries(6):
         response = client.get(URL)
     assert response.content.decode().count('class="seance-when"') == count
 

@@ -25,3 +25,10 @@ def test_any_text_is_read_back_as_typed():
     assert str(calendar["NAME"]) == "Calendrier\\, d'essai \\; é"
     (read,) = calendar.walk("VEVENT")
     assert str(read["SUMMARY"]) == str(read["LOCATION"]) == str(read["DESCRIPTION"]) == text
+
+
+def test_a_line_is_folded_only_beyond_75_octets():
+    assert ical.fold("A" * 75) == "A" * 75
+    assert ical.fold("A" * 76) == "A" * 75 + "\r\n A"
+    # 74 letters and an é are 76 octets: folded before the é, never inside it.
+    assert ical.fold("A" * 74 + "é") == "A" * 74 + "\r\n é"

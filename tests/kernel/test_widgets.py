@@ -5,7 +5,7 @@ import re
 import pytest
 from django import forms
 
-from poitiers_inclusion.widgets import LargeSelect
+from poitiers_inclusion.widgets import LargeSelect, LargeSelectMultiple
 from reseau.models import Lieu
 from tests.factories import LieuFactory
 
@@ -37,6 +37,24 @@ def test_it_writes_what_djangos_select_writes(chosen):
     assert _normalised(ours) == _normalised(django)
     assert "Médiathèque &lt;Sud&gt;" in ours  # escaped
     assert ours.count(" selected") == 1
+
+
+def test_the_multiple_select_writes_and_reads_what_djangos_does():
+    lieux = [LieuFactory(nom=name) for name in ("Médiathèque", "Épicerie", "Mairie")]
+    chosen = [str(lieux[0].pk), str(lieux[2].pk)]
+
+    def form(widget):
+        class LieuxForm(forms.Form):
+            lieux = forms.ModelMultipleChoiceField(
+                queryset=Lieu.objects.order_by("pk"), widget=widget(attrs={"size": 8})
+            )
+
+        return LieuxForm(data={"lieux": chosen})
+
+    ours, django = form(LargeSelectMultiple), form(forms.SelectMultiple)
+    assert _normalised(str(ours["lieux"])) == _normalised(str(django["lieux"]))
+    assert str(ours["lieux"]).count(" selected") == 2
+    assert ours.is_valid() and list(ours.cleaned_data["lieux"]) == [lieux[0], lieux[2]]
 
 
 def test_option_groups_are_left_to_django():
