@@ -88,6 +88,21 @@ def test_viewing_an_identified_usager_is_audited(client_for, conseiller, mine):
     assert event.actor == conseiller
 
 
+def test_a_conseiller_is_told_how_many_visits_by_others_are_not_shown(
+    client_for, users, conseiller, mine
+):
+    url = _url("usager_detail", mine)
+    assert "pas affiché" not in client_for(conseiller).get(url).content.decode()
+    MediationFactory(usagers=[mine])
+    page = client_for(conseiller).get(url).content.decode()
+    assert "Un autre accompagnement, par un autre conseiller, n’est pas affiché ici." in page
+    MediationFactory(usagers=[mine])
+    page = client_for(conseiller).get(url).content.decode()
+    assert "2 autres accompagnements, par d’autres conseillers, ne sont pas affichés ici." in page
+    everything = client_for(users[Role.COORDINATEUR]).get(url).content.decode()
+    assert "pas affiché" not in everything
+
+
 def test_viewing_an_anonymous_usager_is_not_audited(client_for, conseiller):
     anonymous = UsagerFactory(genre="feminin")
     MediationFactory(conseiller=conseiller, usagers=[anonymous])

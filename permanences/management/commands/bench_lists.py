@@ -11,10 +11,12 @@ import warnings
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Count
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from permanences.models import Accompagnement
 from poitiers_inclusion.benchmarks import record
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.models import User
@@ -90,6 +92,29 @@ class Command(BaseCommand):
                     f"{label} : totaux sans filtre (requête à part)",
                     took * 1000,
                     "ms",
+                    size=mediations,
+                )
+
+            # A person's record, the most followed one: their history and what the viewer
+            # does not see of it.
+            followed = (
+                Accompagnement.objects.values("usager")
+                .annotate(visits=Count("pk"))
+                .order_by("-visits")
+                .first()
+            )
+            if followed is not None:
+                client = Client(SERVER_NAME=HOST)
+                client.force_login(coordinator)
+                url = reverse("permanences:usager_detail", kwargs={"pk": followed["usager"]})
+                took, _queries = self._get(client, url, {}, repeat)
+                record(
+                    self.stdout,
+                    "usager_detail_ms",
+                    f"Fiche de l'usager le plus suivi ({followed['visits']} passages) : temps",
+                    took * 1000,
+                    "ms",
+                    target=TARGET_MS,
                     size=mediations,
                 )
 
