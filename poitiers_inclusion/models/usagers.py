@@ -43,6 +43,9 @@ SEARCH_RECORD_NUMBER = re.compile(r"(?:n[°º]|no\.?|#)?\s*(\d{1,9})", flags=re.
 SEARCH_PHONE_NUMBER = re.compile(r"\+?(?:[\s.\-()]*\d){4,}[\s.\-()]*")
 
 
+ALL_OF_THEM = 2**62
+
+
 class UsagerQuerySet(models.QuerySet):
     def visible_for(self, user):
         if not user.is_authenticated or not user.is_active:
@@ -51,7 +54,12 @@ class UsagerQuerySet(models.QuerySet):
         if user.sees_whole_city:
             return active
         if user.role == Role.CONSEILLER:
-            return active.filter(conseillers=user).distinct()
+            # Their people read first, from the conseillers' index, then filtered and ordered:
+            # the LIMIT (never reached) keeps PostgreSQL from walking instead the name index of
+            # every person of a national programme and probing each one (2 s for a page of a
+            # conseiller's 4,668 people among 8 M; 35 ms this way).
+            theirs = self.model.conseillers.through.objects.filter(user=user)
+            return active.filter(pk__in=theirs.values("usager_id")[:ALL_OF_THEM])
         return self.none()
 
     def identified(self):

@@ -31,6 +31,7 @@ def test_the_lists_and_a_record_are_timed(tmp_path, monkeypatch):
     measures = json.loads(path.read_text())["measures"]
     assert measures["usager_detail_ms"]["target"] == 100
     assert "Fiche de l'usager le plus suivi (3 passages) : temps" in out.getvalue()
-    for key in ("activity_coordinator", "activity_conseiller", "usager_list", "usager_search"):
+    keys = ("activity_coordinator", "activity_conseiller", "usager_list", "usager_search")
+    for key in (*keys, "usager_list_conseiller"):
         assert measures[f"{key}_page1_ms"]["value"] > 0
         assert measures[f"{key}_queries_growth"]["value"] == 0

@@ -34,13 +34,20 @@ class Command(BaseCommand):
 
     def handle(self, mediations, repeat, **options):
         coordinator = User.objects.filter(role=Role.COORDINATEUR, is_active=True).first()
-        conseiller = User.objects.filter(role=Role.CONSEILLER, is_active=True).first()
+        # The busiest conseiller: the most people and médiations to page through.
+        conseiller = (
+            User.objects.filter(role=Role.CONSEILLER, is_active=True)
+            .annotate(done=Count("mediations"))
+            .order_by("-done", "pk")
+            .first()
+        )
         if coordinator is None or conseiller is None:
             raise CommandError("Il faut un coordinateur et un conseiller : `manage.py demo`.")
         pages = [
             ("activity_coordinator", coordinator, "permanences:activity", {}, "Médiations"),
             ("activity_conseiller", conseiller, "permanences:activity", {}, "Mes médiations"),
             ("usager_list", coordinator, "permanences:usager_list", {}, "Usagers"),
+            ("usager_list_conseiller", conseiller, "permanences:usager_list", {}, "Mes usagers"),
             ("usager_search", conseiller, "permanences:usager_search", {"q": "ma"}, "Recherche"),
         ]
         hosts = [*settings.ALLOWED_HOSTS, HOST]
