@@ -9,12 +9,17 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.forms import Form, ModelForm
+from poitiers_inclusion.widgets import (
+    LargeModelChoiceField,
+    LargeModelChoiceFilter,
+    LargeModelMultipleChoiceField,
+)
 from reseau.models import Lieu, Quartier, Structure
 
 from .enums import DEMANDE_TRANSITIONS, Etat, StatutDemande, TrancheRevenus
@@ -30,14 +35,8 @@ NEEDS_MOTIF = (StatutDemande.REFUSEE, StatutDemande.INCOMPLETE)
 PHONE_OR_EMAIL = re.compile(r"@|(?:\d[\s.\-]?){9,}")
 
 
-class LieuChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.nom} ({obj.commune})" if obj.commune else obj.nom
-
-
-class DonateurChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.nom
+def lieu_label(nom, commune) -> str:
+    return f"{nom} ({commune})" if commune else nom
 
 
 class OrdinateurChoiceField(forms.ModelChoiceField):
@@ -198,7 +197,7 @@ class ReferralForm(FoyerForm):
     def __init__(self, *args, choose_structure=False, **kwargs):
         super().__init__(*args, **kwargs)
         if choose_structure:
-            self.fields["structure"] = forms.ModelChoiceField(
+            self.fields["structure"] = LargeModelChoiceField(
                 label="Structure qui oriente le foyer",
                 queryset=Structure.objects.active().order_by("nom"),
                 empty_label="Choisir la structure",
@@ -369,19 +368,20 @@ class CeremonieForm(ModelForm):
         lieux = Lieu.objects.active()
         if self.instance.pk:
             lieux = Lieu.objects.filter(Q(archived_at__isnull=True) | Q(pk=self.instance.lieu_id))
-        self.fields["lieu"] = LieuChoiceField(
+        self.fields["lieu"] = LargeModelChoiceField(
             label="Lieu",
             queryset=lieux.order_by("nom"),
+            label_fields=("nom", "commune"),
+            row_label=lieu_label,
             empty_label="Choisir un lieu",
             error_messages={
                 "required": "Choisissez le lieu de la cérémonie.",
                 "invalid_choice": "Choisissez un lieu de la liste.",
             },
         )
-        self.fields["donateurs"] = DonateurChoiceField(
+        self.fields["donateurs"] = LargeModelMultipleChoiceField(
             label="Donateurs invités",
             queryset=Donateur.objects.order_by("nom"),
-            widget=forms.CheckboxSelectMultiple,
             required=False,
             error_messages={"invalid_choice": "Ce donateur n'existe plus."},
         )
@@ -418,7 +418,7 @@ class DemandeFilter(StyledFilterSet):
     statut = django_filters.ChoiceFilter(
         label="Statut", choices=StatutDemande.choices, empty_label="Tous les statuts"
     )
-    structure = django_filters.ModelChoiceFilter(
+    structure = LargeModelChoiceFilter(
         label="Structure",
         field_name="foyer__structure",
         queryset=Structure.objects.none(),
@@ -441,9 +441,11 @@ class DemandeFilter(StyledFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if user.sees_whole_city:
-            self.filters["structure"].queryset = (
-                Structure.objects.filter(foyers__isnull=False).distinct().order_by("nom")
-            )
+            # EXISTS stops at a structure's first household; a join then DISTINCT reads them all.
+            households = Foyer.objects.filter(structure=OuterRef("pk"))
+            self.filters["structure"].queryset = Structure.objects.filter(
+                Exists(households)
+            ).order_by("nom")
         else:  # a prescripteur sees their own structure's requests only
             self.filters.pop("structure")
         years = Demande.objects.visible_for(user).dates("created_at", "year", order="DESC")

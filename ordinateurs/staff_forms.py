@@ -14,6 +14,7 @@ from poitiers_inclusion.attachments import check_attachment, max_size_lazy
 from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.forms import Form, ModelForm
+from poitiers_inclusion.widgets import LargeModelChoiceField
 
 from .enums import (
     REQUIRED,
@@ -40,9 +41,20 @@ OVERWRITE_METHODS = (MethodeEffacement.NIST_CLEAR, MethodeEffacement.REECRITURE)
 # --- The inventory ------------------------------------------------------------------------------
 
 
-class DonChoiceField(forms.ModelChoiceField):
+def don_label(donateur: str, offered_on: datetime.date) -> str:
+    return f"{donateur} — {offered_on:%d/%m/%Y}"
+
+
+class DonChoiceField(LargeModelChoiceField):
+    """A batch among the programme's thousands: its donor and the day it was offered."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_fields", ("donateur__nom", "offered_on"))
+        kwargs.setdefault("row_label", don_label)
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
-        return f"{obj.donateur} — {obj.offered_on:%d/%m/%Y}"
+        return don_label(obj.donateur.nom, obj.offered_on)
 
 
 def search_devices(queryset, text: str):

@@ -11,7 +11,7 @@ through the audit.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Max, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,6 +51,13 @@ def devices_of(user):
     return Ordinateur.objects.visible_for(user)
 
 
+def since_last_event():
+    """When a device entered its state: its last event's moment, looked up for the rows kept
+    (Max over a join aggregates the 50,000 devices' events before a page is cut from them)."""
+    events = Evenement.objects.filter(ordinateur=OuterRef("pk")).order_by("-at")
+    return Subquery(events.values("at")[:1])
+
+
 def get_device(request, pk) -> Ordinateur:
     return get_object_or_404(devices_of(request.user).select_related("don__donateur"), pk=pk)
 
@@ -80,7 +87,7 @@ def home(request):
             return redirect("ordinateurs:ordinateur_detail", pk=exact[0].pk)
         return redirect(f"{reverse('ordinateurs:ordinateur_list')}?{urlencode({'q': query})}")
     counts = dict(devices.order_by().values_list("etat").annotate(n=Count("pk")))
-    waiting = devices.annotate(depuis=Max("evenements__at")).order_by("depuis", "numero")
+    waiting = devices.annotate(depuis=since_last_event()).order_by("depuis", "numero")
     todo = [
         {
             "etat": etat,
@@ -110,7 +117,7 @@ def ordinateur_list(request):
     devices = (
         devices_of(request.user)
         .select_related("don__donateur")
-        .annotate(depuis=Max("evenements__at"))
+        .annotate(depuis=since_last_event())
         .order_by("-numero")
     )
     filterset = OrdinateurFilter(request.GET, queryset=devices)

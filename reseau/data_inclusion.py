@@ -18,6 +18,7 @@ frais.py, modes_accueil.py, modes_mobilisation.py, reseaux_porteurs.py, types_de
 and the national places standard v1.0.2 (schema.json) for our side.
 """
 
+import functools
 import re
 
 from django.conf import settings
@@ -194,8 +195,14 @@ def _reseaux(typologies, dispositifs=()) -> list[str] | None:
     return sorted(found) or None
 
 
+@functools.cache
+def _path(name: str) -> str:
+    """A page's path: the same for each of the export's thousands of rows."""
+    return reverse(name)
+
+
 def _public_url(name: str, **kwargs) -> str:
-    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+    return settings.SITE_URL + (reverse(name, kwargs=kwargs) if kwargs else _path(name))
 
 
 # --- Structures ----------------------------------------------------------------------------
@@ -206,7 +213,7 @@ def partner_structures():
 
 
 def lieux():
-    return Lieu.objects.published().select_related("structure").order_by("nom", "pk")
+    return Lieu.objects.published().order_by("nom", "pk")
 
 
 def structure_row(structure: Structure) -> dict:
@@ -386,5 +393,6 @@ def services() -> list[dict]:
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=256)  # a handful of services, on each of thousands of rows
 def _slug(service: str) -> str:
     return _SLUG_DROP.sub("-", fold(str(service))).strip("-")

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from poitiers_inclusion.filters import StyledFilterSet
+from poitiers_inclusion.widgets import LargeModelChoiceFilter
 
 from .enums import EtatOrientation, Public, Service, typologie_choices
 from .models import Contact, Lieu, Orientation, Quartier, Structure
@@ -61,7 +62,7 @@ class LieuFilterSet(StyledFilterSet):
     """The filters of places, the same on the team's list and on the public map."""
 
     q = django_filters.CharFilter(label="Nom ou adresse", method="search")
-    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all())
+    quartier = LargeModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all())
     service = django_filters.ChoiceFilter(
         label="Service", choices=Service.choices, method="filter_service"
     )

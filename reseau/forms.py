@@ -8,6 +8,11 @@ from poitiers_inclusion.attachments import check_attachment, max_size_lazy
 from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.forms import EMPTY_CHOICE, Form, ModelForm
+from poitiers_inclusion.widgets import (
+    LargeModelChoiceField,
+    LargeModelMultipleChoiceField,
+    LargeSelect,
+)
 
 from .enums import PreferenceContact, Reponse, Service, typologie_choices
 from .models import (
@@ -101,6 +106,7 @@ class LieuForm(VersionedFormMixin, ModelForm):
             "source",
         ]
         widgets = {"presentation_detail": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"structure": LargeModelChoiceField, "quartier": LargeModelChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,6 +143,7 @@ class ContactForm(ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"structure": LargeModelChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,8 +159,8 @@ class OffreInternetSocialeForm(ModelForm):
         widgets = {
             "prix": forms.TextInput(attrs={"inputmode": "decimal"}),
             "conditions": forms.Textarea(attrs={"rows": 3}),
-            "structures": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"structures": LargeModelMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -247,6 +254,7 @@ class ReunionForm(ModelForm):
             "date": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "ordre_du_jour": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"lieu": LargeModelChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -339,7 +347,15 @@ class OrientationForm(ModelForm):
             "situation",
             "piece_jointe",
         ]
-        widgets = {"situation": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "situation": forms.Textarea(attrs={"rows": 4}),
+            "structure_origine": LargeSelect,
+            "structure_destination": LargeSelect,
+        }
+        field_classes = {
+            "structure_origine": LargeModelChoiceField,
+            "structure_destination": LargeModelChoiceField,
+        }
         help_texts = {
             "piece_jointe": format_lazy("Facultatif. PDF, JPG ou PNG, {} au plus.", max_size_lazy())
         }
@@ -384,21 +400,18 @@ class OrientationForm(ModelForm):
                 "seront en tête de liste."
             )
             return
-        structures = list(field.queryset)
-        offering = [s for s in structures if need in (s.services or [])]
+        structures = list(field.queryset.values_list("pk", "nom", "services"))
+        offering = [(pk, nom) for pk, nom, services in structures if need in (services or [])]
         if not offering:
             field.help_text = (
                 "Aucune structure ne déclare proposer ce service : toutes sont listées."
             )
             return
-        others = [s for s in structures if need not in (s.services or [])]
+        others = [(pk, nom) for pk, nom, services in structures if need not in (services or [])]
         field.choices = [
             ("", EMPTY_CHOICE),
-            (
-                f"Proposent « {Service(need).label} »",
-                [(s.pk, str(s)) for s in offering],
-            ),
-            *([("Autres structures", [(s.pk, str(s)) for s in others])] if others else []),
+            (f"Proposent « {Service(need).label} »", offering),
+            *([("Autres structures", others)] if others else []),
         ]
         count = len(offering)
         field.help_text = (

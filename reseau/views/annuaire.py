@@ -10,7 +10,7 @@ from poitiers_inclusion.exports import csv_response
 from poitiers_inclusion.paging import paginate
 from poitiers_inclusion.perms import STAFF, any_role, public, role_required
 
-from .. import coverage, hours
+from .. import coverage, hours, lieu_cards
 from ..enums import Service
 from ..filters import DirectoryFilter, PublicLieuFilter
 from ..models import Contact, Lieu, Quartier, Structure
@@ -68,6 +68,10 @@ def annuaire_structure(request, pk):
     )
 
 
+# What a marker shows of a lieu (the map's thousands of lieux: not their wide rows).
+MARKER_FIELDS = ("nom", "latitude", "longitude", "adresse", "code_postal", "commune")
+
+
 def _marker(lieu) -> dict:
     return {
         "id": lieu.pk,
@@ -82,11 +86,14 @@ def _marker(lieu) -> dict:
 @public
 def carte(request):
     """Where to get help: a list that works alone, and a map on top when tiles load."""
-    lieux = Lieu.objects.published().select_related("quartier", "structure").order_by("nom")
+    lieux = (
+        Lieu.objects.published()
+        .select_related("quartier")
+        .only(*lieu_cards.CARD_FIELDS)
+        .order_by("nom", "pk")  # homonyms (a chain's CCAS) in the same order at each visit
+    )
     filterset = PublicLieuFilter(request.GET, queryset=lieux)
     rows = list(filterset.qs)
-    for lieu in rows:
-        lieu.horaires_lisibles = hours.describe(lieu.horaires)
     markers = [_marker(lieu) for lieu in rows if lieu.latitude is not None]
     return render(
         request,
@@ -94,6 +101,7 @@ def carte(request):
         {
             "filter": filterset,
             "lieux": rows,
+            "cards": lieu_cards.lieu_cards(rows),
             "map_data": {
                 "tiles": settings.MAP_TILE_URL,
                 "attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -138,7 +146,7 @@ def couverture(request):
     chosen = [(service, Service(service).label)] if service else None
     map_table = coverage.matrix(services=chosen) if chosen else table
     zones = [_zone(row, service) for row in map_table.rows if row.quartier.latitude is not None]
-    lieux = Lieu.objects.active().filter(latitude__isnull=False)
+    lieux = Lieu.objects.active().filter(latitude__isnull=False).only(*MARKER_FIELDS)
     if service:
         lieux = lieux.filter(services__contains=[service])
     return render(
@@ -158,6 +166,7 @@ def couverture(request):
             "nb_quartiers": Quartier.objects.count(),
             "lieux_sans_quartier": Lieu.objects.active()
             .filter(quartier__isnull=True)
+            .only(*MARKER_FIELDS)
             .order_by("nom", "pk"),
             "can_edit_lieux": request.user.has_role(*STAFF),
         },

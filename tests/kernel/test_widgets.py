@@ -57,10 +57,34 @@ def test_the_multiple_select_writes_and_reads_what_djangos_does():
     assert ours.is_valid() and list(ours.cleaned_data["lieux"]) == [lieux[0], lieux[2]]
 
 
-def test_option_groups_are_left_to_django():
-    widget = LargeSelect(choices=[("Vienne", [("1", "Poitiers")]), ("2", "Niort")])
-    html = widget.render("lieu", "1")
-    assert '<optgroup label="Vienne">' in html and "selected" in html
+def test_option_groups_are_written_as_django_writes_them():
+    choices = [("Vienne <86>", [("1", "Poitiers"), ("3", "Châtellerault")]), ("2", "Niort")]
+    ours = LargeSelect(choices=choices).render("lieu", "3", {"id": "id_lieu"})
+    django = forms.Select(choices=choices).render("lieu", "3", {"id": "id_lieu"})
+    assert _normalised(ours) == _normalised(django)
+    assert '<optgroup label="Vienne &lt;86&gt;">' in ours and ours.count(" selected") == 1
+
+
+def test_checkboxes_are_written_as_crispys_and_keep_the_ticked_ones():
+    from django.template import Context, Template
+
+    from poitiers_inclusion.widgets import LargeModelMultipleChoiceField
+
+    lieux = [LieuFactory(nom=name) for name in ("Médiathèque <Sud>", "Épicerie", "Mairie")]
+
+    class LieuxForm(forms.Form):
+        lieux = LargeModelMultipleChoiceField(
+            label="Lieux partenaires", queryset=Lieu.objects.order_by("pk")
+        )
+
+    form = LieuxForm(data={"lieux": [lieux[0].pk, lieux[2].pk]})
+    assert form.is_valid() and list(form.cleaned_data["lieux"]) == [lieux[0], lieux[2]]
+    page = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+    assert "<legend" in page and "Lieux partenaires" in page  # the group is named
+    assert page.count('type="checkbox"') == 3 and page.count(" checked") == 2
+    assert "Médiathèque &lt;Sud&gt;" in page
+    for index in range(3):
+        assert f'id="id_lieux_{index}"' in page and f'for="id_lieux_{index}"' in page
 
 
 def test_a_large_choice_reads_rows_and_gives_back_the_record(django_assert_num_queries):
