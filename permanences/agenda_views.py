@@ -3,6 +3,7 @@ log form.
 """
 
 import datetime
+from collections import defaultdict
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,8 +38,11 @@ def agenda(request):
         .select_related("creneau")
         .order_by("heure")
     )
+    by_permanence = defaultdict(list)  # thousands of desks a day nationally: no nested loop
+    for booking in bookings:
+        by_permanence[booking.creneau.permanence_id].append(booking)
     for o in items:
-        o.rendez_vous = [b for b in bookings if b.creneau.permanence_id == o.permanence.pk]
+        o.rendez_vous = by_permanence.get(o.permanence.pk, [])
         o.booked = sum(1 for b in o.rendez_vous if b.is_active)
     return render(
         request,

@@ -155,11 +155,13 @@ def public_occurrences(
     *,
     quartier=None,
     lieux=None,
+    commune: str | None = None,
     now: datetime.datetime | None = None,
 ) -> list[Occurrence]:
     """What the public is shown from start to end: every occurrence of the permanences of the
-    open lieux (of one quartier, of some lieux), closed ones included with their reason, except
-    those of today that are over. The public schedule, the front door and the feeds read this."""
+    open lieux (of a quartier, some lieux, a commune), closed ones included with their reason,
+    except those of today that are over. The public schedule, the front door and the feeds read
+    this."""
     permanences = (
         Permanence.objects.filter(lieu__archived_at__isnull=True, valid_from__lte=end)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=start))
@@ -169,6 +171,8 @@ def public_occurrences(
         permanences = permanences.filter(lieu__quartier=quartier)
     if lieux is not None:
         permanences = permanences.filter(lieu__in=lieux)
+    if commune is not None:
+        permanences = permanences.filter(lieu__commune=commune)
     now = timezone.localtime(now)
     return [
         o

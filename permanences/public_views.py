@@ -1,5 +1,5 @@
-"""Public pages of the drop-in schedule: the schedule of the coming weeks, booking a time, the
-confirmation and cancellation links.
+"""Public pages of the drop-in schedule: the schedule of the coming weeks (one commune at a time
+at national scale), booking a time, the confirmation and cancellation links.
 """
 
 import datetime
@@ -9,16 +9,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format, time_format
+from django.utils.text import capfirst
 
 from poitiers_inclusion.perms import public
 from poitiers_inclusion.public_forms import PublicPost
+from reseau.models import Lieu
 
 from . import booking as services
 from . import moves
 from .models import Permanence, RendezVous
-from .schedule_forms import BookingForm, PublicScheduleFilter
+from .public_forms import BookingForm
+from .schedule_forms import PublicScheduleFilter
 
 PUBLIC_WEEKS = 3
+HOUR = r"H\hi"  # 14h00
 
 
 def _parse_day(value: str) -> datetime.date:
@@ -31,13 +36,34 @@ def _parse_day(value: str) -> datetime.date:
     return day
 
 
+def _with_labels(items: list, today: datetime.date) -> list:
+    """Each occurrence with its day (`day`: « mardi 8 décembre »; `day_label`: « Demain, mardi 8
+    décembre ») and hours (« de 14h00 à 16h00 ») as the page writes them, formatted once per day
+    and per permanence: Django's date filter on each of a commune's thousand slots was a third of
+    the page's time."""
+    named = {today: "Aujourd'hui, ", today + datetime.timedelta(days=1): "Demain, "}
+    days, hours = {}, {}
+    for o in items:
+        if o.date not in days:
+            text = date_format(o.date, "l j F")
+            days[o.date] = (text, f"{named[o.date]}{text}" if o.date in named else capfirst(text))
+        o.day, o.day_label = days[o.date]
+        key = (o.permanence.start_time, o.permanence.end_time)
+        if key not in hours:
+            hours[key] = f"de {time_format(key[0], HOUR)} à {time_format(key[1], HOUR)}"
+        o.hours = hours[key]
+    return items
+
+
 @public
 def public_schedule(request):
     today = timezone.localdate()
     end = today + datetime.timedelta(weeks=PUBLIC_WEEKS) - datetime.timedelta(days=1)
-    form = PublicScheduleFilter(request.GET or None)
-    quartier = form.cleaned_data["quartier"] if form.is_valid() else None
-    upcoming = services.public_occurrences(today, end, quartier=quartier)
+    form = PublicScheduleFilter(request.GET)
+    commune, quartier = form.chosen_commune, form.chosen_quartier
+    upcoming = _with_labels(
+        services.public_occurrences(today, end, quartier=quartier, commune=commune), today
+    )
     upcoming.sort(
         key=lambda o: (
             o.permanence.lieu.quartier is None,
@@ -61,16 +87,19 @@ def public_schedule(request):
                 }
             )
         quartiers.append({"quartier": q, "lieux": lieux})
+    if quartier is not None:
+        moved_lieux = quartier.lieux.all()
+    elif commune is not None:
+        moved_lieux = Lieu.objects.filter(commune=commune)
+    else:
+        moved_lieux = None
     return render(
         request,
         "permanences/public/schedule.html",
         {
             "form": form,
             "quartiers": quartiers,
-            "moves": moves.announced_moves(
-                today=today,
-                lieux=None if quartier is None else quartier.lieux.all(),
-            ),
+            "moves": moves.announced_moves(today=today, lieux=moved_lieux),
             "today": today,
             "start": today,
             "end": end,

@@ -1,23 +1,31 @@
-"""Forms of the drop-in schedule: permanences, one-off slots, closures, public booking, filters."""
+"""Forms of the drop-in schedule: permanences, one-off slots, closures, moves, filters (the public
+booking form is the public booking page's: public_forms.BookingForm)."""
 
 import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
-from poitiers_inclusion.fields import PhoneField
 from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import User
-from poitiers_inclusion.public_forms import HoneypotMixin
+from poitiers_inclusion.text import fold
+from poitiers_inclusion.widgets import (
+    PERSON_FIELDS,
+    LargeModelChoiceField,
+    LargeModelChoiceFilter,
+    LargeModelMultipleChoiceField,
+    person_label,
+)
 from reseau.models import Lieu, Quartier
 
 from .booking import SHORTEST_APPOINTMENT
-from .enums import ModePermanence
-from .models import BesoinRendezVous, Fermeture, Permanence
+from .enums import ModePermanence, Weekday
+from .models import Fermeture, Permanence
 
 DATE_INPUT = {"type": "date"}
 TIME_INPUT = {"type": "time", "step": 300}
@@ -46,24 +54,44 @@ def _time_widget():
     return forms.TimeInput(attrs=TIME_INPUT, format="%H:%M")
 
 
-class ConseillerChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.email
+DAY_NAMES = {day: name.lower() for day, name in Weekday.choices}
+
+
+def permanence_label(lieu, weekday, start, end) -> str:
+    """As Permanence.__str__, from a row."""
+    return f"{lieu} — {DAY_NAMES[weekday]} {start:%H:%M}–{end:%H:%M}"
+
+
+class PermanenceChoiceField(LargeModelChoiceField):
+    """A choice among thousands of permanences, each read as its lieu, day and hours."""
+
+    def __init__(self, *args, **kwargs):
+        fields = ("lieu__nom", "weekday", "start_time", "end_time")
+        super().__init__(*args, label_fields=fields, row_label=permanence_label, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return str(obj)
+
+
+def _with_permanences(queryset, path: str):
+    """The lieux or quartiers (`path` to the lieu) that have a permanence."""
+    return queryset.filter(Exists(Permanence.objects.filter(**{path: OuterRef("pk")})))
 
 
 class _SlotFormMixin:
     """Shared checks of recurring and one-off slots: hours, booking mode and capacity."""
 
     def _setup_common(self):
-        self.fields["lieu"].queryset = Lieu.objects.active().select_related("quartier")
-        self.fields["conseillers"] = ConseillerChoiceField(
+        self.fields["lieu"].queryset = Lieu.objects.active().order_by("nom", "pk")
+        self.fields["conseillers"] = LargeModelMultipleChoiceField(
             label="Conseillers",
             queryset=User.objects.filter(role=Role.CONSEILLER, is_active=True).order_by(
-                "last_name", "first_name"
+                "last_name", "first_name", "pk"
             ),
-            widget=forms.CheckboxSelectMultiple,
             required=False,
             initial=self.initial.get("conseillers"),
+            label_fields=PERSON_FIELDS,
+            row_label=person_label,
         )
         self.fields["mode"].widget = forms.RadioSelect(choices=ModePermanence.choices)
         self.fields["capacity"].min_value = 1
@@ -115,6 +143,7 @@ class PermanenceForm(VersionedFormMixin, _SlotFormMixin, ModelForm):
             "valid_from": _date_widget(),
             "valid_until": _date_widget(),
         }
+        field_classes = {"lieu": LargeModelChoiceField}
         help_texts = {"valid_until": "Laissez vide si la permanence continue."}
 
     def __init__(self, *args, **kwargs):
@@ -125,7 +154,7 @@ class PermanenceForm(VersionedFormMixin, _SlotFormMixin, ModelForm):
             # An archived place stays selectable for the slots it already has.
             self.fields["lieu"].queryset = Lieu.objects.filter(
                 Q(archived_at__isnull=True) | Q(pk=self.instance.lieu_id)
-            )
+            ).order_by("nom", "pk")
 
     def clean(self):
         data = self._clean_common(super().clean())
@@ -168,6 +197,7 @@ class ExtraSlotForm(VersionedFormMixin, _SlotFormMixin, ModelForm):
         model = Permanence
         fields = ["lieu", "date", "start_time", "end_time", "conseillers", "mode", "capacity"]
         widgets = {"start_time": _time_widget(), "end_time": _time_widget()}
+        field_classes = {"lieu": LargeModelChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,6 +253,7 @@ class FermetureForm(ModelForm):
         model = Fermeture
         fields = ["lieu", "permanence", "start_date", "end_date", "message"]
         widgets = {"start_date": _date_widget(), "end_date": _date_widget()}
+        field_classes = {"lieu": LargeModelChoiceField, "permanence": PermanenceChoiceField}
         help_texts = {
             "lieu": "Toutes les permanences du lieu sont fermées.",
             "permanence": "Ou bien une seule permanence (laissez alors le lieu vide).",
@@ -230,14 +261,12 @@ class FermetureForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lieu"].queryset = Lieu.objects.active()
-        today = timezone.localdate()
-        current = Permanence.objects.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=today - datetime.timedelta(days=366))
-        )
+        self.fields["lieu"].queryset = Lieu.objects.active().order_by("nom", "pk")
+        year_ago = timezone.localdate() - datetime.timedelta(days=366)
+        current = Q(valid_until__isnull=True) | Q(valid_until__gte=year_ago)
         if self.instance.permanence_id:
-            current = current | Permanence.objects.filter(pk=self.instance.permanence_id)
-        self.fields["permanence"].queryset = current.select_related("lieu").distinct()
+            current |= Q(pk=self.instance.permanence_id)
+        self.fields["permanence"].queryset = Permanence.objects.filter(current)
 
     def clean(self):
         data = super().clean()
@@ -252,84 +281,55 @@ class FermetureForm(ModelForm):
         return data
 
 
-class BookingForm(HoneypotMixin, Form):
-    """A resident books a time on a bookable slot: the least personal data needed."""
-
-    heure = forms.TypedChoiceField(
-        label="Horaire",
-        widget=forms.RadioSelect,
-        coerce=lambda value: datetime.time.fromisoformat(value),
-        error_messages={
-            "required": "Choisissez un horaire.",
-            "invalid_choice": "Cet horaire n'est plus libre : choisissez-en un autre.",
-        },
-    )
-    nom = forms.CharField(
-        label="Votre nom",
-        max_length=100,
-        help_text="Nom ou prénom : pour vous accueillir.",
-        error_messages={"required": "Indiquez votre nom pour que nous puissions vous accueillir."},
-    )
-    telephone = PhoneField(help_text="Un téléphone ou un e-mail, au moins l'un des deux.")
-    email = forms.EmailField(
-        label="E-mail",
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="Pour recevoir la confirmation et un rappel.",
-        error_messages={"invalid": "Cette adresse e-mail n'est pas valide (ex. : nom@exemple.fr)."},
-    )
-    besoin = forms.ChoiceField(
-        label="Pour quoi avez-vous besoin d'aide ?",
-        choices=BesoinRendezVous.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Dites-nous pour quoi vous avez besoin d'aide."},
-    )
-    precision = forms.CharField(
-        label="Précision (facultatif)",
-        max_length=200,
-        required=False,
-        help_text="N'écrivez ni mot de passe, ni numéro de dossier.",
-    )
-    consent = forms.BooleanField(
-        label="J'accepte d'être contacté(e) au sujet de ce rendez-vous. Mes coordonnées sont "
-        "effacées 30 jours après.",
-        error_messages={"required": "Cochez cette case pour que nous puissions vous contacter."},
-    )
-
-    def __init__(self, *args, times=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_times(times)
-
-    def set_times(self, times):
-        self.fields["heure"].choices = [(t.strftime("%H:%M"), t.strftime("%Hh%M")) for t in times]
-
-    def clean_nom(self):
-        return " ".join(self.cleaned_data["nom"].split())
-
-    def clean(self):
-        data = super().clean()
-        if (
-            not data.get("telephone")
-            and not data.get("email")
-            and "telephone" not in self.errors
-            and "email" not in self.errors
-        ):
-            self.add_error(
-                "telephone",
-                "Indiquez un téléphone ou un e-mail pour que nous puissions vous joindre.",
-            )
-        return data
+# Past this many open lieux, the public pages show one commune at a time (the city's first): a
+# national programme's thousands of desks on one page take seconds to build and nobody reads them.
+WHOLE_PROGRAMME_UP_TO = 100
 
 
 class PublicScheduleFilter(StyledForm):
+    """What a resident narrows the public pages to, kept in the URL: a commune when the open lieux
+    are in several (with more than WHOLE_PROGRAMME_UP_TO of them, always one: the city's by
+    default), then one of its quartiers. A commune not offered reads as the default one."""
+
+    commune = forms.ChoiceField(label="Commune", required=False)
     quartier = forms.ModelChoiceField(
         label="Quartier",
-        queryset=Quartier.objects.filter(lieux__permanences__isnull=False, lieux__archived_at=None)
-        .distinct()
-        .order_by("nom"),
+        queryset=Quartier.objects.none(),
         required=False,
         empty_label="Tous les quartiers",
     )
+
+    def __init__(self, data=None, *, with_quartier=True):
+        counts = dict(
+            Lieu.objects.active().values_list("commune").annotate(n=Count("pk")).order_by()
+        )
+        communes = sorted(counts, key=fold)
+        whole = sum(counts.values()) <= WHOLE_PROGRAMME_UP_TO
+        default = "" if whole or not communes else settings.CITY_NAME
+        if default and default not in counts:
+            default = communes[0]
+        data = data.copy() if data is not None else {}
+        if data.get("commune", default) not in ([""] if whole else []) + communes:
+            data["commune"] = default
+        data.setdefault("commune", default)
+        super().__init__(data)
+        self.chosen_commune = data["commune"] or None
+        self.offers_commune = len(communes) > 1
+        choices = [(name, name) for name in communes]
+        self.fields["commune"].choices = [("", "Toutes les communes")] * whole + choices
+        if not with_quartier:
+            del self.fields["quartier"]
+            return
+        desks = Permanence.objects.filter(lieu__quartier=OuterRef("pk"), lieu__archived_at=None)
+        if self.chosen_commune:
+            desks = desks.filter(lieu__commune=self.chosen_commune)
+        self.fields["quartier"].queryset = Quartier.objects.filter(Exists(desks)).order_by("nom")
+
+    @property
+    def chosen_quartier(self):
+        """The quartier chosen, if any (one of another commune is none)."""
+        self.is_valid()
+        return self.cleaned_data.get("quartier")
 
 
 class ScheduleFilter(django_filters.FilterSet):
@@ -342,13 +342,13 @@ class ScheduleFilter(django_filters.FilterSet):
         ("toutes", "Toutes"),
     ]
 
-    lieu = django_filters.ModelChoiceFilter(
-        label="Lieu", queryset=Lieu.objects.all(), empty_label="Tous les lieux"
+    lieu = LargeModelChoiceFilter(
+        label="Lieu", queryset=Lieu.objects.order_by("nom", "pk"), empty_label="Tous les lieux"
     )
-    quartier = django_filters.ModelChoiceFilter(
+    quartier = LargeModelChoiceFilter(
         label="Quartier",
         field_name="lieu__quartier",
-        queryset=Quartier.objects.all(),
+        queryset=Quartier.objects.order_by("nom", "pk"),
         empty_label="Tous les quartiers",
     )
     etat = django_filters.ChoiceFilter(
@@ -385,11 +385,9 @@ class AttendanceForm(StyledForm):
 
     start = forms.DateField(label="Du", required=False, widget=_date_widget())
     end = forms.DateField(label="Au", required=False, widget=_date_widget())
-    quartier = forms.ModelChoiceField(
+    quartier = LargeModelChoiceField(
         label="Quartier",
-        queryset=Quartier.objects.filter(lieux__permanences__isnull=False)
-        .distinct()
-        .order_by("nom"),
+        queryset=_with_permanences(Quartier.objects.order_by("nom"), "lieu__quartier"),
         required=False,
         empty_label="Toute la ville",
     )
@@ -411,29 +409,27 @@ class BeforeAfterForm(StyledForm):
     months = forms.TypedChoiceField(
         label="Durée comparée", choices=MONTH_CHOICES, coerce=int, initial=6
     )
-    ba_lieu = forms.ModelChoiceField(
+    ba_lieu = LargeModelChoiceField(
         label="Lieu",
-        queryset=Lieu.objects.filter(permanences__isnull=False).distinct().order_by("nom"),
+        queryset=_with_permanences(Lieu.objects.order_by("nom"), "lieu"),
         required=False,
         empty_label="Tous les lieux",
     )
-    ba_quartier = forms.ModelChoiceField(
+    ba_quartier = LargeModelChoiceField(
         label="ou quartier",
-        queryset=Quartier.objects.filter(lieux__permanences__isnull=False)
-        .distinct()
-        .order_by("nom"),
+        queryset=_with_permanences(Quartier.objects.order_by("nom"), "lieu__quartier"),
         required=False,
         empty_label="Tous les quartiers",
     )
 
 
 class CompareForm(StyledForm):
-    first = forms.ModelChoiceField(
+    first = PermanenceChoiceField(
         label="Première permanence",
         queryset=Permanence.objects.select_related("lieu").order_by("lieu__nom", "valid_from"),
         empty_label="Choisir une permanence",
     )
-    second = forms.ModelChoiceField(
+    second = PermanenceChoiceField(
         label="Seconde permanence",
         queryset=Permanence.objects.select_related("lieu").order_by("lieu__nom", "valid_from"),
         empty_label="Choisir une permanence",
@@ -449,7 +445,7 @@ class CompareForm(StyledForm):
 class MovePermanenceForm(Form):
     """Where and from when a permanence moves (moves.move_permanence checks the rest)."""
 
-    lieu = forms.ModelChoiceField(
+    lieu = LargeModelChoiceField(
         label="Nouveau lieu", queryset=Lieu.objects.none(), empty_label="Choisir un lieu"
     )
     day = forms.DateField(
@@ -462,5 +458,5 @@ class MovePermanenceForm(Form):
     def __init__(self, *args, permanence, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lieu"].queryset = (
-            Lieu.objects.active().exclude(pk=permanence.lieu_id).select_related("quartier")
+            Lieu.objects.active().exclude(pk=permanence.lieu_id).order_by("nom", "pk")
         )

@@ -23,6 +23,7 @@ from permanences import feeds as permanence_feeds
 from permanences.booking import public_occurrences
 from permanences.models import Permanence
 from permanences.moves import announced_moves
+from permanences.schedule_forms import PublicScheduleFilter
 from poitiers_inclusion import ical
 from poitiers_inclusion.perms import public
 from reseau.models import Lieu
@@ -39,23 +40,30 @@ def home(request):
     now = timezone.localtime()
     today = now.date()
     week_end = today + datetime.timedelta(days=WEEK_DAYS - 1)
+    form = PublicScheduleFilter(request.GET, with_quartier=False)
+    commune = form.chosen_commune
     drop_ins = sorted(
-        public_occurrences(today, week_end, now=now),
+        public_occurrences(today, week_end, now=now, commune=commune),
         key=lambda o: (o.date, o.permanence.start_time, o.permanence.lieu.nom),
     )
     days = [
         {"date": day, "occurrences": list(items)}
         for day, items in groupby(drop_ins, key=lambda o: o.date)
     ]
-    workshops = programme.listed(
-        programme.period(now).filter(cancelled_at__isnull=True), now, limit=NEXT_WORKSHOPS
-    )
+    seances = programme.period(now).filter(cancelled_at__isnull=True)
+    if commune is not None:
+        seances = seances.filter(lieu__commune=commune)
+    # The next few first, then their counts (counting every session of three months first, to
+    # keep four, was most of the page's queries' time nationally).
+    first = seances.order_by("date", "start_time", "pk").values("pk")[:NEXT_WORKSHOPS]
+    workshops = programme.listed(Seance.objects.filter(pk__in=first), now)
     return render(
         request,
         "reporting/front/home.html",
         {
+            "form": form,
             "days": days,
-            "moves": announced_moves(today=today),
+            "moves": announced_moves(today=today, lieux=_lieux_of(commune)),
             "today": today,
             "tomorrow": today + datetime.timedelta(days=1),
             "workshops": workshops,
@@ -65,15 +73,22 @@ def home(request):
     )
 
 
-def _lieux_with_events(today):
-    """The open lieux that have a drop-in in force or a workshop to come."""
+def _lieux_of(commune: str | None):
+    """The lieux of the commune chosen (None: every lieu)."""
+    return None if commune is None else Lieu.objects.filter(commune=commune)
+
+
+def _lieux_with_events(today, commune: str | None):
+    """The open lieux (of the commune chosen) that have a drop-in in force or a workshop to come."""
     permanences = Permanence.objects.filter(lieu=OuterRef("pk")).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     )
     seances = Seance.objects.filter(lieu=OuterRef("pk"), date__gte=today)
+    lieux = Lieu.objects.published()
+    if commune is not None:
+        lieux = lieux.filter(commune=commune)
     return (
-        Lieu.objects.published()
-        .filter(Exists(permanences) | Exists(seances))
+        lieux.filter(Exists(permanences) | Exists(seances))
         .select_related("quartier")
         .order_by("quartier__nom", "nom")
     )
@@ -82,11 +97,12 @@ def _lieux_with_events(today):
 @public
 @require_GET
 def calendars(request):
-    """How to subscribe, and the address of each feed."""
+    """How to subscribe, and the address of each feed (of one commune's lieux at national scale)."""
+    form = PublicScheduleFilter(request.GET, with_quartier=False)
     return render(
         request,
         "reporting/front/calendars.html",
-        {"lieux": _lieux_with_events(timezone.localdate())},
+        {"form": form, "lieux": _lieux_with_events(timezone.localdate(), form.chosen_commune)},
     )
 
 

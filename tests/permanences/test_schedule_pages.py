@@ -286,6 +286,24 @@ def test_the_agenda_shows_a_conseiller_their_day_with_bookings(users, client_for
     assert "Paul Caché" not in html and "Pas chez moi" not in html
 
 
+def test_the_coordinators_agenda_puts_each_booking_under_its_desk(users, client_for):
+    first = BookablePermanenceFactory(lieu=LieuFactory(nom="Médiathèque"))
+    second = BookablePermanenceFactory(weekday=first.weekday, lieu=LieuFactory(nom="Mairie"))
+    day = next_weekday(first.weekday)
+    for permanence, names in ((first, ("Jeanne", "Ali")), (second, ("Paul",))):
+        creneau = CreneauFactory(permanence=permanence, date=day)
+        for minutes, name in enumerate(names):
+            RendezVousFactory(creneau=creneau, nom=name, heure=datetime.time(14, 30 * minutes))
+    page = client_for(users[Role.COORDINATEUR]).get(
+        reverse("permanences:agenda"), {"date": day.isoformat()}
+    )
+    shown = {
+        o.permanence.lieu.nom: sorted(b.nom for b in o.rendez_vous)
+        for o in page.context["occurrences"]
+    }
+    assert shown == {"Médiathèque": ["Ali", "Jeanne"], "Mairie": ["Paul"]}
+
+
 def test_the_conseiller_marks_arrived_then_absent(users, client_for):
     conseiller = users[Role.CONSEILLER]
     rdv = RendezVousFactory()
