@@ -121,6 +121,7 @@ bench: install
 	$(BENCH_ENV) $(BIN)/python manage.py bench_lists --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_exports --mediations $(BENCH_MEDIATIONS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows 100000
+	cp bench/results.json bench/results-$(BENCH_MEDIATIONS).json
 
 # The load test (bench/README.md, « Test de charge ») on the same database: locust, headless,
 # against `make prod`'s gunicorn on 127.0.0.1 (LOAD_WORKERS processes), for LOAD_SECONDS.
