@@ -4,11 +4,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Value
-from django.db.models.functions import Concat
-
 from poitiers_inclusion.models import Usager
-from poitiers_inclusion.text import fold, folded
+from poitiers_inclusion.models.usagers import IDENTIFIED_KEPT, folded_full_name
+from poitiers_inclusion.text import fold
 
 from .reading import CoopRow
 
@@ -70,12 +68,6 @@ def match_people(rows: Iterable[CoopRow], existing: dict[str, list[Usager]]) -> 
     return people
 
 
-def folded_full_name():
-    """SQL near enough to `fold(first_name + " " + last_name)` to find the candidates; the exact
-    comparison is made in Python afterwards."""
-    return folded(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
-
-
 def existing_usagers(rows: Iterable[CoopRow]) -> dict[str, list[Usager]]:
     """Identified usagers of the whole city whose folded name is one of the file's, oldest first.
 
@@ -88,8 +80,7 @@ def existing_usagers(rows: Iterable[CoopRow]) -> dict[str, list[Usager]]:
         return {}
     found = defaultdict(list)
     candidates = (
-        Usager.objects.identified()
-        .filter(merged_into__isnull=True)
+        Usager.objects.filter(IDENTIFIED_KEPT)  # the indexed records: the index's condition
         .annotate(folded_name=folded_full_name())
         .filter(folded_name__in=names)
         .order_by("pk")

@@ -5,7 +5,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from .. import phones
@@ -44,6 +44,16 @@ SEARCH_PHONE_NUMBER = re.compile(r"\+?(?:[\s.\-()]*\d){4,}[\s.\-()]*")
 
 
 ALL_OF_THEM = 2**62
+# Who an identified, kept record is (consent given, not anonymised, not merged into another).
+IDENTIFIED_KEPT = Q(consent_at__isnull=False, anonymised_at__isnull=True, merged_into__isnull=True)
+
+
+def folded_full_name():
+    """SQL near enough to `fold(first_name + " " + last_name)` to find the candidates of a name
+    (an import's people); the exact comparison is made in Python afterwards. Indexed for the
+    identified, kept records (`usager_identified_folded_name`): the same expression, so that
+    PostgreSQL reads the index instead of folding every name of a national programme."""
+    return folded(Concat("first_name", Value(" "), "last_name", output_field=models.CharField()))
 
 
 class UsagerQuerySet(models.QuerySet):
@@ -202,11 +212,14 @@ class Usager(models.Model):
             models.Index(
                 fields=["last_name", "first_name", "-id"],
                 name="usager_identified_by_name",
-                condition=Q(
-                    consent_at__isnull=False,
-                    anonymised_at__isnull=True,
-                    merged_into__isnull=True,
-                ),
+                condition=IDENTIFIED_KEPT,
+            ),
+            # An import's people found by their folded name (a scan of every name otherwise:
+            # 22 s at ten million people, twice per import).
+            models.Index(
+                folded_full_name(),
+                name="usager_identified_folded_name",
+                condition=IDENTIFIED_KEPT,
             ),
         ]
         constraints = [
