@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from poitiers_inclusion.enums import Role
@@ -16,7 +17,7 @@ from poitiers_inclusion.perms import TEAM, role_required
 
 from . import booking as services
 from .models import Permanence, RendezVous, StatutRendezVous
-from .schedule_forms import AgendaForm
+from .schedule_forms import AgendaForm, PublicScheduleFilter
 
 
 @role_required(*TEAM)
@@ -29,8 +30,15 @@ def agenda(request):
         .select_related("lieu")
         .prefetch_related("conseillers")
     )
+    place = None
     if request.user.role == Role.CONSEILLER:
         permanences = permanences.filter(conseillers=request.user)
+    else:
+        # The whole programme's desks of a weekday are thousands nationally: one commune at a
+        # time there, as on the public schedule (the city's by default, kept in the links).
+        place = PublicScheduleFilter(request.GET, with_quartier=False)
+        if place.chosen_commune:
+            permanences = permanences.filter(lieu__commune=place.chosen_commune)
     items = services.occurrences(permanences, day, day)
     bookings = (
         RendezVous.objects.visible_for(request.user)
@@ -49,6 +57,12 @@ def agenda(request):
         "permanences/schedule/agenda.html",
         {
             "form": form,
+            "place": place,
+            "commune_query": (
+                f"&{urlencode({'commune': place.chosen_commune})}"
+                if place and place.chosen_commune
+                else ""
+            ),
             "day": day,
             "today": timezone.localdate(),
             "previous": day - datetime.timedelta(days=1),

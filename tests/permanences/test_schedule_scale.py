@@ -26,6 +26,7 @@ from poitiers_inclusion.enums import Role
 from poitiers_inclusion.widgets import LargeSelect
 from tests.factories import LieuFactory, QuartierFactory
 from tests.permanences.factories import PermanenceFactory
+from tests.permanences.factories_schedule import next_weekday
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +309,27 @@ def test_the_move_form_offers_the_other_open_lieux():
     assert form.is_valid() and form.cleaned_data["lieu"] == new
     form = MovePermanenceForm({"lieu": archived.pk, "day": "2026-01-01"}, permanence=permanence)
     assert not form.is_valid() and "lieu" in form.errors
+
+
+def test_the_coordinators_agenda_shows_one_commune_at_a_time_nationally(
+    national, users, client_for
+):
+    here, there = _desk("Médiathèque", "Poitiers"), _desk("Mairie annexe", "Niort")
+    tuesday = next_weekday(Weekday.MARDI)
+    url = reverse("permanences:agenda")
+    coordinator = client_for(users[Role.COORDINATEUR])
+
+    page = _html(coordinator, url, {"date": tuesday.isoformat()})
+    assert "Médiathèque" in page and "Mairie annexe" not in page  # the city's by default
+    assert 'name="commune"' in page
+
+    niort = _html(coordinator, url, {"date": tuesday.isoformat(), "commune": "Niort"})
+    assert "Mairie annexe" in niort and "Médiathèque" not in niort
+    following = (tuesday + datetime.timedelta(days=1)).isoformat()
+    assert f"?date={following}&amp;commune=Niort" in niort  # the day links keep it
+
+    conseiller = users[Role.CONSEILLER]
+    there.conseillers.add(conseiller)
+    own = _html(client_for(conseiller), url, {"date": tuesday.isoformat()})
+    assert "Mairie annexe" in own and 'name="commune"' not in own  # their own desks
+    assert here.lieu.nom not in own
