@@ -5,15 +5,13 @@ import datetime
 
 import django_filters
 from django import forms
-from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from poitiers_inclusion.concurrency import VersionedFormMixin
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.forms import Form, ModelForm
 from poitiers_inclusion.models import User
-from poitiers_inclusion.text import fold
 from poitiers_inclusion.widgets import (
     PERSON_FIELDS,
     LargeModelChoiceField,
@@ -21,6 +19,7 @@ from poitiers_inclusion.widgets import (
     LargeModelMultipleChoiceField,
     person_label,
 )
+from reseau.communes import commune_choice
 from reseau.models import Lieu, Quartier
 
 from .booking import SHORTEST_APPOINTMENT
@@ -281,15 +280,10 @@ class FermetureForm(ModelForm):
         return data
 
 
-# Past this many open lieux, the public pages show one commune at a time (the city's first): a
-# national programme's thousands of desks on one page take seconds to build and nobody reads them.
-WHOLE_PROGRAMME_UP_TO = 100
-
-
 class PublicScheduleFilter(StyledForm):
     """What a resident narrows the public pages to, kept in the URL: a commune when the open lieux
-    are in several (with more than WHOLE_PROGRAMME_UP_TO of them, always one: the city's by
-    default), then one of its quartiers. A commune not offered reads as the default one."""
+    are in several (reseau.communes: always one past a city's size, the city's by default), then
+    one of its quartiers. A commune not offered reads as the default one."""
 
     commune = forms.ChoiceField(label="Commune", required=False)
     quartier = forms.ModelChoiceField(
@@ -300,23 +294,13 @@ class PublicScheduleFilter(StyledForm):
     )
 
     def __init__(self, data=None, *, with_quartier=True):
-        counts = dict(
-            Lieu.objects.active().values_list("commune").annotate(n=Count("pk")).order_by()
-        )
-        communes = sorted(counts, key=fold)
-        whole = sum(counts.values()) <= WHOLE_PROGRAMME_UP_TO
-        default = "" if whole or not communes else settings.CITY_NAME
-        if default and default not in counts:
-            default = communes[0]
         data = data.copy() if data is not None else {}
-        if data.get("commune", default) not in ([""] if whole else []) + communes:
-            data["commune"] = default
-        data.setdefault("commune", default)
+        place = commune_choice(data.get("commune"))
+        data["commune"] = place.chosen or ""
         super().__init__(data)
-        self.chosen_commune = data["commune"] or None
-        self.offers_commune = len(communes) > 1
-        choices = [(name, name) for name in communes]
-        self.fields["commune"].choices = [("", "Toutes les communes")] * whole + choices
+        self.chosen_commune = place.chosen
+        self.offers_commune = place.offered
+        self.fields["commune"].choices = place.choices
         if not with_quartier:
             del self.fields["quartier"]
             return

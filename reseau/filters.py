@@ -7,6 +7,7 @@ from django.db.models import Q
 from poitiers_inclusion.filters import StyledFilterSet
 from poitiers_inclusion.widgets import LargeModelChoiceFilter
 
+from .communes import commune_choice
 from .enums import EtatOrientation, Public, Service, typologie_choices
 from .models import Contact, Lieu, Orientation, Quartier, Structure
 
@@ -161,7 +162,27 @@ class DirectoryFilter(StyledFilterSet):
 
 
 class PublicLieuFilter(LieuFilterSet):
-    """Filters of the public page of the places offering help."""
+    """Filters of the public page of the places offering help: a commune first when the places
+    are in several (one at a time past a city's size: reseau.communes), then the others."""
+
+    commune = django_filters.ChoiceFilter(
+        label="Commune", method="filter_commune", empty_label=None
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        self.place = commune_choice(data.get("commune"))
+        data["commune"] = self.place.chosen or ""
+        super().__init__(data, *args, **kwargs)
+        commune = self.filters.pop("commune")
+        if self.place.chosen:
+            self.filters["quartier"].queryset = Quartier.objects.filter(commune=self.place.chosen)
+        if self.place.offered:  # else one commune: nothing to choose, nothing to narrow
+            self.filters = {"commune": commune, **self.filters}
+            self.form.fields["commune"].choices = self.place.choices
+
+    def filter_commune(self, queryset, name, value):
+        return queryset.filter(commune=value) if value else queryset
 
 
 class OrientationFilter(StyledFilterSet):

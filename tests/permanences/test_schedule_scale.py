@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from permanences import schedule_forms
 from permanences.enums import Weekday
 from permanences.schedule_forms import (
     AttendanceForm,
@@ -24,6 +23,7 @@ from permanences.schedule_forms import (
 )
 from poitiers_inclusion.enums import Role
 from poitiers_inclusion.widgets import LargeSelect
+from reseau import communes
 from tests.factories import LieuFactory, QuartierFactory
 from tests.permanences.factories import PermanenceFactory
 from tests.permanences.factories_schedule import next_weekday
@@ -42,7 +42,7 @@ def coordinator(users, client_for):
 def national(monkeypatch, settings):
     """A programme past the size where the public pages show one commune at a time."""
     settings.CITY_NAME = "Poitiers"
-    monkeypatch.setattr(schedule_forms, "WHOLE_PROGRAMME_UP_TO", 1, raising=False)
+    monkeypatch.setattr(communes, "WHOLE_PROGRAMME_UP_TO", 1)
 
 
 def _desk(nom, commune, quartier=None, **extra):

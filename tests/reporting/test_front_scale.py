@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from permanences import schedule_forms
 from permanences.enums import Weekday
+from reseau import communes
 from tests.ateliers.factories import SeanceFactory
 from tests.factories import LieuFactory, QuartierFactory
 from tests.permanences.factories import PermanenceFactory
@@ -34,7 +34,7 @@ def a_plain_week(monkeypatch):
 @pytest.fixture
 def national(monkeypatch, settings):
     settings.CITY_NAME = "Poitiers"
-    monkeypatch.setattr(schedule_forms, "WHOLE_PROGRAMME_UP_TO", 1, raising=False)
+    monkeypatch.setattr(communes, "WHOLE_PROGRAMME_UP_TO", 1)
 
 
 def _place(nom, commune, *, workshop=None):
