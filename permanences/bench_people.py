@@ -29,6 +29,17 @@ AGE_SPANS = {
     TrancheAge.DE_60_A_69: (60, 69),
     TrancheAge.PLUS_DE_70: (70, 90),
 }
+# Names as a country's are spread: most full names are shared by a few people, the commonest
+# (COMMON_NAMES of people: the demo's first and last names, « Michel Martin ») by a hundred or
+# two among millions. With the demo's 1,050 combinations alone, ten million médiations gave
+# 7,000 namesakes to each name, and any lookup by name (an import's people) read millions.
+COMMON_NAMES = 0.02
+SURNAME_STARTS = (
+    "Ber Dur Mar Gir Lam Fon Cha Rou Bon Mor Gar Lef Mer Dup Fau Bou Pel Ros Val Bar Ren Gau "
+    "Cou Mal Pou Sal Tes Vin Ter Bla"
+).split()
+SURNAME_MIDDLES = ["", "a", "e", "i", "o", "ou", "an", "on", "in", "er"]
+SURNAME_ENDS = ("nard ier eau and ois et ot in at ard el on aud y ès ault ac ez oux ec").split()
 STATUTS = [s.value for s in StatutSocial]
 # Statut by age group (young, working age, retired): weights over STATUTS.
 STATUT_WEIGHTS = {
@@ -148,17 +159,38 @@ def write(plan, person, identified, acc_day, acc_lieu, places, day_text, stamp_t
     )
     columns["birth_year"] = np.where(has_year, birth.astype(str), NULL).astype(object).tolist()
     columns["consent_at"] = np.where(identified, stamp_text[first_day], NULL).tolist()
-    names = rng.integers(0, 1 << 30, size=count)
-    columns["first_name"] = np.where(
-        identified, np.array(FIRST_NAMES, dtype=object)[names % len(FIRST_NAMES)], ""
-    ).tolist()
-    columns["last_name"] = np.where(
-        identified, np.array(LAST_NAMES, dtype=object)[names // 64 % len(LAST_NAMES)], ""
-    ).tolist()
+    first, last = _names(rng, count)
+    columns["first_name"] = np.where(identified, first, "").tolist()
+    columns["last_name"] = np.where(identified, last, "").tolist()
     phones = [f"06 {v // 10**6:02d} {v // 10**4 % 100:02d} {v % 10**4:04d}" for v in ids % 10**8]
     columns["phone"] = np.where(identified, np.array(phones, dtype=object), "").tolist()
     copy_columns(Usager, columns, plan)
     return first_id
+
+
+def _names(rng, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """First and last names of `count` people: about 6,000 surnames of three syllables and 930
+    first names (compound ones too, « Marie-Josiane »), COMMON_NAMES of them the demo's."""
+    surnames = np.array(
+        [a + b + c for a in SURNAME_STARTS for b in SURNAME_MIDDLES for c in SURNAME_ENDS],
+        dtype=object,
+    )
+    given = np.array(
+        FIRST_NAMES + [f"{a}-{b}" for a in FIRST_NAMES for b in FIRST_NAMES if a != b],
+        dtype=object,
+    )
+    common = rng.random(count) < COMMON_NAMES
+    first = np.where(
+        common,
+        np.array(FIRST_NAMES, dtype=object)[rng.integers(0, len(FIRST_NAMES), count)],
+        given[rng.integers(0, len(given), count)],
+    )
+    last = np.where(
+        common,
+        np.array(LAST_NAMES, dtype=object)[rng.integers(0, len(LAST_NAMES), count)],
+        surnames[rng.integers(0, len(surnames), count)],
+    )
+    return first, last
 
 
 class Places:

@@ -65,6 +65,10 @@ def test_it_builds_a_national_network_with_returning_people_workshops_and_device
     accompagnements = Accompagnement.objects.filter(mediation__in=bench)
     anonymous = accompagnements.filter(usager__consent_at__isnull=True).count()
     assert 0.08 < anonymous / accompagnements.count() < 0.25
+    # Names spread as a country's: namesakes are few (a lookup by name reads a few records).
+    named = Usager.objects.filter(consent_at__isnull=False, first_name__gt="")
+    names = named.values("first_name", "last_name").distinct().count()
+    assert names > 0.9 * named.count()
     collective = bench.filter(type_activite=TypeActivite.COLLECTIF).annotate(
         people=Count("accompagnements")
     )
