@@ -106,8 +106,10 @@ def test_long_tables_show_their_first_rows_and_the_least_visited_on_request(
     ]
     assert '<th scope="row">Salle calme' not in html
     assert "Cette page montre les 2 lieux les plus fréquentés sur 3" in html
-    assert "Cette page montre les 2 permanences les plus fréquentés sur 3" in html
+    assert "Cette page montre les 2 permanences les plus fréquentées sur 3" in html
     assert "ordre=moins" in html
+    assert "les exports CSV et Excel les donnent toutes" in html  # the permanences
+    assert "Voir d’abord les moins fréquentées" in html.replace("&#x27;", "’").replace("'", "’")
 
     least = client.get(reverse("permanences:attendance"), PERIOD | {"ordre": "moins"})
     assert [s.label for s in least.context["lieux"]["rows"]] == [
