@@ -183,6 +183,15 @@ class Weekday(models.IntegerChoices):
     DIMANCHE = 6, "Dimanche"
 
 
+WEEKDAY_NAMES = {day.value: day.label.lower() for day in Weekday}
+
+
+def permanence_label(lieu, weekday: int, hours: str) -> str:
+    """How a permanence reads everywhere (its str(), its choices, the figures' rows): « Maison
+    des habitants — mardi 14:00–17:00 »; `hours`: « 14:00–17:00 »."""
+    return f"{lieu} — {WEEKDAY_NAMES[weekday]} {hours}"
+
+
 class SyncOutcome(models.TextChoices):
     """How the last synchronisation with La Coop's API ended (permanences/coop/sync.py)."""
 

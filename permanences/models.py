@@ -31,6 +31,7 @@ from .enums import (
     TypeActivite,
     TypeLieu,
     Weekday,
+    permanence_label,
 )
 
 
@@ -125,9 +126,8 @@ class Permanence(Versioned):
         ]
 
     def __str__(self):
-        return (
-            f"{self.lieu} — {self.get_weekday_display().lower()} "
-            f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        return permanence_label(
+            self.lieu, self.weekday, f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
         )
 
 

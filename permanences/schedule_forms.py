@@ -23,7 +23,7 @@ from reseau.communes import commune_choice
 from reseau.models import Lieu, Quartier
 
 from .booking import SHORTEST_APPOINTMENT
-from .enums import ModePermanence, Weekday
+from .enums import ModePermanence, permanence_label
 from .models import Fermeture, Permanence
 
 DATE_INPUT = {"type": "date"}
@@ -53,12 +53,8 @@ def _time_widget():
     return forms.TimeInput(attrs=TIME_INPUT, format="%H:%M")
 
 
-DAY_NAMES = {day: name.lower() for day, name in Weekday.choices}
-
-
-def permanence_label(lieu, weekday, start, end) -> str:
-    """As Permanence.__str__, from a row."""
-    return f"{lieu} — {DAY_NAMES[weekday]} {start:%H:%M}–{end:%H:%M}"
+def _permanence_row_label(lieu, weekday, start, end) -> str:
+    return permanence_label(lieu, weekday, f"{start:%H:%M}–{end:%H:%M}")
 
 
 class PermanenceChoiceField(LargeModelChoiceField):
@@ -66,7 +62,7 @@ class PermanenceChoiceField(LargeModelChoiceField):
 
     def __init__(self, *args, **kwargs):
         fields = ("lieu__nom", "weekday", "start_time", "end_time")
-        super().__init__(*args, label_fields=fields, row_label=permanence_label, **kwargs)
+        super().__init__(*args, label_fields=fields, row_label=_permanence_row_label, **kwargs)
 
     def label_from_instance(self, obj) -> str:
         return str(obj)

@@ -2,7 +2,7 @@
 reads thousands of permanences at national scale, whose model instances (with their lieu and
 quartier) took longer to build than the figures to count."""
 
-from ..enums import Weekday
+from ..enums import permanence_label
 
 
 class _Named:
@@ -18,9 +18,6 @@ class _Named:
 
     def __str__(self):
         return self.nom
-
-
-_WEEKDAYS = {day.value: day.label.lower() for day in Weekday}
 
 
 class PermanenceRow:
@@ -55,7 +52,7 @@ class PermanenceRow:
     )
 
     def __str__(self):
-        return f"{self.lieu.nom} — {_WEEKDAYS[self.weekday]} {self.hours}"
+        return permanence_label(self.lieu.nom, self.weekday, self.hours)
 
 
 def permanence_rows(queryset) -> list[PermanenceRow]:
